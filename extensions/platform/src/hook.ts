@@ -1,0 +1,25 @@
+// Boot-time platform wiring: configuration check and request ids. Capability hooks register here too.
+import { defineHook } from '@directus/extensions-sdk';
+import type { NextFunction, Request, Response } from 'express';
+import { checkEnv, describeEnvProblems } from './shared/env.js';
+import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
+
+export default defineHook(({ init }, { env, logger }) => {
+  const result = checkEnv(env);
+  if (!result.ok) {
+    logger.fatal(describeEnvProblems(result.problems));
+    // Throwing would only make Directus log a warning and serve on a half-checked configuration
+    // (unless EXTENSIONS_MUST_LOAD is on), so stop the process here. Directus's log streams are synchronous.
+    process.exit(1);
+  }
+
+  // Before Directus's HTTP logger, so its request log line carries the same id (pino-http keeps an existing req.id).
+  init('app.before', ({ app }) => {
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      const id = resolveRequestId(req.headers[REQUEST_ID_HEADER]);
+      req.id = id;
+      res.setHeader(REQUEST_ID_HEADER, id);
+      next();
+    });
+  });
+});

@@ -1,0 +1,61 @@
+// One schema for the configuration Groundwork relies on. The extension checks Directus's parsed env at boot and
+// `npm start` checks the raw process env before it starts anything, so both accept strings and Directus's cast values.
+// Pure: no @directus imports, so scripts and unit tests can use it.
+import { z } from 'zod';
+
+const wholeNumber = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number between ${min} and ${max}` })
+    .int({ error: `must be a whole number between ${min} and ${max}` })
+    .min(min, { error: `must be a whole number between ${min} and ${max}` })
+    .max(max, { error: `must be a whole number between ${min} and ${max}` });
+
+const booleanFlag = z.preprocess(
+  (value) => (value === 'true' ? true : value === 'false' ? false : value),
+  z.boolean({ error: 'must be true or false' }),
+);
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const platformEnvSchema = z.object({
+  PORT: wholeNumber(1, 65535).default(8055),
+  // Directus signs tokens with SECRET; a short one is guessable. Directus casts all-digit values to numbers.
+  SECRET: z.coerce.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  REDIS: z
+    .string({ error: 'must be a redis:// or rediss:// URL' })
+    .regex(/^rediss?:\/\/\S+$/, { error: 'must be a redis:// or rediss:// URL' })
+    .optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  EXTENSIONS_MUST_LOAD: booleanFlag.default(true),
+  /** Port `npm start` gives the embedded PostgreSQL (the next free one when taken). */
+  GROUNDWORK_EMBEDDED_PG_PORT: wholeNumber(1024, 65535).default(5439),
+  /** How long each readiness check may take before its dependency counts as down. */
+  GROUNDWORK_HEALTH_TIMEOUT_MS: wholeNumber(50, 30000).default(2000),
+});
+
+export type PlatformEnv = z.infer<typeof platformEnvSchema>;
+
+export type EnvResult = { ok: true; env: PlatformEnv } | { ok: false; problems: string[] };
+
+/**
+ * Checks the variables Groundwork relies on. Problems name the variable and the rule, never the value
+ * (values may be secrets).
+ */
+export function checkEnv(raw: Record<string, unknown>): EnvResult {
+  const relevant: Record<string, unknown> = {};
+  for (const key of Object.keys(platformEnvSchema.shape)) {
+    const value = raw[key];
+    // An empty variable (`REDIS=`) means "not set", as in Directus.
+    if (value !== undefined && value !== null && value !== '') relevant[key] = value;
+  }
+  const result = platformEnvSchema.safeParse(relevant);
+  if (result.success) return { ok: true, env: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'} ${issue.message}`),
+  };
+}
+
+export function describeEnvProblems(problems: string[]): string {
+  return `Invalid configuration: ${problems.join('; ')}. Fix the variable in .env or the environment and start again.`;
+}

