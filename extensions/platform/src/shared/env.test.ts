@@ -1,0 +1,60 @@
+import { describe, expect, it } from '@jest/globals';
+import { checkEnv, describeEnvProblems } from './env.js';
+
+describe('checkEnv', () => {
+  it('applies defaults when nothing is set', () => {
+    const result = checkEnv({});
+    expect(result).toEqual({
+      ok: true,
+      env: expect.objectContaining({
+        PORT: 8055,
+        GROUNDWORK_HEALTH_TIMEOUT_MS: 2000,
+        LOG_LEVEL: 'info',
+        EXTENSIONS_MUST_LOAD: true,
+      }),
+    });
+  });
+
+  it('accepts raw strings (process env) and Directus-cast values alike', () => {
+    const fromStrings = checkEnv({ PORT: '9000', EXTENSIONS_MUST_LOAD: 'false', GROUNDWORK_HEALTH_TIMEOUT_MS: '500' });
+    const fromCast = checkEnv({ PORT: 9000, EXTENSIONS_MUST_LOAD: false, GROUNDWORK_HEALTH_TIMEOUT_MS: 500 });
+    expect(fromStrings).toEqual(fromCast);
+    expect(fromStrings.ok && fromStrings.env.PORT).toBe(9000);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(checkEnv({ REDIS: '', PORT: '' })).toMatchObject({ ok: true, env: { PORT: 8055 } });
+  });
+
+  it.each([
+    ['GROUNDWORK_HEALTH_TIMEOUT_MS', 'abc', 'whole number between 50 and 30000'],
+    ['GROUNDWORK_HEALTH_TIMEOUT_MS', '10', 'whole number between 50 and 30000'],
+    ['GROUNDWORK_HEALTH_TIMEOUT_MS', '1.5', 'whole number'],
+    ['PORT', '70000', 'whole number between 1 and 65535'],
+    ['REDIS', 'localhost:6379', 'redis:// or rediss:// URL'],
+    ['LOG_LEVEL', 'loud', 'must be one of'],
+    ['EXTENSIONS_MUST_LOAD', 'yes', 'true or false'],
+    ['SECRET', 'short', 'at least 32 characters'],
+  ])('rejects %s=%s and names the variable', (name, value, rule) => {
+    const result = checkEnv({ [name]: value });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(1);
+    expect(result.problems[0]).toContain(name);
+    expect(result.problems[0]).toContain(rule);
+  });
+
+  it('never echoes a value, which may be a secret', () => {
+    const result = checkEnv({ SECRET: 'hunter2-is-my-password' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(describeEnvProblems(result.problems)).not.toContain('hunter2');
+  });
+
+  it('reports every bad variable at once', () => {
+    const result = checkEnv({ PORT: 'x', LOG_LEVEL: 'y' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(['LOG_LEVEL', 'PORT']);
+  });
+});

@@ -1,0 +1,130 @@
+// Real Directus processes for integration tests: each on a free port, its own log file, torn down by the caller.
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { bootstrapDirectus, spawnDirectus, waitUntilReady } from '../../../scripts/lib/directus.js';
+import { freePort } from '../../../scripts/lib/free-port.js';
+import { extensionsDir, repoRoot } from '../../../scripts/lib/paths.js';
+import { directusDbEnv, ensureDatabase, type PgConnection } from '../../../scripts/lib/postgres.js';
+import { stopProcess, waitForExit } from '../../../scripts/lib/processes.js';
+
+export const TEST_ADMIN = { email: 'admin@example.com', password: 'admin-password-for-tests-only' };
+export const testRunsDir = path.join(repoRoot, '.test-runs');
+
+/** A fresh database on the test server, named so leftovers from a crashed run are easy to spot. */
+export async function createTestDatabase(server: PgConnection, label: string): Promise<PgConnection> {
+  const name = `gw_test_${label}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  await ensureDatabase(server, name);
+  return { ...server, database: name };
+}
+
+/**
+ * The whole environment of a test instance, built from scratch: nothing leaks in from the developer's shell or
+ * their .env (CONFIG_PATH points at a file that does not exist).
+ */
+export function instanceEnv(db: PgConnection, port: number, runDir: string, overrides: Record<string, string> = {}) {
+  const inherited = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'].filter((key) => process.env[key] !== undefined);
+  return {
+    ...Object.fromEntries(inherited.map((key) => [key, process.env[key]])),
+    CONFIG_PATH: path.join(runDir, 'no-config-file.env'),
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    SECRET: randomBytes(32).toString('hex'),
+    ADMIN_EMAIL: TEST_ADMIN.email,
+    ADMIN_PASSWORD: TEST_ADMIN.password,
+    EXTENSIONS_PATH: extensionsDir,
+    EXTENSIONS_MUST_LOAD: 'true',
+    EXTENSIONS_AUTO_RELOAD: 'false',
+    STORAGE_LOCATIONS: 'local',
+    STORAGE_LOCAL_ROOT: path.join(runDir, 'uploads'),
+    LOG_STYLE: 'raw',
+    LOG_LEVEL: 'info',
+    TELEMETRY: 'false',
+    CACHE_ENABLED: 'false',
+    // Tests send bursts from one address; the limiter has its own tests where it matters.
+    RATE_LIMITER_ENABLED: 'false',
+    GROUNDWORK_HEALTH_TIMEOUT_MS: '1000',
+    ...directusDbEnv(db),
+    ...overrides,
+  } as NodeJS.ProcessEnv;
+}
+
+export interface DirectusInstance {
+  baseUrl: string;
+  env: NodeJS.ProcessEnv;
+  logFile: string;
+  process: ChildProcess;
+  /** Everything the process printed so far, one entry per line. */
+  output(): string[];
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  db: PgConnection;
+  name: string;
+  env?: Record<string, string>;
+  bootstrap?: boolean;
+  /** Wait until readiness answers 200 (default); off for instances expected to fail. */
+  waitReady?: boolean;
+}
+
+export async function startInstance(options: StartOptions): Promise<DirectusInstance> {
+  const port = await freePort();
+  const runDir = path.join(testRunsDir, options.name);
+  mkdirSync(path.join(runDir, 'uploads'), { recursive: true });
+  const env = instanceEnv(options.db, port, runDir, options.env);
+  if (options.bootstrap) await bootstrapDirectus(env);
+
+  const logFile = path.join(runDir, 'directus.log');
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const lines: string[] = [];
+  let partial = '';
+  const child = spawnDirectus(env, 'pipe');
+  const collect = (chunk: Buffer) => {
+    log.write(chunk);
+    const text = partial + chunk.toString();
+    const parts = text.split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const instance: DirectusInstance = {
+    baseUrl,
+    env,
+    logFile,
+    process: child,
+    output: () => (partial ? [...lines, partial] : [...lines]),
+    async stop() {
+      await stopProcess(child);
+      await new Promise((resolve) => log.end(resolve));
+    },
+  };
+  if (options.waitReady !== false) {
+    try {
+      await waitUntilReady(baseUrl, child, 60_000);
+    } catch (error) {
+      await instance.stop();
+      throw new Error(`${(error as Error).message}\n--- ${logFile} ---\n${instance.output().slice(-30).join('\n')}`);
+    }
+  }
+  return instance;
+}
+
+/** Resolves with the exit code, or rejects if the process is still running after timeoutMs. */
+export async function exitWithin(instance: DirectusInstance, timeoutMs: number): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`still running after ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([waitForExit(instance.process), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
