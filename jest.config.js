@@ -11,6 +11,7 @@ const common = {
 export default {
   // Integration tests start Directus processes; unit tests finish in milliseconds either way.
   testTimeout: 120000,
+  reporters: ['default', '<rootDir>/tests/support/summary-reporter.cjs'],
   projects: [
     {
       ...common,

