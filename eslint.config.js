@@ -13,6 +13,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     // Pure cores stay free of Directus so they can be unit-tested and reused (docs/architecture.md).
     files: ['extensions/*/src/**/core/**/*.ts'],
     rules: {

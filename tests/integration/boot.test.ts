@@ -1,7 +1,7 @@
 // A bad configuration value stops Directus at boot with a message that names the variable.
 import { describe, expect, it } from '@jest/globals';
 import { harness } from './harness/context.js';
-import { exitWithin, startInstance } from './harness/instance.js';
+import { exitWithin, startInstance } from '../../scripts/lib/instance.js';
 
 describe('boot-time configuration check', () => {
   it.each([

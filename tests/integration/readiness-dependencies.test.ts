@@ -5,7 +5,7 @@ import { freePort } from '../../scripts/lib/free-port.js';
 import { ensureDatabase } from '../../scripts/lib/postgres.js';
 import { harness } from './harness/context.js';
 import { stopProcess } from '../../scripts/lib/processes.js';
-import { startInstance, type DirectusInstance } from './harness/instance.js';
+import { startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { startOwnedPostgres, type OwnedPostgres } from './harness/owned-postgres.js';
 import { expectErrorEnvelope, getJson } from './http.js';
 

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PgConnection } from '../../../scripts/lib/postgres.js';
-import { testRunsDir } from './instance.js';
+import { testRunsDir } from '../../../scripts/lib/instance.js';
 
 export interface HarnessContext {
   baseUrl: string;

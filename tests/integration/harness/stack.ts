@@ -15,7 +15,13 @@ import {
   type PgConnection,
 } from '../../../scripts/lib/postgres.js';
 import { contextFile, READY_MARKER, type HarnessContext } from './context.js';
-import { createTestDatabase, startInstance, TEST_ADMIN, testRunsDir, type DirectusInstance } from './instance.js';
+import {
+  createTestDatabase,
+  startInstance,
+  TEST_ADMIN,
+  testRunsDir,
+  type DirectusInstance,
+} from '../../../scripts/lib/instance.js';
 
 const SCOPE = 'test';
 

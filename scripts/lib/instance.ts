@@ -1,13 +1,13 @@
-// Real Directus processes for integration tests: each on a free port, its own log file, torn down by the caller.
+// Real Directus processes for tests and benchmarks: each on a free port, its own log file, stopped by the caller.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { bootstrapDirectus, spawnDirectus, waitUntilReady } from '../../../scripts/lib/directus.js';
-import { freePort } from '../../../scripts/lib/free-port.js';
-import { extensionsDir, repoRoot } from '../../../scripts/lib/paths.js';
-import { directusDbEnv, ensureDatabase, type PgConnection } from '../../../scripts/lib/postgres.js';
-import { stopProcess, waitForExit } from '../../../scripts/lib/processes.js';
+import { bootstrapDirectus, spawnDirectus, waitUntilReady } from './directus.js';
+import { freePort } from './free-port.js';
+import { extensionsDir, repoRoot } from './paths.js';
+import { directusDbEnv, ensureDatabase, type PgConnection } from './postgres.js';
+import { stopProcess, waitForExit } from './processes.js';
 
 export const TEST_ADMIN = { email: 'admin@example.com', password: 'admin-password-for-tests-only' };
 export const testRunsDir = path.join(repoRoot, '.test-runs');
@@ -44,7 +44,7 @@ export function instanceEnv(db: PgConnection, port: number, runDir: string, over
     LOG_LEVEL: 'info',
     TELEMETRY: 'false',
     CACHE_ENABLED: 'false',
-    // Tests send bursts from one address; the limiter has its own tests where it matters.
+    // Tests and benchmarks send bursts from one address; the limiter has its own tests where it matters.
     RATE_LIMITER_ENABLED: 'false',
     GROUNDWORK_HEALTH_TIMEOUT_MS: '1000',
     ...directusDbEnv(db),

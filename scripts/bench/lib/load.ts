@@ -1,0 +1,56 @@
+// One load run with autocannon, timing every response ourselves: autocannon reports p97.5 and p99 but not p95.
+import autocannon from 'autocannon';
+import { percentile } from './stats.js';
+
+export interface LoadResult {
+  label: string;
+  connections: number;
+  durationSeconds: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  /** e.g. { "200": 9120, "503": 4 }: which non-2xx answers came back, when any did. */
+  statusCodes: Record<string, number>;
+}
+
+export async function runLoad(options: {
+  label: string;
+  url: string;
+  connections: number;
+  durationSeconds: number;
+  headers?: Record<string, string>;
+}): Promise<LoadResult> {
+  const latencies: number[] = [];
+  // With a callback autocannon returns the running instance (an event emitter) instead of a promise.
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: options.url,
+        connections: options.connections,
+        duration: options.durationSeconds,
+        headers: options.headers,
+      },
+      (error, finished) => (error ? reject(error) : resolve(finished)),
+    );
+    instance.on('response', (_client, _status, _bytes, responseTimeMs) => latencies.push(responseTimeMs));
+  });
+  return {
+    label: options.label,
+    connections: options.connections,
+    durationSeconds: options.durationSeconds,
+    requestsPerSecond: Math.round(result.requests.total / options.durationSeconds),
+    p50Ms: round(percentile(latencies, 50)),
+    p95Ms: round(percentile(latencies, 95)),
+    p99Ms: round(percentile(latencies, 99)),
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    statusCodes: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count ?? 0]),
+    ),
+  };
+}
+
+const round = (value: number) => Math.round(value * 10) / 10;
