@@ -55,6 +55,18 @@ describe('readiness when PostgreSQL stops', () => {
     // No stack traces, hosts or ports in a public body.
     expect(down.text).not.toMatch(/stack|127\.0\.0\.1|node_modules/);
     expect(down.text).not.toContain(`:${postgres.connection.port}`);
+    // The failure is in our log with the request's id and the full error, which the public body leaves out.
+    const id = `ready-${Date.now()}`;
+    expect((await getJson(ready, { headers: { 'x-request-id': id } })).status).toBe(503);
+    const loggedLines = () => instance.output().filter((line) => line.includes(id));
+    // The log arrives through a pipe; give it a moment after the response.
+    for (let attempt = 0; attempt < 20 && loggedLines().length === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(loggedLines().map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ capability: 'health', requestId: id, dependency: 'postgres', err: expect.any(Object) }),
+    ]);
+
     // Liveness does not depend on the database: restarting the process would not help.
     expect((await getJson(`${instance.baseUrl}/groundwork/v1/health/live`)).status).toBe(200);
 

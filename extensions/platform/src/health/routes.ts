@@ -1,6 +1,9 @@
-// HTTP adapter for health: liveness, readiness and the running version under /groundwork/v1/health.
-import type { Router } from 'express';
-import type { EndpointExtensionContext } from '@directus/types';
+// HTTP adapter for health under /groundwork/v1/health.
+// Liveness and readiness are mounted on the app before Directus's middleware (like Directus's own /server/ping):
+// probes from load balancers should not pay for authentication, schema loading or the rate limiter, and must keep
+// answering when those depend on the database that is down. Errors still reach Directus's error handler.
+import type { Application, Router } from 'express';
+import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { PlatformEnv } from '../shared/env.js';
 import { ForbiddenError } from '../shared/errors.js';
@@ -9,12 +12,18 @@ import { readRunningVersions } from '../shared/versions.js';
 import { checkReadiness, type Probe } from './core/readiness.js';
 import { postgresProbe, redisProbe } from './probes.js';
 
-export function registerHealthRoutes(router: Router, context: EndpointExtensionContext, config: PlatformEnv): void {
-  const logger = context.logger.child({ capability: 'health' });
-  const probes: Probe[] = [postgresProbe(context.database)];
+const PREFIX = '/groundwork/v1/health';
+
+interface ProbeRouteDeps {
+  database: Knex;
+  logger: { warn(details: object, message: string): void };
+  config: PlatformEnv;
+}
+
+export function registerProbeRoutes(app: Application, { database, logger, config }: ProbeRouteDeps): void {
+  const probes: Probe[] = [postgresProbe(database)];
   if (config.REDIS) probes.push(redisProbe(config.REDIS, config.GROUNDWORK_HEALTH_TIMEOUT_MS));
   const probeNames = probes.map((probe) => probe.name) as [string, ...string[]];
-  const versions = readRunningVersions();
 
   const readinessQuery = z.object({
     // e.g. ?checks=postgres: a load balancer may care about one dependency only.
@@ -26,13 +35,13 @@ export function registerHealthRoutes(router: Router, context: EndpointExtensionC
   });
 
   // Liveness touches no dependency: a process that answers is alive, even while Postgres restarts.
-  router.get('/v1/health/live', (_req, res) => {
+  app.get(`${PREFIX}/live`, (_req, res) => {
     res.setHeader('cache-control', 'no-store');
     res.json({ status: 'alive', uptimeSeconds: Math.round(process.uptime()) });
   });
 
-  router.get(
-    '/v1/health/ready',
+  app.get(
+    `${PREFIX}/ready`,
     route(async (req, res) => {
       const { checks } = parseInput(readinessQuery, req.query, 'query');
       const selected = checks ? probes.filter((probe) => checks.includes(probe.name)) : probes;
@@ -45,7 +54,11 @@ export function registerHealthRoutes(router: Router, context: EndpointExtensionC
       res.status(report.status === 'ready' ? 200 : 503).json(report);
     }),
   );
+}
 
+/** On the endpoint router (mounted at /groundwork), after authentication: it needs the caller's accountability. */
+export function registerVersionRoute(router: Router): void {
+  const versions = readRunningVersions();
   // Exact Directus and Node versions map to known advisories, so only admins see them.
   router.get(
     '/v1/health/version',
