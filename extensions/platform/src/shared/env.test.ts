@@ -35,6 +35,7 @@ describe('checkEnv', () => {
     ['LOG_LEVEL', 'loud', 'must be one of'],
     ['EXTENSIONS_MUST_LOAD', 'yes', 'true or false'],
     ['SECRET', 'short', 'at least 32 characters'],
+    ['DB_CLIENT', 'sqlite3', 'PostgreSQL only'],
   ])('rejects %s=%s and names the variable', (name, value, rule) => {
     const result = checkEnv({ [name]: value });
     expect(result.ok).toBe(false);

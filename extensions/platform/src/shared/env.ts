@@ -21,6 +21,8 @@ export const platformEnvSchema = z.object({
   PORT: wholeNumber(1, 65535).default(8055),
   // Directus signs tokens with SECRET; a short one is guessable. Directus casts all-digit values to numbers.
   SECRET: z.coerce.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  // Full-text search, SKIP LOCKED job queues and COPY imports are PostgreSQL features (docs/decisions).
+  DB_CLIENT: z.enum(['pg', 'postgres'], { error: 'must be pg: Groundwork runs on PostgreSQL only' }).optional(),
   REDIS: z
     .string({ error: 'must be a redis:// or rediss:// URL' })
     .regex(/^rediss?:\/\/\S+$/, { error: 'must be a redis:// or rediss:// URL' })
