@@ -46,8 +46,10 @@ describe('diffStates', () => {
     );
   });
 
-  it('finds nothing between equal states', () => {
+  it('finds nothing between equal states, whatever the key order', () => {
     expect(diffStates(base, structuredClone(base))).toEqual([]);
+    const reordered = { ...base, access: { ...base.access, policies: [{ name: 'Agent', id: 'p1' }] } };
+    expect(diffStates(base, reordered)).toEqual([]);
     expect(summarizeChanges([])).toBe('no changes');
   });
 });

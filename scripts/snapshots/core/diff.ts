@@ -1,5 +1,5 @@
 // What changed between two states, in the words a reviewer uses: "field tickets.priority added".
-import type { Json } from './canonical.js';
+import { sortKeysDeep, type Json } from './canonical.js';
 import { accessKey, permissionKey, type VersionState } from './state.js';
 
 type Row = Record<string, Json>;
@@ -25,7 +25,8 @@ export interface Change {
   paths?: string[];
 }
 
-const equal = (a: Json, b: Json) => JSON.stringify(a) === JSON.stringify(b);
+// Rows read live and rows read from files may list keys in another order; only values count.
+const equal = (a: Json, b: Json) => JSON.stringify(sortKeysDeep(a)) === JSON.stringify(sortKeysDeep(b));
 
 /** Leaf paths where two JSON values differ, down to `depth` levels. */
 export function changedPaths(before: Json, after: Json, prefix = '', depth = 3): string[] {
