@@ -1,6 +1,7 @@
 // `npm start`: sets up and runs Groundwork on this machine.
 // First run: .env with fresh secrets. Database: DB_* when set, else the embedded PostgreSQL in .data/postgres.
-// Then: build stale extensions, bootstrap Directus, start it, and print where to log in. Ctrl-C stops everything.
+// Then: build stale extensions, bootstrap Directus, apply pending snapshot versions (as `npm run migrate`), start
+// it, and print where to log in. Ctrl-C stops everything.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { checkEnv, describeEnvProblems } from '../extensions/platform/src/shared/env.js';
@@ -11,6 +12,9 @@ import { step } from './lib/log.js';
 import { dataDir } from './lib/paths.js';
 import { directusDbEnv, ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from './lib/postgres.js';
 import { stopProcess, waitForExit } from './lib/processes.js';
+import { connectionFromSettings } from './snapshots/connection.js';
+import { migrate } from './snapshots/migrator.js';
+import { snapshotsDir } from './snapshots/store.js';
 
 const SCOPE = 'start';
 const READY_TIMEOUT_MS = 90_000;
@@ -65,6 +69,13 @@ async function main(): Promise<number> {
     const env = { ...process.env, ...dbEnv };
     step(SCOPE, 'directus bootstrap: installing or migrating the database');
     await bootstrapDirectus(env);
+    const connection = embedded ? { ...embedded.connection, database: 'directus' } : connectionFromSettings(view);
+    if (connection) {
+      step(SCOPE, 'migrate: applying pending snapshot versions');
+      await migrate({ connection, dir: snapshotsDir(), log: (message) => step(SCOPE, `migrate: ${message}`) });
+    } else {
+      step(SCOPE, 'migrate: skipped, no database connection settings to read (run npm run migrate yourself)');
+    }
 
     step(SCOPE, 'starting Directus');
     directus = spawnDirectus(env, 'inherit');

@@ -67,6 +67,8 @@ export interface StartOptions {
   name: string;
   env?: Record<string, string>;
   bootstrap?: boolean;
+  /** Runs between bootstrap and start, e.g. `npm run migrate`'s work. */
+  afterBootstrap?: () => Promise<void>;
   /** Wait until readiness answers 200 (default); off for instances expected to fail. */
   waitReady?: boolean;
 }
@@ -77,6 +79,7 @@ export async function startInstance(options: StartOptions): Promise<DirectusInst
   mkdirSync(path.join(runDir, 'uploads'), { recursive: true });
   const env = instanceEnv(options.db, port, runDir, options.env);
   if (options.bootstrap) await bootstrapDirectus(env);
+  await options.afterBootstrap?.();
 
   const logFile = path.join(runDir, 'directus.log');
   const log = createWriteStream(logFile, { flags: 'a' });

@@ -1,5 +1,5 @@
 // The test stack, run as its own process by global-setup.mjs for one `npm test`: builds the extensions, gets a
-// Postgres (TEST_DATABASE_URL / PG*, else the embedded one), creates a throwaway database and boots Directus on it.
+// Postgres (TEST_DATABASE_URL / PG*, else the embedded one), creates a throwaway database, bootstraps it, applies the snapshot versions (npm run migrate) and starts Directus.
 // It prints READY_MARKER when the context file is written, and tears everything down on SIGTERM or when its
 // parent goes away (stdin closes), so a killed test run leaves no Directus or database behind.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,8 @@ import {
   type EmbeddedServer,
   type PgConnection,
 } from '../../../scripts/lib/postgres.js';
+import { migrate } from '../../../scripts/snapshots/migrator.js';
+import { snapshotsDir } from '../../../scripts/snapshots/store.js';
 import { contextFile, READY_MARKER, type HarnessContext } from './context.js';
 import {
   createTestDatabase,
@@ -50,7 +52,14 @@ async function up(): Promise<void> {
   const db = await createTestDatabase(server, 'main');
   database = db.database;
   step(SCOPE, `throwaway database ${db.database}: bootstrapping Directus`);
-  instance = await startInstance({ db, name: 'main', bootstrap: true });
+  instance = await startInstance({
+    db,
+    name: 'main',
+    bootstrap: true,
+    afterBootstrap: async () => {
+      await migrate({ connection: db, dir: snapshotsDir(), log: (message) => step(SCOPE, `migrate: ${message}`) });
+    },
+  });
   step(SCOPE, `Directus is ready at ${instance.baseUrl} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
 
   const context: HarnessContext = {

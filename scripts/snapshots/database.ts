@@ -1,0 +1,189 @@
+// The database side of snapshots: read the live access, flows and configuration rows; write a version's rows in
+// a transaction; keep the ledger.
+import knexFactory, { type Knex } from 'knex';
+import type { PgConnection } from '../lib/postgres.js';
+import { snapshotSchema } from './directus-cli.js';
+import type { Json } from './core/canonical.js';
+import {
+  ACCESS_COLUMNS,
+  accessKey,
+  findBootstrapAdmin,
+  FLOW_COLUMNS,
+  JSON_COLUMNS,
+  normalizeAccess,
+  normalizeData,
+  normalizeFlows,
+  normalizeSchema,
+  OPERATION_COLUMNS,
+  PERMISSION_COLUMNS,
+  permissionKey,
+  POLICY_COLUMNS,
+  primaryKeyOf,
+  resolveBootstrapAdmin,
+  ROLE_COLUMNS,
+  type VersionState,
+} from './core/state.js';
+import type { LedgerRow, SnapshotConfig } from './core/version.js';
+
+export const LEDGER = 'groundwork_migrations';
+
+export function openDatabase(connection: PgConnection): Knex {
+  return knexFactory({ client: 'pg', connection: { ...connection }, pool: { min: 0, max: 2 } });
+}
+
+export async function readLiveState(
+  db: Knex,
+  connection: PgConnection,
+  config: SnapshotConfig,
+): Promise<VersionState> {
+  const schema = normalizeSchema(await snapshotSchema(connection));
+  const [roles, policies, permissions, access, flows, operations] = await Promise.all([
+    db('directus_roles').select(),
+    db('directus_policies').select(),
+    db('directus_permissions').select(),
+    db('directus_access').select(),
+    db('directus_flows').select(),
+    db('directus_operations').select(),
+  ]);
+  const data: VersionState['data'] = {};
+  for (const collection of config.dataCollections) {
+    const key = primaryKeyOf(schema, collection);
+    data[collection] = normalizeData(await db(collection).select(), key);
+  }
+  return {
+    schema,
+    access: normalizeAccess({ roles, policies, permissions, access }),
+    flows: normalizeFlows({ flows, operations }),
+    data,
+  };
+}
+
+type Row = Record<string, Json>;
+
+/** Values as Postgres takes them: json columns as JSON text, so an array is not taken for a Postgres array. */
+function toDb(row: Row, columns: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(
+    columns.map((column) => {
+      const value = row[column] ?? null;
+      return [column, JSON_COLUMNS.has(column) && value !== null ? JSON.stringify(value) : value];
+    }),
+  );
+}
+
+async function upsertById(trx: Knex.Transaction, table: string, rows: Row[], columns: readonly string[]) {
+  for (const row of rows) {
+    await trx(table)
+      .insert(toDb(row, columns))
+      .onConflict('id')
+      .merge(columns.filter((column) => column !== 'id'));
+  }
+}
+
+/** Makes the access, flows and configuration rows match the version: upsert what it holds, delete the rest. */
+export async function writeConfiguration(trx: Knex.Transaction, state: VersionState): Promise<void> {
+  const admin = findBootstrapAdmin(await trx('directus_roles').select(), await trx('directus_policies').select());
+  const access = resolveBootstrapAdmin(state.access, admin);
+  const keepRoles = [...access.roles.map((row) => row.id as string), ...(admin.role ? [admin.role] : [])];
+  const keepPolicies = [...access.policies.map((row) => row.id as string), ...(admin.policy ? [admin.policy] : [])];
+
+  // Roles: parents are set after every role exists, since a parent may come later in the file.
+  await upsertById(
+    trx,
+    'directus_roles',
+    access.roles.map((row) => ({ ...row, parent: null })),
+    ROLE_COLUMNS,
+  );
+  for (const row of access.roles) await trx('directus_roles').where({ id: row.id }).update({ parent: row.parent });
+  await upsertById(trx, 'directus_policies', access.policies, POLICY_COLUMNS);
+
+  // Links: only role and public links are configuration; links to users stay as they are.
+  const wantedLinks = new Map(access.access.map((row) => [accessKey(row), row]));
+  for (const link of await trx('directus_access').whereNull('user').select()) {
+    const wanted = wantedLinks.get(accessKey(link));
+    if (!wanted) await trx('directus_access').where({ id: link.id }).delete();
+    else {
+      await trx('directus_access').where({ id: link.id }).update({ sort: wanted.sort });
+      wantedLinks.delete(accessKey(link));
+    }
+  }
+  for (const row of wantedLinks.values()) {
+    await trx('directus_access').insert({ id: crypto.randomUUID(), ...toDb(row, ACCESS_COLUMNS), user: null });
+  }
+
+  // Permissions have serial ids that differ per database: (policy, collection, action) is their identity.
+  const wantedPermissions = new Map(access.permissions.map((row) => [permissionKey(row), row]));
+  for (const permission of await trx('directus_permissions').select()) {
+    const wanted = wantedPermissions.get(permissionKey(permission));
+    if (!wanted) await trx('directus_permissions').where({ id: permission.id }).delete();
+    else {
+      await trx('directus_permissions').where({ id: permission.id }).update(toDb(wanted, PERMISSION_COLUMNS));
+      wantedPermissions.delete(permissionKey(permission));
+    }
+  }
+  for (const row of wantedPermissions.values()) await trx('directus_permissions').insert(toDb(row, PERMISSION_COLUMNS));
+
+  await trx('directus_roles').whereNotIn('id', keepRoles).delete();
+  await trx('directus_policies').whereNotIn('id', keepPolicies).delete();
+
+  // Flows: links between operations are unique and refer to rows of the same set, so they are cleared first and
+  // set again once every row exists.
+  await trx('directus_flows').update({ operation: null });
+  await trx('directus_operations').update({ resolve: null, reject: null });
+  const flowIds = state.flows.flows.map((row) => row.id as string);
+  const operationIds = state.flows.operations.map((row) => row.id as string);
+  await trx('directus_operations').whereNotIn('id', operationIds).delete();
+  await trx('directus_flows').whereNotIn('id', flowIds).delete();
+  await upsertById(
+    trx,
+    'directus_flows',
+    state.flows.flows.map((row) => ({ ...row, operation: null })),
+    FLOW_COLUMNS,
+  );
+  await upsertById(
+    trx,
+    'directus_operations',
+    state.flows.operations.map((row) => ({ ...row, resolve: null, reject: null })),
+    OPERATION_COLUMNS,
+  );
+  for (const row of state.flows.operations) {
+    await trx('directus_operations').where({ id: row.id }).update({ resolve: row.resolve, reject: row.reject });
+  }
+  for (const row of state.flows.flows) {
+    await trx('directus_flows').where({ id: row.id }).update({ operation: row.operation });
+  }
+
+  for (const [collection, rows] of Object.entries(state.data)) {
+    const key = primaryKeyOf(state.schema, collection);
+    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+    await trx(collection)
+      .whereNotIn(
+        key,
+        rows.map((row) => row[key] as string),
+      )
+      .delete();
+    for (const row of rows) {
+      await trx(collection)
+        .insert(Object.fromEntries(columns.map((column) => [column, row[column] ?? null])))
+        .onConflict(key)
+        .merge();
+    }
+  }
+}
+
+export async function ensureLedger(db: Knex): Promise<void> {
+  await db.raw(`create table if not exists ${LEDGER} (
+    version integer primary key,
+    name text not null,
+    checksum text not null,
+    files jsonb,
+    applied_at timestamptz not null default now(),
+    duration_ms integer not null
+  )`);
+}
+
+export async function readLedger(db: Knex): Promise<LedgerRow[]> {
+  const exists = await db.schema.hasTable(LEDGER);
+  if (!exists) return [];
+  const rows = await db(LEDGER).select('version', 'name', 'checksum', 'files').orderBy('version');
+  return rows as LedgerRow[];
+}
