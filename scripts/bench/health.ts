@@ -6,9 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { step } from '../lib/log.js';
 import { createTestDatabase, startInstance } from '../lib/instance.js';
-import { dataDir } from '../lib/paths.js';
-import path from 'node:path';
-import { connectionFromUrl, dropDatabase, startEmbeddedPostgres, type EmbeddedServer } from '../lib/postgres.js';
+import { dropDatabase, toolServer } from '../lib/postgres.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { formatTable } from './lib/stats.js';
 
@@ -23,14 +21,12 @@ function rssMb(pid: number | undefined): number {
   return match ? Math.round(Number(match[1]) / 1024) : Number.NaN;
 }
 
-let embedded: EmbeddedServer | undefined;
-const server = process.env.BENCH_DATABASE_URL
-  ? connectionFromUrl(process.env.BENCH_DATABASE_URL)
-  : (embedded = await startEmbeddedPostgres({
-      dataDir: path.join(dataDir, 'bench-postgres'),
-      port: 5459,
-      scope: SCOPE,
-    })).connection;
+const { server, stop: stopServer } = await toolServer({
+  url: process.env.BENCH_DATABASE_URL,
+  dataDirName: 'bench-postgres',
+  port: 5459,
+  scope: SCOPE,
+});
 const db = await createTestDatabase(server, 'bench');
 // Directus's pressure limiter answers 503 once the event loop saturates; off here, so the figures show each
 // route's cost rather than where shedding starts. Rate limiter off; LOG_LEVEL=warn so request logs do not dominate.
@@ -67,7 +63,7 @@ try {
 } finally {
   await instance.stop();
   await dropDatabase(server, db.database);
-  await embedded?.stop();
+  await stopServer();
 }
 
 console.log('');

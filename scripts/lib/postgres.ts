@@ -199,3 +199,23 @@ export async function startEmbeddedPostgres(options: {
     },
   };
 }
+
+/**
+ * The server a tool (tests, benchmarks, SDK generation) makes its throwaway databases on: the one at `url` when
+ * given, else an embedded server with its data in .data/<dataDirName>.
+ */
+export async function toolServer(options: {
+  url?: string | null;
+  dataDirName: string;
+  port: number;
+  scope: string;
+}): Promise<{ server: PgConnection; stop(): Promise<void> }> {
+  if (options.url) return { server: connectionFromUrl(options.url), stop: async () => undefined };
+  const { dataDir } = await import('./paths.js');
+  const embedded = await startEmbeddedPostgres({
+    dataDir: path.join(dataDir, options.dataDirName),
+    port: options.port,
+    scope: options.scope,
+  });
+  return { server: embedded.connection, stop: () => embedded.stop() };
+}

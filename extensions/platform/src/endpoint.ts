@@ -1,11 +1,25 @@
 // The platform's authenticated HTTP surface: capabilities mount their versioned routes under /groundwork.
 // (Health probes are mounted earlier, by the hook: see health/routes.ts.)
 import { defineEndpoint } from '@directus/extensions-sdk';
+import { healthRouteDocs } from './health/api.js';
 import { registerVersionRoute } from './health/routes.js';
+import { registerOpenApiRoute } from './openapi/routes.js';
 
 export default defineEndpoint({
   id: 'groundwork',
-  handler: (router) => {
+  handler: (router, context) => {
     registerVersionRoute(router);
+    registerOpenApiRoute(router, context, [
+      ...healthRouteDocs,
+      {
+        method: 'get',
+        path: '/groundwork/v1/openapi.json',
+        operationId: 'groundworkOpenApi',
+        summary: "This document, as the caller's permissions allow.",
+        tag: 'Health',
+        public: true,
+        responses: { 200: { description: 'An OpenAPI 3.0 document.' } },
+      },
+    ]);
   },
 });

@@ -4,11 +4,11 @@
 // answering when those depend on the database that is down. Errors still reach Directus's error handler.
 import type { Application, Router } from 'express';
 import type { Knex } from 'knex';
-import { z } from 'zod';
 import type { PlatformEnv } from '../shared/env.js';
 import { ForbiddenError } from '../shared/errors.js';
 import { parseInput, route } from '../shared/http.js';
 import { readRunningVersions } from '../shared/versions.js';
+import { readinessQuery } from './core/contract.js';
 import { checkReadiness, type Probe } from './core/readiness.js';
 import { postgresProbe, redisProbe } from './probes.js';
 
@@ -23,16 +23,7 @@ interface ProbeRouteDeps {
 export function registerProbeRoutes(app: Application, { database, logger, config }: ProbeRouteDeps): void {
   const probes: Probe[] = [postgresProbe(database)];
   if (config.REDIS) probes.push(redisProbe(config.REDIS, config.GROUNDWORK_HEALTH_TIMEOUT_MS));
-  const probeNames = probes.map((probe) => probe.name) as [string, ...string[]];
-
-  const readinessQuery = z.object({
-    // e.g. ?checks=postgres: a load balancer may care about one dependency only.
-    checks: z
-      .string()
-      .transform((value) => value.split(',').map((name) => name.trim()))
-      .pipe(z.array(z.enum(probeNames, { error: `must name configured checks: ${probeNames.join(', ')}` })))
-      .optional(),
-  });
+  const query = readinessQuery(probes.map((probe) => probe.name));
 
   // Liveness touches no dependency: a process that answers is alive, even while Postgres restarts.
   app.get(`${PREFIX}/live`, (_req, res) => {
@@ -43,7 +34,7 @@ export function registerProbeRoutes(app: Application, { database, logger, config
   app.get(
     `${PREFIX}/ready`,
     route(async (req, res) => {
-      const { checks } = parseInput(readinessQuery, req.query, 'query');
+      const { checks } = parseInput(query, req.query, 'query');
       const selected = checks ? probes.filter((probe) => checks.includes(probe.name)) : probes;
       const report = await checkReadiness(selected, {
         timeoutMs: config.GROUNDWORK_HEALTH_TIMEOUT_MS,
