@@ -1,0 +1,85 @@
+import { describe, expect, it } from '@jest/globals';
+import { z } from 'zod';
+import { buildApiDocument, sortKeys, type RouteDoc } from './document.js';
+
+const route: RouteDoc = {
+  method: 'get',
+  path: '/groundwork/v1/things',
+  operationId: 'listThings',
+  summary: 'Things.',
+  tag: 'Things',
+  public: true,
+  query: z.object({
+    limit: z.coerce.number().int().max(100).meta({ description: 'At most 100.', example: 10 }),
+    after: z.string().optional(),
+  }),
+  responses: {
+    200: { description: 'The things.', schema: z.object({ data: z.array(z.string()) }) },
+    400: { description: 'Bad query.' },
+  },
+};
+
+const directus = {
+  openapi: '3.0.1',
+  info: { title: 'Dynamic API Specification', version: 'hash-of-now' },
+  servers: [{ url: 'http://127.0.0.1:40000' }],
+  tags: [{ name: 'Items' }],
+  paths: { '/items/things': { get: { operationId: 'readThings' } } },
+};
+
+describe('buildApiDocument', () => {
+  const document = buildApiDocument(directus, [route], { version: '1.2.3', serverUrl: 'http://localhost:8055' });
+  const operation = (document.paths as Record<string, Record<string, Record<string, unknown>>>)[
+    '/groundwork/v1/things'
+  ]!.get!;
+
+  it("keeps Directus's paths and adds ours, with our title, version and server", () => {
+    expect(Object.keys(document.paths as object)).toEqual(['/groundwork/v1/things', '/items/things']);
+    expect(document.info).toMatchObject({ title: 'Groundwork API', version: '1.2.3' });
+    expect(document.servers).toEqual([{ url: 'http://localhost:8055' }]);
+    expect(document.tags).toEqual([{ name: 'Items' }, { name: 'Things', description: 'Groundwork: Things' }]);
+  });
+
+  it('describes query parameters from the zod schema, required or not, with their examples', () => {
+    expect(operation.parameters).toEqual([
+      {
+        name: 'limit',
+        in: 'query',
+        required: true,
+        description: 'At most 100.',
+        example: 10,
+        schema: expect.any(Object),
+      },
+      { name: 'after', in: 'query', required: false, schema: { type: 'string' } },
+    ]);
+  });
+
+  it('marks public routes as needing no token, and gives errors the envelope', () => {
+    expect(operation.security).toEqual([]);
+    const responses = operation.responses as Record<string, { content?: Record<string, { schema: unknown }> }>;
+    expect(responses['200']!.content!['application/json']!.schema).toMatchObject({
+      type: 'object',
+      properties: { data: { type: 'array' } },
+    });
+    expect(responses['400']!.content!['application/json']!.schema).toMatchObject({ required: ['errors'] });
+  });
+
+  it('is the same document whatever the order of the input', () => {
+    const reordered = {
+      paths: directus.paths,
+      tags: directus.tags,
+      servers: directus.servers,
+      info: directus.info,
+      openapi: '3.0.1',
+    };
+    expect(
+      JSON.stringify(buildApiDocument(reordered, [route], { version: '1.2.3', serverUrl: 'http://localhost:8055' })),
+    ).toBe(JSON.stringify(document));
+  });
+});
+
+describe('sortKeys', () => {
+  it('sorts object keys at every depth and keeps array order', () => {
+    expect(JSON.stringify(sortKeys({ b: 1, a: [{ d: 1, c: 2 }, 3] }))).toBe('{"a":[{"c":2,"d":1},3],"b":1}');
+  });
+});
