@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { buildApiDocument, sortKeys, type RouteDoc } from './document.js';
+import { sortKeysDeep } from '../../shared/canonical.js';
+import { buildApiDocument, type RouteDoc } from './document.js';
 
 const route: RouteDoc = {
   method: 'get',
@@ -78,8 +79,8 @@ describe('buildApiDocument', () => {
   });
 });
 
-describe('sortKeys', () => {
+describe('sortKeysDeep', () => {
   it('sorts object keys at every depth and keeps array order', () => {
-    expect(JSON.stringify(sortKeys({ b: 1, a: [{ d: 1, c: 2 }, 3] }))).toBe('{"a":[{"c":2,"d":1},3],"b":1}');
+    expect(JSON.stringify(sortKeysDeep({ b: 1, a: [{ d: 1, c: 2 }, 3] }))).toBe('{"a":[{"c":2,"d":1},3],"b":1}');
   });
 });

@@ -1,6 +1,7 @@
 // Our endpoints as OpenAPI, generated from the same zod schemas the routes validate with, merged into the
 // document Directus generates for the caller. Pure.
 import { z } from 'zod';
+import { sortKeysDeep } from '../../shared/canonical.js';
 
 export interface RouteDoc {
   method: 'get' | 'post' | 'patch' | 'delete';
@@ -90,19 +91,6 @@ function operation(route: RouteDoc): Json {
   };
 }
 
-/** Sorted keys everywhere, so the generated file diffs cleanly. */
-export function sortKeys<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(sortKeys) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value as Json)
-        .sort()
-        .map((key) => [key, sortKeys((value as Json)[key])]),
-    ) as T;
-  }
-  return value;
-}
-
 export function buildApiDocument(
   directus: Json,
   routes: RouteDoc[],
@@ -116,7 +104,8 @@ export function buildApiDocument(
   for (const tag of new Set(routes.map((route) => route.tag))) {
     if (!tags.some((existing) => existing.name === tag)) tags.push({ name: tag, description: `Groundwork: ${tag}` });
   }
-  return sortKeys({
+  // Sorted keys everywhere, so the generated file diffs cleanly (the input is an object, so is the output).
+  return sortKeysDeep({
     ...directus,
     // Directus's info.version is a hash of the current time; ours is the release, so the file is reproducible.
     info: {
@@ -127,5 +116,5 @@ export function buildApiDocument(
     servers: [{ url: options.serverUrl }],
     tags,
     paths,
-  });
+  }) as Json;
 }
