@@ -39,6 +39,11 @@ describe('buildApiDocument', () => {
     expect(document.info).toMatchObject({ title: 'Groundwork API', version: '1.2.3' });
     expect(document.servers).toEqual([{ url: 'http://localhost:8055' }]);
     expect(document.tags).toEqual([{ name: 'Items' }, { name: 'Things', description: 'Groundwork: Things' }]);
+    const shuffledTags = { ...directus, tags: [{ name: 'Users' }, { name: 'Items' }] };
+    const names = (
+      buildApiDocument(shuffledTags, [route], { version: '1', serverUrl: 'x' }).tags as Array<{ name: string }>
+    ).map((tag) => tag.name);
+    expect(names).toEqual(['Items', 'Things', 'Users']);
   });
 
   it('describes query parameters from the zod schema, required or not, with their examples', () => {

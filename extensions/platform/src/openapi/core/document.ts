@@ -104,6 +104,8 @@ export function buildApiDocument(
   for (const tag of new Set(routes.map((route) => route.tag))) {
     if (!tags.some((existing) => existing.name === tag)) tags.push({ name: tag, description: `Groundwork: ${tag}` });
   }
+  // Directus lists tags in the order its schema query returns collections, which varies between runs.
+  tags.sort((a, b) => String(a.name).localeCompare(String(b.name)));
   // Sorted keys everywhere, so the generated file diffs cleanly (the input is an object, so is the output).
   return sortKeysDeep({
     ...directus,
