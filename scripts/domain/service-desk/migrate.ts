@@ -1,7 +1,7 @@
 // Data migration of the service-desk version (copied into snapshots/NNNN-service-desk/ by the authoring script).
 // Ticket numbers (SD-1000, SD-1001, ...) come from a Postgres sequence through a BEFORE INSERT trigger: one
-// number per insert whoever inserts (REST, GraphQL, flows, imports), no gaps from races, and invisible to Directus's
-// schema snapshot, so it causes no drift. A number given explicitly (an import) is kept.
+// number per insert whoever inserts (REST, GraphQL, flows, imports), no duplicates under concurrency (a rolled-back
+// insert leaves a gap), and invisible to Directus's schema snapshot, so it causes no drift. A number given explicitly (an import) is kept.
 import type { Knex } from 'knex';
 
 export async function up({ database }: { database: Knex.Transaction }): Promise<void> {
