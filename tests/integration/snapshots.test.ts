@@ -9,6 +9,7 @@ import { bootstrapDirectus } from '../../scripts/lib/directus.js';
 import { createTestDatabase, instanceEnv, startInstance, testRunsDir } from '../../scripts/lib/instance.js';
 import { repoRoot } from '../../scripts/lib/paths.js';
 import { dropDatabase, ensureDatabase, withClient, type PgConnection } from '../../scripts/lib/postgres.js';
+import { listVersions } from '../../scripts/snapshots/store.js';
 import { harness } from './harness/context.js';
 import { adminToken, getJson } from './http.js';
 
@@ -35,6 +36,10 @@ function runScript(script: 'migrate' | 'snapshot', args: string[]): Promise<{ co
 }
 
 const databases: PgConnection[] = [];
+// The repository's versions, so these tests follow new ones without edits.
+const versions = listVersions(path.join(repoRoot, 'snapshots'));
+const latest = versions.at(-1)!.folder;
+const next = `${String(versions.length + 1).padStart(4, '0')}-round-trip`;
 let workDir: string;
 
 async function bootstrappedDatabase(label: string): Promise<PgConnection> {
@@ -71,7 +76,7 @@ describe('npm run migrate', () => {
     const started = Date.now();
     const first = await runScript('migrate', args);
     const elapsed = Date.now() - started;
-    expect(first.output).toContain('applied 0001-baseline');
+    for (const version of versions) expect(first.output).toContain(`applied ${version.folder}`);
     expect(first.code).toBe(0);
     // Acceptance: a fresh database through all versions in under 15 s (process start included).
     expect(elapsed).toBeLessThan(15_000);
@@ -79,21 +84,21 @@ describe('npm run migrate', () => {
     const ledger = await withClient(db, (client) =>
       client.query('select version, name, checksum, duration_ms from groundwork_migrations order by version'),
     );
-    expect(ledger.rows).toEqual([
-      {
-        version: 1,
-        name: 'baseline',
+    expect(ledger.rows).toEqual(
+      versions.map((version) => ({
+        version: version.version,
+        name: version.name,
         checksum: expect.stringMatching(/^[0-9a-f]{64}$/),
         duration_ms: expect.any(Number),
-      },
-    ]);
+      })),
+    );
 
     const again = await runScript('migrate', args);
     expect(again.code).toBe(0);
     expect(again.output).toContain('nothing to do');
 
     const check = await runScript('snapshot', ['--check', ...args]);
-    expect(check.output).toContain('matches 0001-baseline');
+    expect(check.output).toContain(`matches ${latest}`);
     expect(check.code).toBe(0);
 
     appendFileSync(path.join(dir, '0001-baseline', 'access.json'), '\n');
@@ -165,18 +170,18 @@ describe('snapshot round trip and drift', () => {
 
     const captured = await runScript('snapshot', ['round trip', ...args]);
     expect(captured.code).toBe(0);
-    expect(captured.output).toContain('0002-round-trip');
+    expect(captured.output).toContain(next);
     expect(captured.output).toContain('+ field gw_notes.title');
     expect(captured.output).toContain('+ permission Note readers: gw_notes read');
     expect(captured.output).toContain('+ flow Log notes');
-    expect((await runScript('snapshot', ['again', ...args])).output).toContain('nothing changed since 0002-round-trip');
+    expect((await runScript('snapshot', ['again', ...args])).output).toContain(`nothing changed since ${next}`);
 
     await dropDatabase(harness().server, db.database);
     await ensureDatabase(harness().server, db.database);
     await bootstrapDirectus(instanceEnv(db, 0, path.join(testRunsDir, 'snapshots-round-trip')));
     const migrated = await runScript('migrate', args);
     expect(migrated.code).toBe(0);
-    expect(migrated.output).toContain('applied 0002-round-trip');
+    expect(migrated.output).toContain(`applied ${next}`);
 
     await withClient(db, async (client) => {
       const column = await client.query(
@@ -192,7 +197,7 @@ describe('snapshot round trip and drift', () => {
       expect(flow.rows).toEqual([{ name: 'Log notes', key: 'log_it' }]);
     });
     const clean = await runScript('snapshot', ['--check', ...args]);
-    expect(clean.output).toContain('matches 0002-round-trip');
+    expect(clean.output).toContain(`matches ${next}`);
 
     // Drift: a field added by hand (column plus Directus's field row, as the admin app would make it).
     await withClient(db, async (client) => {
