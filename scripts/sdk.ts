@@ -9,9 +9,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { bootstrapDirectus } from './lib/directus.js';
 import { buildStaleExtensions } from './lib/extensions.js';
-import { createTestDatabase, instanceEnv, startInstance, TEST_ADMIN } from './lib/instance.js';
+import { createTestDatabase, startInstance, TEST_ADMIN } from './lib/instance.js';
 import { step } from './lib/log.js';
 import { repoRoot } from './lib/paths.js';
 import { dropDatabase, toolServer } from './lib/postgres.js';
@@ -37,9 +36,14 @@ async function fetchOpenApiDocument(): Promise<Record<string, unknown>> {
   const db = await createTestDatabase(server, 'sdk');
   try {
     step(SCOPE, `throwaway database ${db.database}: bootstrap and migrate to the latest snapshot`);
-    await bootstrapDirectus(instanceEnv(db, 0, path.join(repoRoot, '.test-runs', 'sdk')));
-    await migrate({ connection: db, dir: snapshotsDir(), dryRun: false, log: () => undefined });
-    const instance = await startInstance({ db, name: 'sdk', env: { PUBLIC_URL: DOCUMENT_SERVER_URL } });
+    const instance = await startInstance({
+      db,
+      name: 'sdk',
+      bootstrap: true,
+      afterBootstrap: () =>
+        migrate({ connection: db, dir: snapshotsDir(), log: () => undefined }).then(() => undefined),
+      env: { PUBLIC_URL: DOCUMENT_SERVER_URL },
+    });
     try {
       const login = await fetch(`${instance.baseUrl}/auth/login`, {
         method: 'POST',
