@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { repoRoot } from './paths.js';
 import { readSecurityBaseline, SECURITY_BASELINE_KEYS, securityBaselineFrom } from './security-baseline.js';
 
 describe('security baseline', () => {
@@ -27,5 +30,22 @@ describe('security baseline', () => {
     expect(baseline).toEqual(
       expect.objectContaining({ HASH_MEMORY_COST: '19456', HASH_TIME_COST: '2', CACHE_ENABLED: 'false' }),
     );
+  });
+
+  it('matches the values the Dockerfile and docker-compose.yml set', () => {
+    const baseline = readSecurityBaseline();
+    const dockerfile = readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
+    const compose = readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8');
+    const valueIn = (text: string, pattern: (key: string) => RegExp, key: string) =>
+      pattern(key)
+        .exec(text)?.[1]
+        ?.replace(/^'(.*)'$/, '$1');
+    const docker = (key: string) => new RegExp(`^\\s+${key}=(\\S+)`, 'm');
+    const yaml = (key: string) => new RegExp(`^\\s+${key}: (\\S+)`, 'm');
+    for (const key of SECURITY_BASELINE_KEYS) {
+      expect([key, valueIn(compose, yaml, key)]).toEqual([key, baseline[key]]);
+      // The Dockerfile sets no FILES_* variables (docker-compose.yml does).
+      if (!key.startsWith('FILES_')) expect([key, valueIn(dockerfile, docker, key)]).toEqual([key, baseline[key]]);
+    }
   });
 });
