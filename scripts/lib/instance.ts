@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { bootstrapDirectus, spawnDirectus, waitUntilReady } from './directus.js';
 import { freePort } from './free-port.js';
+import { readSecurityBaseline } from './security-baseline.js';
 import { extensionsDir, repoRoot } from './paths.js';
 import { directusDbEnv, ensureDatabase, type PgConnection } from './postgres.js';
 import { stopProcess, waitForExit } from './processes.js';
@@ -43,7 +44,8 @@ export function instanceEnv(db: PgConnection, port: number, runDir: string, over
     LOG_STYLE: 'raw',
     LOG_LEVEL: 'info',
     TELEMETRY: 'false',
-    CACHE_ENABLED: 'false',
+    // The security baseline users get (.env.example): deny list, argon2id costs, query and upload limits, no cache.
+    ...readSecurityBaseline(),
     // Tests and benchmarks send bursts from one address; the limiter has its own tests where it matters.
     RATE_LIMITER_ENABLED: 'false',
     GROUNDWORK_HEALTH_TIMEOUT_MS: '1000',

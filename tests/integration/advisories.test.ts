@@ -1,0 +1,163 @@
+// Regression tests for the Directus 11.x advisories that Groundwork closes by configuration (fixed upstream only
+// in 12.0; /work/shared/ARCHITECTURE.md §6). The instances here run with the security baseline users get, read
+// from .env.example (scripts/lib/security-baseline.ts), on the main test database (snapshot 0002 applied).
+//   CVE-2026-61835: import by URL reaches the host through a literal 0.0.0.0 (SSRF).
+//   CVE-2026-35409: the same through an IPv4-mapped IPv6 address ([::ffff:127.0.0.1]).
+//   CVE-2026-61836: the response-cache key has no share or role context; no policy may grant shares.
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ROLE } from '../../scripts/domain/service-desk/access.js';
+import { startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
+import { readSecurityBaseline } from '../../scripts/lib/security-baseline.js';
+import { harness } from './harness/context.js';
+import { adminToken, expectErrorEnvelope, getJson } from './http.js';
+
+const baseline = readSecurityBaseline();
+const run = randomBytes(4).toString('hex');
+
+/** A small file server on loopback that counts every request it receives. */
+let target: Server;
+let port: number;
+const hits: string[] = [];
+
+/** The baseline, with the response cache on: the configuration CVE-2026-61836 is about. */
+let hardened: DirectusInstance;
+/** The positive control: the same baseline without the deny list, so the import tests can fail. */
+let open: DirectusInstance;
+let hardenedAdmin: string;
+let openAdmin: string;
+
+async function call(instance: DirectusInstance, token: string, method: string, route: string, body?: unknown) {
+  return getJson(`${instance.baseUrl}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** The log line Directus wrote about a failed import of `url` (the pipe may deliver it just after the answer). */
+async function logLine(instance: DirectusInstance, url: string): Promise<string> {
+  const needle = `Couldn't fetch file from URL \\"${url}\\"`;
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const line = instance.output().find((entry) => entry.includes(needle));
+    if (line) return line;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return `no log line for ${url}`;
+}
+
+const importForms = () => [
+  ['CVE-2026-61835 literal 0.0.0.0', `http://0.0.0.0:${port}/x.txt?form=zero`],
+  ['CVE-2026-35409 IPv4-mapped IPv6', `http://[::ffff:127.0.0.1]:${port}/x.txt?form=mapped`],
+  ['loopback 127.0.0.1', `http://127.0.0.1:${port}/x.txt?form=loopback`],
+  ['localhost', `http://localhost:${port}/x.txt?form=localhost`],
+];
+
+beforeAll(async () => {
+  target = createServer((request, response) => {
+    hits.push(request.url ?? '');
+    response.writeHead(200, { 'content-type': 'text/plain' });
+    response.end(`advisory probe ${run}\n`);
+  });
+  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+  port = (target.address() as AddressInfo).port;
+
+  [hardened, open] = await Promise.all([
+    startInstance({ db: harness().db, name: 'advisories-baseline', env: { ...baseline, CACHE_ENABLED: 'true' } }),
+    // 192.0.2.1 (TEST-NET-1) is never reached; Directus's own default list would deny 0.0.0.0.
+    startInstance({
+      db: harness().db,
+      name: 'advisories-open',
+      env: { ...baseline, IMPORT_IP_DENY_LIST: '192.0.2.1' },
+    }),
+  ]);
+  [hardenedAdmin, openAdmin] = await Promise.all([adminToken(hardened.baseUrl), adminToken(open.baseUrl)]);
+});
+
+afterAll(async () => {
+  await Promise.all([hardened?.stop(), open?.stop()]);
+  await new Promise((resolve) => target?.close(resolve));
+});
+
+describe('import by URL with the baseline IMPORT_IP_DENY_LIST', () => {
+  it('runs the instance with the baseline from .env.example', () => {
+    expect(hardened.env.IMPORT_IP_DENY_LIST).toBe(baseline.IMPORT_IP_DENY_LIST);
+    expect(hardened.env.HASH_MEMORY_COST).toBe('19456');
+    expect(hardened.env.CACHE_ENABLED).toBe('true');
+  });
+
+  it.each(importForms().map(([name]) => [name]))('refuses %s without reaching the host', async (name) => {
+    const url = importForms().find(([form]) => form === name)![1]!;
+    const before = hits.length;
+    const response = await call(hardened, hardenedAdmin, 'POST', '/files/import', { url });
+    // Directus 11.17.4 reports a denied address as an unreachable service: 503 SERVICE_UNAVAILABLE, an error
+    // envelope without internals (not a crash); the import never reaches the host.
+    expect([url, response.status]).toEqual([url, 503]);
+    expectErrorEnvelope(response, 'SERVICE_UNAVAILABLE');
+    expect(response.text).not.toContain(`advisory probe ${run}`);
+    expect(hits.slice(before)).toEqual([]);
+    // Refused by the deny list, not by a connection error that would pass this test for the wrong reason.
+    expect(await logLine(hardened, url)).toContain('resolves to a denied IP address');
+  });
+});
+
+describe('positive control: the same imports without the deny list', () => {
+  it('imports from loopback and the probe server counts the hit', async () => {
+    const before = hits.length;
+    const response = await call(open, openAdmin, 'POST', '/files/import', {
+      url: `http://127.0.0.1:${port}/x.txt?form=control`,
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.data).toEqual(expect.objectContaining({ type: 'text/plain', filename_download: 'x.txt' }));
+    expect(hits.slice(before)).toEqual(['/x.txt?form=control']);
+    await call(open, openAdmin, 'DELETE', `/files/${(response.body.data as { id: string }).id}`);
+  });
+
+  it('reaches the host through a literal 0.0.0.0 and an IPv4-mapped IPv6 address too', async () => {
+    for (const [form, url] of [
+      ['zero', `http://0.0.0.0:${port}/x.txt?form=control-zero`],
+      ['mapped', `http://[::ffff:127.0.0.1]:${port}/x.txt?form=control-mapped`],
+    ] as const) {
+      const before = hits.length;
+      const response = await call(open, openAdmin, 'POST', '/files/import', { url });
+      expect([form, response.status, hits.slice(before)]).toEqual([form, 200, [`/x.txt?form=control-${form}`]]);
+      await call(open, openAdmin, 'DELETE', `/files/${(response.body.data as { id: string }).id}`);
+    }
+  });
+});
+
+describe('CVE-2026-61836: shares with the response cache on', () => {
+  it('grants no policy any permission on directus_shares, and a non-admin cannot create a share', async () => {
+    const permissions = await call(
+      hardened,
+      hardenedAdmin,
+      'GET',
+      '/permissions?filter[collection][_eq]=directus_shares&limit=-1',
+    );
+    expect(permissions.status).toBe(200);
+    const rows = permissions.body.data as Array<{ policy: string | null; action: string; system?: boolean }>;
+    // Only Directus's built-in, non-stored read of one's own shares (policy null, system) may be listed.
+    expect(rows.filter((row) => !row.system || row.policy !== null)).toEqual([]);
+    expect(rows.every((row) => row.action === 'read')).toBe(true);
+
+    const email = `advisory-agent-${run}@desk.example.com`;
+    const password = `pw-${randomBytes(8).toString('hex')}`;
+    const created = await call(hardened, hardenedAdmin, 'POST', '/users', { email, password, role: ROLE.agent });
+    expect(created.status).toBe(200);
+    const login = await getJson(`${hardened.baseUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    expect(login.status).toBe(200);
+    const agent = (login.body.data as { access_token: string }).access_token;
+    const share = await call(hardened, agent, 'POST', '/shares', {
+      collection: 'tickets',
+      item: randomBytes(8).toString('hex'),
+    });
+    expect(share.status).toBe(403);
+    expectErrorEnvelope(share, 'FORBIDDEN');
+  });
+});
