@@ -92,6 +92,8 @@ ENV NODE_ENV=production \
     GRAPHQL_INTROSPECTION=false \
     RATE_LIMITER_ENABLED=true \
     IMPORT_IP_DENY_LIST=0.0.0.0,0.0.0.0/8,127.0.0.0/8,::,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,fc00::/7,fe80::/10 \
+    FILES_MAX_UPLOAD_SIZE=50mb \
+    FILES_MIME_TYPE_ALLOW_LIST=image/*,application/pdf,text/plain,text/csv,application/json \
     CACHE_ENABLED=false \
     npm_config_update_notifier=false
 
