@@ -1,0 +1,72 @@
+// `npm run seed [-- --tickets N] [--database-url postgres://...]`: writes the service-desk demo data set (demo
+// only: every login shares one printed password) and, with --tickets, N extra tickets for benchmarks. Works on
+// the database the snapshot commands use (--database-url, else DB_*, else the embedded PostgreSQL), offline:
+// plain SQL, Directus need not run. The database must be migrated (`npm run migrate`). Idempotent: the demo set is
+// written in one transaction and skipped when its first organization exists; --tickets always adds N.
+import { parseArgs } from 'node:util';
+import { ROLE, roles } from './domain/service-desk/access.js';
+import { step } from './lib/log.js';
+import { withClient } from './lib/postgres.js';
+import { parseTicketCount } from './seed/core/bulk.js';
+import { buildDemo, DEMO_PASSWORD, demoLogins } from './seed/core/demo.js';
+import { assertServiceDeskSchema, bulkTickets, demoSeeded, writeDemo } from './seed/database.js';
+import { openTarget } from './snapshots/connection.js';
+
+const SCOPE = 'seed';
+const { values } = parseArgs({
+  options: {
+    tickets: { type: 'string' },
+    'batch-size': { type: 'string' },
+    'database-url': { type: 'string' },
+  },
+});
+
+let code = 0;
+let target: Awaited<ReturnType<typeof openTarget>> | undefined;
+try {
+  const extra = parseTicketCount(values.tickets);
+  const batchSize = values['batch-size'] ? parseTicketCount(values['batch-size']) : undefined;
+  target = await openTarget(values['database-url'], SCOPE);
+  const { connection } = target;
+  step(SCOPE, `database ${connection.database} on ${connection.host}:${connection.port}`);
+  const data = buildDemo();
+  await withClient(connection, async (client) => {
+    await assertServiceDeskSchema(client);
+    if (await demoSeeded(client, data)) {
+      step(SCOPE, 'demo data already present: nothing to add');
+    } else {
+      const started = Date.now();
+      const counts = await writeDemo(client, data, DEMO_PASSWORD);
+      const summary = Object.entries(counts)
+        .map(([table, count]) => `${count} ${table}`)
+        .join(', ');
+      step(SCOPE, `demo data written in ${Date.now() - started} ms: ${summary}`);
+    }
+    step(SCOPE, `demo logins (demo only, never in production), password for all: ${DEMO_PASSWORD}`);
+    for (const login of demoLogins(data)) {
+      step(
+        SCOPE,
+        `  ${login.email.padEnd(34)} ${(roles.find((role) => role.id === ROLE[login.role])?.name ?? login.role).padEnd(15)} ${login.organization ?? ''}`.trimEnd(),
+      );
+    }
+    if (extra > 0) {
+      step(SCOPE, `adding ${extra.toLocaleString('en-US')} tickets (one message each)`);
+      const result = await bulkTickets(client, data, extra, {
+        batchSize,
+        progress: (line) => step(SCOPE, line),
+      });
+      const rate = Math.round((result.tickets * 1000) / Math.max(1, result.elapsedMs));
+      step(
+        SCOPE,
+        `added ${result.tickets.toLocaleString('en-US')} tickets and as many messages in ${(result.elapsedMs / 1000).toFixed(1)} s: ` +
+          `${rate.toLocaleString('en-US')} tickets/s (${(rate * 2).toLocaleString('en-US')} rows/s with messages)`,
+      );
+    }
+  });
+} catch (error) {
+  console.error(`[${SCOPE}] ${(error as Error).message}`);
+  code = 1;
+} finally {
+  await target?.close();
+}
+process.exit(code);

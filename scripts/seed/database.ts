@@ -1,0 +1,169 @@
+// Writes the demo data set and bulk tickets with plain SQL on one pg client. Users get argon2id password hashes
+// the way Directus stores them (Directus verifies with argon2.verify, which reads the parameters from the hash),
+// so they can log in without a running Directus.
+import argon2 from 'argon2';
+import type pg from 'pg';
+import { ROLE } from '../domain/service-desk/access.js';
+import { batches, progressLine } from './core/bulk.js';
+import { CHANNEL_WEIGHTS, PRIORITY_WEIGHTS, STATUS_WEIGHTS, type DemoData } from './core/demo.js';
+import { weightedList } from './core/random.js';
+
+type Row = Record<string, unknown>;
+
+async function insertRows(client: pg.Client, table: string, rows: readonly object[], returning = ''): Promise<Row[]> {
+  const out: Row[] = [];
+  if (!rows.length) return out;
+  const columns = Object.keys(rows[0]!);
+  const chunk = Math.floor(60_000 / columns.length);
+  for (let start = 0; start < rows.length; start += chunk) {
+    const slice = rows.slice(start, start + chunk);
+    const values: unknown[] = [];
+    const tuples = slice.map((row) => {
+      const marks = columns.map((column) => {
+        const value = (row as Row)[column];
+        values.push(Array.isArray(value) ? JSON.stringify(value) : value);
+        return `$${values.length}`;
+      });
+      return `(${marks.join(', ')})`;
+    });
+    const sql = `insert into ${table} (${columns.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(', ')}${
+      returning ? ` returning ${returning}` : ''
+    }`;
+    out.push(...(await client.query(sql, values)).rows);
+  }
+  return out;
+}
+
+export async function assertServiceDeskSchema(client: pg.Client): Promise<void> {
+  const found = await client.query(
+    "select to_regclass('public.tickets') as tickets, to_regclass('public.tickets_number_seq') as seq",
+  );
+  if (!found.rows[0]?.tickets || !found.rows[0]?.seq) {
+    throw new Error('the service-desk schema is missing: run `npm run migrate` (or `npm start`) first');
+  }
+}
+
+/** True when the first demo organization is already there (the demo set is written in one transaction). */
+export async function demoSeeded(client: pg.Client, data: DemoData): Promise<boolean> {
+  const found = await client.query('select 1 from organizations where id = $1', [data.organizations[0]!.id]);
+  return (found.rowCount ?? 0) > 0;
+}
+
+/** Writes the whole demo set in one transaction; returns the number of rows per table. */
+export async function writeDemo(client: pg.Client, data: DemoData, password: string): Promise<Record<string, number>> {
+  const hash = await argon2.hash(password, { type: argon2.argon2id, memoryCost: 19456, timeCost: 2 });
+  await client.query('begin');
+  try {
+    const policies = await insertRows(
+      client,
+      'sla_policies',
+      data.slaPolicies.map((policy) => ({
+        name: policy.name,
+        ...Object.fromEntries(Object.entries(policy.first_response).map(([k, v]) => [`first_response_${k}`, v])),
+        ...Object.fromEntries(Object.entries(policy.resolution).map(([k, v]) => [`resolution_${k}`, v])),
+      })),
+      'id, name',
+    );
+    const policyId = new Map(policies.map((row) => [row.name as string, row.id as number]));
+    await insertRows(client, 'tags', data.tags);
+    await insertRows(
+      client,
+      'organizations',
+      data.organizations.map((org) => ({ ...org, sla_policy: policyId.get(org.sla_policy) ?? null })),
+    );
+    await insertRows(
+      client,
+      'directus_users',
+      data.users.map((user) => ({
+        ...user,
+        role: ROLE[user.role],
+        password: hash,
+        status: 'active',
+        provider: 'default',
+      })),
+    );
+    await insertRows(client, 'tickets', data.tickets);
+    await insertRows(client, 'ticket_messages', data.messages);
+    const categories = await insertRows(client, 'kb_categories', data.categories, 'id, slug');
+    const categoryId = new Map(categories.map((row) => [row.slug as string, row.id as number]));
+    await insertRows(
+      client,
+      'kb_articles',
+      data.articles.map((article) => ({ ...article, category: categoryId.get(article.category) })),
+    );
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
+  }
+  return {
+    sla_policies: data.slaPolicies.length,
+    tags: data.tags.length,
+    organizations: data.organizations.length,
+    users: data.users.length,
+    tickets: data.tickets.length,
+    ticket_messages: data.messages.length,
+    kb_categories: data.categories.length,
+    kb_articles: data.articles.length,
+  };
+}
+
+/**
+ * N extra tickets, one message each, with INSERT ... SELECT over generate_series in batches (one statement and one
+ * transaction per batch). Fields come from a multiplicative hash of the row number, spread like the demo set;
+ * requesters are the demo customers and each ticket goes to its requester's organization. Numbers are taken from
+ * tickets_number_seq in the statement, so the BEFORE INSERT trigger keeps them (it only fills a missing number).
+ */
+export async function bulkTickets(
+  client: pg.Client,
+  data: DemoData,
+  total: number,
+  options: { batchSize?: number; progress?: (line: string) => void } = {},
+): Promise<{ tickets: number; elapsedMs: number }> {
+  const customers = data.users.filter((user) => user.role === 'customer');
+  const agents = data.users.filter((user) => user.role === 'agent');
+  const params = [
+    weightedList(STATUS_WEIGHTS),
+    weightedList(PRIORITY_WEIGHTS),
+    weightedList(CHANNEL_WEIGHTS),
+    customers.map((user) => user.id),
+    customers.map((user) => user.organization),
+    agents.map((user) => user.id),
+  ];
+  const sql = `
+    with source as (
+      select g, (g * 2654435761) % 4294967296 as h from generate_series($1::bigint, $2::bigint) as g
+    ), inserted as (
+      insert into tickets (id, number, subject, description, status, priority, channel, organization, requester,
+                           assignee, tags, date_created, date_updated)
+      select gen_random_uuid(), 'SD-' || nextval('tickets_number_seq'), 'Bulk ticket ' || g,
+             'Generated by npm run seed -- --tickets for benchmarks.',
+             s.status, ($4::text[])[1 + (h / 7) % cardinality($4::text[])],
+             ($5::text[])[1 + (h / 131) % cardinality($5::text[])],
+             ($7::uuid[])[c], ($6::uuid[])[c],
+             case when s.status = 'new' then null else ($8::uuid[])[1 + (h / 17) % cardinality($8::uuid[])] end,
+             '[]'::json, t, t
+      from (
+        select g, h, ($3::text[])[1 + h % cardinality($3::text[])] as status,
+               1 + ((h / 1777) % cardinality($6::uuid[]))::int as c,
+               now() - ((h % 10368000) * interval '1 second') as t
+        from source
+      ) as s
+      returning id, requester, date_created
+    )
+    insert into ticket_messages (id, ticket, author, body, internal, date_created)
+    select gen_random_uuid(), id, requester, 'Bulk ticket message.', false, date_created from inserted`;
+  const started = Date.now();
+  let lastPrinted = 0;
+  let done = 0;
+  for (const [first, last] of batches(total, options.batchSize ?? 10_000)) {
+    await client.query(sql, [first, last, ...params]);
+    done = last;
+    const now = Date.now();
+    if (options.progress && (now - lastPrinted >= 1000 || done === total)) {
+      lastPrinted = now;
+      options.progress(progressLine(done, total, now - started));
+    }
+  }
+  return { tickets: done, elapsedMs: Date.now() - started };
+}

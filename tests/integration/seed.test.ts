@@ -1,0 +1,143 @@
+// `npm run seed` end to end on a throwaway database (bootstrap + migrate, then the seed CLI): the documented
+// counts, a seeded customer logs in and sees only their organization's tickets, a second run adds nothing, and
+// --tickets adds exactly that many tickets with unique SD- numbers.
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createTestDatabase, startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
+import { repoRoot } from '../../scripts/lib/paths.js';
+import { dropDatabase, withClient, type PgConnection } from '../../scripts/lib/postgres.js';
+import { buildDemo, DEMO_PASSWORD } from '../../scripts/seed/core/demo.js';
+import { migrate } from '../../scripts/snapshots/migrator.js';
+import { snapshotsDir } from '../../scripts/snapshots/store.js';
+import { harness } from './harness/context.js';
+import { getJson } from './http.js';
+
+const urlOf = (db: PgConnection) =>
+  `postgres://${encodeURIComponent(db.user)}${db.password ? `:${encodeURIComponent(db.password)}` : ''}@${db.host}:${db.port}/${db.database}`;
+
+function seed(db: PgConnection, args: string[] = []): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/seed.ts', '--database-url', urlOf(db), ...args],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+const TABLES = [
+  'organizations',
+  'directus_users',
+  'tickets',
+  'ticket_messages',
+  'kb_categories',
+  'kb_articles',
+] as const;
+type Counts = Record<(typeof TABLES)[number], number>;
+
+async function counts(db: PgConnection): Promise<Counts> {
+  return withClient(db, async (client) => {
+    const result = {} as Counts;
+    for (const table of TABLES) {
+      result[table] = Number((await client.query(`select count(*)::int as n from ${table}`)).rows[0].n);
+    }
+    return result;
+  });
+}
+
+const demo = buildDemo();
+let db: PgConnection;
+let instance: DirectusInstance;
+let firstRun: { code: number | null; output: string };
+
+beforeAll(async () => {
+  db = await createTestDatabase(harness().server, 'seed');
+  instance = await startInstance({
+    db,
+    name: 'seed',
+    bootstrap: true,
+    afterBootstrap: async () => {
+      await migrate({ connection: db, dir: snapshotsDir(), log: () => undefined });
+      firstRun = await seed(db);
+    },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await instance?.stop();
+  if (db) await dropDatabase(harness().server, db.database);
+});
+
+describe('npm run seed', () => {
+  it('writes the documented demo set and prints the logins and the demo password', async () => {
+    expect(firstRun.code).toBe(0);
+    expect(firstRun.output).toContain('demo data written');
+    expect(firstRun.output).toContain(DEMO_PASSWORD);
+    expect(firstRun.output).toContain('agent@groundwork.example.com');
+    expect(await counts(db)).toEqual({
+      organizations: 3,
+      directus_users: 1 + 11, // the bootstrap admin and the demo people
+      tickets: 200,
+      ticket_messages: demo.messages.length,
+      kb_categories: 5,
+      kb_articles: 30,
+    });
+  });
+
+  it('lets a seeded customer log in and see only their organization’s tickets', async () => {
+    const customer = demo.users.find((user) => user.role === 'customer')!;
+    const login = await getJson(`${instance.baseUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: customer.email, password: DEMO_PASSWORD }),
+    });
+    expect(login.status).toBe(200);
+    const token = (login.body.data as { access_token: string }).access_token;
+    const tickets = await getJson(`${instance.baseUrl}/items/tickets?fields=id,number,organization&limit=-1`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(tickets.status).toBe(200);
+    const rows = tickets.body.data as Array<{ organization: string }>;
+    const own = demo.tickets.filter((ticket) => ticket.organization === customer.organization).length;
+    expect(own).toBeGreaterThan(0);
+    expect(rows).toHaveLength(own);
+    expect(new Set(rows.map((row) => row.organization))).toEqual(new Set([customer.organization]));
+
+    const agent = await getJson(`${instance.baseUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'agent@groundwork.example.com', password: DEMO_PASSWORD }),
+    });
+    expect(agent.status).toBe(200);
+  });
+
+  it('adds nothing when run again', async () => {
+    const before = await counts(db);
+    const again = await seed(db);
+    expect(again.code).toBe(0);
+    expect(again.output).toContain('already present');
+    expect(await counts(db)).toEqual(before);
+  });
+
+  it('adds exactly N tickets with unique SD- numbers and one message each with --tickets N', async () => {
+    const before = await counts(db);
+    const run = await seed(db, ['--tickets', '1000']);
+    expect(run.code).toBe(0);
+    expect(run.output).toMatch(/added 1,000 tickets .* tickets\/s/);
+    const after = await counts(db);
+    expect(after.tickets - before.tickets).toBe(1000);
+    expect(after.ticket_messages - before.ticket_messages).toBe(1000);
+    expect(after.organizations).toBe(before.organizations);
+    const numbers = await withClient(db, (client) =>
+      client.query(
+        "select count(*)::int as n, count(distinct number)::int as d, count(*) filter (where number ~ '^SD-[0-9]+$')::int as f from tickets",
+      ),
+    );
+    expect(numbers.rows[0]).toEqual({ n: after.tickets, d: after.tickets, f: after.tickets });
+  });
+});
