@@ -9,7 +9,7 @@ import { step } from './lib/log.js';
 import { withClient } from './lib/postgres.js';
 import { parseTicketCount } from './seed/core/bulk.js';
 import { buildDemo, DEMO_PASSWORD, demoLogins } from './seed/core/demo.js';
-import { assertServiceDeskSchema, bulkTickets, demoSeeded, writeDemo } from './seed/database.js';
+import { bulkTickets, ensureDemoData } from './seed/database.js';
 import { openTarget } from './snapshots/connection.js';
 
 const SCOPE = 'seed';
@@ -31,16 +31,14 @@ try {
   step(SCOPE, `database ${connection.database} on ${connection.host}:${connection.port}`);
   const data = buildDemo();
   await withClient(connection, async (client) => {
-    await assertServiceDeskSchema(client);
-    if (await demoSeeded(client, data)) {
+    const demo = await ensureDemoData(client, data, DEMO_PASSWORD);
+    if (!demo.written) {
       step(SCOPE, 'demo data already present: nothing to add');
     } else {
-      const started = Date.now();
-      const counts = await writeDemo(client, data, DEMO_PASSWORD);
-      const summary = Object.entries(counts)
+      const summary = Object.entries(demo.counts)
         .map(([table, count]) => `${count} ${table}`)
         .join(', ');
-      step(SCOPE, `demo data written in ${Date.now() - started} ms: ${summary}`);
+      step(SCOPE, `demo data written in ${demo.ms} ms: ${summary}`);
     }
     step(SCOPE, `demo logins (demo only, never in production), password for all: ${DEMO_PASSWORD}`);
     for (const login of demoLogins(data)) {

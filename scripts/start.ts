@@ -10,7 +10,15 @@ import { ensureEnvFile, envPath, readEnvFile } from './lib/env-file.js';
 import { buildStaleExtensions } from './lib/extensions.js';
 import { step } from './lib/log.js';
 import { dataDir } from './lib/paths.js';
-import { directusDbEnv, ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from './lib/postgres.js';
+import {
+  directusDbEnv,
+  ensureDatabase,
+  startEmbeddedPostgres,
+  withClient,
+  type EmbeddedServer,
+} from './lib/postgres.js';
+import { buildDemo, DEMO_PASSWORD } from './seed/core/demo.js';
+import { ensureDemoData } from './seed/database.js';
 import { stopProcess, waitForExit } from './lib/processes.js';
 import { connectionFromSettings } from './snapshots/connection.js';
 import { migrate } from './snapshots/migrator.js';
@@ -36,6 +44,8 @@ async function main(): Promise<number> {
   }
 
   let embedded: EmbeddedServer | undefined;
+  // Demo data goes only into the embedded database `npm start` has just created, never into a configured server.
+  let firstRun = false;
   let dbEnv: Record<string, string> = {};
   if (view.DB_CLIENT || view.DB_HOST || view.DB_CONNECTION_STRING) {
     step(SCOPE, `database: using the server from DB_* settings (${view.DB_HOST ?? 'connection string'})`);
@@ -45,7 +55,8 @@ async function main(): Promise<number> {
       port: checked.env.GROUNDWORK_EMBEDDED_PG_PORT,
       scope: SCOPE,
     });
-    if (await ensureDatabase(embedded.connection, 'directus')) step(SCOPE, 'created database "directus"');
+    firstRun = await ensureDatabase(embedded.connection, 'directus');
+    if (firstRun) step(SCOPE, 'created database "directus"');
     dbEnv = directusDbEnv({ ...embedded.connection, database: 'directus' });
   }
 
@@ -73,6 +84,11 @@ async function main(): Promise<number> {
     if (connection) {
       step(SCOPE, 'migrate: applying pending snapshot versions');
       await migrate({ connection, dir: snapshotsDir(), log: (message) => step(SCOPE, `migrate: ${message}`) });
+      if (firstRun) {
+        const demo = await withClient(connection, (client) => ensureDemoData(client, buildDemo(), DEMO_PASSWORD));
+        if (demo.written)
+          step(SCOPE, `demo data written (logins in README, password ${DEMO_PASSWORD}); npm run seed adds more`);
+      }
     } else {
       step(SCOPE, 'migrate: skipped, no database connection settings to read (run npm run migrate yourself)');
     }

@@ -49,6 +49,22 @@ export async function demoSeeded(client: pg.Client, data: DemoData): Promise<boo
   return (found.rowCount ?? 0) > 0;
 }
 
+/**
+ * The demo set, once: written when absent (one transaction), skipped when present. Used by `npm run seed` and by
+ * the first `npm start` on the embedded database.
+ */
+export async function ensureDemoData(
+  client: pg.Client,
+  data: DemoData,
+  password: string,
+): Promise<{ written: false } | { written: true; counts: Record<string, number>; ms: number }> {
+  await assertServiceDeskSchema(client);
+  if (await demoSeeded(client, data)) return { written: false };
+  const started = Date.now();
+  const counts = await writeDemo(client, data, password);
+  return { written: true, counts, ms: Date.now() - started };
+}
+
 /** Writes the whole demo set in one transaction; returns the number of rows per table. */
 export async function writeDemo(client: pg.Client, data: DemoData, password: string): Promise<Record<string, number>> {
   const hash = await argon2.hash(password, { type: argon2.argon2id, memoryCost: 19456, timeCost: 2 });
