@@ -10,13 +10,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { buildStaleExtensions } from './lib/extensions.js';
-import { createTestDatabase, startInstance, TEST_ADMIN } from './lib/instance.js';
+import { createTestDatabase, TEST_ADMIN } from './lib/instance.js';
 import { step } from './lib/log.js';
 import { repoRoot } from './lib/paths.js';
 import { dropDatabase, toolServer } from './lib/postgres.js';
 import { CLIENT_SOURCE } from './sdk/client-template.js';
 import { generateSchemaTypes, type SchemaSnapshot } from './sdk/core/schema-types.js';
-import { migrate } from './snapshots/migrator.js';
+import { startMigratedInstance } from './snapshots/instance.js';
 import { listVersions, snapshotsDir } from './snapshots/store.js';
 
 const SCOPE = 'sdk';
@@ -36,14 +36,7 @@ async function fetchOpenApiDocument(): Promise<Record<string, unknown>> {
   const db = await createTestDatabase(server, 'sdk');
   try {
     step(SCOPE, `throwaway database ${db.database}: bootstrap and migrate to the latest snapshot`);
-    const instance = await startInstance({
-      db,
-      name: 'sdk',
-      bootstrap: true,
-      afterBootstrap: () =>
-        migrate({ connection: db, dir: snapshotsDir(), log: () => undefined }).then(() => undefined),
-      env: { PUBLIC_URL: DOCUMENT_SERVER_URL },
-    });
+    const instance = await startMigratedInstance({ db, name: 'sdk', env: { PUBLIC_URL: DOCUMENT_SERVER_URL } });
     try {
       const login = await fetch(`${instance.baseUrl}/auth/login`, {
         method: 'POST',

@@ -47,8 +47,9 @@ async function main(): Promise<number> {
   // Demo data goes only into the embedded database `npm start` has just created, never into a configured server.
   let firstRun = false;
   let dbEnv: Record<string, string> = {};
-  if (view.DB_CLIENT || view.DB_HOST || view.DB_CONNECTION_STRING) {
-    step(SCOPE, `database: using the server from DB_* settings (${view.DB_HOST ?? 'connection string'})`);
+  const configured = connectionFromSettings(view);
+  if (configured) {
+    step(SCOPE, `database: using the server from DB_* settings (${configured.host}:${configured.port})`);
   } else {
     embedded = await startEmbeddedPostgres({
       dataDir: path.join(dataDir, 'postgres'),
@@ -80,17 +81,13 @@ async function main(): Promise<number> {
     const env = { ...process.env, ...dbEnv };
     step(SCOPE, 'directus bootstrap: installing or migrating the database');
     await bootstrapDirectus(env);
-    const connection = embedded ? { ...embedded.connection, database: 'directus' } : connectionFromSettings(view);
-    if (connection) {
-      step(SCOPE, 'migrate: applying pending snapshot versions');
-      await migrate({ connection, dir: snapshotsDir(), log: (message) => step(SCOPE, `migrate: ${message}`) });
-      if (firstRun) {
-        const demo = await withClient(connection, (client) => ensureDemoData(client, buildDemo(), DEMO_PASSWORD));
-        if (demo.written)
-          step(SCOPE, `demo data written (logins in README, password ${DEMO_PASSWORD}); npm run seed adds more`);
-      }
-    } else {
-      step(SCOPE, 'migrate: skipped, no database connection settings to read (run npm run migrate yourself)');
+    const connection = configured ?? { ...embedded!.connection, database: 'directus' };
+    step(SCOPE, 'migrate: applying pending snapshot versions');
+    await migrate({ connection, dir: snapshotsDir(), log: (message) => step(SCOPE, `migrate: ${message}`) });
+    if (firstRun) {
+      const demo = await withClient(connection, (client) => ensureDemoData(client, buildDemo(), DEMO_PASSWORD));
+      if (demo.written)
+        step(SCOPE, `demo data written (logins in README, password ${DEMO_PASSWORD}); npm run seed adds more`);
     }
 
     step(SCOPE, 'starting Directus');

@@ -11,13 +11,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { buildStaleExtensions } from '../lib/extensions.js';
-import { createTestDatabase, startInstance, TEST_ADMIN } from '../lib/instance.js';
+import { createTestDatabase, TEST_ADMIN } from '../lib/instance.js';
 import { step } from '../lib/log.js';
 import { dropDatabase, toolServer } from '../lib/postgres.js';
 import { captureVersion, resealVersion } from '../snapshots/capture.js';
 import { describeChanges, summarizeChanges } from '../snapshots/core/diff.js';
 import { DATA_MIGRATION } from '../snapshots/core/version.js';
-import { migrate } from '../snapshots/migrator.js';
+import { startMigratedInstance } from '../snapshots/instance.js';
 import { labelOf, listVersions, snapshotsDir } from '../snapshots/store.js';
 import { links, permissions, policies, roles } from './service-desk/access.js';
 import { collections, relations, userOrganization } from './service-desk/schema.js';
@@ -87,13 +87,11 @@ async function main(): Promise<void> {
   });
   const db = await createTestDatabase(server, 'domain');
   try {
-    const instance = await startInstance({
+    const instance = await startMigratedInstance({
       db,
       name: 'domain',
-      bootstrap: true,
-      afterBootstrap: async () => {
-        await migrate({ connection: db, dir: before, log: (message) => step(SCOPE, `migrate: ${message}`) });
-      },
+      dir: before,
+      log: (message) => step(SCOPE, `migrate: ${message}`),
     });
     try {
       await author(await adminClient(instance.baseUrl));

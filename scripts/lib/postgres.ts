@@ -6,6 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { isPortFree } from './free-port.js';
 import { step } from './log.js';
+import { dataDir } from './paths.js';
 
 export interface PgConnection {
   host: string;
@@ -211,7 +212,6 @@ export async function toolServer(options: {
   scope: string;
 }): Promise<{ server: PgConnection; stop(): Promise<void> }> {
   if (options.url) return { server: connectionFromUrl(options.url), stop: async () => undefined };
-  const { dataDir } = await import('./paths.js');
   const embedded = await startEmbeddedPostgres({
     dataDir: path.join(dataDir, options.dataDirName),
     port: options.port,

@@ -14,16 +14,9 @@ import {
   type EmbeddedServer,
   type PgConnection,
 } from '../../../scripts/lib/postgres.js';
-import { migrate } from '../../../scripts/snapshots/migrator.js';
-import { snapshotsDir } from '../../../scripts/snapshots/store.js';
+import { startMigratedInstance } from '../../../scripts/snapshots/instance.js';
 import { contextFile, READY_MARKER, type HarnessContext } from './context.js';
-import {
-  createTestDatabase,
-  startInstance,
-  TEST_ADMIN,
-  testRunsDir,
-  type DirectusInstance,
-} from '../../../scripts/lib/instance.js';
+import { createTestDatabase, TEST_ADMIN, testRunsDir, type DirectusInstance } from '../../../scripts/lib/instance.js';
 
 const SCOPE = 'test';
 
@@ -52,14 +45,7 @@ async function up(): Promise<void> {
   const db = await createTestDatabase(server, 'main');
   database = db.database;
   step(SCOPE, `throwaway database ${db.database}: bootstrapping Directus`);
-  instance = await startInstance({
-    db,
-    name: 'main',
-    bootstrap: true,
-    afterBootstrap: async () => {
-      await migrate({ connection: db, dir: snapshotsDir(), log: (message) => step(SCOPE, `migrate: ${message}`) });
-    },
-  });
+  instance = await startMigratedInstance({ db, name: 'main', log: (message) => step(SCOPE, `migrate: ${message}`) });
   step(SCOPE, `Directus is ready at ${instance.baseUrl} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
 
   const context: HarnessContext = {
