@@ -1,15 +1,15 @@
-// Authors snapshot version NNNN-service-desk: starts a throwaway Directus on a fresh database migrated to the
-// versions before it, creates the service-desk schema and access rules through the REST API
-// (scripts/domain/service-desk/), captures the result with the same code as `npm run snapshot`, and adds the
-// data migration (ticket numbers). Database server: DOMAIN_DATABASE_URL, else the embedded PostgreSQL.
-//   npm run domain:service-desk                 writes the next version
-//   npm run domain:service-desk -- --replace    rewrites the latest version if it is the service desk
-//                                               (only while it is unreleased; then `git diff` shows changes)
-import { copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+// Authors a snapshot version from a module in scripts/domain/versions/: starts a throwaway Directus on a fresh
+// database migrated to the versions before it, makes the module's change through the REST API, captures the result
+// with the same code as `npm run snapshot`, and adds the module's data migration. Database server:
+// DOMAIN_DATABASE_URL, else the embedded PostgreSQL.
+//   npm run domain:author -- <name>              writes the next version, NNNN-<name>
+//   npm run domain:author -- <name> --replace    rewrites the latest version if it is <name>
+//                                                (only while it is unreleased; then `git diff` shows changes)
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildStaleExtensions } from '../lib/extensions.js';
 import { createTestDatabase, TEST_ADMIN } from '../lib/instance.js';
 import { step } from '../lib/log.js';
@@ -19,15 +19,25 @@ import { describeChanges, summarizeChanges } from '../snapshots/core/diff.js';
 import { DATA_MIGRATION } from '../snapshots/core/version.js';
 import { startMigratedInstance } from '../snapshots/instance.js';
 import { labelOf, listVersions, snapshotsDir } from '../snapshots/store.js';
-import { links, permissions, policies, roles } from './service-desk/access.js';
-import { collections, relations, userOrganization } from './service-desk/schema.js';
+import type { Send, VersionAuthor } from './versions/types.js';
 
 const SCOPE = 'domain';
-const NAME = 'service-desk';
-const here = path.dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({ options: { replace: { type: 'boolean' } } });
+const versionsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'versions');
+const { values, positionals } = parseArgs({ options: { replace: { type: 'boolean' } }, allowPositionals: true });
 
-type Send = (method: string, route: string, body?: unknown) => Promise<unknown>;
+function available(): string[] {
+  return readdirSync(versionsDir)
+    .filter((file) => file.endsWith('.ts') && file !== 'types.ts')
+    .map((file) => file.replace(/\.ts$/, ''));
+}
+
+async function loadVersion(name: string | undefined): Promise<VersionAuthor> {
+  const file = path.join(versionsDir, `${name}.ts`);
+  if (!name || !existsSync(file)) {
+    throw new Error(`name a version to author: one of ${available().join(', ')}`);
+  }
+  return ((await import(pathToFileURL(file).href)) as { version: VersionAuthor }).version;
+}
 
 async function adminClient(baseUrl: string): Promise<Send> {
   const login = await fetch(`${baseUrl}/auth/login`, {
@@ -48,28 +58,11 @@ async function adminClient(baseUrl: string): Promise<Send> {
   };
 }
 
-/** The schema first (collections, then the links between them), then the access rules. */
-async function author(send: Send): Promise<void> {
-  for (const spec of collections) {
-    const fields = spec.fields.map((field, index) => ({ ...field, meta: { ...field.meta, sort: index + 1 } }));
-    await send('POST', '/collections', { collection: spec.collection, meta: spec.meta, schema: {}, fields });
-    step(SCOPE, `collection ${spec.collection} (${fields.length} fields)`);
-  }
-  await send('POST', '/fields/directus_users', userOrganization);
-  for (const relation of relations) await send('POST', '/relations', relation);
-  step(SCOPE, `${relations.length} relations`);
-
-  for (const role of roles) await send('POST', '/roles', role);
-  for (const policy of policies) await send('POST', '/policies', policy);
-  for (const link of links) await send('POST', '/access', link);
-  await send('POST', '/permissions', permissions);
-  step(SCOPE, `${roles.length} roles, ${policies.length} policies, ${permissions.length} permissions`);
-}
-
 async function main(): Promise<void> {
+  const version = await loadVersion(positionals[0]);
   const dir = snapshotsDir();
   const latest = listVersions(dir).at(-1);
-  if (latest?.name === NAME) {
+  if (latest?.name === version.name) {
     if (!values.replace) throw new Error(`${latest.folder} exists; --replace rewrites it (only while unreleased)`);
     rmSync(path.join(dir, latest.folder), { recursive: true, force: true });
     step(SCOPE, `removed ${labelOf(dir)}/${latest.folder} to write it again`);
@@ -94,15 +87,18 @@ async function main(): Promise<void> {
       log: (message) => step(SCOPE, `migrate: ${message}`),
     });
     try {
-      await author(await adminClient(instance.baseUrl));
+      await version.author(await adminClient(instance.baseUrl), (message) => step(SCOPE, message));
     } finally {
       await instance.stop();
     }
-    const result = await captureVersion(db, dir, NAME);
+    const result = await captureVersion(db, dir, version.name);
     if (!result.folder) throw new Error(`nothing changed since ${result.latest}`);
-    copyFileSync(path.join(here, 'service-desk', DATA_MIGRATION), path.join(dir, result.folder, DATA_MIGRATION));
-    resealVersion(dir, result.folder);
-    step(SCOPE, `wrote ${labelOf(dir)}/${result.folder} (${summarizeChanges(result.changes)}) with ${DATA_MIGRATION}`);
+    if (version.dataMigration) {
+      copyFileSync(version.dataMigration, path.join(dir, result.folder, DATA_MIGRATION));
+      resealVersion(dir, result.folder);
+    }
+    const extra = version.dataMigration ? ` with ${DATA_MIGRATION}` : '';
+    step(SCOPE, `wrote ${labelOf(dir)}/${result.folder} (${summarizeChanges(result.changes)})${extra}`);
     for (const line of describeChanges(result.changes)) console.log(`  ${line}`);
   } finally {
     await dropDatabase(server, db.database);

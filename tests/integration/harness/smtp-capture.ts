@@ -1,0 +1,110 @@
+// A real SMTP server for tests (smtp-server + mailparser): Directus and our notification jobs send to it over
+// SMTP, tests read what arrived. `stop()` closes it so tests can check retries while mail is down, and `start()`
+// on the same port brings it back.
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { freePort } from '../../../scripts/lib/free-port.js';
+
+export interface CapturedMail {
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  /** Every http(s) link in the text and html bodies, in order, without duplicates. */
+  links: string[];
+  receivedAt: Date;
+}
+
+export interface SmtpCapture {
+  port: number;
+  /** Env for a Directus instance that sends mail here. */
+  env: Record<string, string>;
+  messages: CapturedMail[];
+  /** Mails to one address (case-insensitive). */
+  to(address: string): CapturedMail[];
+  /** Resolves with the first mail that matches, polling until timeoutMs; rejects naming what did arrive. */
+  waitFor(match: (mail: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const LINK = /https?:\/\/[^\s"'<>)]+/g;
+
+function linksOf(...bodies: string[]): string[] {
+  const found = bodies.flatMap((body) => body.match(LINK) ?? []).map((link) => link.replace(/&amp;/g, '&'));
+  return [...new Set(found)];
+}
+
+export async function startSmtpCapture(options: { port?: number } = {}): Promise<SmtpCapture> {
+  const port = options.port ?? (await freePort());
+  const messages: CapturedMail[] = [];
+  let server: SMTPServer | undefined;
+
+  const start = async (): Promise<void> => {
+    server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, session, callback) {
+        simpleParser(stream).then(
+          (parsed) => {
+            const text = parsed.text ?? '';
+            const html = typeof parsed.html === 'string' ? parsed.html : '';
+            messages.push({
+              from: parsed.from?.value[0]?.address ?? '',
+              to: session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase()),
+              subject: parsed.subject ?? '',
+              text,
+              html,
+              links: linksOf(text, html),
+              receivedAt: new Date(),
+            });
+            callback();
+          },
+          (error: Error) => callback(error),
+        );
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(port, '127.0.0.1', () => resolve());
+    });
+  };
+
+  const stop = async (): Promise<void> => {
+    const current = server;
+    server = undefined;
+    if (current) await new Promise<void>((resolve) => current.close(() => resolve()));
+  };
+
+  await start();
+  return {
+    port,
+    env: {
+      EMAIL_TRANSPORT: 'smtp',
+      EMAIL_FROM: 'desk@example.com',
+      EMAIL_SMTP_HOST: '127.0.0.1',
+      EMAIL_SMTP_PORT: String(port),
+      EMAIL_SMTP_SECURE: 'false',
+      EMAIL_SMTP_IGNORE_TLS: 'true',
+      EMAIL_VERIFY_SETUP: 'false',
+    },
+    messages,
+    to: (address) => messages.filter((mail) => mail.to.includes(address.toLowerCase())),
+    async waitFor(match, timeoutMs = 15000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = messages.find(match);
+        if (found) return found;
+        if (Date.now() > deadline) {
+          const seen = messages.map((mail) => `${mail.to.join(',')}: ${mail.subject}`).join('; ') || 'none';
+          throw new Error(`no matching mail within ${timeoutMs} ms (arrived: ${seen})`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    start,
+    stop,
+  };
+}
