@@ -1,11 +1,13 @@
-// Authors a snapshot version from a module in scripts/domain/versions/: starts a throwaway Directus on a fresh
-// database migrated to the versions before it, makes the module's change through the REST API, captures the result
-// with the same code as `npm run snapshot`, and adds the module's data migration. Database server:
-// DOMAIN_DATABASE_URL, else the embedded PostgreSQL.
-//   npm run domain:author -- <name>              writes the next version, NNNN-<name>
-//   npm run domain:author -- <name> --replace    rewrites the latest version if it is <name>
-//                                                (only while it is unreleased; then `git diff` shows changes)
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// Authors a snapshot version from modules in scripts/domain/versions/: starts a throwaway Directus on a fresh
+// database migrated to the versions before it, makes each module's change through the REST API (in the order
+// given), captures the result with the same code as `npm run snapshot`, and adds the modules' data migrations.
+// Database server: DOMAIN_DATABASE_URL, else the embedded PostgreSQL.
+//   npm run domain:author -- <module>                        writes the next version, NNNN-<module>
+//   npm run domain:author -- <module> <module> --name <n>   one version NNNN-<n> from several modules
+//   ... --replace     rewrites the latest version if it has that name (only while it is unreleased)
+// Several modules make one version because each version whose schema changes costs one `directus schema apply`
+// on every fresh migrate (docs/benchmarks.md): unreleased changes are combined before release.
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +25,10 @@ import type { Send, VersionAuthor } from './versions/types.js';
 
 const SCOPE = 'domain';
 const versionsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'versions');
-const { values, positionals } = parseArgs({ options: { replace: { type: 'boolean' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { replace: { type: 'boolean' }, name: { type: 'string' } },
+  allowPositionals: true,
+});
 
 function available(): string[] {
   return readdirSync(versionsDir)
@@ -31,12 +36,43 @@ function available(): string[] {
     .map((file) => file.replace(/\.ts$/, ''));
 }
 
-async function loadVersion(name: string | undefined): Promise<VersionAuthor> {
+async function loadModule(name: string): Promise<VersionAuthor> {
   const file = path.join(versionsDir, `${name}.ts`);
-  if (!name || !existsSync(file)) {
-    throw new Error(`name a version to author: one of ${available().join(', ')}`);
-  }
+  if (!existsSync(file)) throw new Error(`no module ${name}: one of ${available().join(', ')}`);
   return ((await import(pathToFileURL(file).href)) as { version: VersionAuthor }).version;
+}
+
+/**
+ * The version's migrate.ts: the one module's data migration as it is, or, for several, each copied as
+ * migrate-<module>.ts and a generated migrate.ts that runs them in the modules' order (one transaction: the
+ * migrator's).
+ */
+function writeDataMigrations(folderPath: string, modules: VersionAuthor[]): boolean {
+  const withData = modules.filter((module) => module.dataMigration);
+  if (withData.length === 0) return false;
+  if (withData.length === 1) {
+    copyFileSync(withData[0]!.dataMigration!, path.join(folderPath, DATA_MIGRATION));
+    return true;
+  }
+  const imports: string[] = [];
+  const calls: string[] = [];
+  withData.forEach((module, index) => {
+    copyFileSync(module.dataMigration!, path.join(folderPath, `migrate-${module.name}.ts`));
+    imports.push(`import { up as up${index} } from './migrate-${module.name}.js';`);
+    calls.push(`  await up${index}({ database });`);
+  });
+  const source = [
+    `// Written by \`npm run domain:author\`: runs the data migrations of ${withData.map((m) => m.name).join(', ')} in order.`,
+    "import type { Knex } from 'knex';",
+    ...imports,
+    '',
+    'export async function up({ database }: { database: Knex.Transaction }): Promise<void> {',
+    ...calls,
+    '}',
+    '',
+  ].join('\n');
+  writeFileSync(path.join(folderPath, DATA_MIGRATION), source);
+  return true;
 }
 
 async function adminClient(baseUrl: string): Promise<Send> {
@@ -59,10 +95,13 @@ async function adminClient(baseUrl: string): Promise<Send> {
 }
 
 async function main(): Promise<void> {
-  const version = await loadVersion(positionals[0]);
+  if (positionals.length === 0) throw new Error(`name the modules to author: some of ${available().join(', ')}`);
+  if (positionals.length > 1 && !values.name) throw new Error('several modules make one version: give it --name');
+  const modules = await Promise.all(positionals.map(loadModule));
+  const name = values.name ?? modules[0]!.name;
   const dir = snapshotsDir();
   const latest = listVersions(dir).at(-1);
-  if (latest?.name === version.name) {
+  if (latest?.name === name) {
     if (!values.replace) throw new Error(`${latest.folder} exists; --replace rewrites it (only while unreleased)`);
     rmSync(path.join(dir, latest.folder), { recursive: true, force: true });
     step(SCOPE, `removed ${labelOf(dir)}/${latest.folder} to write it again`);
@@ -87,17 +126,19 @@ async function main(): Promise<void> {
       log: (message) => step(SCOPE, `migrate: ${message}`),
     });
     try {
-      await version.author(await adminClient(instance.baseUrl), (message) => step(SCOPE, message));
+      const send = await adminClient(instance.baseUrl);
+      for (const module of modules) {
+        step(SCOPE, `module ${module.name}`);
+        await module.author(send, (message) => step(SCOPE, `${module.name}: ${message}`));
+      }
     } finally {
       await instance.stop();
     }
-    const result = await captureVersion(db, dir, version.name);
+    const result = await captureVersion(db, dir, name);
     if (!result.folder) throw new Error(`nothing changed since ${result.latest}`);
-    if (version.dataMigration) {
-      copyFileSync(version.dataMigration, path.join(dir, result.folder, DATA_MIGRATION));
-      resealVersion(dir, result.folder);
-    }
-    const extra = version.dataMigration ? ` with ${DATA_MIGRATION}` : '';
+    const withData = writeDataMigrations(path.join(dir, result.folder), modules);
+    if (withData) resealVersion(dir, result.folder);
+    const extra = withData ? ` with ${DATA_MIGRATION}` : '';
     step(SCOPE, `wrote ${labelOf(dir)}/${result.folder} (${summarizeChanges(result.changes)})${extra}`);
     for (const line of describeChanges(result.changes)) console.log(`  ${line}`);
   } finally {
