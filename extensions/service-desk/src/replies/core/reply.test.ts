@@ -23,6 +23,8 @@ describe('decideReply', () => {
     });
     expect(decideReply({ ticket: T9, body: 'x' }, { user: customer, ticketOrganization: null }).allowed).toBe(false);
     expect(decideReply({ ticket: { subject: 'new' }, body: 'x' }, own).allowed).toBe(false);
+    expect(decideReply({ ticket: { id: T1, subject: 'renamed' }, body: 'x' }, own).allowed).toBe(false);
+    expect(decideReply({ ticket: { id: T1 }, body: 'x' }, own).allowed).toBe(true);
     expect(decideReply({ body: 'x' }, own).allowed).toBe(false);
   });
 
@@ -46,11 +48,13 @@ describe('decideReply', () => {
 });
 
 describe('ticketKeyOf', () => {
-  it('takes a key, not an object or an empty value', () => {
+  it('takes a key or an { id } reference, not a ticket object or an empty value', () => {
     const key = '0b6c5b8e-2f0e-4d7e-9a4b-1f1e2d3c4b5a';
     expect(ticketKeyOf({ ticket: key })).toBe(key);
     expect(ticketKeyOf({ ticket: 'abc' })).toBeNull();
-    expect(ticketKeyOf({ ticket: { id: key } })).toBeNull();
+    expect(ticketKeyOf({ ticket: { id: key } })).toBe(key);
+    expect(ticketKeyOf({ ticket: { id: key, subject: 'changed' } })).toBeNull();
+    expect(ticketKeyOf({ ticket: [key] })).toBeNull();
     expect(ticketKeyOf({ ticket: '' })).toBeNull();
     expect(ticketKeyOf({})).toBeNull();
   });

@@ -15,10 +15,18 @@ export type ReplyDecision = { allowed: true; payload: Payload } | { allowed: fal
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The ticket key a payload names (tickets have uuid keys), or null: none, not a uuid, or a nested ticket object. */
+/**
+ * The ticket key a payload names (tickets have uuid keys): a key, or a reference `{ id }` (GraphQL's form), which
+ * Directus links without writing the ticket. Null for anything else: none, not a uuid, or a ticket object with more
+ * fields (that would create or update a ticket through the reply).
+ */
 export function ticketKeyOf(payload: Payload): string | null {
   const ticket = payload.ticket;
-  return typeof ticket === 'string' && UUID.test(ticket) ? ticket : null;
+  const key =
+    ticket && typeof ticket === 'object' && !Array.isArray(ticket) && Object.keys(ticket).length === 1
+      ? (ticket as { id?: unknown }).id
+      : ticket;
+  return typeof key === 'string' && UUID.test(key) ? key : null;
 }
 
 export function decideReply(payload: Payload, context: ReplyContext): ReplyDecision {
