@@ -2403,6 +2403,8 @@ export interface components {
             storage?: string;
             /** @description Tags for the file. Is automatically populated based on Exif data for images. */
             tags?: string[] | null;
+            /** @description The message this file was first attached to (set by the service desk) */
+            ticket_message?: (string | components["schemas"]["ItemsTicketMessages"]) | null;
             /**
              * @description Title for the file. Is extracted from the filename on upload, but can be edited by the user.
              * @example User Avatar
@@ -2623,6 +2625,8 @@ export interface components {
             first_response_due_at?: string | null;
             /** Format: uuid */
             id: string;
+            /** @description Replies and internal notes, oldest first */
+            messages?: (string | components["schemas"]["ItemsTicketMessages"])[] | null;
             /** @description SD-1000 onwards, set by the database on insert */
             number?: string | null;
             organization?: (string | components["schemas"]["ItemsOrganizations"]) | null;

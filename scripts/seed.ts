@@ -1,4 +1,4 @@
-// `npm run seed [-- --tickets N] [--database-url postgres://...]`: writes the service-desk demo data set (demo
+// `npm run seed [-- --tickets N] [--database-url postgres://...] [--storage-root dir]`: writes the service-desk demo data set (demo
 // only: every login shares one printed password) and, with --tickets, N extra tickets for benchmarks. Works on
 // the database the snapshot commands use (--database-url, else DB_*, else the embedded PostgreSQL), offline:
 // plain SQL, Directus need not run. The database must be migrated (`npm run migrate`). Idempotent: the demo set is
@@ -8,8 +8,9 @@ import { ROLE, roles } from './domain/service-desk/access.js';
 import { step } from './lib/log.js';
 import { withClient } from './lib/postgres.js';
 import { parseTicketCount } from './seed/core/bulk.js';
-import { buildDemo, DEMO_PASSWORD, demoLogins } from './seed/core/demo.js';
-import { bulkTickets, ensureDemoData } from './seed/database.js';
+import { buildDemo, DEMO_INTEGRATION_TOKEN, DEMO_PASSWORD, demoLogins } from './seed/core/demo.js';
+import { readEnvFile } from './lib/env-file.js';
+import { bulkTickets, demoStorageRoot, ensureDemoData } from './seed/database.js';
 import { openTarget } from './snapshots/connection.js';
 
 const SCOPE = 'seed';
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     tickets: { type: 'string' },
     'batch-size': { type: 'string' },
     'database-url': { type: 'string' },
+    'storage-root': { type: 'string' },
   },
 });
 
@@ -30,8 +32,9 @@ try {
   const { connection } = target;
   step(SCOPE, `database ${connection.database} on ${connection.host}:${connection.port}`);
   const data = buildDemo();
+  const storageRoot = values['storage-root'] ?? demoStorageRoot({ ...process.env, ...readEnvFile() });
   await withClient(connection, async (client) => {
-    const demo = await ensureDemoData(client, data, DEMO_PASSWORD);
+    const demo = await ensureDemoData(client, data, DEMO_PASSWORD, storageRoot);
     if (!demo.written) {
       step(SCOPE, 'demo data already present: nothing to add');
     } else {
@@ -40,6 +43,8 @@ try {
         .join(', ');
       step(SCOPE, `demo data written in ${demo.ms} ms: ${summary}`);
     }
+    step(SCOPE, `${demo.attachments} attachments in place (files in ${storageRoot})`);
+    step(SCOPE, `integration account static token (demo only): ${DEMO_INTEGRATION_TOKEN}`);
     step(SCOPE, `demo logins (demo only, never in production), password for all: ${DEMO_PASSWORD}`);
     for (const login of demoLogins(data)) {
       step(

@@ -18,7 +18,7 @@ import {
   type EmbeddedServer,
 } from './lib/postgres.js';
 import { buildDemo, DEMO_PASSWORD } from './seed/core/demo.js';
-import { ensureDemoData } from './seed/database.js';
+import { demoStorageRoot, ensureDemoData } from './seed/database.js';
 import { stopProcess, waitForExit } from './lib/processes.js';
 import { connectionFromSettings } from './snapshots/connection.js';
 import { migrate } from './snapshots/migrator.js';
@@ -85,7 +85,9 @@ async function main(): Promise<number> {
     step(SCOPE, 'migrate: applying pending snapshot versions');
     await migrate({ connection, dir: snapshotsDir(), log: (message) => step(SCOPE, `migrate: ${message}`) });
     if (firstRun) {
-      const demo = await withClient(connection, (client) => ensureDemoData(client, buildDemo(), DEMO_PASSWORD));
+      const demo = await withClient(connection, (client) =>
+        ensureDemoData(client, buildDemo(), DEMO_PASSWORD, demoStorageRoot(view)),
+      );
       if (demo.written)
         step(SCOPE, `demo data written (logins in README, password ${DEMO_PASSWORD}); npm run seed adds more`);
     }

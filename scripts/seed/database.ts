@@ -1,14 +1,32 @@
 // Writes the demo data set and bulk tickets with plain SQL on one pg client. Users get argon2id password hashes
 // the way Directus stores them (Directus verifies with argon2.verify, which reads the parameters from the hash),
 // so they can log in without a running Directus.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import argon2 from 'argon2';
 import type pg from 'pg';
 import { ROLE } from '../domain/service-desk/access.js';
+import { dataDir, repoRoot } from '../lib/paths.js';
 import { batches, progressLine } from './core/bulk.js';
-import { CHANNEL_WEIGHTS, PRIORITY_WEIGHTS, STATUS_WEIGHTS, type DemoData } from './core/demo.js';
+import {
+  CHANNEL_WEIGHTS,
+  DEMO_INTEGRATION_TOKEN,
+  PRIORITY_WEIGHTS,
+  STATUS_WEIGHTS,
+  type DemoData,
+} from './core/demo.js';
 import { weightedList } from './core/random.js';
 
 type Row = Record<string, unknown>;
+
+/**
+ * Where Directus's local storage keeps uploads for this checkout: STORAGE_LOCAL_ROOT (environment, then .env, as
+ * Directus reads it; relative to the repository, where npm start runs Directus), else npm start's default.
+ */
+export function demoStorageRoot(view: Record<string, string | undefined>): string {
+  const configured = view.STORAGE_LOCAL_ROOT;
+  return configured ? path.resolve(repoRoot, configured) : path.join(dataDir, 'uploads');
+}
 
 async function insertRows(client: pg.Client, table: string, rows: readonly object[], returning = ''): Promise<Row[]> {
   const out: Row[] = [];
@@ -57,12 +75,67 @@ export async function ensureDemoData(
   client: pg.Client,
   data: DemoData,
   password: string,
-): Promise<{ written: false } | { written: true; counts: Record<string, number>; ms: number }> {
+  storageRoot: string,
+): Promise<
+  ({ written: false } | { written: true; counts: Record<string, number>; ms: number }) & { attachments: number }
+> {
   await assertServiceDeskSchema(client);
-  if (await demoSeeded(client, data)) return { written: false };
   const started = Date.now();
-  const counts = await writeDemo(client, data, password);
-  return { written: true, counts, ms: Date.now() - started };
+  const result = (await demoSeeded(client, data))
+    ? ({ written: false } as const)
+    : ({ written: true, counts: await writeDemo(client, data, password), ms: 0 } as const);
+  // Attachments and the integration token also reach a demo set written before they existed; both are idempotent.
+  const attachments = await ensureAttachments(client, data, storageRoot);
+  await client.query('update directus_users set token = $1 where id = $2 and token is null', [
+    DEMO_INTEGRATION_TOKEN,
+    data.users.find((user) => user.role === 'integration')!.id,
+  ]);
+  return result.written ? { ...result, ms: Date.now() - started, attachments } : { ...result, attachments };
+}
+
+/**
+ * The demo attachments: bytes into Directus's local storage root (the same relative key Directus's local driver
+ * uses, `filename_disk`), then directus_files rows (with `ticket_message`, the link the service-desk hook keeps for
+ * files attached over the API) and ticket_messages_files rows. Files are rewritten with the same
+ * bytes on every run; rows are inserted when missing. Returns how many attachments the set holds.
+ */
+export async function ensureAttachments(client: pg.Client, data: DemoData, storageRoot: string): Promise<number> {
+  mkdirSync(storageRoot, { recursive: true });
+  for (const attachment of data.attachments) {
+    writeFileSync(path.join(storageRoot, attachment.filename_disk), attachment.content);
+  }
+  await client.query('begin');
+  try {
+    for (const attachment of data.attachments) {
+      await client.query(
+        `insert into directus_files (id, storage, filename_disk, filename_download, title, type, filesize,
+                                     uploaded_by, uploaded_on, modified_on, created_on, ticket_message)
+         values ($1, 'local', $2, $3, $4, $5, $6, $7, $8, $8, $8, $9) on conflict (id) do nothing`,
+        [
+          attachment.id,
+          attachment.filename_disk,
+          attachment.filename_download,
+          attachment.title,
+          attachment.type,
+          Buffer.byteLength(attachment.content),
+          attachment.uploaded_by,
+          attachment.uploaded_on,
+          attachment.message,
+        ],
+      );
+      await client.query(
+        `insert into ticket_messages_files (ticket_messages_id, directus_files_id)
+         select $1::uuid, $2::uuid where not exists (
+           select 1 from ticket_messages_files where ticket_messages_id = $1::uuid and directus_files_id = $2::uuid)`,
+        [attachment.message, attachment.id],
+      );
+    }
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
+  }
+  return data.attachments.length;
 }
 
 /** Writes the whole demo set in one transaction; returns the number of rows per table. */

@@ -3,10 +3,12 @@
 // --tickets adds exactly that many tickets with unique SD- numbers.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createTestDatabase, startInstance, testRunsDir, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { repoRoot } from '../../scripts/lib/paths.js';
 import { dropDatabase, withClient, type PgConnection } from '../../scripts/lib/postgres.js';
-import { buildDemo, DEMO_PASSWORD } from '../../scripts/seed/core/demo.js';
+import { buildDemo, DEMO_INTEGRATION_TOKEN, DEMO_PASSWORD } from '../../scripts/seed/core/demo.js';
 import { migrate } from '../../scripts/snapshots/migrator.js';
 import { snapshotsDir } from '../../scripts/snapshots/store.js';
 import { harness } from './harness/context.js';
@@ -19,7 +21,7 @@ function seed(db: PgConnection, args: string[] = []): Promise<{ code: number | n
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'scripts/seed.ts', '--database-url', urlOf(db), ...args],
+      ['--import', 'tsx', 'scripts/seed.ts', '--database-url', urlOf(db), '--storage-root', storageRoot, ...args],
       { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -51,6 +53,8 @@ async function counts(db: PgConnection): Promise<Counts> {
 }
 
 const demo = buildDemo();
+// startInstance gives the instance named 'seed' this local storage root; the seed writes the attachments there.
+const storageRoot = path.join(testRunsDir, 'seed', 'uploads');
 let db: PgConnection;
 let instance: DirectusInstance;
 let firstRun: { code: number | null; output: string };
@@ -89,6 +93,16 @@ describe('npm run seed', () => {
     });
   });
 
+  async function login(email: string): Promise<string> {
+    const response = await getJson(`${instance.baseUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: DEMO_PASSWORD }),
+    });
+    expect(response.status).toBe(200);
+    return (response.body.data as { access_token: string }).access_token;
+  }
+
   it('lets a seeded customer log in and see only their organization’s tickets', async () => {
     const customer = demo.users.find((user) => user.role === 'customer')!;
     const login = await getJson(`${instance.baseUrl}/auth/login`, {
@@ -116,12 +130,64 @@ describe('npm run seed', () => {
     expect(agent.status).toBe(200);
   });
 
+  it('stores the demo attachments: a customer downloads their organization’s public ones and nothing else', async () => {
+    const messages = new Map(demo.messages.map((message) => [message.id, message]));
+    const tickets = new Map(demo.tickets.map((ticket) => [ticket.id, ticket]));
+    const orgOf = (attachment: (typeof demo.attachments)[number]) =>
+      tickets.get(messages.get(attachment.message)!.ticket)!.organization;
+    const customer = demo.users.find((user) => user.role === 'customer')!;
+    const token = await login(customer.email);
+    const mine = demo.attachments.filter(
+      (attachment) => orgOf(attachment) === customer.organization && !messages.get(attachment.message)!.internal,
+    );
+    const notes = demo.attachments.filter(
+      (attachment) => orgOf(attachment) === customer.organization && messages.get(attachment.message)!.internal,
+    );
+    const theirs = demo.attachments.filter((attachment) => orgOf(attachment) !== customer.organization);
+    expect([mine.length > 0, notes.length > 0, theirs.length > 0]).toEqual([true, true, true]);
+    expect(readFileSync(path.join(storageRoot, mine[0]!.filename_disk), 'utf8')).toBe(mine[0]!.content);
+
+    const asset = await fetch(`${instance.baseUrl}/assets/${mine[0]!.id}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect([asset.status, await asset.text()]).toEqual([200, mine[0]!.content]);
+    for (const attachment of [notes[0]!, theirs[0]!, theirs[1]!]) {
+      const refused = await fetch(`${instance.baseUrl}/assets/${attachment.id}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect([attachment.id, refused.status]).toEqual([attachment.id, 403]);
+    }
+    const files = await getJson(`${instance.baseUrl}/files?limit=-1&fields=id`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect((files.body.data as Array<{ id: string }>).map((file) => file.id).sort()).toEqual(
+      mine.map((attachment) => attachment.id).sort(),
+    );
+  });
+
+  it('gives the Integration account its documented static token, with narrow access', async () => {
+    const headers = { authorization: `Bearer ${DEMO_INTEGRATION_TOKEN}` };
+    // Without a directus_users permission, /users/me answers only the caller's id.
+    const me = await getJson(`${instance.baseUrl}/users/me`, { headers });
+    expect(me.body.data).toEqual({ id: demo.users.find((user) => user.role === 'integration')!.id });
+    const tickets = await getJson(`${instance.baseUrl}/items/tickets?limit=1&fields=id`, { headers });
+    expect(tickets.status).toBe(200);
+    const messages = await getJson(`${instance.baseUrl}/items/ticket_messages?limit=1`, { headers });
+    expect(messages.status).toBe(403);
+  });
+
   it('adds nothing when run again', async () => {
     const before = await counts(db);
     const again = await seed(db);
     expect(again.code).toBe(0);
     expect(again.output).toContain('already present');
     expect(await counts(db)).toEqual(before);
+    const files = await withClient(db, (client) =>
+      client.query(
+        'select (select count(*)::int from directus_files) as f, (select count(*)::int from ticket_messages_files) as j',
+      ),
+    );
+    expect(files.rows[0]).toEqual({ f: demo.attachments.length, j: demo.attachments.length });
   });
 
   it('adds exactly N tickets with unique SD- numbers and one message each with --tickets N', async () => {

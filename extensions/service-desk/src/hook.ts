@@ -1,9 +1,24 @@
 // The service desk's hooks. Each rule lives in its own folder (pure core + this adapter registration); this file
 // only wires them to Directus's events.
 import { defineHook } from '@directus/extensions-sdk';
+import { linkAfterCreate, linkOnCreate } from './attachments/hook.js';
+import { guardReplies } from './replies/hook.js';
+import { guardSubscriptions } from './subscriptions/hook.js';
 
 export default defineHook((register, context) => {
   const logger = context.logger.child({ capability: 'service-desk' });
   logger.debug('service-desk rules loaded');
-  void register;
+
+  // replies: customers reply in public, as themselves, on their organization's tickets only.
+  register.filter('ticket_messages.items.create', guardReplies(context.logger.child({ capability: 'replies' })));
+
+  // attachments: a file remembers the message it was attached to (the customer read rule follows that link).
+  register.filter('ticket_messages_files.items.create', linkOnCreate());
+  register.action(
+    'ticket_messages_files.items.create',
+    linkAfterCreate(context.logger.child({ capability: 'attachments' })),
+  );
+
+  // subscriptions: customers' websocket subscriptions carry no delete events (those skip row permissions).
+  register.filter('websocket.message', guardSubscriptions(context.logger.child({ capability: 'subscriptions' })));
 });

@@ -48,6 +48,21 @@ describe('buildDemo', () => {
     }
   });
 
+  it('attaches files to some public messages and some internal notes, deterministically', () => {
+    const messages = new Map(data.messages.map((message) => [message.id, message]));
+    expect(data.attachments.length).toBeGreaterThan(40);
+    const attached = data.attachments.map((attachment) => messages.get(attachment.message)!);
+    expect(attached.every(Boolean)).toBe(true);
+    expect(attached.some((message) => message.internal)).toBe(true);
+    expect(attached.filter((message) => !message.internal).length).toBeGreaterThan(30);
+    expect(new Set(data.attachments.map((attachment) => attachment.id)).size).toBe(data.attachments.length);
+    for (const attachment of data.attachments) {
+      expect(attachment.filename_disk.startsWith(attachment.id)).toBe(true);
+      expect(attachment.uploaded_by).toBe(messages.get(attachment.message)!.author);
+    }
+    expect(new Set(data.attachments.map((attachment) => attachment.type)).size).toBe(3);
+  });
+
   it('lists unique logins, staff on groundwork.example.com and customers on their organization domain', () => {
     const logins = demoLogins(data);
     expect(new Set(logins.map((login) => login.email)).size).toBe(logins.length);

@@ -100,6 +100,18 @@ export interface Article {
   published_at: string | null;
   date_created: string;
 }
+/** A file attached to a demo message: a directus_files row plus the bytes written to the storage location. */
+export interface Attachment {
+  id: string;
+  message: string;
+  filename_disk: string;
+  filename_download: string;
+  title: string;
+  type: 'text/plain' | 'text/csv' | 'application/json';
+  content: string;
+  uploaded_by: string;
+  uploaded_on: string;
+}
 export interface DemoData {
   slaPolicies: SlaPolicy[];
   tags: Array<{ name: string; color: string }>;
@@ -107,8 +119,43 @@ export interface DemoData {
   users: DemoUser[];
   tickets: Ticket[];
   messages: Message[];
+  attachments: Attachment[];
   categories: Category[];
   articles: Article[];
+}
+
+/** Demo only: the Integration account's static token (README "Demo data"); never in a snapshot or production. */
+export const DEMO_INTEGRATION_TOKEN = 'groundwork-demo-integration-token';
+/** Every ATTACH_EVERY-th demo message carries a file (public replies and internal notes alike). */
+export const ATTACH_EVERY = 8;
+
+const ATTACHMENT_KINDS = [
+  { extension: 'txt', type: 'text/plain', title: 'Error log' },
+  { extension: 'csv', type: 'text/csv', title: 'Export sample' },
+  { extension: 'json', type: 'application/json', title: 'Request payload' },
+] as const;
+
+function attachmentFor(message: Message, index: number, ticket: Ticket): Attachment {
+  const kind = ATTACHMENT_KINDS[index % ATTACHMENT_KINDS.length]!;
+  const id = stableUuid(`attachment:${message.id}`);
+  const stamp = message.date_created;
+  const content =
+    kind.type === 'text/plain'
+      ? `${stamp} ERROR ${ticket.subject}\n${stamp} INFO retrying (attempt 2 of 3)\n`
+      : kind.type === 'text/csv'
+        ? `ticket,subject,created\n${ticket.id},"${ticket.subject.replace(/"/g, '""')}",${ticket.date_created}\n`
+        : `${JSON.stringify({ ticket: ticket.id, subject: ticket.subject, at: stamp }, null, 2)}\n`;
+  return {
+    id,
+    message: message.id,
+    filename_disk: `${id}.${kind.extension}`,
+    filename_download: `${kind.title.toLowerCase().replace(/ /g, '-')}.${kind.extension}`,
+    title: kind.title,
+    type: kind.type,
+    content,
+    uploaded_by: message.author,
+    uploaded_on: stamp,
+  };
 }
 
 const policy = (name: string, factor: number): SlaPolicy => ({
@@ -367,6 +414,7 @@ export function buildDemo(seed = DEMO_SEED): DemoData {
     users: [],
     tickets: [],
     messages: [],
+    attachments: [],
     categories: CATEGORIES.map(({ name, slug: categorySlug }, sort) => ({ name, slug: categorySlug, sort: sort + 1 })),
     articles: [],
   };
@@ -404,6 +452,10 @@ export function buildDemo(seed = DEMO_SEED): DemoData {
     data.messages.push(...messages);
   }
   data.tickets.sort((a, b) => a.date_created.localeCompare(b.date_created));
+  const ticketOf = new Map(data.tickets.map((ticket) => [ticket.id, ticket]));
+  data.attachments = data.messages
+    .filter((_message, index) => index % ATTACH_EVERY === 3)
+    .map((message, index) => attachmentFor(message, index, ticketOf.get(message.ticket)!));
 
   const editor = data.users.find((user) => user.role === 'contentEditor')!;
   const manager = data.users.find((user) => user.role === 'manager')!;

@@ -1,0 +1,914 @@
+// The generated access matrix: every role × collection × action of tests/integration/matrix/table.ts, on every
+// surface that can reach the data (REST items, GraphQL, relational `fields=*.*.*`, `search`, `aggregate` with
+// `groupBy`, CSV export, `/assets` of attachments, websocket subscriptions), plus customer replies and at least 200
+// cross-tenant attempts. Runs on a Directus of its own (websockets on) over the main test database. Every answer a
+// customer gets is searched for the other organization's rows and for internal notes: zero leaks. The counts are
+// printed at the end.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import WebSocket from 'ws';
+import { ROLE } from '../../scripts/domain/service-desk/access.js';
+import { startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
+import { harness } from './harness/context.js';
+import { getJson } from './http.js';
+import {
+  ACTIONS,
+  cells,
+  COLLECTIONS,
+  expected,
+  grantOf,
+  POLICY_OF,
+  PUBLIC_POLICY,
+  ROLES,
+  specs,
+  type Action,
+  type Collection,
+  type Grant,
+  type Role,
+} from './matrix/table.js';
+
+const run = randomBytes(4).toString('hex');
+const TICKETS_PER_ORG = 6;
+
+let instance: DirectusInstance;
+let admin: string;
+const tokens = {} as Record<Role, string | null>;
+const userIds = {} as Record<string, string>;
+let unique = 0;
+const uniq = () => `${run}-${(unique += 1)}`;
+
+interface Tenant {
+  key: 'a' | 'b';
+  org: { id: string; name: string };
+  customer: { id: string; token: string };
+  tickets: Array<{ id: string; number: string; subject: string }>;
+  publicMessages: Array<{ id: string; body: string }>;
+  internalMessages: Array<{ id: string; body: string }>;
+  publicFiles: Array<{ id: string; title: string; content: string }>;
+  internalFiles: Array<{ id: string; title: string; content: string }>;
+}
+const tenants = {} as Record<'a' | 'b', Tenant>;
+const fixture = {} as { sla: number; category: number; draftArticle: string; publishedArticle: string; tag: number };
+
+const tally = {
+  cases: 0,
+  crossTenant: 0,
+  leaks: 0,
+  bySurface: {} as Record<string, { allowed: number; denied: number }>,
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// HTTP
+
+type Answer = Awaited<ReturnType<typeof getJson>>;
+
+async function call(token: string | null, method: string, route: string, body?: unknown): Promise<Answer> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  return getJson(`${instance.baseUrl}${route}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function asAdmin<T = Record<string, unknown>>(method: string, route: string, body?: unknown): Promise<T> {
+  const response = await call(admin, method, route, body);
+  if (response.status >= 300) throw new Error(`${method} ${route} answered ${response.status}: ${response.text}`);
+  return (response.body as { data: T }).data;
+}
+
+async function upload(token: string | null, title: string, content: string): Promise<Answer> {
+  const form = new FormData();
+  form.append('title', title);
+  form.append('file', new Blob([content], { type: 'text/plain' }), `${title}.txt`);
+  return getJson(`${instance.baseUrl}/files`, {
+    method: 'POST',
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    body: form,
+  });
+}
+
+async function graphql(token: string | null, system: boolean, query: string, variables?: unknown): Promise<Answer> {
+  return call(token, 'POST', system ? '/graphql/system' : '/graphql', { query, variables });
+}
+
+/**
+ * A GraphQL mutation with `data`, sent in each input form of graphqlForms until the variables fit (Directus answers
+ * a variable type error as INTERNAL_SERVER_ERROR, with the reason only in its log).
+ */
+async function graphqlWrite(token: string | null, c: Collection, query: string, variables: Record<string, unknown>) {
+  const forms = graphqlForms(c, variables.data as Record<string, unknown>);
+  let response: Answer | undefined;
+  for (const data of forms) {
+    response = await graphql(token, false, query, { ...variables, data });
+    const errors = (response.body.errors as Array<{ extensions?: { code?: string } }> | undefined) ?? [];
+    if (!errors.some((error) => error.extensions?.code === 'INTERNAL_SERVER_ERROR')) return response;
+  }
+  return response!;
+}
+
+async function login(email: string, password: string): Promise<string> {
+  const response = await call(null, 'POST', '/auth/login', { email, password });
+  expect(response.status).toBe(200);
+  return (response.body.data as { access_token: string }).access_token;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Leaks: what a customer of `own` must never see, in any answer on any surface.
+
+function secretsFor(own: Tenant): string[] {
+  const other = tenants[own.key === 'a' ? 'b' : 'a'];
+  return [
+    other.org.id,
+    other.org.name,
+    other.customer.id,
+    ...other.tickets.flatMap((ticket) => [ticket.id, ticket.number, ticket.subject]),
+    ...other.publicMessages.flatMap((message) => [message.id, message.body]),
+    ...[...other.publicFiles, ...other.internalFiles].flatMap((file) => [file.id, file.title, file.content]),
+    ...[...own.internalMessages, ...other.internalMessages].flatMap((message) => [message.id, message.body]),
+    ...own.internalFiles.flatMap((file) => [file.id, file.title, file.content]),
+  ];
+}
+
+/** Fails the test when a customer's answer carries a secret (values the request itself carried excepted). */
+function expectNoLeak(own: Tenant, label: string, text: string, echo: string[] = []) {
+  const leaked = secretsFor(own).filter((secret) => !echo.includes(secret) && text.includes(secret));
+  if (leaked.length > 0) tally.leaks += 1;
+  expect([label, leaked]).toEqual([label, []]);
+}
+
+const tenantOf = (role: Role): Tenant | null => (role === 'customer' ? tenants.a : null);
+
+// ---------------------------------------------------------------------------------------------------------------
+// What each collection needs for a case: routes, payloads, targets, throwaway rows.
+
+const SYSTEM: Partial<Record<Collection, { rest: string; graphql: string }>> = {
+  directus_files: { rest: '/files', graphql: 'files' },
+  directus_users: { rest: '/users', graphql: 'users' },
+};
+const restRoute = (c: Collection) => SYSTEM[c]?.rest ?? `/items/${c}`;
+const GROUP_BY: Record<Collection, string> = {
+  organizations: 'tier',
+  sla_policies: 'name',
+  tickets: 'status',
+  ticket_messages: 'ticket',
+  kb_categories: 'name',
+  kb_articles: 'category',
+  tags: 'name',
+  directus_files: 'type',
+  directus_users: 'organization',
+};
+
+const slaPolicy = (name: string) => ({
+  name,
+  ...Object.fromEntries(
+    ['low', 'normal', 'high', 'urgent'].flatMap((priority, index) => [
+      [`first_response_${priority}`, 480 >> index],
+      [`resolution_${priority}`, 4320 >> index],
+    ]),
+  ),
+});
+
+function createPayload(c: Collection, role: Role): Record<string, unknown> {
+  const u = uniq();
+  switch (c) {
+    case 'organizations':
+      return { name: `Org ${u}`, domain: `o-${u}.example.com` };
+    case 'sla_policies':
+      return slaPolicy(`SLA ${u}`);
+    case 'tickets':
+      return role === 'customer' ? { subject: `new ${u}` } : { subject: `new ${u}`, organization: tenants.a.org.id };
+    case 'ticket_messages':
+      return { ticket: tenants.a.tickets[0]!.id, body: `reply ${u}` };
+    case 'kb_categories':
+      return { name: `Category ${u}`, slug: `category-${u}` };
+    case 'kb_articles':
+      return { title: `Article ${u}`, slug: `article-${u}` };
+    case 'tags':
+      return { name: `tag-${u}` };
+    case 'directus_users':
+      return { email: `user-${u}@matrix.example.com`, password: `pw-${u}` };
+    case 'directus_files':
+      return { title: `file-${u}` };
+  }
+}
+
+/**
+ * GraphQL input forms of a payload's many-to-one keys. Directus types a many-to-one in an input by the caller's
+ * permissions: a plain ID, or the related collection's create input, whose required fields must then be given too
+ * (an existing row is linked, and updated with the same values). `internal` of a new message is required.
+ */
+function graphqlForms(c: Collection, payload: Record<string, unknown>): Array<Record<string, unknown>> {
+  const orgObject = (id: string) => ({ id, name: [tenants.a, tenants.b].find((t) => t.org.id === id)!.org.name });
+  const ticketOf = (id: string) => [...tenants.a.tickets, ...tenants.b.tickets].find((t) => t.id === id);
+  const ticketOrg = (id: string) => (tenants.a.tickets.some((t) => t.id === id) ? tenants.a : tenants.b).org.id;
+  const base = c === 'ticket_messages' && !('internal' in payload) ? { ...payload, internal: false } : payload;
+  const forms: Array<Record<string, unknown>> = [base];
+  if (typeof base.organization === 'string') forms.unshift({ ...base, organization: orgObject(base.organization) });
+  if (typeof base.ticket === 'string' && ticketOf(base.ticket)) {
+    const ticket = ticketOf(base.ticket)!;
+    const org = ticketOrg(ticket.id);
+    forms.unshift(
+      { ...base, ticket: { id: ticket.id, subject: ticket.subject, organization: org } },
+      { ...base, ticket: { id: ticket.id, subject: ticket.subject, organization: orgObject(org) } },
+    );
+  }
+  return forms;
+}
+
+function updateTarget(c: Collection, role: Role): { id: string | number; payload: Record<string, unknown> } {
+  switch (c) {
+    case 'organizations':
+      return { id: tenants.a.org.id, payload: { tier: 'business' } };
+    case 'sla_policies':
+      return { id: fixture.sla, payload: { name: `SLA ${uniq()}` } };
+    case 'tickets':
+      return {
+        id: tenants.a.tickets[0]!.id,
+        payload: role === 'customer' ? { satisfaction: 4 } : { priority: 'low' },
+      };
+    case 'ticket_messages':
+      return { id: tenants.a.publicMessages[0]!.id, payload: { body: `${tenants.a.publicMessages[0]!.body} edited` } };
+    case 'kb_categories':
+      return { id: fixture.category, payload: { name: `Category ${uniq()}` } };
+    case 'kb_articles':
+      return { id: fixture.draftArticle, payload: { summary: `edited ${uniq()}` } };
+    case 'tags':
+      return { id: fixture.tag, payload: { color: '#112233' } };
+    case 'directus_files':
+      return { id: tenants.a.publicFiles[0]!.id, payload: { description: `edited ${uniq()}` } };
+    case 'directus_users':
+      return { id: tenants.b.customer.id, payload: { title: `edited ${uniq()}` } };
+  }
+}
+
+/** A row made by the admin for one delete case. */
+async function throwaway(c: Collection): Promise<string | number> {
+  if (c === 'directus_files') {
+    const response = await upload(admin, `throwaway-${uniq()}`, 'throwaway');
+    return (response.body.data as { id: string }).id;
+  }
+  if (c === 'directus_users') {
+    return (await asAdmin<{ id: string }>('POST', '/users', createPayload(c, 'manager'))).id;
+  }
+  return (await asAdmin<{ id: string | number }>('POST', `/items/${c}`, createPayload(c, 'manager'))).id;
+}
+
+async function exists(c: Collection, id: string | number): Promise<boolean> {
+  const response = await call(admin, 'GET', `${restRoute(c)}/${id}?fields=id`);
+  return response.status === 200;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Counting
+
+function count(surface: string, grant: Grant) {
+  tally.cases += 1;
+  const entry = (tally.bySurface[surface] ??= { allowed: 0, denied: 0 });
+  if (grant === 'none') entry.denied += 1;
+  else entry.allowed += 1;
+}
+
+const label = (role: Role, c: Collection, action: Action, surface: string) => `${role} ${action} ${c} via ${surface}`;
+
+/** REST status of a refusal: 403 (Directus answers a missing permission the same way with or without a token). */
+function expectRefused(tag: string, response: Answer) {
+  expect([tag, response.status]).toEqual([tag, 403]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fixtures
+
+async function createTenant(key: 'a' | 'b', agentId: string): Promise<Tenant> {
+  const org = await asAdmin<{ id: string; name: string }>('POST', '/items/organizations', {
+    name: `Matrix org ${key.toUpperCase()} ${run}`,
+    domain: `m${key}-${run}.example.com`,
+  });
+  const email = `customer-${key}-${run}@m${key}-${run}.example.com`;
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  const user = await asAdmin<{ id: string }>('POST', '/users', {
+    email,
+    password,
+    role: ROLE.customer,
+    organization: org.id,
+  });
+  const tenant: Tenant = {
+    key,
+    org,
+    customer: { id: user.id, token: await login(email, password) },
+    tickets: [],
+    publicMessages: [],
+    internalMessages: [],
+    publicFiles: [],
+    internalFiles: [],
+  };
+  for (let i = 0; i < TICKETS_PER_ORG; i += 1) {
+    const ticket = await asAdmin<{ id: string; number: string; subject: string }>('POST', '/items/tickets', {
+      subject: `mx-ticket-${key}-${i}-${run}`,
+      description: `mx-description-${key}-${i}-${run}`,
+      organization: org.id,
+      requester: user.id,
+    });
+    tenant.tickets.push(ticket);
+    for (const internal of [false, true]) {
+      const kind = internal ? 'internal' : 'public';
+      const message = await asAdmin<{ id: string; body: string }>('POST', '/items/ticket_messages', {
+        ticket: ticket.id,
+        author: agentId,
+        body: `mx-${kind}-${key}-${i}-${run}`,
+        internal,
+      });
+      const file = { title: `mx-file-${kind}-${key}-${i}-${run}`, content: `mx-content-${kind}-${key}-${i}-${run}` };
+      const uploaded = await upload(admin, file.title, file.content);
+      expect(uploaded.status).toBe(200);
+      const fileId = (uploaded.body.data as { id: string }).id;
+      await asAdmin('POST', '/items/ticket_messages_files', {
+        ticket_messages_id: message.id,
+        directus_files_id: fileId,
+      });
+      (internal ? tenant.internalMessages : tenant.publicMessages).push(message);
+      (internal ? tenant.internalFiles : tenant.publicFiles).push({ id: fileId, ...file });
+    }
+  }
+  return tenant;
+}
+
+beforeAll(async () => {
+  instance = await startInstance({
+    db: harness().db,
+    name: 'access-matrix',
+    env: { WEBSOCKETS_ENABLED: 'true', WEBSOCKETS_REST_ENABLED: 'true', WEBSOCKETS_GRAPHQL_ENABLED: 'false' },
+  });
+  admin = await login(harness().admin.email, harness().admin.password);
+  const staff: Array<[Role, string]> = [
+    ['manager', ROLE.manager],
+    ['agent', ROLE.agent],
+    ['contentEditor', ROLE.contentEditor],
+  ];
+  for (const [role, roleId] of staff) {
+    const email = `${role.toLowerCase()}-${run}@matrix.example.com`;
+    const password = `pw-${randomBytes(8).toString('hex')}`;
+    userIds[role] = (await asAdmin<{ id: string }>('POST', '/users', { email, password, role: roleId })).id;
+    tokens[role] = await login(email, password);
+  }
+  // The integration account authenticates with a static token, as the demo one does.
+  tokens.integration = `matrix-integration-${randomBytes(16).toString('hex')}`;
+  userIds.integration = (
+    await asAdmin<{ id: string }>('POST', '/users', {
+      email: `integration-${run}@matrix.example.com`,
+      role: ROLE.integration,
+      token: tokens.integration,
+    })
+  ).id;
+  tokens.public = null;
+
+  tenants.a = await createTenant('a', userIds.agent!);
+  tenants.b = await createTenant('b', userIds.agent!);
+  tokens.customer = tenants.a.customer.token;
+
+  fixture.sla = (await asAdmin<{ id: number }>('POST', '/items/sla_policies', slaPolicy(`SLA fixture ${run}`))).id;
+  fixture.category = (
+    await asAdmin<{ id: number }>('POST', '/items/kb_categories', { name: `Cat ${run}`, slug: `cat-${run}` })
+  ).id;
+  fixture.tag = (await asAdmin<{ id: number }>('POST', '/items/tags', { name: `tag-fixture-${run}` })).id;
+  fixture.draftArticle = (
+    await asAdmin<{ id: string }>('POST', '/items/kb_articles', {
+      title: `Draft ${run}`,
+      slug: `draft-${run}`,
+      status: 'draft',
+    })
+  ).id;
+  fixture.publishedArticle = (
+    await asAdmin<{ id: string }>('POST', '/items/kb_articles', {
+      title: `Published ${run}`,
+      slug: `published-${run}`,
+      status: 'published',
+    })
+  ).id;
+}, 240_000);
+
+afterAll(async () => {
+  await instance?.stop();
+  const surfaces = Object.entries(tally.bySurface)
+    .map(([surface, { allowed, denied }]) => `${surface} ${allowed}+${denied}`)
+    .join(', ');
+  console.log(
+    `access matrix: ${tally.cases} cases, ${tally.crossTenant} cross-tenant attempts, ${tally.leaks} leaks ` +
+      `(allowed+denied per surface: ${surfaces})`,
+  );
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('the table', () => {
+  it('matches the permission specs of the snapshot versions', () => {
+    const rows = specs();
+    const derived = cells().map((cell) => ({
+      ...cell,
+      grant: cell.role === 'public' ? 'none' : grantOf(rows, POLICY_OF[cell.role], cell.collection, cell.action),
+    }));
+    expect(derived).toEqual(cells());
+  });
+
+  it('matches the permissions the migrated database holds', async () => {
+    const rows = await asAdmin<Array<{ policy: string | null; collection: string; action: string }>>(
+      'GET',
+      '/permissions?limit=-1&fields=policy,collection,action,permissions,validation',
+    );
+    const live = cells().map((cell) => ({
+      ...cell,
+      grant: grantOf(rows, cell.role === 'public' ? PUBLIC_POLICY : POLICY_OF[cell.role], cell.collection, cell.action),
+    }));
+    expect(live).toEqual(cells());
+  });
+
+  it('has every kind of cell the matrix needs: allowed, narrowed and refused for each action', () => {
+    for (const action of ACTIONS) {
+      const grants = new Set(
+        cells()
+          .filter((cell) => cell.action === action)
+          .map((cell) => cell.grant),
+      );
+      expect([action, grants.has('all'), grants.has('none')]).toEqual([action, true, true]);
+    }
+  });
+});
+
+describe.each(ROLES)('%s', (role) => {
+  const token = () => tokens[role];
+
+  it.each(COLLECTIONS)('REST: read, create, update, delete %s as the table says', async (c) => {
+    for (const action of ACTIONS) {
+      const grant = expected(role, c, action);
+      const tag = label(role, c, action, 'REST');
+      let response: Answer;
+      if (action === 'read') {
+        response = await call(token(), 'GET', `${restRoute(c)}?limit=-1&fields=id`);
+      } else if (action === 'create') {
+        response =
+          c === 'directus_files'
+            ? await upload(token(), `mx-upload-${uniq()}`, 'uploaded by a matrix case')
+            : await call(token(), 'POST', restRoute(c), createPayload(c, role));
+      } else if (action === 'update') {
+        const target = updateTarget(c, role);
+        response = await call(token(), 'PATCH', `${restRoute(c)}/${target.id}`, target.payload);
+      } else {
+        const id = await throwaway(c);
+        response = await call(token(), 'DELETE', `${restRoute(c)}/${id}`);
+        expect([tag, await exists(c, id)]).toEqual([tag, grant === 'none']);
+      }
+      if (grant === 'none') expectRefused(tag, response);
+      else expect([tag, response.status]).toEqual([tag, action === 'delete' ? 204 : 200]);
+      const tenant = tenantOf(role);
+      if (tenant) expectNoLeak(tenant, tag, response.text);
+      count('rest', grant);
+    }
+  });
+
+  it.each(COLLECTIONS)('GraphQL: %s as the table says', async (c) => {
+    const system = c in SYSTEM;
+    const name = SYSTEM[c]?.graphql ?? c;
+    const actions: Action[] = system ? ['read'] : [...ACTIONS];
+    for (const action of actions) {
+      const grant = expected(role, c, action);
+      const tag = label(role, c, action, 'GraphQL');
+      let response: Answer;
+      let field: string;
+      if (action === 'read') {
+        field = name;
+        response = await graphql(token(), system, `{ ${name}(limit: 50) { id } }`);
+      } else if (action === 'create') {
+        field = `create_${c}_item`;
+        response = await graphqlWrite(
+          token(),
+          c,
+          `mutation ($data: create_${c}_input!) { ${field}(data: $data) { id } }`,
+          {
+            data: createPayload(c, role),
+          },
+        );
+      } else if (action === 'update') {
+        field = `update_${c}_item`;
+        const target = updateTarget(c, role);
+        response = await graphqlWrite(
+          token(),
+          c,
+          `mutation ($id: ID!, $data: update_${c}_input!) { ${field}(id: $id, data: $data) { id } }`,
+          { id: target.id, data: target.payload },
+        );
+      } else {
+        field = `delete_${c}_item`;
+        const id = await throwaway(c);
+        response = await graphql(token(), false, `mutation ($id: ID!) { ${field}(id: $id) { id } }`, { id });
+        expect([tag, await exists(c, id)]).toEqual([tag, grant === 'none']);
+      }
+      const errors = (response.body.errors as unknown[] | undefined) ?? [];
+      const data = (response.body.data as Record<string, unknown> | null | undefined)?.[field];
+      if (grant === 'none') expect([tag, errors.length > 0, data ?? null]).toEqual([tag, true, null]);
+      else expect([tag, errors, data != null]).toEqual([tag, [], true]);
+      const tenant = tenantOf(role);
+      if (tenant) expectNoLeak(tenant, tag, response.text);
+      count('graphql', grant);
+    }
+  });
+
+  it.each(COLLECTIONS)('reads %s through relations, search, aggregate and CSV export as the table says', async (c) => {
+    const grant = expected(role, c, 'read');
+    const base = restRoute(c);
+    const routes: Array<[string, string]> = [
+      ['relational', `${base}?fields=*.*.*&limit=-1`],
+      ['search', `${base}?search=${run}&limit=-1`],
+      ['aggregate', `${base}?aggregate[count]=*&groupBy[]=${GROUP_BY[c]}`],
+      ['export', `${base}?export=csv&limit=-1`],
+    ];
+    for (const [surface, route] of routes) {
+      const tag = label(role, c, 'read', surface);
+      const response = await call(token(), 'GET', route);
+      if (grant === 'none') expectRefused(tag, response);
+      else expect([tag, response.status]).toEqual([tag, 200]);
+      if (surface === 'export' && grant !== 'none') {
+        expect([tag, response.headers.get('content-type')]).toEqual([tag, expect.stringContaining('text/csv')]);
+      }
+      const tenant = tenantOf(role);
+      if (tenant) expectNoLeak(tenant, tag, response.text, [run]);
+      count(surface, grant);
+    }
+  });
+
+  it('downloads attachments from /assets as the table says', async () => {
+    const grant = expected(role, 'directus_files', 'read');
+    const cases: Array<[string, { id: string; content: string }, boolean]> = [
+      ['public attachment of org A', tenants.a.publicFiles[0]!, grant !== 'none'],
+      ['internal-note attachment of org A', tenants.a.internalFiles[0]!, grant === 'all'],
+      ['public attachment of org B', tenants.b.publicFiles[0]!, grant === 'all'],
+    ];
+    for (const [what, file, allowed] of cases) {
+      const tag = `${role} GET /assets of the ${what}`;
+      const response = await call(token(), 'GET', `/assets/${file.id}`);
+      if (allowed) expect([tag, response.status, response.text]).toEqual([tag, 200, file.content]);
+      else expectRefused(tag, response);
+      const tenant = tenantOf(role);
+      if (tenant) expectNoLeak(tenant, tag, response.text, [file.id]);
+      count('assets', allowed ? 'all' : 'none');
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Websocket subscriptions
+
+interface Socket {
+  messages: Array<Record<string, unknown>>;
+  send(message: unknown): void;
+  close(): void;
+}
+
+async function openSocket(token: string | null): Promise<Socket> {
+  const url = `${instance.baseUrl.replace('http', 'ws')}/websocket${token ? `?access_token=${token}` : ''}`;
+  const ws = new WebSocket(url);
+  const messages: Array<Record<string, unknown>> = [];
+  ws.on('message', (data) => {
+    const message = JSON.parse(String(data)) as Record<string, unknown>;
+    if (message.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
+    else messages.push(message);
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return {
+    messages,
+    send: (message) => ws.send(JSON.stringify(message)),
+    close: () => ws.close(),
+  };
+}
+
+const settle = (ms = 1500) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('websocket subscriptions', () => {
+  const subscribed = ['tickets', 'ticket_messages'] as const;
+  // One socket per subscription: Directus's error for a refused subscription does not always carry its uid.
+  const sockets = {} as Record<string, Socket>;
+  const socketOf = (role: Role, collection: string) => sockets[`${role}:${collection}`]!;
+  const created = { ticketA: '', ticketB: '', publicA: '', internalA: '', publicB: '' };
+
+  beforeAll(async () => {
+    for (const role of ROLES) {
+      for (const collection of subscribed) {
+        const socket = (sockets[`${role}:${collection}`] = await openSocket(tokens[role]));
+        socket.send({
+          type: 'subscribe',
+          collection,
+          event: 'create',
+          uid: collection,
+          query: { fields: ['*'] },
+        });
+      }
+    }
+    await settle();
+    created.ticketA = (
+      await asAdmin<{ id: string }>('POST', '/items/tickets', {
+        subject: `ws-ticket-a-${run}`,
+        organization: tenants.a.org.id,
+      })
+    ).id;
+    created.ticketB = (
+      await asAdmin<{ id: string }>('POST', '/items/tickets', {
+        subject: `ws-ticket-b-${run}`,
+        organization: tenants.b.org.id,
+      })
+    ).id;
+    const message = async (ticket: string, body: string, internal: boolean) =>
+      (await asAdmin<{ id: string }>('POST', '/items/ticket_messages', { ticket, body, internal })).id;
+    created.publicA = await message(created.ticketA, `ws-public-a-${run}`, false);
+    created.internalA = await message(created.ticketA, `ws-internal-a-${run}`, true);
+    created.publicB = await message(created.ticketB, `ws-public-b-${run}`, false);
+    await settle();
+  });
+
+  afterAll(() => {
+    for (const socket of Object.values(sockets)) socket.close();
+  });
+
+  const eventsOf = (role: Role, collection: string) =>
+    socketOf(role, collection)
+      .messages.filter((m) => m.type === 'subscription' && m.uid === collection && m.event === 'create')
+      .flatMap((m) => (m.data as Array<{ id: string }>).map((row) => row.id));
+  const refusedOf = (role: Role, collection: string) =>
+    socketOf(role, collection).messages.some((m) => m.status === 'error');
+
+  it.each(ROLES)('%s receives exactly the create events the table lets it read', (role) => {
+    for (const collection of subscribed) {
+      const grant = expected(role, collection, 'read');
+      const tag = `${role} subscribes to ${collection}`;
+      const all =
+        collection === 'tickets'
+          ? [created.ticketA, created.ticketB]
+          : [created.publicA, created.internalA, created.publicB];
+      const visible =
+        grant === 'none'
+          ? []
+          : grant === 'all'
+            ? all
+            : collection === 'tickets'
+              ? [created.ticketA]
+              : [created.publicA];
+      expect([tag, eventsOf(role, collection).sort()]).toEqual([tag, [...visible].sort()]);
+      expect([tag, refusedOf(role, collection)]).toEqual([tag, grant === 'none']);
+      if (role === 'customer') {
+        const text = JSON.stringify(socketOf(role, collection).messages);
+        expectNoLeak(tenants.a, tag, text);
+        for (const id of all.filter((key) => !visible.includes(key))) {
+          expect([tag, text.includes(id)]).toEqual([tag, false]);
+        }
+      }
+      count('websocket', grant);
+    }
+  });
+
+  it('refuses a customer a subscription that would carry delete events, and sends no deleted key', async () => {
+    const socket = await openSocket(tenants.a.customer.token);
+    try {
+      socket.send({ type: 'subscribe', collection: 'tickets', uid: 'all-events' });
+      socket.send({ type: 'subscribe', collection: 'tickets', event: 'delete', uid: 'deletes' });
+      await settle(800);
+      const doomed = await asAdmin<{ id: string }>('POST', '/items/tickets', {
+        subject: `ws-doomed-b-${run}`,
+        organization: tenants.b.org.id,
+      });
+      await asAdmin('DELETE', `/items/tickets/${doomed.id}`);
+      await settle();
+      const text = JSON.stringify(socket.messages);
+      expect(text).not.toContain(doomed.id);
+      expect(socket.messages.filter((m) => m.type === 'subscription')).toEqual([]);
+      expect(socket.messages.filter((m) => m.status === 'error').length).toBe(2);
+      expectNoLeak(tenants.a, 'customer subscription without event', text);
+      count('websocket', 'none');
+      tally.crossTenant += 1;
+    } finally {
+      socket.close();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Customer replies
+
+describe('customer replies', () => {
+  const messagesOn = async (ticket: string) =>
+    asAdmin<Array<{ id: string; body: string; internal: boolean; author: string }>>(
+      'GET',
+      `/items/ticket_messages?filter[ticket][_eq]=${ticket}&fields=id,body,internal,author&limit=-1`,
+    );
+
+  it('adds public replies as the customer on their own tickets: REST one and batch, GraphQL, nested', async () => {
+    const a = tenants.a;
+    const token = a.customer.token;
+    const one = await call(token, 'POST', '/items/ticket_messages', { ticket: a.tickets[1]!.id, body: `r1-${run}` });
+    const batch = await call(token, 'POST', '/items/ticket_messages', [
+      { ticket: a.tickets[1]!.id, body: `r2-${run}` },
+      { ticket: a.tickets[2]!.id, body: `r3-${run}`, internal: false },
+    ]);
+    const gql = await graphqlWrite(
+      token,
+      'ticket_messages',
+      'mutation ($data: create_ticket_messages_input!) { create_ticket_messages_item(data: $data) { id } }',
+      { data: { ticket: a.tickets[1]!.id, body: `r4-${run}` } },
+    );
+    const nested = await call(token, 'PATCH', `/items/tickets/${a.tickets[1]!.id}`, {
+      messages: { create: [{ body: `r5-${run}` }], update: [], delete: [] },
+    });
+    expect([one.status, batch.status, gql.body.errors, nested.status]).toEqual([200, 200, undefined, 200]);
+    const rows = [...(await messagesOn(a.tickets[1]!.id)), ...(await messagesOn(a.tickets[2]!.id))].filter((row) =>
+      /^r\d-/.test(row.body),
+    );
+    expect(rows.map((row) => row.body).sort()).toEqual([1, 2, 3, 4, 5].map((n) => `r${n}-${run}`));
+    for (const row of rows) expect([row.body, row.internal, row.author]).toEqual([row.body, false, a.customer.id]);
+    for (let i = 0; i < 4; i += 1) count('replies', 'all');
+  });
+
+  it('refuses internal notes, replies in another name, nested tickets and attachments on their own tickets', async () => {
+    const a = tenants.a;
+    const token = a.customer.token;
+    const ticket = a.tickets[3]!.id;
+    const before = (await messagesOn(ticket)).length;
+    const attempts: Array<[string, () => Promise<Answer>]> = [
+      ['internal note', () => call(token, 'POST', '/items/ticket_messages', { ticket, body: 'x', internal: true })],
+      [
+        'as the agent',
+        () => call(token, 'POST', '/items/ticket_messages', { ticket, body: 'x', author: userIds.agent }),
+      ],
+      [
+        'nested ticket object',
+        () => call(token, 'POST', '/items/ticket_messages', { ticket: { subject: `sneaky ${run}` }, body: 'x' }),
+      ],
+      [
+        'attachment of another organization',
+        () =>
+          call(token, 'POST', '/items/ticket_messages', {
+            ticket,
+            body: 'x',
+            attachments: { create: [{ directus_files_id: tenants.b.publicFiles[0]!.id }] },
+          }),
+      ],
+      [
+        'attachment of their own organization',
+        () =>
+          call(token, 'POST', '/items/ticket_messages', {
+            ticket,
+            body: 'x',
+            attachments: [{ directus_files_id: a.publicFiles[1]!.id }],
+          }),
+      ],
+      [
+        'junction row on their own message',
+        () =>
+          call(token, 'POST', '/items/ticket_messages_files', {
+            ticket_messages_id: a.publicMessages[3]!.id,
+            directus_files_id: tenants.b.publicFiles[3]!.id,
+          }),
+      ],
+      [
+        'nested internal note',
+        () =>
+          call(token, 'PATCH', `/items/tickets/${ticket}`, { messages: { create: [{ body: 'x', internal: true }] } }),
+      ],
+      [
+        'nested edit of an agent message',
+        () =>
+          call(token, 'PATCH', `/items/tickets/${ticket}`, {
+            messages: { update: [{ id: a.publicMessages[3]!.id, body: 'rewritten' }] },
+          }),
+      ],
+    ];
+    for (const [what, attempt] of attempts) {
+      const response = await attempt();
+      expect([what, [400, 403].includes(response.status)]).toEqual([what, true]);
+      expectNoLeak(a, what, response.text, [tenants.b.publicFiles[0]!.id, tenants.b.publicFiles[3]!.id]);
+      count('replies', 'none');
+    }
+    expect((await messagesOn(ticket)).length).toBe(before);
+    const sneaky = await asAdmin<unknown[]>('GET', `/items/tickets?filter[subject][_eq]=sneaky ${run}`);
+    expect(sneaky).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cross-tenant: each customer against every ticket, message and file of the other organization.
+
+describe.each(['a', 'b'] as const)('customer of organization %s against the other organization', (key) => {
+  const own = () => tenants[key];
+  const other = () => tenants[key === 'a' ? 'b' : 'a'];
+
+  it('reaches none of its tickets, messages or files on any surface, and writes nothing there', async () => {
+    const me = own();
+    const them = other();
+    const token = me.customer.token;
+    const attempt = async (tag: string, response: Answer, echo: string[], statuses?: number[]) => {
+      tally.crossTenant += 1;
+      expectNoLeak(me, tag, response.text, echo);
+      const refused = statuses ? statuses.includes(response.status) : response.status < 500;
+      // A write or read that got through counts as a leak as much as a secret in the answer does.
+      if (!refused) tally.leaks += 1;
+      expect([tag, refused]).toEqual([tag, true]);
+    };
+    const before = await asAdmin<unknown[]>(
+      'GET',
+      `/items/ticket_messages?filter[ticket][organization][_eq]=${them.org.id}&fields=id&limit=-1`,
+    );
+
+    for (const [index, ticket] of them.tickets.entries()) {
+      const echo = [ticket.id, ticket.number, ticket.subject];
+      const message = them.publicMessages[index]!;
+      const note = them.internalMessages[index]!;
+      const file = them.publicFiles[index]!;
+      const noteFile = them.internalFiles[index]!;
+      const ids = [...echo, message.id, note.id, file.id, noteFile.id];
+
+      await attempt('ticket by id', await call(token, 'GET', `/items/tickets/${ticket.id}`), ids, [403]);
+      await attempt(
+        'ticket by filter',
+        await call(token, 'GET', `/items/tickets?filter[id][_eq]=${ticket.id}&fields=*.*.*`),
+        ids,
+      );
+      await attempt('ticket by search', await call(token, 'GET', `/items/tickets?search=${ticket.subject}`), ids);
+      await attempt(
+        'ticket over GraphQL',
+        await graphql(token, false, `{ tickets_by_id(id: "${ticket.id}") { id subject messages { id body } } }`),
+        ids,
+      );
+      await attempt(
+        'rate their ticket',
+        await call(token, 'PATCH', `/items/tickets/${ticket.id}`, { satisfaction: 1 }),
+        ids,
+        [403],
+      );
+      await attempt(
+        'reply on their ticket',
+        await call(token, 'POST', '/items/ticket_messages', { ticket: ticket.id, body: `xt-${run}` }),
+        ids,
+        [403],
+      );
+      await attempt(
+        'batch reply with one of theirs',
+        await call(token, 'POST', '/items/ticket_messages', [
+          { ticket: me.tickets[0]!.id, body: `xt-own-${run}` },
+          { ticket: ticket.id, body: `xt-${run}` },
+        ]),
+        ids,
+        [403],
+      );
+      const gqlReply = await graphqlWrite(
+        token,
+        'ticket_messages',
+        'mutation ($data: create_ticket_messages_input!) { create_ticket_messages_item(data: $data) { id } }',
+        { data: { ticket: ticket.id, body: `xt-${run}` } },
+      );
+      expect((gqlReply.body.errors as Array<{ extensions: { code: string } }>)[0]!.extensions.code).toBe('FORBIDDEN');
+      await attempt('GraphQL reply on their ticket', gqlReply, ids);
+      await attempt(
+        'nested reply through their ticket',
+        await call(token, 'PATCH', `/items/tickets/${ticket.id}`, { messages: { create: [{ body: `xt-${run}` }] } }),
+        ids,
+        [403],
+      );
+      await attempt('public message by id', await call(token, 'GET', `/items/ticket_messages/${message.id}`), ids, [
+        403,
+      ]);
+      await attempt('internal note by id', await call(token, 'GET', `/items/ticket_messages/${note.id}`), ids, [403]);
+      await attempt(
+        'messages by ticket filter',
+        await call(token, 'GET', `/items/ticket_messages?filter[ticket][_eq]=${ticket.id}&fields=*.*.*`),
+        ids,
+      );
+      await attempt('file by id', await call(token, 'GET', `/files/${file.id}`), ids, [403]);
+      await attempt('asset', await call(token, 'GET', `/assets/${file.id}`), ids, [403]);
+      await attempt('asset of an internal note', await call(token, 'GET', `/assets/${noteFile.id}`), ids, [403]);
+      await attempt('asset download', await call(token, 'GET', `/assets/${file.id}?download`), ids, [403]);
+      await attempt('files by filter', await call(token, 'GET', `/files?filter[id][_eq]=${file.id}`), ids);
+      await attempt(
+        'junction rows by file',
+        await call(token, 'GET', `/items/ticket_messages_files?filter[directus_files_id][_eq]=${file.id}&fields=*.*.*`),
+        ids,
+      );
+      await attempt(
+        'file over GraphQL',
+        await graphql(token, true, `{ files_by_id(id: "${file.id}") { id title } }`),
+        ids,
+      );
+      await attempt(
+        'CSV export filtered on their ticket',
+        await call(token, 'GET', `/items/ticket_messages?export=csv&filter[ticket][_eq]=${ticket.id}`),
+        ids,
+      );
+    }
+    const after = await asAdmin<unknown[]>(
+      'GET',
+      `/items/ticket_messages?filter[ticket][organization][_eq]=${them.org.id}&fields=id&limit=-1`,
+    );
+    expect(after.length).toBe(before.length);
+    const ownRows = await asAdmin<unknown[]>('GET', `/items/ticket_messages?filter[body][_starts_with]=xt-own-${run}`);
+    expect(ownRows).toEqual([]);
+  });
+});
