@@ -4,8 +4,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { registerProbeRoutes } from './health/routes.js';
 import { checkEnv, describeEnvProblems } from './shared/env.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
+import { refuseInactiveUsers } from './users/revocation.js';
 
-export default defineHook(({ init }, { env, logger, database }) => {
+export default defineHook(({ init, filter }, { env, logger, database }) => {
   const result = checkEnv(env);
   if (!result.ok) {
     logger.fatal(describeEnvProblems(result.problems));
@@ -25,4 +26,7 @@ export default defineHook(({ init }, { env, logger, database }) => {
     });
     registerProbeRoutes(app, { database, logger: logger.child({ capability: 'health' }), config });
   });
+
+  // users: access tokens of deactivated users stop working at once (users/revocation.ts).
+  filter('authenticate', refuseInactiveUsers(database));
 });
