@@ -74,7 +74,8 @@ export function registerUserRoutes(router: Router, context: EndpointExtensionCon
     route(async (req, res) => {
       // Authorization before input parsing: a non-admin learns nothing about which ids are well-formed.
       const caller = callerOf(req);
-      if (!caller.admin) refuse(checkAdminDeactivation(caller, '') ?? { refused: 'forbidden', reason: '' });
+      const early = checkAdminDeactivation(caller, null);
+      if (early) refuse(early);
       const { id } = parseInput(deactivateUserParams, req.params, 'params');
       const refusal = checkAdminDeactivation(caller, id);
       if (refusal) refuse(refusal);

@@ -21,6 +21,8 @@ describe('checkAdminDeactivation', () => {
     expect(checkAdminDeactivation({ user: 'u2', admin: false }, 'u1')).toMatchObject({ refused: 'forbidden' });
     expect(checkAdminDeactivation({ user: null, admin: false }, 'u1')).toEqual({ refused: 'unauthenticated' });
     expect(checkAdminDeactivation({ user: 'a1', admin: true }, 'a1')).toMatchObject({ refused: 'conflict' });
+    expect(checkAdminDeactivation({ user: 'a1', admin: true }, null)).toBeNull();
+    expect(checkAdminDeactivation({ user: 'u2', admin: false }, null)).toMatchObject({ refused: 'forbidden' });
   });
 });
 

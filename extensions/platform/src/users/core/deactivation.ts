@@ -19,11 +19,14 @@ export function checkSelfDeactivation(caller: Caller): Refusal | null {
   return null;
 }
 
-/** Admin route: admins only, and not on themselves (that is the self-service route, with a password). */
-export function checkAdminDeactivation(caller: Caller, target: string): Refusal | null {
+/**
+ * Admin route: admins only, and not on themselves (that is the self-service route, with a password). With a null
+ * target only the caller is checked, so a non-admin is refused before the id is even parsed.
+ */
+export function checkAdminDeactivation(caller: Caller, target: string | null): Refusal | null {
   if (!caller.user) return { refused: 'unauthenticated' };
   if (!caller.admin) return { refused: 'forbidden', reason: "You don't have permission to access this." };
-  if (caller.user === target) {
+  if (target !== null && caller.user === target) {
     return { refused: 'conflict', reason: 'Use POST /groundwork/v1/users/me/deactivate to deactivate yourself.' };
   }
   return null;
