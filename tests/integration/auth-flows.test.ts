@@ -58,6 +58,23 @@ async function createUser(email: string, role: string, extra: Body = {}) {
   return (response.body.data as { id: string }).id;
 }
 
+/** Authenticates a websocket with an access token; resolves with Directus's answer status ('ok' or 'error'). */
+function websocketAuth(token: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${instance.baseUrl.replace('http', 'ws')}/websocket`);
+    const timer = setTimeout(() => reject(new Error('no websocket auth answer within 10 s')), 10_000);
+    socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'auth', access_token: token })));
+    socket.addEventListener('message', (event) => {
+      const message = JSON.parse(String(event.data)) as { type: string; status?: string };
+      if (message.type !== 'auth') return;
+      clearTimeout(timer);
+      socket.close();
+      resolve(message.status ?? '');
+    });
+    socket.addEventListener('error', () => reject(new Error('websocket error')));
+  });
+}
+
 const tokenIn = (mail: CapturedMail, path: string) => {
   const link = mail.links.find((candidate) => candidate.includes(path));
   if (!link) throw new Error(`no ${path} link in "${mail.subject}": ${mail.links.join(', ')}`);
@@ -70,7 +87,7 @@ beforeAll(async () => {
   instance = await startMigratedInstance({
     db,
     name: 'auth-flows',
-    env: { ...smtp.env, PASSWORD_RESET_URL_ALLOW_LIST: FRONTEND_RESET },
+    env: { ...smtp.env, PASSWORD_RESET_URL_ALLOW_LIST: FRONTEND_RESET, WEBSOCKETS_ENABLED: 'true' },
   });
   const response = await login(harness().admin.email, harness().admin.password);
   admin = (response.body.data as { access_token: string }).access_token;
@@ -384,6 +401,7 @@ describe('deactivation (BE-301)', () => {
     const email = 'suspended.in.app@example.com';
     const id = await createUser(email, ROLE.agent);
     const session = await tokens(email, STRONG);
+    expect(await websocketAuth(session.access_token)).toBe('ok');
     expect((await call('PATCH', `/users/${id}`, { token: admin, body: { status: 'suspended' } })).status).toBe(200);
     expect(await sql('select 1 from directus_sessions where "user" = $1', [id])).toEqual([]);
     expect(
@@ -392,8 +410,10 @@ describe('deactivation (BE-301)', () => {
     const stale = await call('GET', '/users/me', { token: session.access_token });
     expect(stale.status).toBe(401);
     expectErrorEnvelope(stale, 'INVALID_CREDENTIALS');
+    expect(await websocketAuth(session.access_token)).toBe('error');
     // Reactivated, the same (unexpired) access token works again: the check is the status, not a token list.
     expect((await call('PATCH', `/users/${id}`, { token: admin, body: { status: 'active' } })).status).toBe(200);
     expect((await call('GET', '/users/me', { token: session.access_token })).status).toBe(200);
+    expect(await websocketAuth(session.access_token)).toBe('ok');
   });
 });

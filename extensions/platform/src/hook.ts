@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { registerProbeRoutes } from './health/routes.js';
 import { checkEnv, describeEnvProblems } from './shared/env.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
-import { refuseInactiveUsers } from './users/revocation.js';
+import { httpToken, refuseInactiveUsers, websocketToken } from './users/revocation.js';
 
 export default defineHook(({ init, filter }, { env, logger, database }) => {
   const result = checkEnv(env);
@@ -28,5 +28,6 @@ export default defineHook(({ init, filter }, { env, logger, database }) => {
   });
 
   // users: access tokens of deactivated users stop working at once (users/revocation.ts).
-  filter('authenticate', refuseInactiveUsers(database));
+  filter('authenticate', refuseInactiveUsers(database, httpToken));
+  filter('websocket.authenticate', refuseInactiveUsers(database, websocketToken));
 });

@@ -1,18 +1,22 @@
 // Access tokens are JWTs that Directus 11 accepts until they expire without looking at the user's status (only
-// session-mode tokens are checked against directus_sessions). This `authenticate` filter closes that window: a
-// JWT whose user is no longer active is refused with 401 on its next request. Cost: one primary-key read per
-// request that carries a JWT.
+// session-mode tokens are checked against directus_sessions). These filters close that window: a JWT whose user
+// is no longer active is refused on its next HTTP request (`authenticate`, 401) or websocket authentication
+// (`websocket.authenticate`, AUTH_FAILED). Cost: one primary-key read per request that carries a JWT.
 import type { Knex } from 'knex';
 import { InvalidCredentialsError } from '../shared/errors.js';
 import { accessTokenUser } from './core/deactivation.js';
 
-interface AuthenticateMeta {
-  req?: { token?: string | null };
-}
+type TokenOf = (meta: Record<string, unknown>) => unknown;
 
-export function refuseInactiveUsers(database: Knex) {
+/** HTTP: Directus's extract-token middleware has put the bearer token (header, query or cookie) on req.token. */
+export const httpToken: TokenOf = (meta) => (meta.req as { token?: unknown } | undefined)?.token;
+/** Websocket `auth` message: `{ type: 'auth', access_token }` (email/password and refresh_token already check status). */
+export const websocketToken: TokenOf = (meta) => (meta.message as { access_token?: unknown } | undefined)?.access_token;
+
+export function refuseInactiveUsers(database: Knex, tokenOf: TokenOf) {
   return async <T>(accountability: T, meta: Record<string, unknown>): Promise<T> => {
-    const user = accessTokenUser((meta as AuthenticateMeta).req?.token);
+    const token = tokenOf(meta);
+    const user = accessTokenUser(typeof token === 'string' ? token : null);
     if (!user) return accountability;
     const row = (await database('directus_users').where({ id: user }).first('status')) as
       | { status: string }
