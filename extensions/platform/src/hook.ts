@@ -4,9 +4,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { registerProbeRoutes } from './health/routes.js';
 import { checkEnv, describeEnvProblems } from './shared/env.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
-import { httpToken, refuseInactiveUsers, websocketToken } from './users/revocation.js';
+import { createRevocation, httpToken, websocketToken } from './users/revocation.js';
 
-export default defineHook(({ init, filter }, { env, logger, database }) => {
+export default defineHook(({ init, filter, action }, { env, logger, database }) => {
   const result = checkEnv(env);
   if (!result.ok) {
     logger.fatal(describeEnvProblems(result.problems));
@@ -28,6 +28,9 @@ export default defineHook(({ init, filter }, { env, logger, database }) => {
   });
 
   // users: access tokens of deactivated users stop working at once (users/revocation.ts).
-  filter('authenticate', refuseInactiveUsers(database, httpToken));
-  filter('websocket.authenticate', refuseInactiveUsers(database, websocketToken));
+  const revocation = createRevocation(database);
+  filter('authenticate', revocation.refuseInactiveUsers(httpToken));
+  filter('websocket.authenticate', revocation.refuseInactiveUsers(websocketToken));
+  action('users.update', revocation.forget);
+  action('users.delete', revocation.forget);
 });
