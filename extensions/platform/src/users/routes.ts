@@ -26,9 +26,10 @@ export function registerUserRoutes(router: Router, context: EndpointExtensionCon
   const logger: Logger = context.logger.child({ capability: 'users' });
 
   async function deactivate(req: Request, id: string, status: Deactivation['status'], asCaller: boolean) {
-    const user = (await database('directus_users').where({ id }).first('id', 'token')) as
-      | { id: string; token: string | null }
-      | undefined;
+    // Whether a static token exists, without reading the secret itself.
+    const user = (await database('directus_users')
+      .where({ id })
+      .first('id', database.raw('token is not null as has_token'))) as { id: string; has_token: boolean } | undefined;
     if (!user) throw new NotFoundError({ what: 'User' });
     const [{ count }] = (await database('directus_sessions').where({ user: id }).count({ count: '*' })) as [
       { count: string | number },
@@ -47,7 +48,7 @@ export function registerUserRoutes(router: Router, context: EndpointExtensionCon
       id,
       status,
       sessions_revoked: Number(count),
-      static_token_revoked: user.token !== null,
+      static_token_revoked: user.has_token,
     };
     logger.info({ user: id, status, by: req.accountability?.user, requestId: req.id }, 'user deactivated');
     return result;
