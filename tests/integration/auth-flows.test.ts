@@ -184,6 +184,26 @@ describe('customer registration', () => {
   });
 });
 
+describe('staff presets (version auth)', () => {
+  it('opens the tickets list for Agent and Manager on open tickets by due time, with the bookmark too', async () => {
+    await createUser('preset.manager@example.com', ROLE.manager);
+    for (const email of ['app.agent@example.com', 'preset.manager@example.com']) {
+      const session = await tokens(email, STRONG);
+      const response = await call('GET', '/presets?filter[collection][_eq]=tickets&limit=-1', {
+        token: session.access_token,
+      });
+      expect(response.status).toBe(200);
+      const presets = response.body.data as Array<{ bookmark: string | null; filter: unknown; layout_query: unknown }>;
+      const expected = {
+        filter: { status: { _nin: ['solved', 'closed'] } },
+        layout_query: { tabular: expect.objectContaining({ sort: ['resolution_due_at'] }) },
+      };
+      expect(presets.find((preset) => preset.bookmark === null)).toMatchObject(expected);
+      expect(presets.find((preset) => preset.bookmark === 'Open tickets by due time')).toMatchObject(expected);
+    }
+  });
+});
+
 describe('password reset by email', () => {
   const email = 'reset.me@example.com';
 
