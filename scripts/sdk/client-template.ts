@@ -16,6 +16,11 @@ type JsonResponse<P extends keyof paths, Status extends number> = paths[P] exten
 export type Liveness = JsonResponse<'/groundwork/v1/health/live', 200>;
 export type Readiness = JsonResponse<'/groundwork/v1/health/ready', 200>;
 export type RunningVersions = JsonResponse<'/groundwork/v1/health/version', 200>;
+export type Deactivation = paths['/groundwork/v1/users/me/deactivate'] extends {
+  post: { responses: Record<200, { content: { 'application/json': infer Body } }> };
+}
+  ? Body
+  : never;
 
 /** createGroundworkClient('https://api.example.com').request(readItems('tickets', { fields: ['subject'] })) */
 export function createGroundworkClient(url: string, options: { auth?: AuthenticationMode; credentials?: 'include' | 'omit' | 'same-origin' } = {}) {
@@ -34,4 +39,14 @@ export const readiness = (checks?: string[]) =>
   });
 export const runningVersions = () =>
   customEndpoint<RunningVersions>({ path: '/groundwork/v1/health/version', method: 'GET' });
+/** Closes the caller's own account (needs their current password) and revokes every credential they hold. */
+export const deactivateMe = (password: string) =>
+  customEndpoint<Deactivation>({ path: '/groundwork/v1/users/me/deactivate', method: 'POST', body: JSON.stringify({ password }) });
+/** Admins: suspend (default) or archive a user and revoke every credential they hold. */
+export const deactivateUser = (id: string, status: 'suspended' | 'archived' = 'suspended') =>
+  customEndpoint<Deactivation>({
+    path: \`/groundwork/v1/users/\${encodeURIComponent(id)}/deactivate\`,
+    method: 'POST',
+    body: JSON.stringify({ status }),
+  });
 `;

@@ -2,6 +2,7 @@
 import type { PgConnection } from '../lib/postgres.js';
 import { openDatabase, readLiveState } from './database.js';
 import { diffStates, type Change } from './core/diff.js';
+import { EMPTY_SETTINGS } from './core/settings.js';
 import type { VersionState } from './core/state.js';
 import {
   hashFiles,
@@ -19,6 +20,7 @@ export const EMPTY_STATE: VersionState = {
   access: { roles: [], policies: [], permissions: [], access: [] },
   flows: { flows: [], operations: [] },
   data: {},
+  settings: EMPTY_SETTINGS,
 };
 
 interface Comparison {

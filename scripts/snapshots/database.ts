@@ -24,6 +24,16 @@ import {
   type VersionState,
 } from './core/state.js';
 import type { LedgerRow, SnapshotConfig } from './core/version.js';
+import {
+  normalizeSettings,
+  PRESET_COLUMNS,
+  PRESET_JSON_COLUMNS,
+  presetKey,
+  resolveSettingsAdmin,
+  SETTINGS_JSON_KEYS,
+  SETTINGS_KEYS,
+  type SettingsState,
+} from './core/settings.js';
 
 export const LEDGER = 'groundwork_migrations';
 
@@ -45,6 +55,13 @@ export async function readLiveState(
     db('directus_flows').select(),
     db('directus_operations').select(),
   ]);
+  const settingsRow = ((await db('directus_settings').orderBy('id').first()) as Record<string, unknown>) ?? null;
+  const settings = normalizeSettings({
+    row: settingsRow,
+    defaults: await settingsDefaults(db),
+    presets: await db('directus_presets').whereNull('user').select(),
+    admin: findBootstrapAdmin(roles, policies),
+  });
   const data: VersionState['data'] = {};
   for (const collection of config.dataCollections) {
     const key = primaryKeyOf(schema, collection);
@@ -55,7 +72,62 @@ export async function readLiveState(
     access: normalizeAccess({ roles, policies, permissions, access }),
     flows: normalizeFlows({ flows, operations }),
     data,
+    settings,
   };
+}
+
+/** The settings row Directus would start from: inserted with column defaults in a transaction that is rolled back. */
+async function settingsDefaults(db: Knex): Promise<Record<string, unknown>> {
+  let defaults: Record<string, unknown> = {};
+  await db
+    .transaction(async (trx) => {
+      const [row] = (await trx.raw('insert into directus_settings default values returning *')).rows as Array<
+        Record<string, unknown>
+      >;
+      defaults = row ?? {};
+      throw new RollbackDefaults();
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof RollbackDefaults)) throw error;
+    });
+  return defaults;
+}
+
+class RollbackDefaults extends Error {}
+
+/**
+ * Makes the allow-listed settings and the shared presets match the version: values it holds are set, every other
+ * allow-listed column goes back to its default; shared presets are matched by (role, collection, bookmark).
+ */
+async function writeSettings(trx: Knex.Transaction, wanted: SettingsState): Promise<void> {
+  const values = Object.fromEntries(
+    SETTINGS_KEYS.map((key) => {
+      if (!(key in wanted.settings)) return [key, trx.raw('DEFAULT')];
+      const value = wanted.settings[key] ?? null;
+      return [key, SETTINGS_JSON_KEYS.has(key) && value !== null ? JSON.stringify(value) : value];
+    }),
+  );
+  const existing = await trx('directus_settings').orderBy('id').first('id');
+  if (existing) await trx('directus_settings').where({ id: existing.id }).update(values);
+  else if (Object.keys(wanted.settings).length > 0) await trx('directus_settings').insert(values);
+
+  const rows = new Map(wanted.presets.map((row) => [presetKey(row), row]));
+  const toDbPreset = (row: Row) =>
+    Object.fromEntries(
+      PRESET_COLUMNS.map((column) => {
+        const value = row[column] ?? null;
+        return [column, PRESET_JSON_COLUMNS.has(column) && value !== null ? JSON.stringify(value) : value];
+      }),
+    );
+  for (const preset of await trx('directus_presets').whereNull('user').select()) {
+    const row = rows.get(presetKey(preset as Row));
+    if (!row) await trx('directus_presets').where({ id: preset.id }).delete();
+    else {
+      await trx('directus_presets').where({ id: preset.id }).update(toDbPreset(row));
+      rows.delete(presetKey(preset as Row));
+    }
+  }
+  for (const row of rows.values()) await trx('directus_presets').insert({ ...toDbPreset(row), user: null });
 }
 
 type Row = Record<string, Json>;
@@ -151,6 +223,8 @@ export async function writeConfiguration(trx: Knex.Transaction, state: VersionSt
   for (const row of state.flows.flows) {
     await trx('directus_flows').where({ id: row.id }).update({ operation: row.operation });
   }
+
+  await writeSettings(trx, resolveSettingsAdmin(state.settings, admin));
 
   for (const [collection, rows] of Object.entries(state.data)) {
     const key = primaryKeyOf(state.schema, collection);

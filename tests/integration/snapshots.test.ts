@@ -1,7 +1,7 @@
 // Snapshots end to end on throwaway databases: ledger and tamper check, a round trip through a running Directus,
 // and drift. Each test works on a copy of snapshots/ in a temp folder, so it may add or edit versions.
 import { spawn } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -128,7 +128,7 @@ describe('snapshot round trip and drift', () => {
         const response = await getJson(`${instance.baseUrl}${route}`, {
           method,
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
+          body: body === undefined ? undefined : JSON.stringify(body),
         });
         expect([response.status, route]).toEqual([200, route]);
         return (response.body as { data: Record<string, unknown> }).data;
@@ -162,6 +162,23 @@ describe('snapshot round trip and drift', () => {
         options: { message: 'a note' },
       });
       await send('PATCH', `/flows/${flowId}`, { operation: operation.id });
+      // Settings: two allow-listed values and a secret that must stay out of the files.
+      await send('PATCH', '/settings', {
+        project_color: '#123456',
+        public_note: 'Round trip',
+        mapbox_key: 'pk.secret-not-in-snapshots',
+      });
+      // A shared bookmark is configuration; the admin's personal one is not.
+      await send('POST', '/presets', {
+        collection: 'gw_notes',
+        bookmark: 'Titled',
+        user: null,
+        role: null,
+        filter: { title: { _nnull: true } },
+        layout_query: { tabular: { sort: ['title'] } },
+      });
+      const me = await send('GET', '/users/me', undefined);
+      await send('POST', '/presets', { collection: 'gw_notes', bookmark: 'Mine', user: me.id });
     } finally {
       await instance.stop();
     }
@@ -172,6 +189,13 @@ describe('snapshot round trip and drift', () => {
     expect(captured.output).toContain('+ field gw_notes.title');
     expect(captured.output).toContain('+ permission Note readers: gw_notes read');
     expect(captured.output).toContain('+ flow Log notes');
+    expect(captured.output).toContain('+ setting project_color');
+    expect(captured.output).toContain('+ setting public_note');
+    expect(captured.output).toContain('+ preset gw_notes "Titled" for everyone');
+    expect(captured.output).not.toContain('Mine');
+    const settingsFile = readFileSync(path.join(dir, next, 'settings.json'), 'utf8');
+    expect(settingsFile).not.toContain('secret-not-in-snapshots');
+    expect(settingsFile).not.toContain('mapbox_key');
     expect((await runScript('snapshot', ['again', ...args])).output).toContain(`nothing changed since ${next}`);
 
     await dropDatabase(harness().server, db.database);
@@ -193,6 +217,19 @@ describe('snapshot round trip and drift', () => {
         [flowId],
       );
       expect(flow.rows).toEqual([{ name: 'Log notes', key: 'log_it' }]);
+      const settings = await client.query('select project_color, public_note, mapbox_key from directus_settings');
+      expect(settings.rows).toEqual([{ project_color: '#123456', public_note: 'Round trip', mapbox_key: null }]);
+      const presets = await client.query(
+        "select bookmark, role, filter, layout_query from directus_presets where collection = 'gw_notes'",
+      );
+      expect(presets.rows).toEqual([
+        {
+          bookmark: 'Titled',
+          role: null,
+          filter: { title: { _nnull: true } },
+          layout_query: { tabular: { sort: ['title'] } },
+        },
+      ]);
     });
     const clean = await runScript('snapshot', ['--check', ...args]);
     expect(clean.output).toContain(`matches ${next}`);
@@ -204,8 +241,17 @@ describe('snapshot round trip and drift', () => {
         "insert into directus_fields (collection, field, interface) values ('gw_notes', 'mood', 'input')",
       );
     });
+    await withClient(db, (client) => client.query("update directus_settings set project_color = '#000000'"));
+    await withClient(db, (client) =>
+      client.query(
+        "update directus_presets set bookmark = 'Renamed' where collection = 'gw_notes' and \"user\" is null",
+      ),
+    );
     const drift = await runScript('snapshot', ['--check', ...args]);
     expect(drift.code).toBe(1);
     expect(drift.output).toContain('+ field gw_notes.mood');
+    expect(drift.output).toContain('~ setting project_color');
+    expect(drift.output).toContain('- preset gw_notes "Titled" for everyone');
+    expect(drift.output).toContain('+ preset gw_notes "Renamed" for everyone');
   });
 });

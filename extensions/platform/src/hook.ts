@@ -4,8 +4,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { registerProbeRoutes } from './health/routes.js';
 import { checkEnv, describeEnvProblems } from './shared/env.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
+import { createRevocation, httpToken, websocketToken } from './users/revocation.js';
 
-export default defineHook(({ init }, { env, logger, database }) => {
+export default defineHook(({ init, filter, action }, { env, logger, database }) => {
   const result = checkEnv(env);
   if (!result.ok) {
     logger.fatal(describeEnvProblems(result.problems));
@@ -25,4 +26,11 @@ export default defineHook(({ init }, { env, logger, database }) => {
     });
     registerProbeRoutes(app, { database, logger: logger.child({ capability: 'health' }), config });
   });
+
+  // users: access tokens of deactivated users stop working at once (users/revocation.ts).
+  const revocation = createRevocation(database);
+  filter('authenticate', revocation.refuseInactiveUsers(httpToken));
+  filter('websocket.authenticate', revocation.refuseInactiveUsers(websocketToken));
+  action('users.update', revocation.forget);
+  action('users.delete', revocation.forget);
 });

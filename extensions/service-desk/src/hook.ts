@@ -4,6 +4,7 @@ import { defineHook } from '@directus/extensions-sdk';
 import { linkAfterCreate, linkOnCreate } from './attachments/hook.js';
 import { guardReplies } from './replies/hook.js';
 import { guardSubscriptions } from './subscriptions/hook.js';
+import { registrationFilter } from './registration/hook.js';
 
 export default defineHook((register, context) => {
   const logger = context.logger.child({ capability: 'service-desk' });
@@ -21,4 +22,7 @@ export default defineHook((register, context) => {
 
   // subscriptions: customers' websocket subscriptions carry no delete events (those skip row permissions).
   register.filter('websocket.message', guardSubscriptions(context.logger.child({ capability: 'subscriptions' })));
+
+  // registration: public sign-ups join the organization of their email domain (registration/).
+  register.filter('users.create', registrationFilter(logger.child({ rule: 'registration' })));
 });

@@ -18,6 +18,7 @@ const base: VersionState = {
   },
   flows: { flows: [], operations: [] },
   data: {},
+  settings: { settings: {}, presets: [] },
 };
 
 describe('diffStates', () => {

@@ -1,5 +1,6 @@
 // What changed between two states, in the words a reviewer uses: "field tickets.priority added".
 import { sortKeysDeep, type Json } from './canonical.js';
+import { presetKey } from './settings.js';
 import { accessKey, permissionKey, type VersionState } from './state.js';
 
 type Row = Record<string, Json>;
@@ -15,7 +16,9 @@ export type Area =
   | 'access'
   | 'flow'
   | 'operation'
-  | 'data';
+  | 'data'
+  | 'setting'
+  | 'preset';
 
 export interface Change {
   kind: 'added' | 'changed' | 'removed';
@@ -113,6 +116,20 @@ export function diffStates(before: VersionState, after: VersionState): Change[] 
       (row) => `${nameOf(row.flow)}: ${row.key}`,
     ),
     ...dataChanges,
+    ...diffRows(
+      'setting',
+      Object.entries(before.settings.settings).map(([key, value]) => ({ key, value })),
+      Object.entries(after.settings.settings).map(([key, value]) => ({ key, value })),
+      (row) => row.key as string,
+      (row) => row.key as string,
+    ),
+    ...diffRows(
+      'preset',
+      before.settings.presets,
+      after.settings.presets,
+      presetKey,
+      (row) => `${row.collection} ${row.bookmark ? `"${row.bookmark}"` : 'default'} for ${row.role ? nameOf(row.role) : 'everyone'}`,
+    ),
   ];
 }
 

@@ -1,6 +1,7 @@
 // The desired state a version holds, and how rows read from a database become that state: volatile values
 // dropped, database-specific ids replaced by stable identities, rows in a fixed order.
 import { sortKeysDeep, sortRows, type Json } from './canonical.js';
+import type { SettingsState } from './settings.js';
 
 type Row = Record<string, Json>;
 
@@ -30,6 +31,8 @@ export interface VersionState {
   flows: FlowsState;
   /** Rows of the configuration collections named in snapshots/config.json, by collection. */
   data: Record<string, Row[]>;
+  /** Allow-listed project settings and shared presets (settings.json; absent = Directus's defaults). */
+  settings: SettingsState;
 }
 
 /**

@@ -2,11 +2,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from './canonical.js';
+import { checkSettingsKeys, EMPTY_SETTINGS, isEmptySettings } from './settings.js';
 import type { VersionState } from './state.js';
 
 export const MANIFEST = 'manifest.json';
 export const DATA_MIGRATION = 'migrate.ts';
 export const CONFIG = 'config.json';
+export const SETTINGS = 'settings.json';
 
 export const configSchema = z.object({
   /** Collections whose rows are configuration that staff edit (not demo seed data): captured with each version. */
@@ -50,6 +52,9 @@ export function renderState(state: VersionState): Record<string, string> {
     'flows.json': canonicalJson(state.flows),
   };
   for (const [collection, rows] of Object.entries(state.data)) files[`data/${collection}.json`] = canonicalJson(rows);
+  // Written only when something differs from Directus's defaults, so versions before settings were captured and
+  // versions after them read the same way.
+  if (!isEmptySettings(state.settings)) files[SETTINGS] = canonicalJson(state.settings);
   return files;
 }
 
@@ -64,6 +69,7 @@ const stateFiles = {
   }),
   access: z.object({ roles: rows, policies: rows, permissions: rows, access: rows }),
   flows: z.object({ flows: rows, operations: rows }),
+  settings: z.object({ settings: z.record(z.string(), z.any()), presets: rows }),
 };
 
 export function parseState(files: Record<string, string>, where: string): VersionState {
@@ -79,11 +85,14 @@ export function parseState(files: Record<string, string>, where: string): Versio
     const match = /^data\/([a-z0-9_]+)\.json$/.exec(file);
     if (match) data[match[1] as string] = read(file, rows);
   }
+  const settings = files[SETTINGS] === undefined ? EMPTY_SETTINGS : read(SETTINGS, stateFiles.settings);
+  checkSettingsKeys(settings, `${where}/${SETTINGS}`);
   return {
     schema: read('schema.json', stateFiles.schema),
     access: read('access.json', stateFiles.access),
     flows: read('flows.json', stateFiles.flows),
     data,
+    settings,
   } as VersionState;
 }
 

@@ -29,7 +29,8 @@ export interface SmtpCapture {
   stop(): Promise<void>;
 }
 
-const LINK = /https?:\/\/[^\s"'<>)]+/g;
+// Text bodies may wrap links as [url] or (url): brackets end a link.
+const LINK = /https?:\/\/[^\s"'<>()[\]]+/g;
 
 function linksOf(...bodies: string[]): string[] {
   const found = bodies.flatMap((body) => body.match(LINK) ?? []).map((link) => link.replace(/&amp;/g, '&'));

@@ -9,6 +9,8 @@ export const ErrorCode = {
   InvalidParams: 'INVALID_PARAMS',
   Forbidden: 'FORBIDDEN',
   NotFound: 'NOT_FOUND',
+  InvalidCredentials: 'INVALID_CREDENTIALS',
+  Conflict: 'CONFLICT',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
 } as const;
 
@@ -33,6 +35,9 @@ export const InvalidParamsError = createError<InputErrorExtensions>(
   400,
 );
 export const ForbiddenError = createError(ErrorCode.Forbidden, "You don't have permission to access this.", 403);
+// Directus's own code and message for a missing, wrong or revoked credential.
+export const InvalidCredentialsError = createError(ErrorCode.InvalidCredentials, 'Invalid user credentials.', 401);
+export const ConflictError = createError<{ reason: string }>(ErrorCode.Conflict, (e) => e.reason, 409);
 export const NotFoundError = createError<{ what: string }>(ErrorCode.NotFound, (e) => `${e.what} not found.`, 404);
 export const ServiceUnavailableError = createError<{ service: string; reason: string }>(
   ErrorCode.ServiceUnavailable,

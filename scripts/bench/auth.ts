@@ -1,0 +1,107 @@
+// `npm run bench:auth`: the cost of refusing access tokens of inactive users (extensions/platform/src/users/
+// revocation.ts, one primary-key read per request that carries a JWT). Baseline in the same run: the same
+// database and request on a Directus without our extensions. Request: GET /users/me?fields=id with an admin JWT.
+// Options: --duration S (default 10), --connections N (default 10). Database: BENCH_DATABASE_URL, else the
+// embedded PostgreSQL (a throwaway database either way).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildStaleExtensions } from '../lib/extensions.js';
+import { step } from '../lib/log.js';
+import { createTestDatabase, startInstance, TEST_ADMIN } from '../lib/instance.js';
+import { dropDatabase, toolServer } from '../lib/postgres.js';
+import { runLoad, type LoadResult } from './lib/load.js';
+import { formatTable } from './lib/stats.js';
+
+const SCOPE = 'bench';
+const { values } = parseArgs({ options: { duration: { type: 'string' }, connections: { type: 'string' } } });
+const durationSeconds = Number(values.duration ?? 10);
+const connections = Number(values.connections ?? 10);
+
+const { server, stop: stopServer } = await toolServer({
+  url: process.env.BENCH_DATABASE_URL,
+  dataDirName: 'bench-postgres',
+  port: 5459,
+  scope: SCOPE,
+});
+await buildStaleExtensions(SCOPE);
+const db = await createTestDatabase(server, 'bench_auth');
+const noExtensions = mkdtempSync(path.join(os.tmpdir(), 'groundwork-no-extensions-'));
+const env = { LOG_LEVEL: 'warn', PRESSURE_LIMITER_ENABLED: 'false' };
+const variants = [
+  { label: 'Directus alone (no extensions)', env: { ...env, EXTENSIONS_PATH: noExtensions } },
+  { label: 'with Groundwork (status check per JWT)', env },
+];
+
+async function waitForPing(baseUrl: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ok = await fetch(`${baseUrl}/server/ping`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`${baseUrl} did not answer /server/ping within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const results: LoadResult[] = [];
+try {
+  let bootstrap = true;
+  // Twice each, alternating, so a change in the machine's load shows as a spread instead of a false difference.
+  for (const round of [1, 2]) {
+    for (const variant of variants) {
+      step(SCOPE, `round ${round}: ${variant.label}`);
+      // Our readiness route is what startInstance waits for; without extensions, wait for Directus's ping.
+      const instance = await startInstance({ db, name: 'bench-auth', bootstrap, env: variant.env, waitReady: false });
+      bootstrap = false;
+      await waitForPing(instance.baseUrl);
+      try {
+        const login = await fetch(`${instance.baseUrl}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(TEST_ADMIN),
+        });
+        const token = ((await login.json()) as { data: { access_token: string } }).data.access_token;
+        const load = {
+          label: `${variant.label}, round ${round}`,
+          url: `${instance.baseUrl}/users/me?fields=id`,
+          connections,
+          headers: { authorization: `Bearer ${token}` },
+        };
+        await runLoad({ ...load, durationSeconds: 2 });
+        const result = await runLoad({ ...load, durationSeconds });
+        results.push(result);
+        step(SCOPE, `${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms`);
+      } finally {
+        await instance.stop();
+      }
+    }
+  }
+} finally {
+  await dropDatabase(server, db.database);
+  await stopServer();
+  rmSync(noExtensions, { recursive: true, force: true });
+}
+
+console.log('');
+console.log(
+  formatTable(
+    ['GET /users/me?fields=id', 'connections', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'errors'],
+    results.map((r) => [r.label, r.connections, r.requestsPerSecond, r.p50Ms, r.p95Ms, r.p99Ms, r.non2xx, r.errors]),
+  ),
+);
+const mean = (label: string) => {
+  const rows = results.filter((r) => r.label.startsWith(label));
+  return rows.reduce((sum, r) => sum + r.requestsPerSecond, 0) / rows.length;
+};
+const [alone, ours] = variants.map((variant) => mean(variant.label));
+console.log(
+  `\nwith Groundwork: ${Math.round((ours! / alone!) * 100)}% of Directus alone's throughput (mean of 2 rounds)`,
+);
+if (results.some((r) => r.non2xx > 0 || r.errors > 0)) {
+  console.error('some requests failed: the figures above are not valid');
+  process.exit(1);
+}
