@@ -239,7 +239,11 @@ function updateTarget(c: Collection, role: Role): { id: string | number; payload
     case 'directus_files':
       return { id: tenants.a.publicFiles[0]!.id, payload: { description: `edited ${uniq()}` } };
     case 'directus_users':
-      return { id: tenants.b.customer.id, payload: { title: `edited ${uniq()}` } };
+      // Everyone may change their own names and display preferences (0003 auth); no one else's user.
+      return {
+        id: (role === 'customer' ? tenants.a.customer.id : userIds[role]) ?? tenants.b.customer.id,
+        payload: { first_name: `edited ${uniq()}` },
+      };
   }
 }
 
@@ -453,6 +457,12 @@ describe.each(ROLES)('%s', (role) => {
       } else if (action === 'update') {
         const target = updateTarget(c, role);
         response = await call(token(), 'PATCH', `${restRoute(c)}/${target.id}`, target.payload);
+        if (c === 'directus_users' && grant === 'some') {
+          // The narrowed grant: the same change to another user is refused.
+          const other = await call(token(), 'PATCH', `${restRoute(c)}/${tenants.b.customer.id}`, target.payload);
+          expectRefused(`${tag} (another user)`, other);
+          count('rest', 'none');
+        }
       } else {
         const id = await throwaway(c);
         response = await call(token(), 'DELETE', `${restRoute(c)}/${id}`);

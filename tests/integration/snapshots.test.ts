@@ -103,7 +103,7 @@ describe('npm run migrate', () => {
     const tampered = await runScript('migrate', args);
     expect(tampered.code).toBe(1);
     expect(tampered.output).toContain(`${dir}/0001-baseline/access.json (edited)`);
-  });
+  }, 300_000);
 });
 
 describe('snapshot round trip and drift', () => {
@@ -253,5 +253,5 @@ describe('snapshot round trip and drift', () => {
     expect(drift.output).toContain('~ setting project_color');
     expect(drift.output).toContain('- preset gw_notes "Titled" for everyone');
     expect(drift.output).toContain('+ preset gw_notes "Renamed" for everyone');
-  });
+  }, 300_000); // three migrates of every version and two Directus starts: minutes on a loaded 2-core machine
 });

@@ -104,7 +104,7 @@ export const selfPermissions = [
 ].map(({ policy, fields }) => ({
   policy,
   collection: 'directus_users',
-  action: 'update',
+  action: 'update' as const,
   fields,
   permissions: { id: { _eq: '$CURRENT_USER' } },
 }));

@@ -1,7 +1,7 @@
 // The access matrix as a declarative table: role × collection × action → all, some (a row filter or a validation
 // narrows it) or none. tests/integration/access-matrix.test.ts generates its cases from this table and checks the
-// table against the permission specs of the snapshot versions (scripts/domain/service-desk/access.ts and
-// scripts/domain/versions/access-rules.ts) and against the live /permissions, so none of the three can drift.
+// table against the permission specs of the snapshot versions (scripts/domain/service-desk/access.ts,
+// scripts/domain/versions/access-rules.ts and auth.ts) and against the live /permissions, so none of the three can drift.
 import {
   POLICY,
   permissions as serviceDesk,
@@ -11,6 +11,7 @@ import {
   CUSTOMER_TICKET_UPDATE_FIELDS,
   permissions as accessRules,
 } from '../../../scripts/domain/versions/access-rules.js';
+import { selfPermissions } from '../../../scripts/domain/versions/auth.js';
 
 export const ROLES = ['manager', 'agent', 'contentEditor', 'customer', 'integration', 'public'] as const;
 export const COLLECTIONS = [
@@ -35,10 +36,10 @@ export type Grant = 'all' | 'some' | 'none';
 // filter or a validation); '.': none.
 const TABLE: Record<Role, Record<Collection, string>> = {
   //             orgs    sla     tickets messages kb_cat  kb_art  tags    files   users
-  manager: row('RCUD', 'RCUD', 'RCUD', 'RCUD', 'RCUD', 'RCUD', 'RCUD', 'RCU.', 'R...'),
-  agent: row('R...', 'R...', 'RCU.', 'RCU.', 'R...', 'Rcu.', 'RC..', 'RCU.', 'R...'),
-  contentEditor: row('....', '....', '....', '....', 'RCUD', 'RCUD', 'RCUD', 'RCU.', 'R...'),
-  customer: row('r...', '....', 'rcu.', 'rc..', 'R...', 'r...', '....', 'r...', 'r...'),
+  manager: row('RCUD', 'RCUD', 'RCUD', 'RCUD', 'RCUD', 'RCUD', 'RCUD', 'RCU.', 'R.u.'),
+  agent: row('R...', 'R...', 'RCU.', 'RCU.', 'R...', 'Rcu.', 'RC..', 'RCU.', 'R.u.'),
+  contentEditor: row('....', '....', '....', '....', 'RCUD', 'RCUD', 'RCUD', 'RCU.', 'R.u.'),
+  customer: row('r...', '....', 'rcu.', 'rc..', 'R...', 'r...', '....', 'r...', 'r.u.'),
   integration: row('R...', '....', 'RC..', '....', '....', '....', '....', '....', '....'),
   public: row('....', '....', '....', '....', '....', '....', '....', '....', '....'),
 };
@@ -67,7 +68,7 @@ export function specs(): PermissionSpec[] {
       ? { ...spec, fields: CUSTOMER_TICKET_UPDATE_FIELDS }
       : spec,
   );
-  return [...all, ...accessRules];
+  return [...all, ...accessRules, ...selfPermissions];
 }
 
 const narrows = (rule: unknown) => !!rule && typeof rule === 'object' && Object.keys(rule).length > 0;
