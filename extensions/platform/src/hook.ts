@@ -1,10 +1,19 @@
-// Boot-time platform wiring: configuration check, request ids and health probes. Capability hooks register here too.
+// Boot-time platform wiring: configuration check, request ids, health probes, and the jobs runtime (pg-boss) with
+// the domain-events outbox. Capability hooks register here too.
 import { defineHook } from '@directus/extensions-sdk';
 import type { NextFunction, Request, Response } from 'express';
+import { eventsContext } from './events/index.js';
 import { registerProbeRoutes } from './health/routes.js';
+import { JOBS_MODULE_ID } from './jobs/core/module-bar.js';
+import { enableModuleOnce } from './jobs/module-bar.js';
+import { defineProbe, installProbeTables } from './jobs/probe.js';
+import { startJobs } from './jobs/runtime.js';
+import { exposePlatformApi } from './platform-api.js';
 import { checkEnv, describeEnvProblems } from './shared/env.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
 import { createRevocation, httpToken, websocketToken } from './users/revocation.js';
+
+exposePlatformApi();
 
 export default defineHook(({ init, filter, action }, { env, logger, database }) => {
   const result = checkEnv(env);
@@ -15,6 +24,13 @@ export default defineHook(({ init, filter, action }, { env, logger, database }) 
     process.exit(1);
   }
   const config = result.env;
+  const jobsLogger = logger.child({ capability: 'jobs' });
+
+  eventsContext.database = database;
+  if (config.GROUNDWORK_JOBS_TEST_PROBE) {
+    jobsLogger.warn('GROUNDWORK_JOBS_TEST_PROBE is on: the diagnostic queue groundwork.probe is defined (tests only)');
+    defineProbe(() => database, config.GROUNDWORK_JOBS_TEST_PROBE_CRON);
+  }
 
   init('app.before', ({ app }) => {
     // First, so Directus's HTTP log line carries the same id (pino-http keeps an existing req.id).
@@ -33,4 +49,18 @@ export default defineHook(({ init, filter, action }, { env, logger, database }) 
   filter('websocket.authenticate', revocation.refuseInactiveUsers(websocketToken));
   action('users.update', revocation.forget);
   action('users.delete', revocation.forget);
+
+  // After every extension has registered its queues, before the server listens: requests may enqueue at once.
+  init('app.after', async () => {
+    try {
+      if (config.GROUNDWORK_JOBS_TEST_PROBE) await installProbeTables(database);
+      await startJobs({ database, config, logger: jobsLogger });
+      if (await enableModuleOnce(database, JOBS_MODULE_ID))
+        jobsLogger.info('jobs: Jobs module added to the module bar');
+    } catch (error) {
+      // Directus would only log a warning and serve without jobs; enqueueing would then fail on every write.
+      jobsLogger.fatal({ err: error }, 'jobs: could not start');
+      process.exit(1);
+    }
+  });
 });
