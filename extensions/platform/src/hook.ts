@@ -4,8 +4,11 @@ import type { NextFunction, Request, Response } from 'express';
 import { registerProbeRoutes } from './health/routes.js';
 import { checkEnv, describeEnvProblems } from './shared/env.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
+import { registerWorkflows } from './workflows/hook.js';
 
-export default defineHook(({ init }, { env, logger, database }) => {
+export default defineHook((register, context) => {
+  const { init } = register;
+  const { env, logger, database } = context;
   const result = checkEnv(env);
   if (!result.ok) {
     logger.fatal(describeEnvProblems(result.problems));
@@ -25,4 +28,7 @@ export default defineHook(({ init }, { env, logger, database }) => {
     });
     registerProbeRoutes(app, { database, logger: logger.child({ capability: 'health' }), config });
   });
+
+  // Capabilities.
+  registerWorkflows(register, context, config);
 });

@@ -33,6 +33,8 @@ export const platformEnvSchema = z.object({
   GROUNDWORK_EMBEDDED_PG_PORT: wholeNumber(1024, 65535).default(5439),
   /** How long each readiness check may take before its dependency counts as down. */
   GROUNDWORK_HEALTH_TIMEOUT_MS: wholeNumber(50, 30000).default(2000),
+  /** false: this instance does not enforce workflows (benchmarks' baseline only; the database trigger stays). */
+  GROUNDWORK_WORKFLOWS_ENFORCE: booleanFlag.default(true),
 });
 
 export type PlatformEnv = z.infer<typeof platformEnvSchema>;
