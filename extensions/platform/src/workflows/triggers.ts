@@ -50,7 +50,7 @@ begin
       actor := (row_new ->> 'user_updated')::uuid;
       insert into ${HISTORY_TABLE} (collection, item, "from", "to", transition, actor, comment, at)
         values (tg_table_name, row_new ->> pk, old_state, new_state, move ->> 'name', actor, note, now());
-      perform groundwork_publish_event(
+      perform public.groundwork_publish_event(
         coalesce(move ->> 'event', 'workflow.' || tg_table_name || '.' || new_state),
         tg_table_name, row_new ->> pk, actor,
         jsonb_build_object('from', old_state, 'to', new_state, 'comment', note, 'transition', move ->> 'name'));
@@ -58,7 +58,9 @@ begin
       return case when patch = '{}'::jsonb then new else jsonb_populate_record(new, patch) end;
     end if;
   end if;
-  if (def.stamps::jsonb ->> new_state) is not null then
+  -- Entering a stamped state sets its time; an inserted row keeps a time it brings (imports of old items).
+  if (def.stamps::jsonb ->> new_state) is not null
+     and (tg_op = 'UPDATE' or row_new ->> (def.stamps::jsonb ->> new_state) is null) then
     patch := patch || jsonb_build_object(def.stamps::jsonb ->> new_state, now());
   end if;
   return case when patch = '{}'::jsonb then new else jsonb_populate_record(new, patch) end;
