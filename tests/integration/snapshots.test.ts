@@ -209,5 +209,6 @@ describe('snapshot round trip and drift', () => {
     const drift = await runScript('snapshot', ['--check', ...args]);
     expect(drift.code).toBe(1);
     expect(drift.output).toContain('+ field gw_notes.mood');
-  });
+    // Two migrates through every version plus a Directus boot: each version adds a schema apply (2-17 s under load).
+  }, 300_000);
 });

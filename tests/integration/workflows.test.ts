@@ -263,6 +263,28 @@ describe('transactions', () => {
   });
 });
 
+describe('concurrent writes', () => {
+  it('never records an undefined move when two moves race on one item', async () => {
+    const outcomes: string[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const id = await ticketIn(desk, 'open');
+      // Both moves are allowed from "open"; from each other's target neither is defined (solved→pending,
+      // pending→solved), so the second to commit must fail, whatever state its filter read.
+      const [solve, wait] = await Promise.all([
+        call(desk.users.agent.token, 'PATCH', `/items/tickets/${id}`, { status: 'solved' }),
+        call(desk.users.agent2.token, 'PATCH', `/items/tickets/${id}`, { status: 'pending' }),
+      ]);
+      outcomes.push(`${solve.status}/${wait.status}`);
+      const history = (await historyOf(desk, id)).filter((row) => row.from !== null);
+      const { status } = await desk.db('tickets').where({ id }).first();
+      expect([solve.status, wait.status].filter((code) => code === 200)).toHaveLength(1);
+      expect(history.map((row) => [row.from, row.to])).toEqual([['open', status]]);
+      expect((await eventsOf(desk, id)).map((event) => event.type)).toEqual([`workflow.tickets.${status}`]);
+    }
+    console.log(`racing moves (solve/wait status codes): ${outcomes.join(' ')}`);
+  });
+});
+
 describe('history access', () => {
   it('is read-only for staff, limited to articles for editors, and hidden from customers', async () => {
     const ticket = await ticketIn(desk, 'new');
