@@ -1,6 +1,8 @@
 // Registers the workflows capability on Directus's events: enforcement filters on every write, definition reloads.
 import type { HookExtensionContext, RegisterFunctions } from '@directus/types';
 import type { PlatformEnv } from '../shared/env.js';
+import type { Application } from 'express';
+import { transitionConflictMiddleware } from './conflicts.js';
 import { createEnforcement } from './enforce.js';
 import { registerPlatformGuards } from './guards.js';
 import { workflowDefinitions } from './index.js';
@@ -36,6 +38,10 @@ export function registerWorkflows(
   for (const event of ['create', 'update', 'delete']) {
     action(`${DEFINITIONS_TABLE}.items.${event}`, () => store.invalidate());
   }
+  // After Directus's own routes, before its error handler: a race refused by the trigger becomes a 409.
+  init('routes.custom.before', (meta) => {
+    (meta.app as Application).use(transitionConflictMiddleware(context.database, () => store.get()));
+  });
   // Triggers follow the definitions from boot on, also for writes that skip the hooks.
   init('app.after', () => {
     store.get().catch((error: unknown) => logger.warn({ err: error }, 'could not load workflow definitions'));

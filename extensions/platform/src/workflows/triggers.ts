@@ -8,6 +8,8 @@ import type { WorkflowDefinition } from './core/definition.js';
 import { DEFINITIONS_TABLE, HISTORY_TABLE } from './definitions.js';
 
 export const TRIGGER_NAME = 'groundwork_workflow';
+/** SQLSTATE of the trigger's refusal; conflicts.ts turns it into the 409 the filter would have given. */
+export const CONFLICT_SQLSTATE = 'GW409';
 const LOCK_KEY = 'groundwork.workflows.triggers';
 
 // Actor: Directus sets user_updated (user_created on insert) from the request's accountability inside the write;
@@ -44,8 +46,10 @@ begin
       select value into move from jsonb_array_elements(def.transitions::jsonb)
         where value ->> 'from' = old_state and value ->> 'to' = new_state limit 1;
       if move is null then
-        raise exception 'workflow %: % item % cannot move from "%" to "%"', tg_table_name, tg_table_name,
-          row_new ->> pk, old_state, new_state using errcode = 'check_violation';
+        raise exception '% item % cannot move from "%" to "%"', tg_table_name, row_new ->> pk, old_state, new_state
+          using errcode = '${CONFLICT_SQLSTATE}',
+                detail = jsonb_build_object('collection', tg_table_name, 'item', row_new ->> pk,
+                                            'from', old_state, 'to', new_state)::text;
       end if;
       actor := (row_new ->> 'user_updated')::uuid;
       insert into ${HISTORY_TABLE} (collection, item, "from", "to", transition, actor, comment, at)
