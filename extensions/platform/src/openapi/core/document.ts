@@ -13,7 +13,7 @@ export interface RouteDoc {
   /** Authenticated routes use Directus's bearer token; probes are public. */
   public: boolean;
   query?: z.ZodObject;
-  /** Path parameters, named as in `path` ({name}). */
+  /** Path parameters, named as in `path` (`/items/{id}`). */
   params?: z.ZodObject;
   body?: z.ZodType;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
@@ -55,8 +55,8 @@ function toSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
   return json;
 }
 
-function queryParameters(query: z.ZodObject, where: 'query' | 'path' = 'query'): Json[] {
-  return Object.entries(query.shape).map(([name, field]) => {
+function parameters(shape: z.ZodObject, where: 'query' | 'path'): Json[] {
+  return Object.entries(shape.shape).map(([name, field]) => {
     const schema = toSchema(field as z.ZodType, 'input');
     const { description, example, ...rest } = schema;
     return {
@@ -88,8 +88,8 @@ function operation(route: RouteDoc): Json {
     ...(route.query || route.params
       ? {
           parameters: [
-            ...(route.params ? queryParameters(route.params, 'path') : []),
-            ...(route.query ? queryParameters(route.query) : []),
+            ...(route.params ? parameters(route.params, 'path') : []),
+            ...(route.query ? parameters(route.query, 'query') : []),
           ],
         }
       : {}),
