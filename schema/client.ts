@@ -15,6 +15,7 @@ type JsonResponse<P extends keyof paths, Status extends number> = paths[P] exten
 export type Liveness = JsonResponse<'/groundwork/v1/health/live', 200>;
 export type Readiness = JsonResponse<'/groundwork/v1/health/ready', 200>;
 export type RunningVersions = JsonResponse<'/groundwork/v1/health/version', 200>;
+export type AllowedTransitions = JsonResponse<'/groundwork/v1/workflows/{collection}/{id}/transitions', 200>;
 
 /** createGroundworkClient('https://api.example.com').request(readItems('tickets', { fields: ['subject'] })) */
 export function createGroundworkClient(url: string, options: { auth?: AuthenticationMode; credentials?: 'include' | 'omit' | 'same-origin' } = {}) {
@@ -33,3 +34,9 @@ export const readiness = (checks?: string[]) =>
   });
 export const runningVersions = () =>
   customEndpoint<RunningVersions>({ path: '/groundwork/v1/health/version', method: 'GET' });
+/** The moves the caller may make on an item now (and those a guard refuses, with why). */
+export const allowedTransitions = (collection: keyof Schema & string, id: string | number) =>
+  customEndpoint<AllowedTransitions>({
+    path: `/groundwork/v1/workflows/${encodeURIComponent(collection)}/${encodeURIComponent(String(id))}/transitions`,
+    method: 'GET',
+  });
