@@ -237,11 +237,18 @@ export async function writeConfiguration(trx: Knex.Transaction, state: VersionSt
       .delete();
     for (const row of rows) {
       await trx(collection)
-        .insert(Object.fromEntries(columns.map((column) => [column, row[column] ?? null])))
+        .insert(Object.fromEntries(columns.map((column) => [column, toColumnValue(row[column])])))
         .onConflict(key)
         .merge();
     }
   }
+}
+
+/** Config rows come from JSON: objects and arrays go to json columns as JSON text (pg would make an array a
+ * Postgres array literal). */
+function toColumnValue(value: Json | undefined): unknown {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'object' ? JSON.stringify(value) : value;
 }
 
 export async function ensureLedger(db: Knex): Promise<void> {

@@ -10,6 +10,9 @@ import { registerOpenApiRoute } from './openapi/routes.js';
 import { userRouteDocs } from './users/api.js';
 import { registerUserRoutes } from './users/routes.js';
 import { checkEnv } from './shared/env.js';
+import { workflowRouteDocs } from './workflows/api.js';
+import { workflowDefinitions } from './workflows/index.js';
+import { registerWorkflowRoutes } from './workflows/routes.js';
 
 export default defineEndpoint({
   id: 'groundwork',
@@ -20,10 +23,14 @@ export default defineEndpoint({
     // Test-only diagnostic route (GROUNDWORK_JOBS_TEST_PROBE); before /v1/jobs/:id so "probe" is never read as an id.
     if (config.ok && config.env.GROUNDWORK_JOBS_TEST_PROBE) registerProbeRoute(router, { database: context.database });
     registerJobRoutes(router, { database: context.database });
+    registerWorkflowRoutes(router, context, () =>
+      workflowDefinitions(context.database, context.logger.child({ capability: 'workflows' })).get(),
+    );
     registerOpenApiRoute(router, context, [
       ...healthRouteDocs,
       ...userRouteDocs,
       ...jobsRouteDocs,
+      ...workflowRouteDocs,
       {
         method: 'get',
         path: '/groundwork/v1/openapi.json',

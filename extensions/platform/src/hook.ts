@@ -12,10 +12,13 @@ import { exposePlatformApi } from './platform-api.js';
 import { checkEnv, describeEnvProblems } from './shared/env.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
 import { createRevocation, httpToken, websocketToken } from './users/revocation.js';
+import { registerWorkflows } from './workflows/hook.js';
 
 exposePlatformApi();
 
-export default defineHook(({ init, filter, action }, { env, logger, database }) => {
+export default defineHook((register, context) => {
+  const { init, filter, action } = register;
+  const { env, logger, database } = context;
   const result = checkEnv(env);
   if (!result.ok) {
     logger.fatal(describeEnvProblems(result.problems));
@@ -63,4 +66,7 @@ export default defineHook(({ init, filter, action }, { env, logger, database }) 
       process.exit(1);
     }
   });
+
+  // Capabilities.
+  registerWorkflows(register, context, config);
 });

@@ -5,6 +5,8 @@ import { linkAfterCreate, linkOnCreate } from './attachments/hook.js';
 import { guardReplies } from './replies/hook.js';
 import { guardSubscriptions } from './subscriptions/hook.js';
 import { registrationFilter } from './registration/hook.js';
+import { registerSlaJobs } from './sla/jobs.js';
+import { registerWorkflowGuards } from './workflow-guards/register.js';
 
 export default defineHook((register, context) => {
   const logger = context.logger.child({ capability: 'service-desk' });
@@ -25,4 +27,9 @@ export default defineHook((register, context) => {
 
   // registration: public sign-ups join the organization of their email domain (registration/).
   register.filter('users.create', registrationFilter(logger.child({ rule: 'registration' })));
+
+  // Workflows: guards named in the tickets and kb_articles definitions.
+  registerWorkflowGuards();
+  // SLA: due times are a database trigger (snapshot version workflows); breach scan and auto-close are jobs.
+  register.init('app.after', () => registerSlaJobs(context, logger.child({ rule: 'sla' })));
 });

@@ -22,6 +22,8 @@ export async function runLoad(options: {
   connections: number;
   durationSeconds: number;
   headers?: Record<string, string>;
+  /** Builds each request (e.g. a PATCH whose path and body change per request); GET of `url` when absent. */
+  nextRequest?: () => { method: 'GET' | 'POST' | 'PATCH'; path: string; body?: string };
 }): Promise<LoadResult> {
   const latencies: number[] = [];
   // With a callback autocannon returns the running instance (an event emitter) instead of a promise.
@@ -32,6 +34,9 @@ export async function runLoad(options: {
         connections: options.connections,
         duration: options.durationSeconds,
         headers: options.headers,
+        ...(options.nextRequest
+          ? { requests: [{ setupRequest: (request: object) => ({ ...request, ...options.nextRequest!() }) }] }
+          : {}),
       },
       (error, finished) => (error ? reject(error) : resolve(finished)),
     );

@@ -33,6 +33,8 @@ export const platformEnvSchema = z.object({
   GROUNDWORK_EMBEDDED_PG_PORT: wholeNumber(1024, 65535).default(5439),
   /** How long each readiness check may take before its dependency counts as down. */
   GROUNDWORK_HEALTH_TIMEOUT_MS: wholeNumber(50, 30000).default(2000),
+  /** false: this instance does not enforce workflows (benchmarks' baseline only; the database trigger stays). */
+  GROUNDWORK_WORKFLOWS_ENFORCE: booleanFlag.default(true),
   /** Work background jobs in this process (false: only enqueue; dedicated worker instances do the work). */
   JOBS_WORKER: booleanFlag.default(true),
   /** Jobs of each queue running at once on this instance, unless the queue sets its own. */

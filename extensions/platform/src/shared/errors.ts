@@ -12,6 +12,7 @@ export const ErrorCode = {
   InvalidCredentials: 'INVALID_CREDENTIALS',
   Conflict: 'CONFLICT',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
+  TransitionNotAllowed: 'TRANSITION_NOT_ALLOWED',
 } as const;
 
 export interface InputErrorExtensions {
@@ -44,3 +45,17 @@ export const ServiceUnavailableError = createError<{ service: string; reason: st
   (e) => `Service "${e.service}" is unavailable: ${e.reason}.`,
   503,
 );
+
+export interface TransitionRefusal {
+  item: string | number | null;
+  from: string | null;
+  to: string;
+  allowed: string[];
+}
+// 409: the write conflicts with the item's current state (or the caller's moves from it); the message lists the
+// moves the caller may make instead (decision 0010).
+export const TransitionNotAllowedError = createError<{
+  collection: string;
+  refusals: TransitionRefusal[];
+  message: string;
+}>(ErrorCode.TransitionNotAllowed, (e) => e.message, 409);

@@ -1,0 +1,52 @@
+import { describe, expect, it } from '@jest/globals';
+import { classify, escalation, type SlaTicket } from './breach.js';
+
+const base: SlaTicket = {
+  status: 'open',
+  date_created: '2026-06-10T00:00:00Z',
+  first_response_due_at: '2026-06-10T01:00:00Z',
+  resolution_due_at: '2026-06-10T10:00:00Z',
+  first_responded_at: null,
+  sla_state: null,
+};
+const at = (iso: string) => new Date(iso);
+
+describe('classify', () => {
+  it('is on track before the last 20% of the time to the due time', () => {
+    expect(classify(base, at('2026-06-10T00:47:59Z'))?.state).toBe('on_track');
+  });
+  it('is at risk in the last 20% and breached after the due time', () => {
+    expect(classify(base, at('2026-06-10T00:48:00Z'))).toEqual({
+      state: 'at_risk',
+      target: 'first_response',
+      dueAt: at('2026-06-10T01:00:00Z'),
+    });
+    expect(classify(base, at('2026-06-10T01:00:01Z'))?.state).toBe('breached');
+  });
+  it('counts only the resolution due time after the first response', () => {
+    const responded = { ...base, first_responded_at: '2026-06-10T00:10:00Z' };
+    expect(classify(responded, at('2026-06-10T02:00:00Z'))).toEqual({
+      state: 'on_track',
+      target: 'resolution',
+      dueAt: at('2026-06-10T10:00:00Z'),
+    });
+    expect(classify(responded, at('2026-06-10T08:00:00Z'))?.state).toBe('at_risk');
+  });
+  it('ignores solved and closed tickets and tickets without due times', () => {
+    expect(classify({ ...base, status: 'solved' }, at('2026-06-11T00:00:00Z'))).toBeNull();
+    expect(
+      classify({ ...base, first_response_due_at: null, resolution_due_at: null }, at('2026-06-11T00:00:00Z')),
+    ).toBeNull();
+  });
+});
+
+describe('escalation', () => {
+  it('publishes only when the state worsens', () => {
+    expect(escalation(null, 'on_track')).toBeNull();
+    expect(escalation(null, 'at_risk')).toBe('sla.tickets.warning');
+    expect(escalation('at_risk', 'at_risk')).toBeNull();
+    expect(escalation('at_risk', 'breached')).toBe('sla.tickets.breached');
+    expect(escalation(null, 'breached')).toBe('sla.tickets.breached');
+    expect(escalation('breached', 'at_risk')).toBeNull();
+  });
+});

@@ -1,0 +1,53 @@
+// SLA classification of an open ticket: on track, at risk (the last 20% of the time to a due time), or breached.
+// Pure. Until the first response, the earlier of the two due times counts; after it, the resolution due time.
+// The clocks do not pause in pending or on hold (not modelled yet).
+
+export type SlaState = 'on_track' | 'at_risk' | 'breached';
+export type SlaTarget = 'first_response' | 'resolution';
+
+/** Share of the time to a due time left when a ticket becomes "at risk". */
+export const AT_RISK_SHARE = 0.2;
+
+const RANK: Record<SlaState, number> = { on_track: 0, at_risk: 1, breached: 2 };
+export const CLOSED_STATES = ['solved', 'closed'];
+
+export interface SlaTicket {
+  status: string;
+  date_created: Date | string | null;
+  first_response_due_at: Date | string | null;
+  resolution_due_at: Date | string | null;
+  first_responded_at: Date | string | null;
+  sla_state: string | null;
+}
+
+const time = (value: Date | string | null) => (value === null ? null : new Date(value).getTime());
+
+function stateFor(created: number, due: number, now: number): SlaState {
+  if (now > due) return 'breached';
+  return now >= due - (due - created) * AT_RISK_SHARE ? 'at_risk' : 'on_track';
+}
+
+/** The worst state over the due times that count, with the target and due time that put it there. */
+export function classify(ticket: SlaTicket, now: Date): { state: SlaState; target: SlaTarget; dueAt: Date } | null {
+  const created = time(ticket.date_created);
+  if (CLOSED_STATES.includes(ticket.status) || created === null) return null;
+  const targets: [SlaTarget, number | null][] = [['resolution', time(ticket.resolution_due_at)]];
+  if (ticket.first_responded_at === null) targets.unshift(['first_response', time(ticket.first_response_due_at)]);
+  let worst: { state: SlaState; target: SlaTarget; dueAt: Date } | null = null;
+  for (const [target, due] of targets) {
+    if (due === null) continue;
+    const state = stateFor(created, due, now.getTime());
+    if (!worst || RANK[state] > RANK[worst.state]) worst = { state, target, dueAt: new Date(due) };
+  }
+  return worst;
+}
+
+/** The event to publish when a ticket's SLA state worsens (never when it stays or improves). */
+export function escalation(
+  previous: string | null,
+  next: SlaState,
+): 'sla.tickets.warning' | 'sla.tickets.breached' | null {
+  const before = RANK[(previous ?? 'on_track') as SlaState] ?? 0;
+  if (RANK[next] <= before) return null;
+  return next === 'breached' ? 'sla.tickets.breached' : 'sla.tickets.warning';
+}

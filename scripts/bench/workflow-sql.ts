@@ -1,0 +1,48 @@
+// `npm run bench:workflow-sql`: where a transition's database time goes, one statement at a time on one connection
+// (no HTTP, no Directus in the loop): an UPDATE of the state with and without the workflow trigger, the filter's
+// SELECT, groundwork_publish_event alone and a history insert alone, 2,000 calls each, against `select 1`. The
+// database is migrated and Directus booted once on it (the platform makes the triggers and the jobs functions),
+// then stopped. Database server: BENCH_DATABASE_URL, else the embedded PostgreSQL.
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase } from '../lib/instance.js';
+import { dropDatabase, toolServer } from '../lib/postgres.js';
+import { openDatabase } from '../snapshots/database.js';
+import { startMigratedInstance } from '../snapshots/instance.js';
+
+const { server, stop } = await toolServer({
+  url: process.env.BENCH_DATABASE_URL,
+  dataDirName: 'bench-postgres',
+  port: 5459,
+  scope: 'bench',
+});
+const db = await createTestDatabase(server, 'wfprof');
+const instance = await startMigratedInstance({ db, name: 'bench-workflow-sql', env: { LOG_LEVEL: 'warn' } });
+await instance.stop();
+const knex = openDatabase(db);
+const org = randomUUID();
+await knex('organizations').insert({ id: org, name: 'o' });
+const ids = Array.from({ length: 2000 }, () => randomUUID());
+await knex('tickets').insert(ids.map((id) => ({ id, subject: 's', status: 'open', organization: org })));
+async function time(label: string, fn: (id: string, i: number) => Promise<unknown>) {
+  const t = process.hrtime.bigint();
+  for (let i = 0; i < ids.length; i++) await fn(ids[i]!, i);
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  console.log(`${label}: ${(ms / ids.length).toFixed(3)} ms per call`);
+}
+const toggle = (to: string) => (id: string) => knex('tickets').where({ id }).update({ status: to });
+await time('update with workflow trigger (open→pending)', toggle('pending'));
+await knex.raw('alter table tickets disable trigger groundwork_workflow_update');
+await time('update without workflow trigger (pending→open)', toggle('open'));
+await knex.raw('alter table tickets enable trigger groundwork_workflow_update');
+await time('filter select', (id) => knex('tickets').select('id', 'status', 'solved_at').whereIn('id', [id]));
+await time('groundwork_publish_event alone', (id) =>
+  knex.raw(`select public.groundwork_publish_event('workflow.tickets.open', 'tickets', ?, null, '{}'::jsonb)`, [id]),
+);
+await time('history insert alone', (id) =>
+  knex('workflow_history').insert({ collection: 'tickets', item: id, from: 'a', to: 'b' }),
+);
+await time('select 1', () => knex.raw('select 1'));
+await knex.destroy();
+await dropDatabase(server, db.database);
+await stop();
+process.exit(0);

@@ -1,0 +1,43 @@
+// Version workflows: the generic workflow_definitions (config data, carried by snapshots) and workflow_history
+// collections, the fields the domain's workflows need on tickets and kb_articles, who may read definitions and
+// history, the tickets and articles workflows as rows, and the SLA due-time trigger (data migration).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { newPermissions, widenedPermissions } from '../workflows/access.js';
+import { workflows } from '../workflows/definitions.js';
+import { addedFields, addedRelations, definitionsCollection, historyCollection } from '../workflows/schema.js';
+import type { VersionAuthor } from './types.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export const version: VersionAuthor = {
+  name: 'workflows',
+  dataMigration: path.join(here, '..', 'workflows', 'migrate.ts'),
+  async author(send, log) {
+    for (const spec of [definitionsCollection, historyCollection]) {
+      const fields = spec.fields.map((field, index) => ({ ...field, meta: { ...field.meta, sort: index + 1 } }));
+      await send('POST', '/collections', { ...spec, fields });
+      log(`collection ${spec.collection} (${fields.length} fields)`);
+    }
+    for (const { collection, field } of addedFields) await send('POST', `/fields/${collection}`, field);
+    for (const relation of addedRelations) await send('POST', '/relations', relation);
+    log(`${addedFields.length} fields, ${addedRelations.length} relations on existing collections`);
+
+    await send('POST', '/permissions', newPermissions);
+    for (const grant of widenedPermissions) {
+      const query = new URLSearchParams({
+        'filter[policy][_eq]': grant.policy,
+        'filter[collection][_eq]': grant.collection,
+        'filter[action][_eq]': grant.action,
+      });
+      const found = (await send('GET', `/permissions?${query}`)) as { id: number; fields: string[] | null }[];
+      if (found.length !== 1) throw new Error(`expected one ${grant.collection} ${grant.action} permission`);
+      const fields = [...new Set([...(found[0]!.fields ?? []), ...grant.add])];
+      await send('PATCH', `/permissions/${found[0]!.id}`, { fields });
+    }
+    log(`${newPermissions.length} permissions, ${widenedPermissions.length} widened`);
+
+    for (const workflow of workflows) await send('POST', '/items/workflow_definitions', workflow);
+    log(`workflows: ${workflows.map((workflow) => workflow.collection).join(', ')}`);
+  },
+};

@@ -1,0 +1,140 @@
+// A small service desk for workflow and SLA tests on the main test instance: an SLA policy, two organizations,
+// one login per role (two agents, two editors, two customers of one organization and one of another), and rows
+// put straight into a given state with SQL (the insert trigger records history but does not check the state,
+// like an import of old data would).
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { ROLE } from '../../scripts/domain/service-desk/access.js';
+import { openDatabase } from '../../scripts/snapshots/database.js';
+import { harness } from './harness/context.js';
+import { adminToken, getJson } from './http.js';
+
+export const POLICY_MINUTES = {
+  first_response_low: 480,
+  first_response_normal: 240,
+  first_response_high: 60,
+  first_response_urgent: 15,
+  resolution_low: 7200,
+  resolution_normal: 2880,
+  resolution_high: 480,
+  resolution_urgent: 120,
+};
+
+export type Login = { id: string; token: string; email: string };
+export interface Desk {
+  run: string;
+  db: Knex;
+  admin: string;
+  policyId: number;
+  org: { id: string };
+  otherOrg: { id: string };
+  users: Record<'manager' | 'agent' | 'agent2' | 'editor' | 'editor2' | 'customer' | 'outsider', Login>;
+}
+
+export async function call(token: string, method: string, route: string, body?: unknown) {
+  return getJson(`${harness().baseUrl}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+export async function asAdmin<T = Record<string, unknown>>(
+  desk: Pick<Desk, 'admin'>,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<T> {
+  const response = await call(desk.admin, method, route, body);
+  if (response.status !== 200) throw new Error(`${method} ${route} answered ${response.status}: ${response.text}`);
+  return (response.body as { data: T }).data;
+}
+
+async function login(email: string, password: string): Promise<string> {
+  const response = await getJson(`${harness().baseUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (response.status !== 200) throw new Error(`login ${email}: ${response.status}`);
+  return (response.body.data as { access_token: string }).access_token;
+}
+
+export async function createDesk(label: string): Promise<Desk> {
+  const run = `${label}-${randomBytes(3).toString('hex')}`;
+  const admin = await adminToken();
+  const partial = { admin };
+  const policy = await asAdmin<{ id: number }>(partial, 'POST', '/items/sla_policies', {
+    name: `Policy ${run}`,
+    ...POLICY_MINUTES,
+  });
+  const org = await asAdmin<{ id: string }>(partial, 'POST', '/items/organizations', {
+    name: `Org ${run}`,
+    domain: `${run}.example.com`,
+    sla_policy: policy.id,
+  });
+  const otherOrg = await asAdmin<{ id: string }>(partial, 'POST', '/items/organizations', {
+    name: `Other ${run}`,
+    domain: `other-${run}.example.com`,
+  });
+  const people = {
+    manager: [ROLE.manager, null],
+    agent: [ROLE.agent, null],
+    agent2: [ROLE.agent, null],
+    editor: [ROLE.contentEditor, null],
+    editor2: [ROLE.contentEditor, null],
+    customer: [ROLE.customer, org.id],
+    outsider: [ROLE.customer, otherOrg.id],
+  } as const;
+  const users = {} as Desk['users'];
+  for (const [key, [role, organization]] of Object.entries(people)) {
+    const email = `${key}-${run}@${run}.example.com`;
+    const password = `pw-${randomBytes(8).toString('hex')}`;
+    const user = await asAdmin<{ id: string }>(partial, 'POST', '/users', { email, password, role, organization });
+    users[key as keyof Desk['users']] = { id: user.id, email, token: await login(email, password) };
+  }
+  const db = openDatabase(harness().db);
+  return { run, db, admin, policyId: policy.id, org, otherOrg, users };
+}
+
+/** A ticket of the desk's organization put straight into `status` (solved ones solved `solvedDaysAgo` ago). */
+export async function ticketIn(
+  desk: Desk,
+  status: string,
+  options: { solvedDaysAgo?: number; org?: string; priority?: string; createdMinutesAgo?: number } = {},
+): Promise<string> {
+  const id = randomUUID();
+  const solved = status === 'solved' || status === 'closed';
+  await desk.db('tickets').insert({
+    id,
+    subject: `ticket ${status} ${desk.run}`,
+    status,
+    priority: options.priority ?? 'normal',
+    organization: options.org ?? desk.org.id,
+    requester: desk.users.customer.id,
+    date_created: desk.db.raw(`now() - make_interval(mins => ?)`, [options.createdMinutesAgo ?? 0]),
+    solved_at: solved ? desk.db.raw(`now() - make_interval(days => ?)`, [options.solvedDaysAgo ?? 1]) : null,
+  });
+  return id;
+}
+
+/** An article put straight into `status`, written by `author`. */
+export async function articleIn(desk: Desk, status: string, author: string): Promise<string> {
+  const id = randomUUID();
+  await desk.db('kb_articles').insert({
+    id,
+    title: `article ${status} ${desk.run}`,
+    slug: `article-${id}`,
+    status,
+    author,
+  });
+  return id;
+}
+
+export async function historyOf(desk: Desk, item: string) {
+  return desk.db('workflow_history').where({ item }).orderBy('id');
+}
+
+export async function eventsOf(desk: Desk, item: string) {
+  return desk.db('groundwork.domain_event').where({ item }).orderBy('occurred_at');
+}
