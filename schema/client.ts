@@ -21,6 +21,8 @@ export type Deactivation = paths['/groundwork/v1/users/me/deactivate'] extends {
   ? Body
   : never;
 
+export type AllowedTransitions = JsonResponse<'/groundwork/v1/workflows/{collection}/{id}/transitions', 200>;
+
 /** createGroundworkClient('https://api.example.com').request(readItems('tickets', { fields: ['subject'] })) */
 export function createGroundworkClient(url: string, options: { auth?: AuthenticationMode; credentials?: 'include' | 'omit' | 'same-origin' } = {}) {
   return createDirectus<Schema>(url)
@@ -47,4 +49,9 @@ export const deactivateUser = (id: string, status: 'suspended' | 'archived' = 's
     path: `/groundwork/v1/users/${encodeURIComponent(id)}/deactivate`,
     method: 'POST',
     body: JSON.stringify({ status }),
+/** The moves the caller may make on an item now (and those a guard refuses, with why). */
+export const allowedTransitions = (collection: keyof Schema & string, id: string | number) =>
+  customEndpoint<AllowedTransitions>({
+    path: `/groundwork/v1/workflows/${encodeURIComponent(collection)}/${encodeURIComponent(String(id))}/transitions`,
+    method: 'GET',
   });

@@ -1,7 +1,7 @@
 // Data migration of the workflows version (copied into snapshots/NNNN-workflows/ by the authoring script).
 // SLA due times: a BEFORE INSERT / UPDATE OF priority, organization trigger on tickets sets first_response_due_at
 // and resolution_due_at from the organization's SLA policy (minutes per priority, counted from date_created), in
-// the write's transaction, per row: so batch priority changes, imports and raw SQL get them too (decision 0008).
+// the write's transaction, per row: so batch priority changes, imports and raw SQL get them too (decision 0011).
 // A recomputation clears sla_state, and the SLA job classifies the ticket again on its next run.
 // The workflow triggers themselves follow workflow_definitions and are made by the platform at boot
 // (extensions/platform/src/workflows/triggers.ts).
