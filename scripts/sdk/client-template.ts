@@ -50,6 +50,7 @@ export const deactivateUser = (id: string, status: 'suspended' | 'archived' = 's
     path: \`/groundwork/v1/users/\${encodeURIComponent(id)}/deactivate\`,
     method: 'POST',
     body: JSON.stringify({ status }),
+  });
 /** The moves the caller may make on an item now (and those a guard refuses, with why). */
 export const allowedTransitions = (collection: keyof Schema & string, id: string | number) =>
   customEndpoint<AllowedTransitions>({

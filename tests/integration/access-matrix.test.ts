@@ -383,13 +383,19 @@ beforeAll(async () => {
       status: 'draft',
     })
   ).id;
+  // Articles start as drafts and are published through the workflow; the author is another user, because the
+  // reviewer (here the admin) may not be the author.
   fixture.publishedArticle = (
     await asAdmin<{ id: string }>('POST', '/items/kb_articles', {
       title: `Published ${run}`,
       slug: `published-${run}`,
-      status: 'published',
+      status: 'draft',
+      author: userIds.contentEditor,
     })
   ).id;
+  for (const status of ['in_review', 'published']) {
+    await asAdmin('PATCH', `/items/kb_articles/${fixture.publishedArticle}`, { status });
+  }
 }, 240_000);
 
 afterAll(async () => {
