@@ -3,14 +3,23 @@
 import { defineEndpoint } from '@directus/extensions-sdk';
 import { healthRouteDocs } from './health/api.js';
 import { registerVersionRoute } from './health/routes.js';
+import { jobsRouteDocs } from './jobs/api.js';
+import { registerProbeRoute } from './jobs/probe.js';
+import { registerJobRoutes } from './jobs/routes.js';
 import { registerOpenApiRoute } from './openapi/routes.js';
+import { checkEnv } from './shared/env.js';
 
 export default defineEndpoint({
   id: 'groundwork',
   handler: (router, context) => {
+    const config = checkEnv(context.env);
     registerVersionRoute(router);
+    // Test-only diagnostic route (GROUNDWORK_JOBS_TEST_PROBE); before /v1/jobs/:id so "probe" is never read as an id.
+    if (config.ok && config.env.GROUNDWORK_JOBS_TEST_PROBE) registerProbeRoute(router, { database: context.database });
+    registerJobRoutes(router, { database: context.database });
     registerOpenApiRoute(router, context, [
       ...healthRouteDocs,
+      ...jobsRouteDocs,
       {
         method: 'get',
         path: '/groundwork/v1/openapi.json',

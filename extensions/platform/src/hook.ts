@@ -1,9 +1,16 @@
-// Boot-time platform wiring: configuration check, request ids and health probes. Capability hooks register here too.
+// Boot-time platform wiring: configuration check, request ids, health probes, and the jobs runtime (pg-boss) with
+// the domain-events outbox. Capability hooks register here too.
 import { defineHook } from '@directus/extensions-sdk';
 import type { NextFunction, Request, Response } from 'express';
+import { eventsContext } from './events/index.js';
 import { registerProbeRoutes } from './health/routes.js';
+import { defineProbe, installProbeTables } from './jobs/probe.js';
+import { startJobs } from './jobs/runtime.js';
+import { exposePlatformApi } from './platform-api.js';
 import { checkEnv, describeEnvProblems } from './shared/env.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
+
+exposePlatformApi();
 
 export default defineHook(({ init }, { env, logger, database }) => {
   const result = checkEnv(env);
@@ -14,6 +21,13 @@ export default defineHook(({ init }, { env, logger, database }) => {
     process.exit(1);
   }
   const config = result.env;
+  const jobsLogger = logger.child({ capability: 'jobs' });
+
+  eventsContext.database = database;
+  if (config.GROUNDWORK_JOBS_TEST_PROBE) {
+    jobsLogger.warn('GROUNDWORK_JOBS_TEST_PROBE is on: the diagnostic queue groundwork.probe is defined (tests only)');
+    defineProbe(() => database, config.GROUNDWORK_JOBS_TEST_PROBE_CRON);
+  }
 
   init('app.before', ({ app }) => {
     // First, so Directus's HTTP log line carries the same id (pino-http keeps an existing req.id).
@@ -24,5 +38,17 @@ export default defineHook(({ init }, { env, logger, database }) => {
       next();
     });
     registerProbeRoutes(app, { database, logger: logger.child({ capability: 'health' }), config });
+  });
+
+  // After every extension has registered its queues, before the server listens: requests may enqueue at once.
+  init('app.after', async () => {
+    try {
+      if (config.GROUNDWORK_JOBS_TEST_PROBE) await installProbeTables(database);
+      await startJobs({ database, config, logger: jobsLogger });
+    } catch (error) {
+      // Directus would only log a warning and serve without jobs; enqueueing would then fail on every write.
+      jobsLogger.fatal({ err: error }, 'jobs: could not start');
+      process.exit(1);
+    }
   });
 });

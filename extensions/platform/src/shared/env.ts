@@ -33,6 +33,26 @@ export const platformEnvSchema = z.object({
   GROUNDWORK_EMBEDDED_PG_PORT: wholeNumber(1024, 65535).default(5439),
   /** How long each readiness check may take before its dependency counts as down. */
   GROUNDWORK_HEALTH_TIMEOUT_MS: wholeNumber(50, 30000).default(2000),
+  /** Work background jobs in this process (false: only enqueue; dedicated worker instances do the work). */
+  JOBS_WORKER: booleanFlag.default(true),
+  /** Jobs of each queue running at once on this instance, unless the queue sets its own. */
+  JOBS_CONCURRENCY: wholeNumber(1, 100).default(4),
+  /** How long running jobs get to finish on shutdown before pg-boss fails them back for a retry elsewhere. */
+  JOBS_SHUTDOWN_TIMEOUT_MS: wholeNumber(1000, 600000).default(10000),
+  /** Fallback polling of each queue; LISTEN/NOTIFY wakes workers at once when a job is enqueued. */
+  JOBS_POLLING_INTERVAL_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds between 0.5 and 60' })
+    .min(0.5, { error: 'must be a number of seconds between 0.5 and 60' })
+    .max(60, { error: 'must be a number of seconds between 0.5 and 60' })
+    .default(2),
+  /** How often expired jobs (a crashed worker's) are taken back, and queue counts refreshed. */
+  JOBS_SUPERVISE_INTERVAL_SECONDS: wholeNumber(1, 3600).default(60),
+  /** How often a worker looks for due cron occurrences (each occurrence still runs once across instances). */
+  JOBS_CRON_INTERVAL_SECONDS: wholeNumber(1, 45).default(5),
+  /** TEST ONLY: adds the diagnostic queue `groundwork.probe` and its admin-only endpoint. Never in production. */
+  GROUNDWORK_JOBS_TEST_PROBE: booleanFlag.default(false),
+  /** TEST ONLY: a cron expression (6 fields: seconds first) that schedules the probe queue. */
+  GROUNDWORK_JOBS_TEST_PROBE_CRON: z.coerce.string().optional(),
 });
 
 export type PlatformEnv = z.infer<typeof platformEnvSchema>;

@@ -13,6 +13,8 @@ export interface RouteDoc {
   /** Authenticated routes use Directus's bearer token; probes are public. */
   public: boolean;
   query?: z.ZodObject;
+  /** Path parameters, named as in `path` (`/items/{id}`). */
+  params?: z.ZodObject;
   body?: z.ZodType;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
 }
@@ -53,14 +55,14 @@ function toSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
   return json;
 }
 
-function queryParameters(query: z.ZodObject): Json[] {
-  return Object.entries(query.shape).map(([name, field]) => {
+function parameters(shape: z.ZodObject, where: 'query' | 'path'): Json[] {
+  return Object.entries(shape.shape).map(([name, field]) => {
     const schema = toSchema(field as z.ZodType, 'input');
     const { description, example, ...rest } = schema;
     return {
       name,
-      in: 'query',
-      required: !(field as z.ZodType).safeParse(undefined).success,
+      in: where,
+      required: where === 'path' || !(field as z.ZodType).safeParse(undefined).success,
       ...(description ? { description } : {}),
       ...(example !== undefined ? { example } : {}),
       schema: rest,
@@ -83,7 +85,14 @@ function operation(route: RouteDoc): Json {
     summary: route.summary,
     tags: [route.tag],
     ...(route.public ? { security: [] } : {}),
-    ...(route.query ? { parameters: queryParameters(route.query) } : {}),
+    ...(route.query || route.params
+      ? {
+          parameters: [
+            ...(route.params ? parameters(route.params, 'path') : []),
+            ...(route.query ? parameters(route.query, 'query') : []),
+          ],
+        }
+      : {}),
     ...(route.body
       ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } }
       : {}),

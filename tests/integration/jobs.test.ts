@@ -1,0 +1,320 @@
+// Jobs and the events outbox on a real Directus + PostgreSQL, driven through the test-only probe queue
+// (GROUNDWORK_JOBS_TEST_PROBE): transactional enqueue (JS and SQL), singleton keys, retries with backoff, dead
+// letters, and the admin routes that list, retry and discard them.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/instance.js';
+import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
+import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
+import { ROLE } from '../../scripts/domain/service-desk/access.js';
+import { harness } from './harness/context.js';
+import { expectErrorEnvelope, getJson } from './http.js';
+import { database, effects, jobStates, login, probe, PROBE_ENV, waitFor, type TestDatabase } from './jobs-support.js';
+
+let db: PgConnection;
+let instance: DirectusInstance;
+let sql: TestDatabase;
+let admin: string;
+
+const jobsUrl = () => `${instance.baseUrl}/groundwork/v1/jobs`;
+const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+const unique = (label: string) => `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+beforeAll(async () => {
+  db = await createTestDatabase(harness().server, 'jobs');
+  instance = await startMigratedInstance({ db, name: 'jobs', env: PROBE_ENV });
+  sql = database(db);
+  admin = await login(instance.baseUrl);
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await instance?.stop();
+  if (db) await dropDatabase(harness().server, db.database);
+});
+
+describe('enqueue in the caller transaction', () => {
+  it('enqueues nothing when the transaction rolls back, and runs the job when it commits (JS enqueue)', async () => {
+    const rolledBack = unique('rollback');
+    const committed = unique('commit');
+    const rb = await probe(instance.baseUrl, admin, { jobs: [{ key: rolledBack }], rollback: true });
+    expect(rb.committed).toBe(false);
+    expect(rb.ids[0]).toEqual(expect.any(String));
+    const ok = await probe(instance.baseUrl, admin, { jobs: [{ key: committed }] });
+
+    await waitFor(
+      () => effects(sql, [committed]),
+      (rows) => rows.length === 1,
+      15_000,
+      'committed job ran',
+    );
+    expect(await jobStates(sql, [rb.ids[0] as string])).toEqual([]);
+    expect(await effects(sql, [rolledBack])).toEqual([]);
+    const [state] = await waitFor(
+      () => jobStates(sql, [ok.ids[0] as string]),
+      (rows) => rows[0]?.state === 'completed',
+      10_000,
+      'job completed',
+    );
+    expect(state?.state).toBe('completed');
+    // Nothing ran for the rolled-back key, not even an attempt.
+    expect(await sql.query('SELECT 1 FROM groundwork.probe_run WHERE key = $1', [rolledBack])).toEqual([]);
+  });
+
+  it('does the same through the SQL function a trigger would call', async () => {
+    const rolledBack = unique('sql-rollback');
+    const committed = unique('sql-commit');
+    let rolledBackId = '';
+    await sql.transaction(async (client) => {
+      const { rows } = await client.query("SELECT groundwork_enqueue('groundwork.probe', $1::jsonb) AS id", [
+        JSON.stringify({ key: rolledBack }),
+      ]);
+      rolledBackId = rows[0].id;
+    }, false);
+    await sql.transaction(async (client) => {
+      await client.query("SELECT groundwork_enqueue('groundwork.probe', $1::jsonb) AS id", [
+        JSON.stringify({ key: committed }),
+      ]);
+    }, true);
+    await waitFor(
+      () => effects(sql, [committed]),
+      (rows) => rows.length === 1,
+      15_000,
+      'committed job ran',
+    );
+    expect(await jobStates(sql, [rolledBackId])).toEqual([]);
+    expect(await effects(sql, [rolledBack])).toEqual([]);
+  });
+
+  it('refuses an unknown queue in the SQL function, failing the transaction', async () => {
+    await expect(
+      sql.transaction(async (client) => {
+        await client.query("SELECT groundwork_enqueue('no.such.queue', '{}'::jsonb)");
+      }, true),
+    ).rejects.toThrow(/queue "no.such.queue" does not exist/);
+  });
+
+  it('keeps one live job per singleton key', async () => {
+    const key = unique('singleton');
+    const first = await probe(instance.baseUrl, admin, {
+      jobs: [{ key: `${key}-a`, sleepMs: 1500 }],
+      singletonKey: key,
+    });
+    const second = await probe(instance.baseUrl, admin, { jobs: [{ key: `${key}-b` }], singletonKey: key });
+    expect(first.ids[0]).toEqual(expect.any(String));
+    expect(second.ids[0]).toBeNull();
+    await waitFor(
+      () => effects(sql, [`${key}-a`]),
+      (rows) => rows.length === 1,
+      15_000,
+      'first singleton ran',
+    );
+    // Once the first finished, the key is free again.
+    const third = await probe(instance.baseUrl, admin, { jobs: [{ key: `${key}-c` }], singletonKey: key });
+    expect(third.ids[0]).toEqual(expect.any(String));
+    await waitFor(
+      () => effects(sql, [`${key}-c`]),
+      (rows) => rows.length === 1,
+      15_000,
+      'third singleton ran',
+    );
+    expect(await effects(sql, [`${key}-b`])).toEqual([]);
+  });
+});
+
+describe('domain events outbox', () => {
+  it('delivers a committed event to its handler once, and a rolled-back one never', async () => {
+    const committed = await probe(instance.baseUrl, admin, {
+      events: [{ type: 'groundwork.probe.created', item: '1' }],
+    });
+    const rolledBack = await probe(instance.baseUrl, admin, {
+      events: [{ type: 'groundwork.probe.created', item: '2' }],
+      rollback: true,
+    });
+    const [eventId] = committed.events;
+    await waitFor(
+      () => effects(sql, [`event:${eventId}`]),
+      (rows) => rows.length === 1,
+      15_000,
+      'event delivered',
+    );
+    const rows = await sql.query<{ id: string; type: string; dispatched_at: Date | null }>(
+      'SELECT id, type, dispatched_at FROM groundwork.domain_event WHERE id = ANY($1::uuid[])',
+      [[eventId, rolledBack.events[0]]],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toEqual({ id: eventId, type: 'groundwork.probe.created', dispatched_at: expect.any(Date) });
+    expect(await effects(sql, [`event:${rolledBack.events[0]}`])).toEqual([]);
+  });
+
+  it('publishes from SQL (a trigger) in the same transaction', async () => {
+    let id = '';
+    await sql.transaction(async (client) => {
+      const { rows } = await client.query(
+        "SELECT groundwork_publish_event('groundwork.probe.sql', 'probe', '42', NULL, '{\"a\":1}'::jsonb) AS id",
+      );
+      id = rows[0].id;
+    }, true);
+    await waitFor(
+      () => effects(sql, [`event:${id}`]),
+      (rows) => rows.length === 1,
+      15_000,
+      'SQL event delivered',
+    );
+  });
+});
+
+describe('retries, dead letters and the admin routes', () => {
+  it('retries with exponential backoff, then dead-letters the job with its error and attempts', async () => {
+    const key = unique('dies');
+    const { ids } = await probe(instance.baseUrl, admin, { jobs: [{ key, failTimes: 10 }] });
+    // retryLimit 2: three attempts, then the dead-letter queue.
+    const dead = await waitFor(
+      async () => (await getJson(`${jobsUrl()}?status=dead&queue=groundwork.probe`, { headers: auth(admin) })).body,
+      (body) => (body.data as Array<{ data?: { key: string } }>).some((job) => job.data?.key === key),
+      30_000,
+      'dead letter listed',
+    );
+    const job = (dead.data as Array<Record<string, unknown>>).find((j) => (j.data as { key: string }).key === key);
+    expect(job).toEqual(
+      expect.objectContaining({
+        queue: 'groundwork.probe',
+        status: 'dead',
+        attempts: 3,
+        error: 'probe failure on attempt 3',
+      }),
+    );
+    const runs = await sql.query<{ attempt: number; at: Date }>(
+      'SELECT attempt, at FROM groundwork.probe_run WHERE key = $1 ORDER BY at',
+      [key],
+    );
+    expect(runs.map((run) => run.attempt)).toEqual([1, 2, 3]);
+    // Backoff with retryDelay 1 s: the first retry waits at least 1 s, the second at least 2 s (plus jitter).
+    const gaps = runs.slice(1).map((run, i) => run.at.getTime() - runs[i]!.at.getTime());
+    expect(gaps[0]).toBeGreaterThanOrEqual(1000);
+    expect(gaps[1]).toBeGreaterThanOrEqual(2000);
+    // The original is failed; staff see it as failed with the same error.
+    const failed = (await getJson(`${jobsUrl()}?status=failed`, { headers: auth(admin) })).body.data as Array<
+      Record<string, unknown>
+    >;
+    expect(failed.find((j) => j.id === ids[0])).toEqual(
+      expect.objectContaining({ status: 'failed', attempts: 3, maxAttempts: 3, error: 'probe failure on attempt 3' }),
+    );
+  });
+
+  async function deadJobFor(key: string): Promise<string> {
+    await sql.query('INSERT INTO groundwork.probe_fail (key) VALUES ($1) ON CONFLICT DO NOTHING', [key]);
+    await probe(instance.baseUrl, admin, { jobs: [{ key }] });
+    const body = await waitFor(
+      async () => (await getJson(`${jobsUrl()}?status=dead`, { headers: auth(admin) })).body,
+      (b) => (b.data as Array<{ data?: { key: string } }>).some((job) => job.data?.key === key),
+      30_000,
+      'dead letter listed',
+    );
+    return (body.data as Array<{ id: string; data: { key: string } }>).find((job) => job.data.key === key)!.id;
+  }
+
+  it('lets an admin retry a dead job: it runs again in its queue and succeeds once the cause is fixed', async () => {
+    const key = unique('revived');
+    const id = await deadJobFor(key);
+    await sql.query('DELETE FROM groundwork.probe_fail WHERE key = $1', [key]);
+    const retried = await getJson(`${jobsUrl()}/${id}/retry`, { method: 'POST', headers: auth(admin) });
+    expect(retried.status).toBe(200);
+    expect(retried.body).toEqual({ data: { id, queue: 'groundwork.probe' } });
+    await waitFor(
+      () => effects(sql, [key]),
+      (rows) => rows.length === 1,
+      15_000,
+      'retried job ran',
+    );
+    // It left the dead-letter queue, so a second retry finds nothing.
+    const again = await getJson(`${jobsUrl()}/${id}/retry`, { method: 'POST', headers: auth(admin) });
+    expect(again.status).toBe(404);
+    expectErrorEnvelope(again, 'NOT_FOUND');
+  });
+
+  it('lets an admin discard a dead job', async () => {
+    const key = unique('discarded');
+    const id = await deadJobFor(key);
+    const discarded = await fetch(`${jobsUrl()}/${id}`, { method: 'DELETE', headers: auth(admin) });
+    expect(discarded.status).toBe(204);
+    const dead = (await getJson(`${jobsUrl()}?status=dead`, { headers: auth(admin) })).body.data as Array<{
+      id: string;
+    }>;
+    expect(dead.map((job) => job.id)).not.toContain(id);
+    expect(await jobStates(sql, [id])).toEqual([]);
+    const again = await getJson(`${jobsUrl()}/${id}`, { method: 'DELETE', headers: auth(admin) });
+    expect(again.status).toBe(404);
+  });
+
+  it('shows jobs to staff without payloads, refuses retry and discard to non-admins, and everything to others', async () => {
+    const key = unique('guarded');
+    const id = await deadJobFor(key);
+    const password = 'agent-password-for-tests-only';
+    const create = async (role: string, email: string) => {
+      const response = await getJson(`${instance.baseUrl}/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth(admin) },
+        body: JSON.stringify({ email, password, role }),
+      });
+      expect(response.status).toBe(200);
+    };
+    const agentEmail = `${unique('agent')}@example.com`;
+    const customerEmail = `${unique('customer')}@example.com`;
+    await create(ROLE.agent, agentEmail);
+    await create(ROLE.customer, customerEmail);
+    const agent = await login(instance.baseUrl, agentEmail, password);
+    const customer = await login(instance.baseUrl, customerEmail, password);
+
+    const listed = await getJson(`${jobsUrl()}?status=dead`, { headers: auth(agent) });
+    expect(listed.status).toBe(200);
+    const seen = (listed.body.data as Array<Record<string, unknown>>).find((job) => job.id === id);
+    expect(seen).toEqual(expect.objectContaining({ status: 'dead', queue: 'groundwork.probe' }));
+    expect(seen).not.toHaveProperty('data');
+    expect((await getJson(`${jobsUrl()}/queues`, { headers: auth(agent) })).status).toBe(200);
+
+    for (const token of [agent, customer]) {
+      const retry = await getJson(`${jobsUrl()}/${id}/retry`, { method: 'POST', headers: auth(token) });
+      expect(retry.status).toBe(403);
+      expectErrorEnvelope(retry, 'FORBIDDEN');
+      const discard = await getJson(`${jobsUrl()}/${id}`, { method: 'DELETE', headers: auth(token) });
+      expect(discard.status).toBe(403);
+    }
+    for (const headers of [auth(customer), {}]) {
+      expect((await getJson(jobsUrl(), { headers })).status).toBe(403);
+      expect((await getJson(`${jobsUrl()}/queues`, { headers })).status).toBe(403);
+      expect((await getJson(`${jobsUrl()}/probe`, { method: 'POST', headers })).status).toBe(403);
+    }
+    // Still dead: nothing the refused calls did moved it.
+    const dead = (await getJson(`${jobsUrl()}?status=dead`, { headers: auth(admin) })).body.data as Array<{
+      id: string;
+    }>;
+    expect(dead.map((job) => job.id)).toContain(id);
+  });
+
+  it('rejects bad input with a 4xx envelope', async () => {
+    const badId = await getJson(`${jobsUrl()}/not-a-uuid/retry`, { method: 'POST', headers: auth(admin) });
+    expect(badId.status).toBe(400);
+    expectErrorEnvelope(badId, 'INVALID_PARAMS');
+    const badStatus = await getJson(`${jobsUrl()}?status=zombie`, { headers: auth(admin) });
+    expect(badStatus.status).toBe(400);
+    expectErrorEnvelope(badStatus, 'INVALID_QUERY');
+    const badLimit = await getJson(`${jobsUrl()}?limit=100000`, { headers: auth(admin) });
+    expect(badLimit.status).toBe(400);
+    const unknown = await getJson(`${jobsUrl()}/00000000-0000-4000-8000-000000000000`, {
+      method: 'DELETE',
+      headers: auth(admin),
+    });
+    expect(unknown.status).toBe(404);
+  });
+
+  it('counts jobs per queue', async () => {
+    const body = (await getJson(`${jobsUrl()}/queues`, { headers: auth(admin) })).body.data as Array<
+      Record<string, unknown>
+    >;
+    const probeQueue = body.find((queue) => queue.queue === 'groundwork.probe');
+    expect(probeQueue).toEqual(expect.objectContaining({ failed: expect.any(Number), dead: expect.any(Number) }));
+    expect(probeQueue!.dead as number).toBeGreaterThanOrEqual(1);
+    expect(body.map((queue) => queue.queue)).toContain('groundwork.events');
+    expect(body.map((queue) => queue.queue)).not.toContain('groundwork.probe.dead');
+  });
+});
