@@ -14,6 +14,7 @@ import {
   normalizeData,
   normalizeFlows,
   normalizeSchema,
+  orderByReferences,
   OPERATION_COLUMNS,
   PERMISSION_COLUMNS,
   permissionKey,
@@ -68,6 +69,14 @@ function toDb(row: Row, columns: readonly string[]): Record<string, unknown> {
       return [column, JSON_COLUMNS.has(column) && value !== null ? JSON.stringify(value) : value];
     }),
   );
+}
+
+/**
+ * A config row's value as Postgres takes it. Values that are objects or arrays come from json columns (the files
+ * hold JSON): written as JSON text, since node-postgres would send an array as a Postgres array literal.
+ */
+function toDbValue(value: Json): unknown {
+  return value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
 }
 
 async function upsertById(trx: Knex.Transaction, table: string, rows: Row[], columns: readonly string[]) {
@@ -152,18 +161,25 @@ export async function writeConfiguration(trx: Knex.Transaction, state: VersionSt
     await trx('directus_flows').where({ id: row.id }).update({ operation: row.operation });
   }
 
-  for (const [collection, rows] of Object.entries(state.data)) {
+  // Stale rows go first, dependents before what they refer to; then upserts in the opposite order.
+  const order = orderByReferences(Object.keys(state.data), state.schema.relations);
+  for (const collection of [...order].reverse()) {
+    const rows = state.data[collection] ?? [];
     const key = primaryKeyOf(state.schema, collection);
-    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
     await trx(collection)
       .whereNotIn(
         key,
         rows.map((row) => row[key] as string),
       )
       .delete();
+  }
+  for (const collection of order) {
+    const rows = state.data[collection] ?? [];
+    const key = primaryKeyOf(state.schema, collection);
+    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
     for (const row of rows) {
       await trx(collection)
-        .insert(Object.fromEntries(columns.map((column) => [column, row[column] ?? null])))
+        .insert(Object.fromEntries(columns.map((column) => [column, toDbValue(row[column] ?? null)])))
         .onConflict(key)
         .merge();
     }

@@ -3,6 +3,8 @@
 import { defineEndpoint } from '@directus/extensions-sdk';
 import { healthRouteDocs } from './health/api.js';
 import { registerVersionRoute } from './health/routes.js';
+import { notificationsRouteDocs } from './notifications/api.js';
+import { registerNotificationRoutes } from './notifications/routes.js';
 import { jobsRouteDocs } from './jobs/api.js';
 import { registerProbeRoute } from './jobs/probe.js';
 import { registerJobRoutes } from './jobs/routes.js';
@@ -17,9 +19,11 @@ export default defineEndpoint({
     // Test-only diagnostic route (GROUNDWORK_JOBS_TEST_PROBE); before /v1/jobs/:id so "probe" is never read as an id.
     if (config.ok && config.env.GROUNDWORK_JOBS_TEST_PROBE) registerProbeRoute(router, { database: context.database });
     registerJobRoutes(router, { database: context.database });
+    registerNotificationRoutes(router, context);
     registerOpenApiRoute(router, context, [
       ...healthRouteDocs,
       ...jobsRouteDocs,
+      ...notificationsRouteDocs,
       {
         method: 'get',
         path: '/groundwork/v1/openapi.json',

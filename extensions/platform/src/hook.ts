@@ -4,6 +4,7 @@ import { defineHook } from '@directus/extensions-sdk';
 import type { NextFunction, Request, Response } from 'express';
 import { eventsContext } from './events/index.js';
 import { registerProbeRoutes } from './health/routes.js';
+import { registerNotifications } from './notifications/index.js';
 import { defineProbe, installProbeTables } from './jobs/probe.js';
 import { startJobs } from './jobs/runtime.js';
 import { exposePlatformApi } from './platform-api.js';
@@ -12,7 +13,8 @@ import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
 
 exposePlatformApi();
 
-export default defineHook(({ init }, { env, logger, database }) => {
+export default defineHook(({ init }, context) => {
+  const { env, logger, database } = context;
   const result = checkEnv(env);
   if (!result.ok) {
     logger.fatal(describeEnvProblems(result.problems));
@@ -21,6 +23,9 @@ export default defineHook(({ init }, { env, logger, database }) => {
     process.exit(1);
   }
   const config = result.env;
+
+  // Notifications: fan-out on every domain event, delivery and digest queues, the digest schedule.
+  registerNotifications(context, config);
   const jobsLogger = logger.child({ capability: 'jobs' });
 
   eventsContext.database = database;
