@@ -256,6 +256,18 @@ describe('replies', () => {
   });
 });
 
+describe('bulk loads', () => {
+  it("publish nothing with groundwork.events off (the seed's setting)", async () => {
+    const id = randomUUID();
+    await sql.transaction(async (trx) => {
+      await trx.raw("set local groundwork.events = 'off'");
+      await trx('ticket_messages').insert({ id, ticket: ids.avaTicket, author: ids[AGENT1], body: 'Seeded history.' });
+    });
+    expect(await sql('ticket_messages').where({ id }).first()).toBeDefined();
+    expect(await sql('groundwork.domain_event').where({ item: id }).select()).toEqual([]);
+  });
+});
+
 describe('assignment', () => {
   it('tells the new assignee (in-app and email), not the agent who assigned', async () => {
     const ticket = await newTicket(tokens[BEN]!, 'Login broken');
