@@ -344,6 +344,47 @@ describe('SMTP down', () => {
   });
 });
 
+describe('the SMTP window', () => {
+  it('a claimed email is left to its attempt within the lease, then sent once more with the same Message-ID', async () => {
+    // A row as a worker leaves it when it dies after claiming (and maybe after the SMTP server accepted it).
+    const id = randomUUID();
+    const marker = `window-${randomUUID()}`;
+    await sql('notification_outbox').insert({
+      id,
+      key: `test:${id}`,
+      event_type: 'test.window',
+      recipient: ids[AVA],
+      channel: 'email',
+      status: 'sending',
+      subject: 'Window test',
+      body: marker,
+      attempts: 1,
+      last_attempt_at: sql.fn.now(),
+    });
+    await sql.raw('select public.groundwork_enqueue(?, ?::jsonb)', ['notifications.deliver', JSON.stringify({ id })]);
+    // Within the lease the job backs off instead of sending a second copy.
+    await until('a refused attempt', async () => {
+      const jobs = await sql('pgboss.job').where({ name: 'notifications.deliver' }).whereRaw("data->>'id' = ?", [id]);
+      return jobs.some((job) => job.retry_count > 0);
+    });
+    expect(mailsWith(marker)).toHaveLength(0);
+    // The lease lapses (the attempt is taken as dead): the retry sends it, once.
+    await sql('notification_outbox')
+      .where({ id })
+      .update({ last_attempt_at: sql.raw("now() - interval '1 hour'") });
+    const mail = await capture.waitFor((one) => one.text.includes(marker), 30_000);
+    const row = await until('sent', async () => {
+      const found = await sql('notification_outbox').where({ id, status: 'sent' }).first();
+      return found;
+    });
+    expect(row.message_id).toBe(`<${id}@127.0.0.1>`);
+    expect(mail.subject).toBe('Window test');
+    expect(mail.messageId).toBe(row.message_id);
+    await sleep(1500);
+    expect(mailsWith(marker)).toHaveLength(1);
+  });
+});
+
 describe('preferences', () => {
   it('a customer may keep only their own preferences', async () => {
     const forged = await api(tokens[AVA]!, 'POST', '/items/notification_preferences', {
