@@ -22,6 +22,8 @@ export async function runLoad(options: {
   connections: number;
   durationSeconds: number;
   headers?: Record<string, string>;
+  method?: 'GET' | 'POST' | 'PATCH';
+  body?: string;
 }): Promise<LoadResult> {
   const latencies: number[] = [];
   // With a callback autocannon returns the running instance (an event emitter) instead of a promise.
@@ -32,6 +34,8 @@ export async function runLoad(options: {
         connections: options.connections,
         duration: options.durationSeconds,
         headers: options.headers,
+        method: options.method,
+        body: options.body,
       },
       (error, finished) => (error ? reject(error) : resolve(finished)),
     );
