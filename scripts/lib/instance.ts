@@ -41,6 +41,9 @@ export function instanceEnv(db: PgConnection, port: number, runDir: string, over
     EXTENSIONS_AUTO_RELOAD: 'false',
     STORAGE_LOCATIONS: 'local',
     STORAGE_LOCAL_ROOT: path.join(runDir, 'uploads'),
+    // Directus writes the app-extension bundle it serves under TEMP_PATH (default ./node_modules/.directus, shared
+    // by every instance on the machine, worktrees included): one folder per instance, or they serve each other's.
+    TEMP_PATH: path.join(runDir, 'tmp'),
     LOG_STYLE: 'raw',
     LOG_LEVEL: 'info',
     TELEMETRY: 'false',

@@ -137,9 +137,16 @@ describe('domain events outbox', () => {
       15_000,
       'event delivered',
     );
-    const rows = await sql.query<{ id: string; type: string; dispatched_at: Date | null }>(
-      'SELECT id, type, dispatched_at FROM groundwork.domain_event WHERE id = ANY($1::uuid[])',
-      [[eventId, rolledBack.events[0]]],
+    // The dispatch job stamps the event once every handler is through.
+    const rows = await waitFor(
+      () =>
+        sql.query<{ id: string; type: string; dispatched_at: Date | null }>(
+          'SELECT id, type, dispatched_at FROM groundwork.domain_event WHERE id = ANY($1::uuid[])',
+          [[eventId, rolledBack.events[0]]],
+        ),
+      (found) => found.length !== 1 || found[0]!.dispatched_at !== null,
+      10_000,
+      'event stamped as dispatched',
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toEqual({ id: eventId, type: 'groundwork.probe.created', dispatched_at: expect.any(Date) });
@@ -316,5 +323,19 @@ describe('retries, dead letters and the admin routes', () => {
     expect(probeQueue!.dead as number).toBeGreaterThanOrEqual(1);
     expect(body.map((queue) => queue.queue)).toContain('groundwork.events');
     expect(body.map((queue) => queue.queue)).not.toContain('groundwork.probe.dead');
+  });
+});
+
+describe('the Jobs module of the admin app', () => {
+  it('is served to the app and enabled in the module bar at first boot', async () => {
+    const settings = await getJson(`${instance.baseUrl}/settings?fields=module_bar`, { headers: auth(admin) });
+    expect(settings.status).toBe(200);
+    const bar = (settings.body.data as { module_bar: Array<{ type: string; id: string; enabled: boolean }> })
+      .module_bar;
+    expect(bar).toContainEqual({ type: 'module', id: 'groundwork-jobs', enabled: true });
+    expect(bar.at(-1)).toEqual(expect.objectContaining({ id: 'settings' }));
+    const source = await fetch(`${instance.baseUrl}/extensions/sources/index.js`, { headers: auth(admin) });
+    expect(source.status).toBe(200);
+    expect(await source.text()).toContain('groundwork-jobs');
   });
 });

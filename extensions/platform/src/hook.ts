@@ -4,9 +4,11 @@ import { defineHook } from '@directus/extensions-sdk';
 import type { NextFunction, Request, Response } from 'express';
 import { eventsContext } from './events/index.js';
 import { registerProbeRoutes } from './health/routes.js';
-import { registerNotifications } from './notifications/index.js';
+import { JOBS_MODULE_ID } from './jobs/core/module-bar.js';
+import { enableModuleOnce } from './jobs/module-bar.js';
 import { defineProbe, installProbeTables } from './jobs/probe.js';
 import { startJobs } from './jobs/runtime.js';
+import { registerNotifications } from './notifications/index.js';
 import { exposePlatformApi } from './platform-api.js';
 import { checkEnv, describeEnvProblems } from './shared/env.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
@@ -50,6 +52,8 @@ export default defineHook(({ init }, context) => {
     try {
       if (config.GROUNDWORK_JOBS_TEST_PROBE) await installProbeTables(database);
       await startJobs({ database, config, logger: jobsLogger });
+      if (await enableModuleOnce(database, JOBS_MODULE_ID))
+        jobsLogger.info('jobs: Jobs module added to the module bar');
     } catch (error) {
       // Directus would only log a warning and serve without jobs; enqueueing would then fail on every write.
       jobsLogger.fatal({ err: error }, 'jobs: could not start');

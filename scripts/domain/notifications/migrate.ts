@@ -5,7 +5,7 @@
 // - the service desk's item events (tickets.created, ticket_messages.created, tickets.assigned), published by
 //   triggers into the platform's events outbox (groundwork_publish_event) in the transaction of the write, on every
 //   write path (REST, GraphQL, the app, flows, imports, SQL). Why triggers and not Directus filters:
-//   docs/decisions/0007-notifications-outbox.md. They are deferred constraint triggers: they run at commit, after
+//   docs/decisions/0008-notifications-outbox.md. They are deferred constraint triggers: they run at commit, after
 //   Directus has written the write's activity row in the same transaction, which names the actor.
 //   `SET LOCAL groundwork.events = 'off'` turns them off for bulk loads; a database without the platform's events
 //   function (before Directus's first start) has nowhere to publish, so nothing is published.

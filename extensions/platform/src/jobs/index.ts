@@ -3,6 +3,7 @@
 // worker on this instance. Other bundles reach the same functions through globalThis (see ../platform-api.ts).
 import type { Knex } from 'knex';
 import { assertQueueName } from './core/names.js';
+import { assertCron } from './core/schedule.js';
 import { bossQueueSettings, type QueueOptions } from './core/queue-config.js';
 
 export type { QueueOptions } from './core/queue-config.js';
@@ -76,12 +77,13 @@ export async function enqueue<T>(
 }
 
 /**
- * A cron schedule (5 fields, or 6 with seconds first; UTC) that enqueues `data` on `queue`. pg-boss claims each
- * cron pass with a database lock and files each occurrence under a singleton slot, so it runs once per tick across
- * all instances.
+ * A cron schedule (5 fields, UTC, minute resolution) that enqueues `data` on `queue`; one schedule per queue (defining
+ * it again replaces it). pg-boss claims each cron pass with a database lock and files each occurrence under its
+ * minute, so it runs once per tick across all instances.
  */
 export function defineSchedule(queue: string, cron: string, data: object = {}): void {
   assertQueueName(queue);
+  assertCron(cron);
   const definition: ScheduleDefinition = { queue, cron, data };
   jobsRegistry.schedules.set(queue, definition);
   void jobsRegistry.onSchedule?.(definition);

@@ -3,7 +3,7 @@
 // fetched, running ones get JOBS_SHUTDOWN_TIMEOUT_MS to finish, and pg-boss fails what is still running so another
 // instance retries it.
 import type { Knex } from 'knex';
-import { PgBoss, type ConstructorOptions } from 'pg-boss';
+import { PgBoss, type ConstructorOptions, type JobResult } from 'pg-boss';
 import type { PlatformEnv } from '../shared/env.js';
 import { BOSS_SCHEMA, deadLetterQueue } from './core/names.js';
 import { bossQueueSettings, DEAD_LETTER_RETENTION_SECONDS } from './core/queue-config.js';
@@ -57,28 +57,40 @@ async function ensureQueue(boss: PgBoss, definition: QueueDefinition): Promise<v
   await boss.updateQueue(name, options);
 }
 
+/**
+ * One pg-boss worker per queue fetches up to `concurrency` jobs, runs them at once and settles each on its own (a
+ * failing job does not fail its batch-mates). A full batch means more is waiting, so it fetches again at once
+ * (burst); otherwise it waits for NOTIFY or the next poll. With one job per fetch pg-boss would wait a polling
+ * interval between jobs, whatever the backlog (docs/benchmarks.md).
+ */
 async function work(boss: PgBoss, definition: QueueDefinition, config: PlatformEnv, logger: JobsLogger) {
   const concurrency = definition.options.concurrency ?? config.JOBS_CONCURRENCY;
   await boss.work<unknown>(
     definition.name,
     {
-      localConcurrency: concurrency,
+      batchSize: concurrency,
+      burstWhenBatchFull: concurrency > 1,
+      perJobResults: true,
       pollingIntervalSeconds: config.JOBS_POLLING_INTERVAL_SECONDS,
       // NOTIFY wakes workers only for jobs runnable now; retries and delayed jobs come due later and are found by
       // polling, so polling keeps its pace while NOTIFY is up (pg-boss would otherwise slow it to 30 s).
       notifyPollingIntervalSeconds: config.JOBS_POLLING_INTERVAL_SECONDS,
     },
-    async (jobs) => {
-      for (const job of jobs) {
-        const attempt = job.retryCount + 1;
-        try {
-          await definition.handler({ id: job.id, queue: definition.name, data: job.data as never, attempt });
-        } catch (error) {
-          logger.warn({ queue: definition.name, jobId: job.id, attempt, err: error }, 'job failed');
-          throw error;
-        }
-      }
-    },
+    async (jobs) =>
+      Promise.all(
+        jobs.map(async (job): Promise<JobResult> => {
+          const attempt = job.retryCount + 1;
+          try {
+            await definition.handler({ id: job.id, queue: definition.name, data: job.data as never, attempt });
+            return { id: job.id, status: 'completed' };
+          } catch (error) {
+            logger.warn({ queue: definition.name, jobId: job.id, attempt, err: error }, 'job failed');
+            // The message is what staff see; the stack stays in the log.
+            const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
+            return { id: job.id, status: 'failed', output: { name, message } };
+          }
+        }),
+      ),
   );
 }
 
@@ -102,9 +114,10 @@ export async function startJobs(deps: {
     // Only instances that work jobs run pg-boss's maintenance, cron passes and NOTIFY listener.
     supervise: worker,
     schedule: worker,
-    useListenNotify: worker,
+    useListenNotify: worker && config.JOBS_LISTEN_NOTIFY,
     superviseIntervalSeconds: config.JOBS_SUPERVISE_INTERVAL_SECONDS,
     monitorIntervalSeconds: config.JOBS_SUPERVISE_INTERVAL_SECONDS,
+    cronMonitorIntervalSeconds: config.JOBS_CRON_INTERVAL_SECONDS,
     cronWorkerIntervalSeconds: config.JOBS_CRON_INTERVAL_SECONDS,
     instanceName: worker ? 'directus-worker' : 'directus',
   });

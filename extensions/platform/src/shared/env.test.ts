@@ -59,6 +59,31 @@ describe('checkEnv', () => {
     expect(result.problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(['LOG_LEVEL', 'PORT']);
   });
 
+  it('reads the jobs settings: worker on by default, a bounded concurrency, the test probe off', () => {
+    const defaults = checkEnv({});
+    expect(defaults.ok && defaults.env).toEqual(
+      expect.objectContaining({
+        JOBS_WORKER: true,
+        JOBS_CONCURRENCY: 4,
+        JOBS_LISTEN_NOTIFY: true,
+        JOBS_POLLING_INTERVAL_SECONDS: 2,
+        GROUNDWORK_JOBS_TEST_PROBE: false,
+      }),
+    );
+    const off = checkEnv({ JOBS_WORKER: 'false', JOBS_CONCURRENCY: '16', JOBS_POLLING_INTERVAL_SECONDS: '0.5' });
+    expect(off.ok && off.env).toEqual(
+      expect.objectContaining({ JOBS_WORKER: false, JOBS_CONCURRENCY: 16, JOBS_POLLING_INTERVAL_SECONDS: 0.5 }),
+    );
+    const bad = checkEnv({ JOBS_WORKER: 'sometimes', JOBS_CONCURRENCY: '0', JOBS_POLLING_INTERVAL_SECONDS: '0.1' });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.problems.map((problem) => problem.split(' ')[0]).sort()).toEqual([
+      'JOBS_CONCURRENCY',
+      'JOBS_POLLING_INTERVAL_SECONDS',
+      'JOBS_WORKER',
+    ]);
+  });
+
   it('checks the notification settings: retries, lease and the digest cron', () => {
     const defaults = checkEnv({});
     expect(defaults.ok && defaults.env.GROUNDWORK_NOTIFICATIONS_DIGEST_CRON).toBe('0 7 * * *');

@@ -48,7 +48,9 @@ export const platformEnvSchema = z.object({
   JOBS_CONCURRENCY: wholeNumber(1, 100).default(4),
   /** How long running jobs get to finish on shutdown before pg-boss fails them back for a retry elsewhere. */
   JOBS_SHUTDOWN_TIMEOUT_MS: wholeNumber(1000, 600000).default(10000),
-  /** Fallback polling of each queue; LISTEN/NOTIFY wakes workers at once when a job is enqueued. */
+  /** Wake workers with LISTEN/NOTIFY the moment a job is enqueued (needs a session connection: not PgBouncer in transaction mode). */
+  JOBS_LISTEN_NOTIFY: booleanFlag.default(true),
+  /** Polling of each queue: finds retries and delayed jobs, and every job when NOTIFY is off. */
   JOBS_POLLING_INTERVAL_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds between 0.5 and 60' })
     .min(0.5, { error: 'must be a number of seconds between 0.5 and 60' })
@@ -57,10 +59,10 @@ export const platformEnvSchema = z.object({
   /** How often expired jobs (a crashed worker's) are taken back, and queue counts refreshed. */
   JOBS_SUPERVISE_INTERVAL_SECONDS: wholeNumber(1, 3600).default(60),
   /** How often a worker looks for due cron occurrences (each occurrence still runs once across instances). */
-  JOBS_CRON_INTERVAL_SECONDS: wholeNumber(1, 45).default(5),
+  JOBS_CRON_INTERVAL_SECONDS: wholeNumber(1, 45).default(30),
   /** TEST ONLY: adds the diagnostic queue `groundwork.probe` and its admin-only endpoint. Never in production. */
   GROUNDWORK_JOBS_TEST_PROBE: booleanFlag.default(false),
-  /** TEST ONLY: a cron expression (6 fields: seconds first) that schedules the probe queue. */
+  /** TEST ONLY: a cron expression that schedules the probe queue. */
   GROUNDWORK_JOBS_TEST_PROBE_CRON: z.coerce.string().optional(),
 });
 

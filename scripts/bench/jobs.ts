@@ -1,0 +1,219 @@
+// `npm run bench:jobs`: job throughput and enqueue-to-start latency of the jobs runtime inside Directus, against a
+// naive baseline in the same run: a plain `SELECT ... FOR UPDATE SKIP LOCKED` loop, one job per claim, polling every
+// 100 ms when idle (what a hand-written queue table usually is). Directus runs the test-only probe queue
+// (GROUNDWORK_JOBS_TEST_PROBE) whose bench jobs do nothing, so the figures are the queue's own cost.
+// Setups: ours as shipped (LISTEN/NOTIFY, batches of JOBS_CONCURRENCY); ours with NOTIFY off (polling only); and
+// ours with JOBS_CONCURRENCY=16. Options: --jobs N (default 5000), --samples N (latency samples, default 200).
+// Database: BENCH_DATABASE_URL, else the embedded PostgreSQL (a throwaway database per setup).
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { step } from '../lib/log.js';
+import { createTestDatabase, startInstance, TEST_ADMIN, type DirectusInstance } from '../lib/instance.js';
+import { dropDatabase, toolServer, type PgConnection } from '../lib/postgres.js';
+import { formatTable, percentile } from './lib/stats.js';
+
+const SCOPE = 'bench';
+const { values } = parseArgs({ options: { jobs: { type: 'string' }, samples: { type: 'string' } } });
+const JOBS = Number(values.jobs ?? 5000);
+const SAMPLES = Number(values.samples ?? 200);
+const GAP_MS = 25;
+
+interface Result {
+  setup: string;
+  enqueuePerSecond: number;
+  jobsPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not done within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+async function post(instance: DirectusInstance, token: string | null, path: string, body: unknown) {
+  const response = await fetch(`${instance.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { data: Record<string, unknown> };
+}
+
+async function benchDirectus(server: PgConnection, setup: string, env: Record<string, string>): Promise<Result> {
+  const db = await createTestDatabase(server, 'bench_jobs');
+  step(SCOPE, `${setup}: booting Directus on ${db.database}`);
+  const instance = await startInstance({
+    db,
+    name: 'bench-jobs',
+    bootstrap: true,
+    env: { LOG_LEVEL: 'warn', PRESSURE_LIMITER_ENABLED: 'false', GROUNDWORK_JOBS_TEST_PROBE: 'true', ...env },
+  });
+  const pool = new pg.Pool({ ...db, max: 2 });
+  try {
+    const token = ((await post(instance, null, '/auth/login', TEST_ADMIN)).data as { access_token: string })
+      .access_token;
+    const count = async (state: string) =>
+      Number(
+        (
+          await pool.query(`SELECT count(*) AS n FROM pgboss.job WHERE name = 'groundwork.probe' AND state = $1`, [
+            state,
+          ])
+        ).rows[0].n,
+      );
+
+    // Throughput: N jobs committed in one transaction, then the time until the last one completed.
+    step(SCOPE, `${setup}: enqueueing ${JOBS} jobs in one transaction`);
+    const enqueueStart = performance.now();
+    await post(instance, token, '/groundwork/v1/jobs/probe', {
+      jobs: Array.from({ length: JOBS }, (_, i) => ({ key: `t${i}`, bench: true })),
+    });
+    const committed = performance.now();
+    await waitUntil(async () => (await count('completed')) >= JOBS, 600_000, 'throughput jobs');
+    const drained = performance.now();
+
+    // Latency: single jobs, one every 25 ms, on an idle queue; started_on - created_on, both from the database clock.
+    step(SCOPE, `${setup}: ${SAMPLES} single jobs, one every ${GAP_MS} ms`);
+    const ids: string[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      const { data } = await post(instance, token, '/groundwork/v1/jobs/probe', {
+        jobs: [{ key: `l${i}`, bench: true }],
+      });
+      ids.push((data.ids as string[])[0]!);
+      await sleep(GAP_MS);
+    }
+    await waitUntil(async () => (await count('completed')) >= JOBS + SAMPLES, 120_000, 'latency jobs');
+    const { rows } = await pool.query<{ ms: number }>(
+      'SELECT extract(epoch FROM started_on - created_on) * 1000 AS ms FROM pgboss.job WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    const latencies = rows.map((row) => Number(row.ms));
+    return {
+      setup,
+      enqueuePerSecond: Math.round(JOBS / ((committed - enqueueStart) / 1000)),
+      jobsPerSecond: Math.round(JOBS / ((drained - committed) / 1000)),
+      p50: Math.round(percentile(latencies, 50)),
+      p95: Math.round(percentile(latencies, 95)),
+      p99: Math.round(percentile(latencies, 99)),
+    };
+  } finally {
+    await pool.end();
+    await instance.stop();
+    await dropDatabase(server, db.database);
+  }
+}
+
+/** The naive queue: one row per job, workers claim one at a time with SKIP LOCKED and poll every 100 ms when idle. */
+async function benchSkipLocked(server: PgConnection, workers: number): Promise<Result> {
+  const setup = `baseline: SELECT ... FOR UPDATE SKIP LOCKED loop (${workers} workers, 1 job per claim, 100 ms idle poll)`;
+  const db = await createTestDatabase(server, 'bench_naive');
+  const pool = new pg.Pool({ ...db, max: workers + 2 });
+  let running = true;
+  let loops: Array<Promise<void>> = [];
+  try {
+    await pool.query(`CREATE TABLE job (
+      id bigserial PRIMARY KEY, data jsonb, state text NOT NULL DEFAULT 'created',
+      created_on timestamptz NOT NULL DEFAULT clock_timestamp(), started_on timestamptz, completed_on timestamptz)`);
+    await pool.query("CREATE INDEX job_fetch ON job (id) WHERE state = 'created'");
+    loops = Array.from({ length: workers }, async () => {
+      while (running) {
+        const client = await pool.connect();
+        let claimed = false;
+        try {
+          await client.query('BEGIN');
+          const { rows } = await client.query(
+            "SELECT id FROM job WHERE state = 'created' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+          );
+          if (rows[0]) {
+            claimed = true;
+            await client.query("UPDATE job SET state = 'active', started_on = clock_timestamp() WHERE id = $1", [
+              rows[0].id,
+            ]);
+            // The job itself does nothing, as in the Directus setups.
+            await client.query("UPDATE job SET state = 'completed', completed_on = clock_timestamp() WHERE id = $1", [
+              rows[0].id,
+            ]);
+          }
+          await client.query('COMMIT');
+        } finally {
+          client.release();
+        }
+        if (!claimed) await sleep(100);
+      }
+    });
+    const count = async () =>
+      Number((await pool.query("SELECT count(*) AS n FROM job WHERE state = 'completed'")).rows[0].n);
+    step(SCOPE, 'baseline: enqueueing');
+    const enqueueStart = performance.now();
+    const client = await pool.connect();
+    await client.query('BEGIN');
+    for (let i = 0; i < JOBS; i++) await client.query('INSERT INTO job (data) VALUES ($1)', [{ key: `t${i}` }]);
+    await client.query('COMMIT');
+    client.release();
+    const committed = performance.now();
+    await waitUntil(async () => (await count()) >= JOBS, 600_000, 'baseline throughput');
+    const drained = performance.now();
+    const ids: string[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      ids.push((await pool.query('INSERT INTO job (data) VALUES ($1) RETURNING id', [{ key: `l${i}` }])).rows[0].id);
+      await sleep(GAP_MS);
+    }
+    await waitUntil(async () => (await count()) >= JOBS + SAMPLES, 120_000, 'baseline latency');
+    const { rows } = await pool.query<{ ms: number }>(
+      'SELECT extract(epoch FROM started_on - created_on) * 1000 AS ms FROM job WHERE id = ANY($1::bigint[])',
+      [ids],
+    );
+    const latencies = rows.map((row) => Number(row.ms));
+    return {
+      setup,
+      enqueuePerSecond: Math.round(JOBS / ((committed - enqueueStart) / 1000)),
+      jobsPerSecond: Math.round(JOBS / ((drained - committed) / 1000)),
+      p50: Math.round(percentile(latencies, 50)),
+      p95: Math.round(percentile(latencies, 95)),
+      p99: Math.round(percentile(latencies, 99)),
+    };
+  } finally {
+    running = false;
+    await Promise.all(loops);
+    await pool.end();
+    await dropDatabase(server, db.database);
+  }
+}
+
+const { server, stop: stopServer } = await toolServer({
+  url: process.env.BENCH_DATABASE_URL,
+  dataDirName: 'bench-postgres',
+  port: 5459,
+  scope: SCOPE,
+});
+const results: Result[] = [];
+try {
+  results.push(await benchSkipLocked(server, 4));
+  results.push(await benchDirectus(server, 'ours: LISTEN/NOTIFY, batches of 4 (JOBS_CONCURRENCY=4, as shipped)', {}));
+  results.push(
+    await benchDirectus(server, 'ours: NOTIFY off, 2 s polling (JOBS_LISTEN_NOTIFY=false)', {
+      JOBS_LISTEN_NOTIFY: 'false',
+    }),
+  );
+  results.push(await benchDirectus(server, 'ours: JOBS_CONCURRENCY=16', { JOBS_CONCURRENCY: '16' }));
+} finally {
+  await stopServer();
+}
+
+console.log('');
+console.log(
+  `${JOBS} jobs for throughput (committed in one transaction), ${SAMPLES} single jobs ${GAP_MS} ms apart for latency`,
+);
+console.log(
+  formatTable(
+    ['setup', 'enqueue jobs/s', 'run jobs/s', 'start p50 ms', 'p95 ms', 'p99 ms'],
+    results.map((r) => [r.setup, r.enqueuePerSecond, r.jobsPerSecond, r.p50, r.p95, r.p99]),
+  ),
+);
