@@ -14,6 +14,7 @@ import {
   normalizeData,
   normalizeFlows,
   normalizeSchema,
+  orderByReferences,
   OPERATION_COLUMNS,
   PERMISSION_COLUMNS,
   permissionKey,
@@ -142,6 +143,14 @@ function toDb(row: Row, columns: readonly string[]): Record<string, unknown> {
   );
 }
 
+/**
+ * A config row's value as Postgres takes it. Values that are objects or arrays come from json columns (the files
+ * hold JSON): written as JSON text, since node-postgres would send an array as a Postgres array literal.
+ */
+function toDbValue(value: Json): unknown {
+  return value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
+}
+
 async function upsertById(trx: Knex.Transaction, table: string, rows: Row[], columns: readonly string[]) {
   for (const row of rows) {
     await trx(table)
@@ -226,30 +235,31 @@ export async function writeConfiguration(trx: Knex.Transaction, state: VersionSt
 
   await writeSettings(trx, resolveSettingsAdmin(state.settings, admin));
 
-  for (const [collection, rows] of Object.entries(state.data)) {
+  // Stale rows go first, dependents before what they refer to; then upserts in the opposite order.
+  const order = orderByReferences(Object.keys(state.data), state.schema.relations);
+  for (const collection of [...order].reverse()) {
+    const rows = state.data[collection] ?? [];
     const key = primaryKeyOf(state.schema, collection);
-    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
     await trx(collection)
       .whereNotIn(
         key,
         rows.map((row) => row[key] as string),
       )
       .delete();
+  }
+  for (const collection of order) {
+    const rows = state.data[collection] ?? [];
+    const key = primaryKeyOf(state.schema, collection);
+    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
     for (const row of rows) {
       await trx(collection)
-        .insert(Object.fromEntries(columns.map((column) => [column, toColumnValue(row[column])])))
+        .insert(Object.fromEntries(columns.map((column) => [column, toDbValue(row[column] ?? null)])))
         .onConflict(key)
         .merge();
     }
   }
 }
 
-/** Config rows come from JSON: objects and arrays go to json columns as JSON text (pg would make an array a
- * Postgres array literal). */
-function toColumnValue(value: Json | undefined): unknown {
-  if (value === undefined || value === null) return null;
-  return typeof value === 'object' ? JSON.stringify(value) : value;
-}
 
 export async function ensureLedger(db: Knex): Promise<void> {
   await db.raw(`create table if not exists ${LEDGER} (

@@ -3,6 +3,8 @@
 import { defineEndpoint } from '@directus/extensions-sdk';
 import { healthRouteDocs } from './health/api.js';
 import { registerVersionRoute } from './health/routes.js';
+import { notificationsRouteDocs } from './notifications/api.js';
+import { registerNotificationRoutes } from './notifications/routes.js';
 import { jobsRouteDocs } from './jobs/api.js';
 import { registerProbeRoute } from './jobs/probe.js';
 import { registerJobRoutes } from './jobs/routes.js';
@@ -26,11 +28,13 @@ export default defineEndpoint({
     registerWorkflowRoutes(router, context, () =>
       workflowDefinitions(context.database, context.logger.child({ capability: 'workflows' })).get(),
     );
+    registerNotificationRoutes(router, context);
     registerOpenApiRoute(router, context, [
       ...healthRouteDocs,
       ...userRouteDocs,
       ...jobsRouteDocs,
       ...workflowRouteDocs,
+      ...notificationsRouteDocs,
       {
         method: 'get',
         path: '/groundwork/v1/openapi.json',

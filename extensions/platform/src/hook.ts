@@ -8,6 +8,7 @@ import { JOBS_MODULE_ID } from './jobs/core/module-bar.js';
 import { enableModuleOnce } from './jobs/module-bar.js';
 import { defineProbe, installProbeTables } from './jobs/probe.js';
 import { startJobs } from './jobs/runtime.js';
+import { registerNotifications } from './notifications/index.js';
 import { exposePlatformApi } from './platform-api.js';
 import { checkEnv, describeEnvProblems } from './shared/env.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
@@ -27,6 +28,9 @@ export default defineHook((register, context) => {
     process.exit(1);
   }
   const config = result.env;
+
+  // Notifications: fan-out on every domain event, delivery and digest queues, the digest schedule.
+  registerNotifications(context, config);
   const jobsLogger = logger.child({ capability: 'jobs' });
 
   eventsContext.database = database;

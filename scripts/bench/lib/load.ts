@@ -24,6 +24,8 @@ export async function runLoad(options: {
   headers?: Record<string, string>;
   /** Builds each request (e.g. a PATCH whose path and body change per request); GET of `url` when absent. */
   nextRequest?: () => { method: 'GET' | 'POST' | 'PATCH'; path: string; body?: string };
+  method?: 'GET' | 'POST' | 'PATCH';
+  body?: string;
 }): Promise<LoadResult> {
   const latencies: number[] = [];
   // With a callback autocannon returns the running instance (an event emitter) instead of a promise.
@@ -37,6 +39,8 @@ export async function runLoad(options: {
         ...(options.nextRequest
           ? { requests: [{ setupRequest: (request: object) => ({ ...request, ...options.nextRequest!() }) }] }
           : {}),
+        method: options.method,
+        body: options.body,
       },
       (error, finished) => (error ? reject(error) : resolve(finished)),
     );

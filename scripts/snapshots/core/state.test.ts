@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { canonicalJson } from './canonical.js';
-import { BOOTSTRAP_ADMIN, normalizeAccess, normalizeFlows, normalizeSchema, resolveBootstrapAdmin } from './state.js';
+import {
+  BOOTSTRAP_ADMIN,
+  normalizeAccess,
+  normalizeFlows,
+  normalizeSchema,
+  orderByReferences,
+  resolveBootstrapAdmin,
+} from './state.js';
 
 const adminRole = { id: 'r-admin', name: 'Administrator', icon: 'verified', description: '$t:admin_description' };
 const adminPolicy = { ...adminRole, id: 'p-admin', admin_access: true, app_access: true };
@@ -85,5 +92,28 @@ describe('normalizeFlows', () => {
     expect(flows.flows[0]).not.toHaveProperty('date_created');
     expect(flows.operations[0]).not.toHaveProperty('user_created');
     expect(flows.flows[0]?.operation).toBe('o1');
+  });
+});
+
+describe('orderByReferences', () => {
+  it('puts a collection after the ones it refers to, alphabetical otherwise', () => {
+    const relations = [
+      { collection: 'notification_rules', field: 'template', related_collection: 'notification_templates' },
+      { collection: 'notification_rules', field: 'owner', related_collection: 'directus_users' },
+      { collection: 'a_self', field: 'parent', related_collection: 'a_self' },
+    ];
+    expect(orderByReferences(['notification_rules', 'notification_templates', 'a_self'], relations)).toEqual([
+      'a_self',
+      'notification_templates',
+      'notification_rules',
+    ]);
+  });
+
+  it('keeps going on a cycle', () => {
+    const relations = [
+      { collection: 'a', field: 'b', related_collection: 'b' },
+      { collection: 'b', field: 'a', related_collection: 'a' },
+    ];
+    expect(orderByReferences(['b', 'a'], relations).sort()).toEqual(['a', 'b']);
   });
 });

@@ -209,3 +209,25 @@ export function normalizeData(rows: Array<Record<string, unknown>>, primaryKey: 
     (row) => [row[primaryKey] as string | number],
   );
 }
+
+/**
+ * Config collections in an order that satisfies their foreign keys: a collection comes after the ones it refers
+ * to (insert in this order, delete in reverse). Alphabetical otherwise, so the order is stable; a cycle keeps the
+ * remaining collections alphabetical.
+ */
+export function orderByReferences(collections: string[], relations: Row[]): string[] {
+  const wanted = new Set(collections);
+  const dependsOn = new Map(collections.map((collection) => [collection, new Set<string>()]));
+  for (const relation of relations) {
+    const from = relation.collection as string;
+    const to = relation.related_collection as string | null;
+    if (to && from !== to && wanted.has(from) && wanted.has(to)) dependsOn.get(from)!.add(to);
+  }
+  const ordered: string[] = [];
+  const remaining = [...collections].sort();
+  while (remaining.length > 0) {
+    const index = remaining.findIndex((collection) => [...dependsOn.get(collection)!].every((d) => ordered.includes(d)));
+    ordered.push(...remaining.splice(index === -1 ? 0 : index, 1));
+  }
+  return ordered;
+}

@@ -9,6 +9,8 @@ export interface CapturedMail {
   from: string;
   to: string[];
   subject: string;
+  /** The Message-ID header, with its angle brackets. */
+  messageId: string;
   text: string;
   html: string;
   /** Every http(s) link in the text and html bodies, in order, without duplicates. */
@@ -56,6 +58,7 @@ export async function startSmtpCapture(options: { port?: number } = {}): Promise
               from: parsed.from?.value[0]?.address ?? '',
               to: session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase()),
               subject: parsed.subject ?? '',
+              messageId: parsed.messageId ?? '',
               text,
               html,
               links: linksOf(text, html),

@@ -83,4 +83,22 @@ describe('checkEnv', () => {
       'JOBS_WORKER',
     ]);
   });
+
+  it('checks the notification settings: retries, lease and the digest cron', () => {
+    const defaults = checkEnv({});
+    expect(defaults.ok && defaults.env.GROUNDWORK_NOTIFICATIONS_DIGEST_CRON).toBe('0 7 * * *');
+    expect(
+      checkEnv({ GROUNDWORK_NOTIFICATIONS_DIGEST_CRON: '*/5 * * * * *', GROUNDWORK_NOTIFICATIONS_RETRY_LIMIT: '0' }).ok,
+    ).toBe(true);
+    const bad = checkEnv({
+      GROUNDWORK_NOTIFICATIONS_DIGEST_CRON: 'daily',
+      GROUNDWORK_NOTIFICATIONS_LEASE_SECONDS: '1',
+    });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.problems.map((problem) => problem.split(' ')[0]).sort()).toEqual([
+      'GROUNDWORK_NOTIFICATIONS_DIGEST_CRON',
+      'GROUNDWORK_NOTIFICATIONS_LEASE_SECONDS',
+    ]);
+  });
 });

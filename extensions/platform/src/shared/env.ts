@@ -35,6 +35,15 @@ export const platformEnvSchema = z.object({
   GROUNDWORK_HEALTH_TIMEOUT_MS: wholeNumber(50, 30000).default(2000),
   /** false: this instance does not enforce workflows (benchmarks' baseline only; the database trigger stays). */
   GROUNDWORK_WORKFLOWS_ENFORCE: booleanFlag.default(true),
+  // Notifications (notifications/): retries of a delivery before it is dead-lettered, the first retry's delay
+  // (doubling after), how long a claimed email is left to its attempt, and when the daily digest goes out (UTC).
+  GROUNDWORK_NOTIFICATIONS_RETRY_LIMIT: wholeNumber(0, 100).default(8),
+  GROUNDWORK_NOTIFICATIONS_RETRY_DELAY_SECONDS: wholeNumber(1, 3600).default(30),
+  GROUNDWORK_NOTIFICATIONS_LEASE_SECONDS: wholeNumber(10, 3600).default(300),
+  GROUNDWORK_NOTIFICATIONS_DIGEST_CRON: z
+    .string({ error: 'must be a cron expression of 5 or 6 fields' })
+    .regex(/^\S+( \S+){4,5}$/, { error: 'must be a cron expression of 5 or 6 fields' })
+    .default('0 7 * * *'),
   /** Work background jobs in this process (false: only enqueue; dedicated worker instances do the work). */
   JOBS_WORKER: booleanFlag.default(true),
   /** Jobs of each queue running at once on this instance, unless the queue sets its own. */

@@ -1,0 +1,152 @@
+// The notification outbox: one row per (event, rule, recipient, channel), then one delivery job per row that is
+// due now. Pure decisions: what rows an event makes, and what a delivery attempt may do given the row's state.
+import { audienceNeeds, resolveAudience, type AudienceNeeds, type Person } from './audience.js';
+import { deliveryFor, preferenceFor, type Preference } from './preferences.js';
+import { matchesCondition, rulesForEvent, type Channel, type DomainEventLike, type NotificationRule } from './rules.js';
+
+/**
+ * The idempotency key of a notification: fan-out may run more than once for an event (events are delivered at
+ * least once), and the outbox's unique index on this key makes every run after the first insert nothing.
+ */
+export function notificationKey(eventId: string, ruleId: string, recipient: string, channel: Channel): string {
+  return `${eventId}:${ruleId}:${recipient}:${channel}`;
+}
+
+/** pending: a job will deliver it; held: waits for the daily digest; skipped: the recipient turned it off. */
+export type PlannedStatus = 'pending' | 'held' | 'skipped';
+
+export interface PlannedNotification {
+  key: string;
+  rule: string;
+  template: string;
+  recipient: Person;
+  channel: Channel;
+  status: PlannedStatus;
+}
+
+/** What the adapter must load for the rules that match an event (users by id, role or organization). */
+export function fanOutNeeds(rules: NotificationRule[], event: DomainEventLike, item: unknown): AudienceNeeds {
+  const needs: AudienceNeeds = { users: [], roles: [], organizations: [] };
+  for (const rule of matchingRules(rules, event, item)) {
+    const one = audienceNeeds(rule.audience, item);
+    needs.users.push(...one.users);
+    needs.roles.push(...one.roles);
+    needs.organizations.push(...one.organizations);
+  }
+  return {
+    users: [...new Set(needs.users)],
+    roles: [...new Set(needs.roles)],
+    organizations: [...new Set(needs.organizations)],
+  };
+}
+
+export function matchingRules(rules: NotificationRule[], event: DomainEventLike, item: unknown): NotificationRule[] {
+  const facts = { event, data: event.data, item };
+  return rulesForEvent(rules, event.type).filter(
+    (rule) => rule.template !== null && matchesCondition(rule.condition, facts),
+  );
+}
+
+export function planFanOut(input: {
+  event: DomainEventLike;
+  rules: NotificationRule[];
+  item: unknown;
+  people: Person[];
+  preferences: Preference[];
+}): PlannedNotification[] {
+  const { event, item, people, preferences } = input;
+  const planned: PlannedNotification[] = [];
+  for (const rule of matchingRules(input.rules, event, item)) {
+    const recipients = resolveAudience(rule.audience, item, people, {
+      actor: event.actor,
+      excludeActor: rule.exclude_actor,
+    });
+    for (const recipient of recipients) {
+      const preference = preferenceFor(preferences, recipient.id, event.type);
+      for (const channel of rule.channels) {
+        if (channel === 'email' && !recipient.email) continue;
+        const delivery = deliveryFor(preference, channel, { ruleDigest: rule.digest });
+        planned.push({
+          key: notificationKey(event.id, rule.id, recipient.id, channel),
+          rule: rule.id,
+          template: rule.template!,
+          recipient,
+          channel,
+          status: delivery === 'off' ? 'skipped' : delivery === 'digest' ? 'held' : 'pending',
+        });
+      }
+    }
+  }
+  return planned;
+}
+
+export type OutboxStatus = 'pending' | 'held' | 'sending' | 'sent' | 'digested' | 'skipped' | 'failed';
+
+export interface AttemptState {
+  status: OutboxStatus;
+  /** When the last attempt claimed the row (status `sending`), in ms since the epoch. */
+  lastAttemptAt: number | null;
+}
+
+export type AttemptDecision =
+  | { kind: 'send'; resend: boolean }
+  | { kind: 'done'; reason: 'already sent' | 'in a digest' | 'skipped' | 'failed' | 'held for digest' }
+  | { kind: 'busy' };
+
+/**
+ * What a delivery attempt may do. The row is claimed (`sending`, committed) BEFORE the message leaves and marked
+ * `sent` right after, so a retry or a re-run job that finds `sent` sends nothing. A row still `sending` after the
+ * lease means an attempt died between the claim and the result: the message may or may not have left (the SMTP
+ * window), so it is sent again, once, with the same Message-ID. Within the lease another worker may be sending it.
+ */
+export function decideAttempt(state: AttemptState, now: number, leaseMs: number): AttemptDecision {
+  switch (state.status) {
+    case 'pending':
+      return { kind: 'send', resend: false };
+    case 'sending':
+      if (state.lastAttemptAt !== null && now - state.lastAttemptAt < leaseMs) return { kind: 'busy' };
+      return { kind: 'send', resend: true };
+    case 'sent':
+      return { kind: 'done', reason: 'already sent' };
+    case 'digested':
+      return { kind: 'done', reason: 'in a digest' };
+    case 'skipped':
+      return { kind: 'done', reason: 'skipped' };
+    case 'failed':
+      return { kind: 'done', reason: 'failed' };
+    case 'held':
+      return { kind: 'done', reason: 'held for digest' };
+  }
+}
+
+/** SMTP 5xx answers are permanent (no such mailbox, policy): retrying cannot help. */
+export function isPermanentMailError(error: unknown): boolean {
+  const code = (error as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
+}
+
+/** The digest key: one digest per recipient per digest run, so a retried digest job makes no second one. */
+export function digestKey(runId: string, recipient: string): string {
+  return `digest:${runId}:${recipient}`;
+}
+
+export interface HeldNotification {
+  id: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  event_type: string;
+  date_created: string;
+}
+
+/** Held notifications grouped by recipient, oldest first within each group. */
+export function groupForDigest(rows: HeldNotification[]): Map<string, HeldNotification[]> {
+  const groups = new Map<string, HeldNotification[]>();
+  const sorted = [...rows].sort((a, b) => a.date_created.localeCompare(b.date_created) || a.id.localeCompare(b.id));
+  for (const row of sorted) {
+    const group = groups.get(row.recipient) ?? [];
+    group.push(row);
+    groups.set(row.recipient, group);
+  }
+  return groups;
+}

@@ -1,0 +1,147 @@
+// `npm run bench:notifications`: what notifications cost a write. An agent's public reply
+// (POST /items/ticket_messages) with the service desk's event trigger on (event row + dispatch job in the write's
+// transaction; fan-out, an outbox row and an email delivered to an SMTP capture server by the in-process worker)
+// against the same trigger disabled, in one run on one Directus, alternating off/on so drift hits both.
+// Options: --duration S (default 10), --connections N (default 10), --rounds N (default 2). Database:
+// BENCH_DATABASE_URL, else the embedded PostgreSQL (a throwaway database either way).
+import { parseArgs } from 'node:util';
+import knexFactory from 'knex';
+import { startSmtpCapture } from '../../tests/integration/harness/smtp-capture.js';
+import { ROLE } from '../domain/service-desk/access.js';
+import { step } from '../lib/log.js';
+import { createTestDatabase, TEST_ADMIN } from '../lib/instance.js';
+import { dropDatabase, toolServer } from '../lib/postgres.js';
+import { startMigratedInstance } from '../snapshots/instance.js';
+import { runLoad, type LoadResult } from './lib/load.js';
+import { formatTable } from './lib/stats.js';
+
+const SCOPE = 'bench';
+const { values } = parseArgs({
+  options: { duration: { type: 'string' }, connections: { type: 'string' }, rounds: { type: 'string' } },
+});
+const durationSeconds = Number(values.duration ?? 10);
+const connections = Number(values.connections ?? 10);
+const rounds = Number(values.rounds ?? 2);
+
+const { server, stop: stopServer } = await toolServer({
+  url: process.env.BENCH_DATABASE_URL,
+  dataDirName: 'bench-postgres',
+  port: 5459,
+  scope: SCOPE,
+});
+const capture = await startSmtpCapture();
+const db = await createTestDatabase(server, 'bench_notifications');
+step(SCOPE, `booting a migrated Directus on ${db.database} (rate and pressure limiters off, LOG_LEVEL=warn)`);
+const instance = await startMigratedInstance({
+  db,
+  name: 'bench-notifications',
+  env: { ...capture.env, LOG_LEVEL: 'warn', PRESSURE_LIMITER_ENABLED: 'false' },
+});
+const sql = knexFactory({ client: 'pg', connection: { ...db }, pool: { min: 0, max: 1 } });
+
+async function call(token: string, method: string, route: string, body?: unknown) {
+  const response = await fetch(`${instance.baseUrl}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
+  return (JSON.parse(text) as { data: Record<string, string> }).data;
+}
+async function login(email: string, password: string): Promise<string> {
+  const response = await fetch(`${instance.baseUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  return ((await response.json()) as { data: { access_token: string } }).data.access_token;
+}
+
+const results: Array<LoadResult & { notifications: string }> = [];
+let mails = 0;
+let sent = 0;
+let unique = 0;
+let drainSeconds = 0;
+try {
+  const admin = await login(TEST_ADMIN.email, TEST_ADMIN.password);
+  const password = 'bench-password-only';
+  const org = await call(admin, 'POST', '/items/organizations', { name: 'Bench', domain: 'bench.example.com' });
+  const customer = await call(admin, 'POST', '/users', {
+    email: 'requester@bench.example.com',
+    password,
+    role: ROLE.customer,
+    organization: org.id,
+  });
+  await call(admin, 'POST', '/users', { email: 'agent@desk.example.com', password, role: ROLE.agent });
+  const agent = await login('agent@desk.example.com', password);
+  const ticket = await call(admin, 'POST', '/items/tickets', {
+    subject: 'Bench',
+    organization: org.id,
+    requester: customer.id,
+  });
+  const body = JSON.stringify({ ticket: ticket.id, body: 'A public reply from the benchmark.', internal: false });
+  const url = `${instance.baseUrl}/items/ticket_messages`;
+  const headers = { authorization: `Bearer ${agent}`, 'content-type': 'application/json' };
+
+  for (let round = 1; round <= rounds; round++) {
+    for (const on of [false, true]) {
+      const label = on ? 'notifications on' : 'notifications off';
+      await sql.raw(`alter table ticket_messages ${on ? 'enable' : 'disable'} trigger ticket_messages_publish_created`);
+      step(SCOPE, `${label}, round ${round}: warm-up 2 s`);
+      await runLoad({ label, url, connections, durationSeconds: 2, method: 'POST', body, headers });
+      step(SCOPE, `${label}, round ${round}: ${durationSeconds} s at ${connections} connections`);
+      const result = await runLoad({ label, url, connections, durationSeconds, method: 'POST', body, headers });
+      results.push({ ...result, notifications: on ? 'on' : 'off' });
+      step(SCOPE, `${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms`);
+    }
+  }
+  // Every reply written with the trigger on must end as exactly one email: wait until every event is dispatched
+  // and no notification is pending, then compare sent rows with what arrived (and Message-IDs are unique).
+  const loadEnded = Date.now();
+  const deadline = loadEnded + 600_000;
+  for (;;) {
+    const [events] = await sql('groundwork.domain_event').whereNull('dispatched_at').count({ n: '*' });
+    const [open] = await sql('notification_outbox').whereIn('status', ['pending', 'sending']).count({ n: '*' });
+    if (Number(events!.n) === 0 && Number(open!.n) === 0) break;
+    if (Date.now() > deadline) throw new Error('notifications did not settle within 600 s');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  drainSeconds = Math.round((Date.now() - loadEnded) / 100) / 10;
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const [sentRows] = await sql('notification_outbox').where({ channel: 'email', status: 'sent' }).count({ n: '*' });
+  sent = Number(sentRows!.n);
+  mails = capture.messages.length;
+  unique = new Set(capture.messages.map((mail) => mail.messageId)).size;
+  step(SCOPE, `${sent} emails sent by the outbox, ${mails} at the capture server, ${unique} distinct Message-IDs`);
+} finally {
+  await sql.destroy();
+  await instance.stop();
+  await capture.stop();
+  await dropDatabase(server, db.database);
+  await stopServer();
+}
+
+console.log('');
+console.log(
+  formatTable(
+    ['POST /items/ticket_messages', 'c', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'errors'],
+    results.map((r) => [r.label, r.connections, r.requestsPerSecond, r.p50Ms, r.p95Ms, r.p99Ms, r.non2xx, r.errors]),
+  ),
+);
+const mean = (on: string, key: 'requestsPerSecond' | 'p50Ms') => {
+  const picked = results.filter((r) => r.notifications === on);
+  return picked.reduce((sum, r) => sum + r[key], 0) / picked.length;
+};
+const overhead = Math.round((1 - mean('on', 'requestsPerSecond') / mean('off', 'requestsPerSecond')) * 1000) / 10;
+console.log(`throughput with notifications on: ${overhead}% below off (mean of ${rounds} rounds each)`);
+console.log(`emails: ${sent} sent by the outbox, ${mails} received, ${unique} distinct Message-IDs`);
+console.log(`the worker finished the backlog ${drainSeconds} s after the load ended`);
+if (sent !== mails || unique !== mails) {
+  console.error('emails lost or duplicated');
+  process.exit(1);
+}
+if (results.some((r) => r.non2xx > 0 || r.errors > 0)) {
+  console.error('some requests failed: the figures above are not valid');
+  process.exit(1);
+}
