@@ -27,6 +27,58 @@ export interface KbCategories {
   sort: number | null;
 }
 
+export interface NotificationOutbox {
+  attempts: number;
+  body: string | null;
+  channel: string | null;
+  collection: string | null;
+  date_created: string;
+  digest: string | NotificationOutbox | null;
+  event_id: string | null;
+  event_type: string | null;
+  id: string;
+  item: string | null;
+  key: string;
+  last_attempt_at: string | null;
+  last_error: string | null;
+  message_id: string | null;
+  recipient: string | DirectusUser<Schema> | null;
+  rule: string | NotificationRules | null;
+  sent_at: string | null;
+  status: string;
+  subject: string | null;
+  template: string | null;
+}
+
+export interface NotificationPreferences {
+  digest: boolean;
+  email: boolean;
+  event: string;
+  id: number;
+  in_app: boolean;
+  user: string | DirectusUser<Schema>;
+}
+
+export interface NotificationRules {
+  audience: unknown | null;
+  channels: unknown | null;
+  condition: unknown | null;
+  description: string | null;
+  digest: boolean;
+  enabled: boolean;
+  event: string;
+  exclude_actor: boolean;
+  id: string;
+  template: string | NotificationTemplates | null;
+}
+
+export interface NotificationTemplates {
+  body: string | null;
+  description: string | null;
+  key: string;
+  subject: string | null;
+}
+
 export interface Organizations {
   date_created: string | null;
   date_updated: string | null;
@@ -126,6 +178,10 @@ export interface WorkflowHistory {
 export interface Schema {
   kb_articles: KbArticles[];
   kb_categories: KbCategories[];
+  notification_outbox: NotificationOutbox[];
+  notification_preferences: NotificationPreferences[];
+  notification_rules: NotificationRules[];
+  notification_templates: NotificationTemplates[];
   organizations: Organizations[];
   sla_policies: SlaPolicies[];
   tags: Tags[];
