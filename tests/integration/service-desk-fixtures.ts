@@ -135,6 +135,11 @@ export async function historyOf(desk: Desk, item: string) {
   return desk.db('workflow_history').where({ item }).orderBy('id');
 }
 
+/** An item's workflow and SLA events (item events such as tickets.created belong to the notifications tests). */
 export async function eventsOf(desk: Desk, item: string) {
-  return desk.db('groundwork.domain_event').where({ item }).orderBy('occurred_at');
+  return desk
+    .db('groundwork.domain_event')
+    .where({ item })
+    .andWhere((query) => query.where('type', 'like', 'workflow.%').orWhere('type', 'like', 'sla.%'))
+    .orderBy('occurred_at');
 }
