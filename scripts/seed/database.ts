@@ -139,7 +139,7 @@ export async function ensureAttachments(client: pg.Client, data: DemoData, stora
 }
 
 /**
- * Demo and bulk rows are history, not news: the service desk's event triggers (snapshot 0003-notifications) would
+ * Demo and bulk rows are history, not news: the service desk's event triggers (snapshot 0003-service-desk-operations) would
  * otherwise notify people about every seeded ticket and message. Session-wide, on the seed's own connection.
  */
 async function silenceDomainEvents(client: pg.Client): Promise<void> {
