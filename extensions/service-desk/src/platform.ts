@@ -1,26 +1,10 @@
 // The platform's jobs and events API, reached across bundles through globalThis (extensions/platform/src/
-// platform-api.ts). Read lazily, inside init or a callback, so bundle load order does not matter.
-import type { Knex } from 'knex';
+// platform-api.ts). Read lazily, inside init or a callback, so bundle load order does not matter. Only the types
+// are imported from the platform's sources: they vanish at build, so the two bundles share no module state.
+import type { GroundworkPlatform } from '../../platform/src/platform-api.js';
 
-export interface DomainEvent {
-  type: string;
-  collection: string;
-  item: string;
-  actor: string | null;
-  data: Record<string, unknown>;
-}
-
-export interface PlatformApi {
-  jobs: {
-    defineQueue<T>(
-      name: string,
-      handler: (job: { id: string; queue: string; data: T; attempt: number }) => Promise<void>,
-      options?: { retryLimit?: number; retryDelaySeconds?: number; retryBackoff?: boolean; expireInSeconds?: number },
-    ): void;
-    defineSchedule(queue: string, cron: string, data?: object): void;
-  };
-  events: { publishEvent(db: Knex | Knex.Transaction, event: DomainEvent): Promise<string> };
-}
+export type { DomainEvent } from '../../platform/src/events/index.js';
+export type PlatformApi = GroundworkPlatform;
 
 export function platform(): PlatformApi {
   const api = (globalThis as Record<symbol, unknown>)[Symbol.for('groundwork.platform')] as PlatformApi | undefined;
