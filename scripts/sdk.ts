@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { buildStaleExtensions } from './lib/extensions.js';
-import { createTestDatabase, TEST_ADMIN } from './lib/instance.js';
+import { adminToken, createTestDatabase } from './lib/instance.js';
 import { step } from './lib/log.js';
 import { repoRoot } from './lib/paths.js';
 import { dropDatabase, toolServer } from './lib/postgres.js';
@@ -38,12 +38,7 @@ async function fetchOpenApiDocument(): Promise<Record<string, unknown>> {
     step(SCOPE, `throwaway database ${db.database}: bootstrap and migrate to the latest snapshot`);
     const instance = await startMigratedInstance({ db, name: 'sdk', env: { PUBLIC_URL: DOCUMENT_SERVER_URL } });
     try {
-      const login = await fetch(`${instance.baseUrl}/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(TEST_ADMIN),
-      });
-      const token = ((await login.json()) as { data: { access_token: string } }).data.access_token;
+      const token = await adminToken(instance.baseUrl);
       const response = await fetch(`${instance.baseUrl}/groundwork/v1/openapi.json`, {
         headers: { authorization: `Bearer ${token}` },
       });

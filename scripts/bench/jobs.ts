@@ -27,6 +27,22 @@ interface Result {
   p99: number;
 }
 
+/** One setup's figures from its three clock readings (ms) and its enqueue-to-start latencies. */
+function resultOf(
+  setup: string,
+  at: { enqueueStart: number; committed: number; drained: number },
+  latencies: number[],
+): Result {
+  return {
+    setup,
+    enqueuePerSecond: Math.round(JOBS / ((at.committed - at.enqueueStart) / 1000)),
+    jobsPerSecond: Math.round(JOBS / ((at.drained - at.committed) / 1000)),
+    p50: Math.round(percentile(latencies, 50)),
+    p95: Math.round(percentile(latencies, 95)),
+    p99: Math.round(percentile(latencies, 99)),
+  };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string) {
@@ -94,15 +110,11 @@ async function benchDirectus(server: PgConnection, setup: string, env: Record<st
       'SELECT extract(epoch FROM started_on - created_on) * 1000 AS ms FROM pgboss.job WHERE id = ANY($1::uuid[])',
       [ids],
     );
-    const latencies = rows.map((row) => Number(row.ms));
-    return {
+    return resultOf(
       setup,
-      enqueuePerSecond: Math.round(JOBS / ((committed - enqueueStart) / 1000)),
-      jobsPerSecond: Math.round(JOBS / ((drained - committed) / 1000)),
-      p50: Math.round(percentile(latencies, 50)),
-      p95: Math.round(percentile(latencies, 95)),
-      p99: Math.round(percentile(latencies, 99)),
-    };
+      { enqueueStart, committed, drained },
+      rows.map((row) => Number(row.ms)),
+    );
   } finally {
     await pool.end();
     await instance.stop();
@@ -170,15 +182,11 @@ async function benchSkipLocked(server: PgConnection, workers: number): Promise<R
       'SELECT extract(epoch FROM started_on - created_on) * 1000 AS ms FROM job WHERE id = ANY($1::bigint[])',
       [ids],
     );
-    const latencies = rows.map((row) => Number(row.ms));
-    return {
+    return resultOf(
       setup,
-      enqueuePerSecond: Math.round(JOBS / ((committed - enqueueStart) / 1000)),
-      jobsPerSecond: Math.round(JOBS / ((drained - committed) / 1000)),
-      p50: Math.round(percentile(latencies, 50)),
-      p95: Math.round(percentile(latencies, 95)),
-      p99: Math.round(percentile(latencies, 99)),
-    };
+      { enqueueStart, committed, drained },
+      rows.map((row) => Number(row.ms)),
+    );
   } finally {
     running = false;
     await Promise.all(loops);

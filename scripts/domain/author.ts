@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildStaleExtensions } from '../lib/extensions.js';
-import { createTestDatabase, TEST_ADMIN } from '../lib/instance.js';
+import { adminToken, createTestDatabase } from '../lib/instance.js';
 import { step } from '../lib/log.js';
 import { dropDatabase, toolServer } from '../lib/postgres.js';
 import { captureVersion, resealVersion } from '../snapshots/capture.js';
@@ -76,12 +76,7 @@ function writeDataMigrations(folderPath: string, modules: VersionAuthor[]): bool
 }
 
 async function adminClient(baseUrl: string): Promise<Send> {
-  const login = await fetch(`${baseUrl}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(TEST_ADMIN),
-  });
-  const token = ((await login.json()) as { data: { access_token: string } }).data.access_token;
+  const token = await adminToken(baseUrl);
   return async (method, route, body) => {
     const response = await fetch(`${baseUrl}${route}`, {
       method,

@@ -136,3 +136,14 @@ export async function exitWithin(instance: DirectusInstance, timeoutMs: number):
     clearTimeout(timer);
   }
 }
+
+/** An access token for the test admin on a running instance (the tool scripts act as that admin). */
+export async function adminToken(baseUrl: string): Promise<string> {
+  const login = await fetch(`${baseUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(TEST_ADMIN),
+  });
+  if (!login.ok) throw new Error(`admin login answered ${login.status}`);
+  return ((await login.json()) as { data: { access_token: string } }).data.access_token;
+}
