@@ -7,6 +7,7 @@ import { guardSubscriptions } from './subscriptions/hook.js';
 import { registrationFilter } from './registration/hook.js';
 import { registerSlaJobs } from './sla/jobs.js';
 import { registerWorkflowGuards } from './workflow-guards/register.js';
+import { requesterOnCreate, ticketUpdate } from './tickets/hook.js';
 
 export default defineHook((register, context) => {
   const logger = context.logger.child({ capability: 'service-desk' });
@@ -21,6 +22,11 @@ export default defineHook((register, context) => {
     'ticket_messages_files.items.create',
     linkAfterCreate(context.logger.child({ capability: 'attachments' })),
   );
+
+  // tickets: the requester belongs to the ticket's organization; only the requester rates or reopens it.
+  const tickets = context.logger.child({ capability: 'tickets' });
+  register.filter('tickets.items.create', requesterOnCreate(tickets));
+  register.filter('tickets.items.update', ticketUpdate(tickets));
 
   // subscriptions: customers' websocket subscriptions carry no delete events (those skip row permissions).
   register.filter('websocket.message', guardSubscriptions(context.logger.child({ capability: 'subscriptions' })));

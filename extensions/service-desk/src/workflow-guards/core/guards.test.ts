@@ -25,10 +25,12 @@ describe('reopen_within_7_days', () => {
 });
 
 describe('reviewer_not_author', () => {
-  it('refuses the author, falling back to the creator', () => {
+  it('refuses the author and the creator', () => {
     expect(reviewerNotAuthor.check(input({ author: 'u1' }))).toBe('the author of an article cannot review it');
     expect(reviewerNotAuthor.check(input({ author: null, user_created: 'u1' }))).not.toBeNull();
-    expect(reviewerNotAuthor.check(input({ author: 'u2', user_created: 'u1' }))).toBeNull();
+    // The writer stays the writer when the author field names someone else.
+    expect(reviewerNotAuthor.check(input({ author: 'u2', user_created: 'u1' }))).not.toBeNull();
+    expect(reviewerNotAuthor.check(input({ author: 'u2', user_created: 'u3' }))).toBeNull();
   });
   it('passes the system and other users', () => {
     expect(reviewerNotAuthor.check(input({ author: 'u1' }, null))).toBeNull();

@@ -17,12 +17,17 @@ export const reopenWithin7Days = {
   },
 };
 
-/** The reviewer of an article is not its author (the author field, else whoever created it). */
+/**
+ * The reviewer of an article is neither its author nor whoever created it (the person who wrote it), both read from
+ * the stored row: renaming the author cannot make the writer their own reviewer.
+ */
 export const reviewerNotAuthor = {
   fields: ['author', 'user_created'],
   check({ item, actor }: GuardInput): string | null {
-    const author = item.author ?? item.user_created ?? null;
-    return actor.user !== null && author === actor.user ? 'the author of an article cannot review it' : null;
+    if (actor.user === null) return null;
+    return item.author === actor.user || item.user_created === actor.user
+      ? 'the author of an article cannot review it'
+      : null;
   },
 };
 
