@@ -4,6 +4,8 @@
 //   CVE-2026-61835: import by URL reaches the host through a literal 0.0.0.0 (SSRF).
 //   CVE-2026-35409: the same through an IPv4-mapped IPv6 address ([::ffff:127.0.0.1]).
 //   CVE-2026-61836: the response-cache key has no share or role context; no policy may grant shares.
+//   CVE-2026-129239: a non-admin who may update shares reassigns a share's user_created and role (fixed in 12.3.1);
+//   the platform refuses every non-admin share write, whatever a permission grants.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -159,5 +161,88 @@ describe('CVE-2026-61836: shares with the response cache on', () => {
     });
     expect(share.status).toBe(403);
     expectErrorEnvelope(share, 'FORBIDDEN');
+  });
+});
+
+describe('CVE-2026-129239: no non-admin writes a share, even with a permission that would allow it', () => {
+  it('refuses an agent creating a share or changing one (an admin’s, or one it owns) over REST and GraphQL', async () => {
+    const email = `advisory-shares-${run}@desk.example.com`;
+    const password = `pw-${randomBytes(8).toString('hex')}`;
+    const user = await call(hardened, hardenedAdmin, 'POST', '/users', { email, password, role: ROLE.agent });
+    const agentId = (user.body.data as { id: string }).id;
+    // The attack needs a share permission; grant one on a policy of this user only, so the platform's filter is
+    // what refuses (without it, every write below succeeds).
+    const policy = await call(hardened, hardenedAdmin, 'POST', '/policies', {
+      name: `share writer ${run}`,
+      app_access: true,
+      permissions: (['create', 'update', 'read'] as const).map((action) => ({
+        collection: 'directus_shares',
+        action,
+        fields: ['*'],
+      })),
+    });
+    expect(policy.status).toBe(200);
+    const policyId = (policy.body.data as { id: string }).id;
+    try {
+      expect((await call(hardened, hardenedAdmin, 'POST', '/access', { user: agentId, policy: policyId })).status).toBe(
+        200,
+      );
+      const org = await call(hardened, hardenedAdmin, 'POST', '/items/organizations', {
+        name: `Shares ${run}`,
+        domain: `shares-${run}.example.com`,
+      });
+      const item = (org.body.data as { id: string }).id;
+      const share = async () => {
+        const made = await call(hardened, hardenedAdmin, 'POST', '/shares', { collection: 'organizations', item });
+        expect(made.status).toBe(200);
+        return (made.body.data as { id: string }).id;
+      };
+      const adminShare = await share();
+      const ownShare = await share();
+      expect(
+        (await call(hardened, hardenedAdmin, 'PATCH', `/shares/${ownShare}`, { user_created: agentId })).status,
+      ).toBe(200);
+
+      const login = await getJson(`${hardened.baseUrl}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      const agent = (login.body.data as { access_token: string }).access_token;
+      const managerRole = ROLE.manager;
+      for (const id of [adminShare, ownShare]) {
+        const patched = await call(hardened, agent, 'PATCH', `/shares/${id}`, {
+          role: managerRole,
+          user_created: agentId,
+        });
+        expect([id, patched.status]).toEqual([id, 403]);
+        expectErrorEnvelope(patched, 'FORBIDDEN');
+        const graphql = await call(hardened, agent, 'POST', '/graphql/system', {
+          query: `mutation { update_shares_item(id: "${id}", data: { role: "${managerRole}" }) { id } }`,
+        });
+        expect([id, (graphql.body.errors as unknown[] | undefined)?.length ?? 0]).toEqual([id, 1]);
+      }
+      const batch = await call(hardened, agent, 'PATCH', '/shares', {
+        keys: [adminShare, ownShare],
+        data: { role: managerRole },
+      });
+      expect(batch.status).toBe(403);
+      const created = await call(hardened, agent, 'POST', '/shares', { collection: 'organizations', item });
+      expect(created.status).toBe(403);
+      expectErrorEnvelope(created, 'FORBIDDEN');
+
+      const rows = await call(
+        hardened,
+        hardenedAdmin,
+        'GET',
+        `/shares?filter[item][_eq]=${item}&fields=id,role,user_created&limit=-1`,
+      );
+      const shares = rows.body.data as Array<{ id: string; role: string | null; user_created: string }>;
+      expect(shares).toHaveLength(2);
+      expect(shares.every((row) => row.role === null)).toBe(true);
+      expect(shares.find((row) => row.id === adminShare)?.user_created).not.toBe(agentId);
+    } finally {
+      await call(hardened, hardenedAdmin, 'DELETE', `/policies/${policyId}`);
+    }
   });
 });

@@ -12,7 +12,9 @@ import { registerNotifications } from './notifications/index.js';
 import { exposePlatformApi } from './platform-api.js';
 import { checkEnv, describeEnvProblems } from './shared/env.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
+import { refuseShareWrites } from './advisories/shares.js';
 import { createRevocation, httpToken, websocketToken } from './users/revocation.js';
+import { keepRequiredTfa } from './users/tfa.js';
 import { registerWorkflows } from './workflows/hook.js';
 
 exposePlatformApi();
@@ -56,6 +58,13 @@ export default defineHook((register, context) => {
   filter('websocket.authenticate', revocation.refuseInactiveUsers(websocketToken));
   action('users.update', revocation.forget);
   action('users.delete', revocation.forget);
+  // users: where a policy requires TOTP, only an admin turns it off (users/tfa.ts; Directus enforces it in the app only).
+  filter('users.update', keepRequiredTfa());
+
+  // advisories: no non-admin creates or changes a share, whatever a permission grants (CVE-2026-129239).
+  const shares = refuseShareWrites(logger.child({ capability: 'advisories' }));
+  filter('shares.create', shares);
+  filter('shares.update', shares);
 
   // After every extension has registered its queues, before the server listens: requests may enqueue at once.
   init('app.after', async () => {

@@ -13,6 +13,7 @@ export const ErrorCode = {
   Conflict: 'CONFLICT',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   TransitionNotAllowed: 'TRANSITION_NOT_ALLOWED',
+  TfaRequired: 'TFA_REQUIRED',
 } as const;
 
 export interface InputErrorExtensions {
@@ -38,6 +39,12 @@ export const InvalidParamsError = createError<InputErrorExtensions>(
 export const ForbiddenError = createError(ErrorCode.Forbidden, "You don't have permission to access this.", 403);
 // Directus's own code and message for a missing, wrong or revoked credential.
 export const InvalidCredentialsError = createError(ErrorCode.InvalidCredentials, 'Invalid user credentials.', 401);
+// 403: a policy of the user requires TOTP, so only an administrator may turn it off (decision 0014).
+export const TfaRequiredError = createError(
+  ErrorCode.TfaRequired,
+  'Two-factor authentication is required for your role; an administrator can reset it.',
+  403,
+);
 export const ConflictError = createError<{ reason: string }>(ErrorCode.Conflict, (e) => e.reason, 409);
 export const NotFoundError = createError<{ what: string }>(ErrorCode.NotFound, (e) => `${e.what} not found.`, 404);
 export const ServiceUnavailableError = createError<{ service: string; reason: string }>(
