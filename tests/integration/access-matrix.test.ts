@@ -48,7 +48,15 @@ interface Tenant {
   internalFiles: Array<{ id: string; title: string; content: string }>;
 }
 const tenants = {} as Record<'a' | 'b', Tenant>;
-const fixture = {} as { sla: number; category: number; draftArticle: string; publishedArticle: string; tag: number };
+const fixture = {} as {
+  sla: number;
+  category: number;
+  draftArticle: string;
+  publishedArticle: string;
+  tag: number;
+  /** A file each staff role uploaded and did not attach: what agents and editors may still change (0004). */
+  ownFiles: Partial<Record<Role, string>>;
+};
 
 const tally = {
   cases: 0,
@@ -237,7 +245,10 @@ function updateTarget(c: Collection, role: Role): { id: string | number; payload
     case 'tags':
       return { id: fixture.tag, payload: { color: '#112233' } };
     case 'directus_files':
-      return { id: tenants.a.publicFiles[0]!.id, payload: { description: `edited ${uniq()}` } };
+      return {
+        id: fixture.ownFiles[role] ?? tenants.a.publicFiles[0]!.id,
+        payload: { description: `edited ${uniq()}` },
+      };
     case 'directus_users':
       // Everyone may change their own names and display preferences (0003 auth); no one else's user.
       return {
@@ -384,7 +395,7 @@ beforeAll(async () => {
     })
   ).id;
   // Articles start as drafts and are published through the workflow; the author is another user, because the
-  // reviewer (here the admin) may not be the author.
+  // reviewer may be neither the author nor the creator.
   fixture.publishedArticle = (
     await asAdmin<{ id: string }>('POST', '/items/kb_articles', {
       title: `Published ${run}`,
@@ -393,8 +404,16 @@ beforeAll(async () => {
       author: userIds.contentEditor,
     })
   ).id;
+  // Published by the manager: the admin created it, and the creator may not review it either (0004).
   for (const status of ['in_review', 'published']) {
-    await asAdmin('PATCH', `/items/kb_articles/${fixture.publishedArticle}`, { status });
+    const moved = await call(tokens.manager!, 'PATCH', `/items/kb_articles/${fixture.publishedArticle}`, { status });
+    expect(moved.status).toBe(200);
+  }
+  fixture.ownFiles = {};
+  for (const role of ['agent', 'contentEditor'] as const) {
+    const uploaded = await upload(tokens[role]!, `mx-own-${role}-${run}`, 'not attached');
+    expect(uploaded.status).toBe(200);
+    fixture.ownFiles[role] = (uploaded.body.data as { id: string }).id;
   }
 }, 240_000);
 
@@ -463,6 +482,12 @@ describe.each(ROLES)('%s', (role) => {
       } else if (action === 'update') {
         const target = updateTarget(c, role);
         response = await call(token(), 'PATCH', `${restRoute(c)}/${target.id}`, target.payload);
+        if (c === 'directus_files' && grant === 'some') {
+          // The narrowed grant: an attachment is nobody's to change but a manager's.
+          const attached = await call(token(), 'PATCH', `/files/${tenants.a.publicFiles[0]!.id}`, target.payload);
+          expectRefused(`${tag} (an attachment)`, attached);
+          count('rest', 'none');
+        }
         if (c === 'directus_users' && grant === 'some') {
           // The narrowed grant: the same change to another user is refused.
           const other = await call(token(), 'PATCH', `${restRoute(c)}/${tenants.b.customer.id}`, target.payload);
@@ -555,7 +580,12 @@ describe.each(ROLES)('%s', (role) => {
   it('downloads attachments from /assets as the table says', async () => {
     const grant = expected(role, 'directus_files', 'read');
     const cases: Array<[string, { id: string; content: string }, boolean]> = [
-      ['public attachment of org A', tenants.a.publicFiles[0]!, grant !== 'none'],
+      // Customers read the public attachments of their organization's tickets; Content Editors no attachment.
+      [
+        'public attachment of org A',
+        tenants.a.publicFiles[0]!,
+        role === 'customer' ? grant !== 'none' : grant === 'all',
+      ],
       ['internal-note attachment of org A', tenants.a.internalFiles[0]!, grant === 'all'],
       ['public attachment of org B', tenants.b.publicFiles[0]!, grant === 'all'],
     ];

@@ -1,7 +1,8 @@
 // The access matrix as a declarative table: role × collection × action → all, some (a row filter or a validation
 // narrows it) or none. tests/integration/access-matrix.test.ts generates its cases from this table and checks the
 // table against the permission specs of the snapshot versions (scripts/domain/service-desk/access.ts,
-// scripts/domain/versions/access-rules.ts and auth.ts) and against the live /permissions, so none of the three can drift.
+// scripts/domain/versions/access-rules.ts, auth.ts and least-privilege.ts) and against the live /permissions, so none
+// of the three can drift.
 import {
   POLICY,
   permissions as serviceDesk,
@@ -12,6 +13,7 @@ import {
   permissions as accessRules,
 } from '../../../scripts/domain/versions/access-rules.js';
 import { selfPermissions } from '../../../scripts/domain/versions/auth.js';
+import { applyReplacements } from '../../../scripts/domain/versions/least-privilege.js';
 
 export const ROLES = ['manager', 'agent', 'contentEditor', 'customer', 'integration', 'public'] as const;
 export const COLLECTIONS = [
@@ -37,8 +39,8 @@ export type Grant = 'all' | 'some' | 'none';
 const TABLE: Record<Role, Record<Collection, string>> = {
   //             orgs    sla     tickets messages kb_cat  kb_art  tags    files   users
   manager: row('RCUD', 'RCUD', 'RCUD', 'RCUD', 'RCUD', 'RCUD', 'RCUD', 'RCU.', 'R.u.'),
-  agent: row('R...', 'R...', 'RCU.', 'RCU.', 'R...', 'Rcu.', 'RC..', 'RCU.', 'R.u.'),
-  contentEditor: row('....', '....', '....', '....', 'RCUD', 'RCUD', 'RCUD', 'RCU.', 'R.u.'),
+  agent: row('R...', 'R...', 'RCU.', 'RCU.', 'R...', 'Rcu.', 'RC..', 'RCu.', 'R.u.'),
+  contentEditor: row('....', '....', '....', '....', 'RCUD', 'RCUD', 'RCUD', 'rCu.', 'R.u.'),
   customer: row('r...', '....', 'rcu.', 'rc..', 'R...', 'r...', '....', 'r...', 'r.u.'),
   integration: row('R...', '....', 'RC..', '....', '....', '....', '....', '....', '....'),
   public: row('....', '....', '....', '....', '....', '....', '....', '....', '....'),
@@ -68,7 +70,7 @@ export function specs(): PermissionSpec[] {
       ? { ...spec, fields: CUSTOMER_TICKET_UPDATE_FIELDS }
       : spec,
   );
-  return [...all, ...accessRules, ...selfPermissions];
+  return applyReplacements([...all, ...accessRules, ...selfPermissions]);
 }
 
 const narrows = (rule: unknown) => !!rule && typeof rule === 'object' && Object.keys(rule).length > 0;
