@@ -10,12 +10,11 @@ import type { VersionAuthor } from './types.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /**
- * Fields the database or Directus sets on the domain's rows, never a caller: the keys, the ticket number and the
- * audit stamps, the SLA due times and state (trigger and SLA job), the workflow stamps (workflow trigger) and
+ * Fields the database or Directus sets on the domain's rows, never a caller: the ticket number and the audit
+ * stamps, the SLA due times and state (trigger and SLA job), the workflow stamps (workflow trigger) and
  * `first_responded_at`. No non-admin policy lists them in a create or update permission.
  */
 export const DATABASE_SET_FIELDS = [
-  'id',
   'number',
   'date_created',
   'user_created',
@@ -31,7 +30,7 @@ export const DATABASE_SET_FIELDS = [
 ];
 
 /** What staff write on a ticket. `satisfaction` is the requester's rating, so staff do not set it. */
-export const STAFF_TICKET_FIELDS = [
+const STAFF_TICKET_UPDATE_FIELDS = [
   'subject',
   'description',
   'status',
@@ -44,6 +43,11 @@ export const STAFF_TICKET_FIELDS = [
   'messages',
   'workflow_comment',
 ];
+/**
+ * On create also `id` (a uuid): GraphQL types a many-to-one input as the related create input when the caller may
+ * create there, and links an existing ticket (a new message's `ticket: { id }`) only if `id` is in that input.
+ */
+export const STAFF_TICKET_FIELDS = ['id', ...STAFF_TICKET_UPDATE_FIELDS];
 /** A staff message: the author is preset to the caller on creation and never changed afterwards. */
 export const STAFF_MESSAGE_CREATE_FIELDS = ['ticket', 'body', 'internal', 'author', 'attachments'];
 export const STAFF_MESSAGE_UPDATE_FIELDS = ['body', 'internal', 'attachments'];
@@ -77,8 +81,7 @@ export const STAFF_FILE_WRITE_FIELDS = [
   'height',
   'filesize',
 ];
-/** A file attached to a ticket message (the service desk sets the link when the junction row is made). */
-const ATTACHMENT = { ticket_message: { _nnull: true } };
+/** Not a file attached to a ticket message (the service desk sets the link when the junction row is made). */
 const NOT_ATTACHMENT = { ticket_message: { _null: true } };
 /**
  * Agents and editors change (or replace the bytes of, PATCH /files/:id multipart) only their own uploads that are
@@ -97,7 +100,7 @@ export interface Replacement {
 
 const staffTickets = (policy: string): Replacement[] => [
   { policy, collection: 'tickets', action: 'create', change: { fields: STAFF_TICKET_FIELDS } },
-  { policy, collection: 'tickets', action: 'update', change: { fields: STAFF_TICKET_FIELDS } },
+  { policy, collection: 'tickets', action: 'update', change: { fields: STAFF_TICKET_UPDATE_FIELDS } },
   {
     policy,
     collection: 'ticket_messages',
@@ -167,8 +170,6 @@ export function applyReplacements(specs: PermissionSpec[]): PermissionSpec[] {
 
 /** Policies whose users must set up TOTP (the Administrator's is found by its admin access at migrate time). */
 export const ENFORCE_TFA_POLICIES = [POLICY.manager];
-
-export { ATTACHMENT };
 
 export const version: VersionAuthor = {
   name: 'least-privilege',
