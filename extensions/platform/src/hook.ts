@@ -52,12 +52,23 @@ export default defineHook((register, context) => {
     registerProbeRoutes(app, { database, logger: logger.child({ capability: 'health' }), config });
   });
 
-  // users: access tokens of deactivated users stop working at once (users/revocation.ts).
+  // users: a change of status, role or policies applies on the next request and websocket message, whatever
+  // the token says (users/revocation.ts).
   const revocation = createRevocation(database);
   filter('authenticate', revocation.refuseInactiveUsers(httpToken));
   filter('websocket.authenticate', revocation.refuseInactiveUsers(websocketToken));
+  init('middlewares.after', ({ app }) => app.use(revocation.currentRole()));
   action('users.update', revocation.forget);
   action('users.delete', revocation.forget);
+  for (const event of ['access', 'policies', 'roles'].flatMap((c) => [`${c}.create`, `${c}.update`, `${c}.delete`]))
+    action(event, revocation.forgetAccess);
+  action('websocket.connect', revocation.websocket.track);
+  action('websocket.auth.success', revocation.websocket.track);
+  action('websocket.close', revocation.websocket.untrack);
+  action('websocket.error', revocation.websocket.untrack);
+  filter('websocket.message', revocation.websocket.recheckOnMessage);
+  revocation.websocket.sweep((error) => logger.warn({ err: error }, 'users: websocket access sweep failed'));
+
   // users: where a policy requires TOTP, only an admin turns it off (users/tfa.ts; Directus enforces it in the app only).
   filter('users.update', keepRequiredTfa());
 

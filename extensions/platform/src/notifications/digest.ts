@@ -56,11 +56,15 @@ export function createDigest(deps: DigestDeps) {
         const notifications = group.filter((row) => ids.has(row.id));
         if (notifications.length === 0) return false;
         const person = await trx('directus_users').where({ id: recipient }).first('id', 'first_name', 'last_name');
-        const rendered = await render(template, {
-          recipient: person ?? null,
-          notifications,
-          count: notifications.length,
-        });
+        const rendered = await render(
+          template,
+          {
+            recipient: person ?? null,
+            notifications,
+            count: notifications.length,
+          },
+          'email',
+        );
         const [inserted] = await trx(OUTBOX)
           .insert({
             id: randomUUID(),

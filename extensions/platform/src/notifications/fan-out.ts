@@ -78,7 +78,7 @@ export function createFanOut(deps: FanOutDeps) {
       };
       try {
         if (!template) throw new Error(`template "${one.template}" does not exist`);
-        rows.push({ planned: one, ...(await render(template, context)), error: null });
+        rows.push({ planned: one, ...(await render(template, context, one.channel)), error: null });
       } catch (error) {
         // A broken template fails its own rows (visible to staff in the outbox), not the whole event.
         rows.push({ planned: one, subject: '', body: '', error: `template: ${(error as Error).message}` });
