@@ -6,7 +6,7 @@
 // 1 s at 2 connections, for CI). Database: BENCH_DATABASE_URL, else the embedded PostgreSQL (a throwaway database).
 import knexFactory from 'knex';
 import { buildStaleExtensions } from '../lib/extensions.js';
-import { startSmtpCapture } from '../../tests/integration/harness/smtp-capture.js';
+import { startSmtpCapture } from '../lib/smtp-capture.js';
 import { ROLE } from '../domain/service-desk/access.js';
 import { step } from '../lib/log.js';
 import { createTestDatabase, TEST_ADMIN } from '../lib/instance.js';
