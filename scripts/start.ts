@@ -1,7 +1,9 @@
 // `npm start`: sets up and runs Groundwork on this machine.
-// First run: .env with fresh secrets. Database: DB_* when set, else the embedded PostgreSQL in .data/postgres.
-// Then: build stale extensions, bootstrap Directus, apply pending snapshot versions (as `npm run migrate`), start
-// it, and print where to log in. Ctrl-C stops everything.
+// First run: .env with fresh secrets. Settings: .env, with the process environment winning (`PORT=9000 npm start`).
+// Database: DB_* when set, else the embedded PostgreSQL in .data/postgres. Mail: EMAIL_* when set, else a local
+// capture that saves every message in .data/mail/. Then: build stale extensions, bootstrap Directus, apply pending
+// snapshot versions (as `npm run migrate`), start it, and print where to log in. Ctrl-C stops everything in order:
+// Directus (which lets running jobs finish), then the mail capture, then PostgreSQL.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { checkEnv, describeEnvProblems } from '../extensions/platform/src/shared/env.js';
@@ -20,12 +22,17 @@ import {
 import { buildDemo, DEMO_PASSWORD } from './seed/core/demo.js';
 import { demoStorageRoot, ensureDemoData } from './seed/database.js';
 import { stopProcess, waitForExit } from './lib/processes.js';
+import { startSmtpCapture, smtpTransportEnv, type SmtpCapture } from './lib/smtp-capture.js';
+import { mailIsConfigured, mergeStartEnv } from './lib/start-env.js';
 import { connectionFromSettings } from './snapshots/connection.js';
 import { migrate } from './snapshots/migrator.js';
 import { snapshotsDir } from './snapshots/store.js';
 
 const SCOPE = 'start';
 const READY_TIMEOUT_MS = 90_000;
+// Directus drains running jobs for up to JOBS_SHUTDOWN_TIMEOUT_MS (10 s by default) before it exits.
+const DIRECTUS_STOP_GRACE_MS = 30_000;
+const mailDir = path.join(dataDir, 'mail');
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -34,9 +41,8 @@ async function main(): Promise<number> {
     step(SCOPE, `created ${path.basename(envPath)} from .env.example with a random SECRET and admin password`);
   }
 
-  // Directus gives .env precedence over the process environment; decide with the same view it will have.
-  const fileEnv = readEnvFile();
-  const view: Record<string, string | undefined> = { ...process.env, ...fileEnv };
+  // Directus would let .env win over the environment; it gets this merged view instead, and no .env to read.
+  const view = mergeStartEnv(readEnvFile(), process.env);
   const checked = checkEnv(view);
   if (!checked.ok) {
     console.error(describeEnvProblems(checked.problems));
@@ -55,6 +61,7 @@ async function main(): Promise<number> {
       dataDir: path.join(dataDir, 'postgres'),
       port: checked.env.GROUNDWORK_EMBEDDED_PG_PORT,
       scope: SCOPE,
+      ownProcessGroup: true,
     });
     firstRun = await ensureDatabase(embedded.connection, 'directus');
     if (firstRun) step(SCOPE, 'created database "directus"');
@@ -62,23 +69,44 @@ async function main(): Promise<number> {
   }
 
   let directus: ReturnType<typeof spawnDirectus> | undefined;
+  let mail: SmtpCapture | undefined;
+  // Directus and PostgreSQL run in process groups of their own, so a Ctrl-C reaches only this process: Directus
+  // first (it drains running jobs on SIGTERM), then what it uses.
+  const stopAll = async () => {
+    if (directus) await stopProcess(directus, DIRECTUS_STOP_GRACE_MS);
+    await mail?.stop();
+    await embedded?.stop();
+  };
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    step(SCOPE, `${signal}: stopping Directus${embedded ? ' and the embedded PostgreSQL' : ''}`);
-    if (directus) await stopProcess(directus);
-    await embedded?.stop();
+    step(SCOPE, `${signal}: stopping Directus${embedded ? ', then the embedded PostgreSQL' : ''}`);
+    await stopAll();
     step(SCOPE, 'stopped');
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
 
   try {
     mkdirSync(path.join(dataDir, 'uploads'), { recursive: true });
     await buildStaleExtensions(SCOPE);
-    const env = { ...process.env, ...dbEnv };
+    let mailEnv: Record<string, string> = {};
+    if (!mailIsConfigured(view)) {
+      mail = await startSmtpCapture({
+        saveDir: mailDir,
+        keep: false,
+        onMail: (message) =>
+          step(
+            'mail',
+            `${path.relative(process.cwd(), message.file!)}: "${message.subject}" to ${message.to.join(', ')}`,
+          ),
+      });
+      mailEnv = smtpTransportEnv(mail.port);
+      step(SCOPE, `mail: no EMAIL_TRANSPORT or EMAIL_SMTP_* set; a local capture keeps every email in .data/mail/`);
+    }
+    // CONFIG_PATH names no file: Directus reads everything from this env, where the process environment won.
+    const env = { ...view, ...dbEnv, ...mailEnv, CONFIG_PATH: path.join(dataDir, 'no-env-file-read-by-directus') };
     step(SCOPE, 'directus bootstrap: installing or migrating the database');
     await bootstrapDirectus(env);
     const connection = configured ?? { ...embedded!.connection, database: 'directus' };
@@ -93,7 +121,7 @@ async function main(): Promise<number> {
     }
 
     step(SCOPE, 'starting Directus');
-    directus = spawnDirectus(env, 'inherit');
+    directus = spawnDirectus(env, 'inherit', { ownProcessGroup: true });
     const port = checked.env.PORT;
     const localUrl = `http://localhost:${port}`;
     await waitUntilReady(localUrl, directus, READY_TIMEOUT_MS);
@@ -110,20 +138,22 @@ async function main(): Promise<number> {
       console.log('  Password:   ADMIN_PASSWORD in .env (as set when the database was first created)');
     }
     console.log(`  Health:     ${publicUrl}/groundwork/v1/health/ready`);
+    if (mail)
+      console.log(`  Mail:       every email is saved in ${path.relative(process.cwd(), mailDir) || mailDir}/ (.eml)`);
     console.log('  Ctrl-C stops Directus and the embedded PostgreSQL.');
     console.log('');
 
     const code = await waitForExit(directus);
     if (!stopping) {
       step(SCOPE, `Directus exited with code ${code}`);
-      await embedded?.stop();
+      await stopAll();
       return code ?? 1;
     }
-    return 0;
+    // shutdown() ends the process once everything has stopped.
+    return await new Promise<never>(() => undefined);
   } catch (error) {
     console.error(`[${SCOPE}] ${(error as Error).message}`);
-    if (directus) await stopProcess(directus);
-    await embedded?.stop();
+    await stopAll();
     return 1;
   }
 }

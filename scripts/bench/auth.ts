@@ -1,23 +1,28 @@
 // `npm run bench:auth`: the cost of refusing access tokens of inactive users (extensions/platform/src/users/
 // revocation.ts, one primary-key read per request that carries a JWT). Baseline in the same run: the same
 // database and request on a Directus without our extensions. Request: GET /users/me?fields=id with an admin JWT.
-// Options: --duration S (default 10), --connections N (default 10). Database: BENCH_DATABASE_URL, else the
-// embedded PostgreSQL (a throwaway database either way).
+// Options: --duration S (default 10), --connections N (default 10), --rounds N (default 2), --smoke (one round of
+// 1 s at 2 connections, for CI). Database: BENCH_DATABASE_URL, else the embedded PostgreSQL (throwaway database).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildStaleExtensions } from '../lib/extensions.js';
 import { step } from '../lib/log.js';
 import { createTestDatabase, startInstance, TEST_ADMIN } from '../lib/instance.js';
 import { dropDatabase, toolServer } from '../lib/postgres.js';
 import { runLoad, type LoadResult } from './lib/load.js';
+import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
 
 const SCOPE = 'bench';
-const { values } = parseArgs({ options: { duration: { type: 'string' }, connections: { type: 'string' } } });
-const durationSeconds = Number(values.duration ?? 10);
-const connections = Number(values.connections ?? 10);
+const { smoke, values } = readBenchOptions({
+  duration: { full: '10', smoke: '1' },
+  connections: { full: '10', smoke: '2' },
+  rounds: { full: '2', smoke: '1' },
+});
+const durationSeconds = wholeNumber('duration', values.duration);
+const connections = wholeNumber('connections', values.connections);
+const rounds = wholeNumber('rounds', values.rounds);
 
 const { server, stop: stopServer } = await toolServer({
   url: process.env.BENCH_DATABASE_URL,
@@ -50,8 +55,8 @@ async function waitForPing(baseUrl: string): Promise<void> {
 const results: LoadResult[] = [];
 try {
   let bootstrap = true;
-  // Twice each, alternating, so a change in the machine's load shows as a spread instead of a false difference.
-  for (const round of [1, 2]) {
+  // Rounds alternate the variants, so a change in the machine's load shows as a spread instead of a false difference.
+  for (let round = 1; round <= rounds; round += 1) {
     for (const variant of variants) {
       step(SCOPE, `round ${round}: ${variant.label}`);
       // Our readiness route is what startInstance waits for; without extensions, wait for Directus's ping.
@@ -71,7 +76,7 @@ try {
           connections,
           headers: { authorization: `Bearer ${token}` },
         };
-        await runLoad({ ...load, durationSeconds: 2 });
+        await runLoad({ ...load, durationSeconds: Math.min(2, durationSeconds) });
         const result = await runLoad({ ...load, durationSeconds });
         results.push(result);
         step(SCOPE, `${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms`);
@@ -99,9 +104,10 @@ const mean = (label: string) => {
 };
 const [alone, ours] = variants.map((variant) => mean(variant.label));
 console.log(
-  `\nwith Groundwork: ${Math.round((ours! / alone!) * 100)}% of Directus alone's throughput (mean of 2 rounds)`,
+  `\nwith Groundwork: ${Math.round((ours! / alone!) * 100)}% of Directus alone's throughput (mean of ${rounds} rounds)`,
 );
 if (results.some((r) => r.non2xx > 0 || r.errors > 0)) {
   console.error('some requests failed: the figures above are not valid');
   process.exit(1);
 }
+if (smoke) console.log(SMOKE_NOTE);

@@ -1,19 +1,24 @@
 // `npm run bench:health`: our readiness and liveness routes against Directus's own /server/ping, in one run on one
 // Directus. Readiness does real work (a Postgres round trip); ping is the floor of what Directus can answer.
-// Options: --duration S (default 10), --connections N,N (default 10,50). Database: BENCH_DATABASE_URL, else the
-// embedded PostgreSQL (a throwaway database either way).
+// Options: --duration S (default 10), --connections N,N (default 10,50), --smoke (1 s at 2 connections, for CI).
+// Database: BENCH_DATABASE_URL, else the embedded PostgreSQL (a throwaway database either way).
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { buildStaleExtensions } from '../lib/extensions.js';
 import { step } from '../lib/log.js';
 import { createTestDatabase, startInstance } from '../lib/instance.js';
 import { dropDatabase, toolServer } from '../lib/postgres.js';
 import { runLoad, type LoadResult } from './lib/load.js';
+import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
 
 const SCOPE = 'bench';
-const { values } = parseArgs({ options: { duration: { type: 'string' }, connections: { type: 'string' } } });
-const durationSeconds = Number(values.duration ?? 10);
-const concurrencies = (values.connections ?? '10,50').split(',').map(Number);
+const { smoke, values } = readBenchOptions({
+  duration: { full: '10', smoke: '1' },
+  connections: { full: '10,50', smoke: '2' },
+});
+const durationSeconds = wholeNumber('duration', values.duration);
+const concurrencies = values.connections.split(',').map((value) => wholeNumber('connections', value));
+const warmUpSeconds = Math.min(2, durationSeconds);
 
 function rssMb(pid: number | undefined): number {
   if (!pid) return Number.NaN;
@@ -27,6 +32,7 @@ const { server, stop: stopServer } = await toolServer({
   port: 5459,
   scope: SCOPE,
 });
+await buildStaleExtensions(SCOPE);
 const db = await createTestDatabase(server, 'bench');
 // Directus's pressure limiter answers 503 once the event loop saturates; off here, so the figures show each
 // route's cost rather than where shedding starts. Rate limiter off; LOG_LEVEL=warn so request logs do not dominate.
@@ -51,8 +57,8 @@ try {
   for (const connections of concurrencies) {
     for (const target of targets) {
       const url = `${instance.baseUrl}${target.path}`;
-      step(SCOPE, `${target.label}: warm-up 2 s`);
-      await runLoad({ label: target.label, url, connections, durationSeconds: 2 });
+      step(SCOPE, `${target.label}: warm-up ${warmUpSeconds} s`);
+      await runLoad({ label: target.label, url, connections, durationSeconds: warmUpSeconds });
       step(SCOPE, `${target.label}: ${durationSeconds} s at ${connections} connections`);
       const result = await runLoad({ label: target.label, url, connections, durationSeconds });
       results.push(result);
@@ -94,3 +100,4 @@ if (failed.length > 0) {
   console.error('some requests failed: the figures above are not valid');
   process.exit(1);
 }
+if (smoke) console.log(SMOKE_NOTE);

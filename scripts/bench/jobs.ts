@@ -3,19 +3,32 @@
 // 100 ms when idle (what a hand-written queue table usually is). Directus runs the test-only probe queue
 // (GROUNDWORK_JOBS_TEST_PROBE) whose bench jobs do nothing, so the figures are the queue's own cost.
 // Setups: ours as shipped (LISTEN/NOTIFY, batches of JOBS_CONCURRENCY); ours with NOTIFY off (polling only); and
-// ours with JOBS_CONCURRENCY=16. Options: --jobs N (default 5000), --samples N (latency samples, default 200).
+// ours with JOBS_CONCURRENCY=16. Options: --jobs N (default 5000), --samples N (latency samples, default 200),
+// --setups N (how many of our setups, in that order; default 3), --smoke (50 jobs and 5 samples, the baseline and
+// ours as shipped: one Directus boot, for CI).
 // Database: BENCH_DATABASE_URL, else the embedded PostgreSQL (a throwaway database per setup).
-import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { buildStaleExtensions } from '../lib/extensions.js';
 import { step } from '../lib/log.js';
 import { createTestDatabase, startInstance, TEST_ADMIN, type DirectusInstance } from '../lib/instance.js';
 import { dropDatabase, toolServer, type PgConnection } from '../lib/postgres.js';
+import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable, percentile } from './lib/stats.js';
 
 const SCOPE = 'bench';
-const { values } = parseArgs({ options: { jobs: { type: 'string' }, samples: { type: 'string' } } });
-const JOBS = Number(values.jobs ?? 5000);
-const SAMPLES = Number(values.samples ?? 200);
+const { smoke, values } = readBenchOptions({
+  jobs: { full: '5000', smoke: '50' },
+  samples: { full: '200', smoke: '5' },
+  setups: { full: '3', smoke: '1' },
+});
+const JOBS = wholeNumber('jobs', values.jobs);
+const SAMPLES = wholeNumber('samples', values.samples);
+const OUR_SETUPS: Array<{ setup: string; env: Record<string, string> }> = [
+  { setup: 'ours: LISTEN/NOTIFY, batches of 4 (JOBS_CONCURRENCY=4, as shipped)', env: {} },
+  { setup: 'ours: NOTIFY off, 2 s polling (JOBS_LISTEN_NOTIFY=false)', env: { JOBS_LISTEN_NOTIFY: 'false' } },
+  { setup: 'ours: JOBS_CONCURRENCY=16', env: { JOBS_CONCURRENCY: '16' } },
+];
+const SETUPS = OUR_SETUPS.slice(0, wholeNumber('setups', values.setups));
 const GAP_MS = 25;
 
 interface Result {
@@ -201,16 +214,11 @@ const { server, stop: stopServer } = await toolServer({
   port: 5459,
   scope: SCOPE,
 });
+await buildStaleExtensions(SCOPE);
 const results: Result[] = [];
 try {
   results.push(await benchSkipLocked(server, 4));
-  results.push(await benchDirectus(server, 'ours: LISTEN/NOTIFY, batches of 4 (JOBS_CONCURRENCY=4, as shipped)', {}));
-  results.push(
-    await benchDirectus(server, 'ours: NOTIFY off, 2 s polling (JOBS_LISTEN_NOTIFY=false)', {
-      JOBS_LISTEN_NOTIFY: 'false',
-    }),
-  );
-  results.push(await benchDirectus(server, 'ours: JOBS_CONCURRENCY=16', { JOBS_CONCURRENCY: '16' }));
+  for (const { setup, env } of SETUPS) results.push(await benchDirectus(server, setup, env));
 } finally {
   await stopServer();
 }
@@ -225,3 +233,4 @@ console.log(
     results.map((r) => [r.setup, r.enqueuePerSecond, r.jobsPerSecond, r.p50, r.p95, r.p99]),
   ),
 );
+if (smoke) console.log(SMOKE_NOTE);

@@ -2,26 +2,30 @@
 // (POST /items/ticket_messages) with the service desk's event trigger on (event row + dispatch job in the write's
 // transaction; fan-out, an outbox row and an email delivered to an SMTP capture server by the in-process worker)
 // against the same trigger disabled, in one run on one Directus, alternating off/on so drift hits both.
-// Options: --duration S (default 10), --connections N (default 10), --rounds N (default 2). Database:
-// BENCH_DATABASE_URL, else the embedded PostgreSQL (a throwaway database either way).
-import { parseArgs } from 'node:util';
+// Options: --duration S (default 10), --connections N (default 10), --rounds N (default 2), --smoke (one round of
+// 1 s at 2 connections, for CI). Database: BENCH_DATABASE_URL, else the embedded PostgreSQL (a throwaway database).
 import knexFactory from 'knex';
-import { startSmtpCapture } from '../../tests/integration/harness/smtp-capture.js';
+import { buildStaleExtensions } from '../lib/extensions.js';
+import { startSmtpCapture } from '../lib/smtp-capture.js';
 import { ROLE } from '../domain/service-desk/access.js';
 import { step } from '../lib/log.js';
 import { createTestDatabase, TEST_ADMIN } from '../lib/instance.js';
 import { dropDatabase, toolServer } from '../lib/postgres.js';
 import { startMigratedInstance } from '../snapshots/instance.js';
 import { runLoad, type LoadResult } from './lib/load.js';
+import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
 
 const SCOPE = 'bench';
-const { values } = parseArgs({
-  options: { duration: { type: 'string' }, connections: { type: 'string' }, rounds: { type: 'string' } },
+const { smoke, values } = readBenchOptions({
+  duration: { full: '10', smoke: '1' },
+  connections: { full: '10', smoke: '2' },
+  rounds: { full: '2', smoke: '1' },
 });
-const durationSeconds = Number(values.duration ?? 10);
-const connections = Number(values.connections ?? 10);
-const rounds = Number(values.rounds ?? 2);
+const durationSeconds = wholeNumber('duration', values.duration);
+const connections = wholeNumber('connections', values.connections);
+const rounds = wholeNumber('rounds', values.rounds);
+const warmUpSeconds = Math.min(2, durationSeconds);
 
 const { server, stop: stopServer } = await toolServer({
   url: process.env.BENCH_DATABASE_URL,
@@ -29,6 +33,7 @@ const { server, stop: stopServer } = await toolServer({
   port: 5459,
   scope: SCOPE,
 });
+await buildStaleExtensions(SCOPE);
 const capture = await startSmtpCapture();
 const db = await createTestDatabase(server, 'bench_notifications');
 step(SCOPE, `booting a migrated Directus on ${db.database} (rate and pressure limiters off, LOG_LEVEL=warn)`);
@@ -88,8 +93,8 @@ try {
     for (const on of [false, true]) {
       const label = on ? 'notifications on' : 'notifications off';
       await sql.raw(`alter table ticket_messages ${on ? 'enable' : 'disable'} trigger ticket_messages_publish_created`);
-      step(SCOPE, `${label}, round ${round}: warm-up 2 s`);
-      await runLoad({ label, url, connections, durationSeconds: 2, method: 'POST', body, headers });
+      step(SCOPE, `${label}, round ${round}: warm-up ${warmUpSeconds} s`);
+      await runLoad({ label, url, connections, durationSeconds: warmUpSeconds, method: 'POST', body, headers });
       step(SCOPE, `${label}, round ${round}: ${durationSeconds} s at ${connections} connections`);
       const result = await runLoad({ label, url, connections, durationSeconds, method: 'POST', body, headers });
       results.push({ ...result, notifications: on ? 'on' : 'off' });
@@ -145,3 +150,4 @@ if (results.some((r) => r.non2xx > 0 || r.errors > 0)) {
   console.error('some requests failed: the figures above are not valid');
   process.exit(1);
 }
+if (smoke) console.log(SMOKE_NOTE);

@@ -8,10 +8,11 @@
 // instances are measured in turn, round after round, after a warm-up each.
 // On a shared machine throughput drifts by more than the effect, so rounds are short and interleaved, and the
 // overhead is the median over rounds of each round's ratio against "hooks off" measured right after it.
-// Options: --duration S (default 5), --connections N (default 10), --pool N (default 3000), --rounds N (default 8).
+// Options: --duration S (default 5), --connections N (default 10), --pool N (default 3000), --rounds N (default 8),
+// --smoke (one round of 1 s at 2 connections on 50 tickets, for CI).
 // Database server: BENCH_DATABASE_URL, else the embedded PostgreSQL.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { buildStaleExtensions } from '../lib/extensions.js';
 import { ROLE } from '../domain/service-desk/access.js';
 import { createTestDatabase, TEST_ADMIN, type DirectusInstance } from '../lib/instance.js';
 import { step } from '../lib/log.js';
@@ -19,23 +20,22 @@ import { dropDatabase, toolServer, type PgConnection } from '../lib/postgres.js'
 import { openDatabase } from '../snapshots/database.js';
 import { startMigratedInstance } from '../snapshots/instance.js';
 import { runLoad, type LoadResult } from './lib/load.js';
+import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
 
 const SCOPE = 'bench';
 /** What turns the hooks off on the baseline instance (the notifications capability adds its flag here). */
 const HOOKS_OFF_ENV = { GROUNDWORK_WORKFLOWS_ENFORCE: 'false' };
-const { values } = parseArgs({
-  options: {
-    duration: { type: 'string' },
-    connections: { type: 'string' },
-    pool: { type: 'string' },
-    rounds: { type: 'string' },
-  },
+const { smoke, values } = readBenchOptions({
+  duration: { full: '5', smoke: '1' },
+  connections: { full: '10', smoke: '2' },
+  pool: { full: '3000', smoke: '50' },
+  rounds: { full: '8', smoke: '1' },
 });
-const durationSeconds = Number(values.duration ?? 5);
-const connections = Number(values.connections ?? 10);
-const poolSize = Number(values.pool ?? 3000);
-const rounds = Number(values.rounds ?? 8);
+const durationSeconds = wholeNumber('duration', values.duration);
+const connections = wholeNumber('connections', values.connections);
+const poolSize = wholeNumber('pool', values.pool);
+const rounds = wholeNumber('rounds', values.rounds);
 
 type Label = 'hooks on' | 'hooks on, worker elsewhere' | 'hooks off';
 interface Target {
@@ -139,6 +139,7 @@ const { server, stop: stopServer } = await toolServer({
   port: 5459,
   scope: SCOPE,
 });
+await buildStaleExtensions(SCOPE);
 const databases = [
   await createTestDatabase(server, 'bench_on'),
   await createTestDatabase(server, 'bench_api'),
@@ -152,8 +153,8 @@ try {
   targets.push(await prepare('hooks on, worker elsewhere', databases[1]!, { JOBS_WORKER: 'false' }));
   targets.push(await prepare('hooks off', databases[2]!, HOOKS_OFF_ENV));
   for (const target of targets) {
-    step(SCOPE, `${target.label}: warm-up 3 s`);
-    await patchLoad(target, 3);
+    step(SCOPE, `${target.label}: warm-up ${Math.min(3, durationSeconds)} s`);
+    await patchLoad(target, Math.min(3, durationSeconds));
   }
   for (let round = 1; round <= rounds; round += 1) {
     for (const target of targets) {
@@ -220,4 +221,5 @@ if (failed.length > 0 || history.on === 0 || history.api === 0 || history.off !=
   console.error('the run is not valid: failed requests, or the hooks did not run as configured');
   process.exit(1);
 }
+if (smoke) console.log(SMOKE_NOTE);
 process.exit(0);

@@ -2,12 +2,18 @@
 // (no HTTP, no Directus in the loop): an UPDATE of the state with and without the workflow trigger, the filter's
 // SELECT, groundwork_publish_event alone and a history insert alone, 2,000 calls each, against `select 1`. The
 // database is migrated and Directus booted once on it (the platform makes the triggers and the jobs functions),
-// then stopped. Database server: BENCH_DATABASE_URL, else the embedded PostgreSQL.
+// then stopped. Options: --calls N (default 2000), --smoke (20 calls, for CI). Database server: BENCH_DATABASE_URL,
+// else the embedded PostgreSQL.
 import { randomUUID } from 'node:crypto';
+import { buildStaleExtensions } from '../lib/extensions.js';
 import { createTestDatabase } from '../lib/instance.js';
 import { dropDatabase, toolServer } from '../lib/postgres.js';
 import { openDatabase } from '../snapshots/database.js';
 import { startMigratedInstance } from '../snapshots/instance.js';
+import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
+
+const { smoke, values } = readBenchOptions({ calls: { full: '2000', smoke: '20' } });
+const calls = wholeNumber('calls', values.calls);
 
 const { server, stop } = await toolServer({
   url: process.env.BENCH_DATABASE_URL,
@@ -15,13 +21,14 @@ const { server, stop } = await toolServer({
   port: 5459,
   scope: 'bench',
 });
+await buildStaleExtensions('bench');
 const db = await createTestDatabase(server, 'wfprof');
 const instance = await startMigratedInstance({ db, name: 'bench-workflow-sql', env: { LOG_LEVEL: 'warn' } });
 await instance.stop();
 const knex = openDatabase(db);
 const org = randomUUID();
 await knex('organizations').insert({ id: org, name: 'o' });
-const ids = Array.from({ length: 2000 }, () => randomUUID());
+const ids = Array.from({ length: calls }, () => randomUUID());
 await knex('tickets').insert(ids.map((id) => ({ id, subject: 's', status: 'open', organization: org })));
 async function time(label: string, fn: (id: string, i: number) => Promise<unknown>) {
   const t = process.hrtime.bigint();
@@ -45,4 +52,5 @@ await time('select 1', () => knex.raw('select 1'));
 await knex.destroy();
 await dropDatabase(server, db.database);
 await stop();
+if (smoke) console.log(SMOKE_NOTE);
 process.exit(0);

@@ -12,8 +12,18 @@ export async function bootstrapDirectus(env: NodeJS.ProcessEnv): Promise<void> {
   });
 }
 
-export function spawnDirectus(env: NodeJS.ProcessEnv, stdio: 'inherit' | 'pipe'): ChildProcess {
-  return spawn(process.execPath, [directusCli, 'start'], { cwd: repoRoot, env, stdio: ['ignore', stdio, stdio] });
+/** ownProcessGroup: a Ctrl-C in the terminal does not reach Directus; the caller stops it (and must, on exit). */
+export function spawnDirectus(
+  env: NodeJS.ProcessEnv,
+  stdio: 'inherit' | 'pipe',
+  options: { ownProcessGroup?: boolean } = {},
+): ChildProcess {
+  return spawn(process.execPath, [directusCli, 'start'], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', stdio, stdio],
+    detached: options.ownProcessGroup === true,
+  });
 }
 
 /** Polls readiness until it answers 200; fails early, with a reason, if the process exits first. */

