@@ -10,6 +10,7 @@ import { enableModuleOnce } from './jobs/module-bar.js';
 import { defineProbe, installProbeTables } from './jobs/probe.js';
 import { startJobs } from './jobs/runtime.js';
 import { registerNotifications } from './notifications/index.js';
+import { registerQueryGuard } from './query-guard/index.js';
 import { exposePlatformApi } from './platform-api.js';
 import { registerSecurityHeaders } from './security-headers/index.js';
 import { checkEnv, describeEnvProblems } from './shared/env.js';
@@ -79,4 +80,5 @@ export default defineHook((register, context) => {
 
   // Capabilities.
   registerWorkflows(register, context, config);
+  registerQueryGuard(register, context);
 });

@@ -36,6 +36,13 @@ export const InvalidParamsError = createError<InputErrorExtensions>(
   400,
 );
 export const ForbiddenError = createError(ErrorCode.Forbidden, "You don't have permission to access this.", 403);
+// Directus's FORBIDDEN with a reason, as its own field check gives: a query path the caller may not filter, sort or
+// aggregate on (query-guard/).
+export const QueryForbiddenError = createError<{ reason: string }>(
+  ErrorCode.Forbidden,
+  "You don't have permission to access this.",
+  403,
+);
 // Directus's own code and message for a missing, wrong or revoked credential.
 export const InvalidCredentialsError = createError(ErrorCode.InvalidCredentials, 'Invalid user credentials.', 401);
 export const ConflictError = createError<{ reason: string }>(ErrorCode.Conflict, (e) => e.reason, 409);
