@@ -21,83 +21,83 @@ const CROSS_ORIGIN_RESOURCE_POLICIES = ['same-origin', 'same-site', 'cross-origi
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export const platformEnvSchema = z
-  .object({
-    PORT: wholeNumber(1, 65535).default(8055),
-    // Directus signs tokens with SECRET; a short one is guessable. Directus casts all-digit values to numbers.
-    SECRET: z.coerce.string().min(32, { error: 'must be at least 32 characters' }).optional(),
-    // Full-text search, SKIP LOCKED job queues and COPY imports are PostgreSQL features (docs/decisions).
-    DB_CLIENT: z.enum(['pg', 'postgres'], { error: 'must be pg: Groundwork runs on PostgreSQL only' }).optional(),
-    REDIS: z
-      .string({ error: 'must be a redis:// or rediss:// URL' })
-      .regex(/^rediss?:\/\/\S+$/, { error: 'must be a redis:// or rediss:// URL' })
-      .optional(),
-    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-    EXTENSIONS_MUST_LOAD: booleanFlag.default(true),
-    /** Port `npm start` gives the embedded PostgreSQL (the next free one when taken). */
-    GROUNDWORK_EMBEDDED_PG_PORT: wholeNumber(1024, 65535).default(5439),
-    /** How long each readiness check may take before its dependency counts as down. */
-    GROUNDWORK_HEALTH_TIMEOUT_MS: wholeNumber(50, 30000).default(2000),
-    /** false: this instance does not enforce workflows (benchmarks' baseline only; the database trigger stays). */
-    GROUNDWORK_WORKFLOWS_ENFORCE: booleanFlag.default(true),
-    // Notifications (notifications/): retries of a delivery before it is dead-lettered, the first retry's delay
-    // (doubling after), how long a claimed email is left to its attempt, and when the daily digest goes out (UTC).
-    GROUNDWORK_NOTIFICATIONS_RETRY_LIMIT: wholeNumber(0, 100).default(8),
-    GROUNDWORK_NOTIFICATIONS_RETRY_DELAY_SECONDS: wholeNumber(1, 3600).default(30),
-    GROUNDWORK_NOTIFICATIONS_LEASE_SECONDS: wholeNumber(10, 3600).default(300),
-    GROUNDWORK_NOTIFICATIONS_DIGEST_CRON: z
-      .string({ error: 'must be a cron expression of 5 or 6 fields' })
-      .regex(/^\S+( \S+){4,5}$/, { error: 'must be a cron expression of 5 or 6 fields' })
-      .default('0 7 * * *'),
-    /** Work background jobs in this process (false: only enqueue; dedicated worker instances do the work). */
-    JOBS_WORKER: booleanFlag.default(true),
-    /** Jobs of each queue running at once on this instance, unless the queue sets its own. */
-    JOBS_CONCURRENCY: wholeNumber(1, 100).default(4),
-    /** How long running jobs get to finish on shutdown before pg-boss fails them back for a retry elsewhere. */
-    JOBS_SHUTDOWN_TIMEOUT_MS: wholeNumber(1000, 600000).default(10000),
-    /** Wake workers with LISTEN/NOTIFY the moment a job is enqueued (needs a session connection: not PgBouncer in transaction mode). */
-    JOBS_LISTEN_NOTIFY: booleanFlag.default(true),
-    /** Polling of each queue: finds retries and delayed jobs, and every job when NOTIFY is off. */
-    JOBS_POLLING_INTERVAL_SECONDS: z.coerce
-      .number({ error: 'must be a number of seconds between 0.5 and 60' })
-      .min(0.5, { error: 'must be a number of seconds between 0.5 and 60' })
-      .max(60, { error: 'must be a number of seconds between 0.5 and 60' })
-      .default(2),
-    /** How often expired jobs (a crashed worker's) are taken back, and queue counts refreshed. */
-    JOBS_SUPERVISE_INTERVAL_SECONDS: wholeNumber(1, 3600).default(60),
-    /** How often a worker looks for due cron occurrences (each occurrence still runs once across instances). */
-    JOBS_CRON_INTERVAL_SECONDS: wholeNumber(1, 45).default(30),
-    /** Cross-Origin-Resource-Policy on every response (security-headers/): which sites may embed our responses. */
-    GROUNDWORK_CROSS_ORIGIN_RESOURCE_POLICY: z
-      .enum(CROSS_ORIGIN_RESOURCE_POLICIES, { error: `must be one of ${CROSS_ORIGIN_RESOURCE_POLICIES.join(', ')}` })
-      .default('same-site'),
-    // Websockets (Directus's variables, checked here because their unsafe values leak data in Directus 11).
-    WEBSOCKETS_ENABLED: booleanFlag.default(false),
-    // With `public`, a failed auth message leaves the socket unauthenticated but skips permission checks
-    // (GHSA-97xr-jchp-xm3c, fixed only in Directus 12.1).
-    WEBSOCKETS_REST_AUTH: z
-      .enum(SAFE_WEBSOCKET_AUTH, {
-        error: 'must be handshake or strict: public skips permission checks in Directus 11 (GHSA-97xr-jchp-xm3c)',
-      })
-      .optional(),
-    // Directus turns GraphQL subscriptions on with websockets; they send other tenants' deleted item ids.
-    WEBSOCKETS_GRAPHQL_ENABLED: booleanFlag.optional(),
-    /** TEST ONLY: adds the diagnostic queue `groundwork.probe` and its admin-only endpoint. Never in production. */
-    GROUNDWORK_JOBS_TEST_PROBE: booleanFlag.default(false),
-    /** TEST ONLY: a cron expression that schedules the probe queue. */
-    GROUNDWORK_JOBS_TEST_PROBE_CRON: z.coerce.string().optional(),
-  })
-  .superRefine((env, ctx) => {
-    // Directus's own default for WEBSOCKETS_GRAPHQL_ENABLED is true: unset counts as on.
-    if (env.WEBSOCKETS_ENABLED && env.WEBSOCKETS_GRAPHQL_ENABLED !== false) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['WEBSOCKETS_GRAPHQL_ENABLED'],
-        message:
-          "must be false when WEBSOCKETS_ENABLED is true: GraphQL subscriptions send other tenants' deleted item ids in Directus 11",
-      });
-    }
-  });
+export const platformEnvSchema = z.object({
+  PORT: wholeNumber(1, 65535).default(8055),
+  // Directus signs tokens with SECRET; a short one is guessable. Directus casts all-digit values to numbers.
+  SECRET: z.coerce.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  // Full-text search, SKIP LOCKED job queues and COPY imports are PostgreSQL features (docs/decisions).
+  DB_CLIENT: z.enum(['pg', 'postgres'], { error: 'must be pg: Groundwork runs on PostgreSQL only' }).optional(),
+  REDIS: z
+    .string({ error: 'must be a redis:// or rediss:// URL' })
+    .regex(/^rediss?:\/\/\S+$/, { error: 'must be a redis:// or rediss:// URL' })
+    .optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  EXTENSIONS_MUST_LOAD: booleanFlag.default(true),
+  /** Port `npm start` gives the embedded PostgreSQL (the next free one when taken). */
+  GROUNDWORK_EMBEDDED_PG_PORT: wholeNumber(1024, 65535).default(5439),
+  /** How long each readiness check may take before its dependency counts as down. */
+  GROUNDWORK_HEALTH_TIMEOUT_MS: wholeNumber(50, 30000).default(2000),
+  /** false: this instance does not enforce workflows (benchmarks' baseline only; the database trigger stays). */
+  GROUNDWORK_WORKFLOWS_ENFORCE: booleanFlag.default(true),
+  // Notifications (notifications/): retries of a delivery before it is dead-lettered, the first retry's delay
+  // (doubling after), how long a claimed email is left to its attempt, and when the daily digest goes out (UTC).
+  GROUNDWORK_NOTIFICATIONS_RETRY_LIMIT: wholeNumber(0, 100).default(8),
+  GROUNDWORK_NOTIFICATIONS_RETRY_DELAY_SECONDS: wholeNumber(1, 3600).default(30),
+  GROUNDWORK_NOTIFICATIONS_LEASE_SECONDS: wholeNumber(10, 3600).default(300),
+  GROUNDWORK_NOTIFICATIONS_DIGEST_CRON: z
+    .string({ error: 'must be a cron expression of 5 or 6 fields' })
+    .regex(/^\S+( \S+){4,5}$/, { error: 'must be a cron expression of 5 or 6 fields' })
+    .default('0 7 * * *'),
+  /** Work background jobs in this process (false: only enqueue; dedicated worker instances do the work). */
+  JOBS_WORKER: booleanFlag.default(true),
+  /** Jobs of each queue running at once on this instance, unless the queue sets its own. */
+  JOBS_CONCURRENCY: wholeNumber(1, 100).default(4),
+  /** How long running jobs get to finish on shutdown before pg-boss fails them back for a retry elsewhere. */
+  JOBS_SHUTDOWN_TIMEOUT_MS: wholeNumber(1000, 600000).default(10000),
+  /** Wake workers with LISTEN/NOTIFY the moment a job is enqueued (needs a session connection: not PgBouncer in transaction mode). */
+  JOBS_LISTEN_NOTIFY: booleanFlag.default(true),
+  /** Polling of each queue: finds retries and delayed jobs, and every job when NOTIFY is off. */
+  JOBS_POLLING_INTERVAL_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds between 0.5 and 60' })
+    .min(0.5, { error: 'must be a number of seconds between 0.5 and 60' })
+    .max(60, { error: 'must be a number of seconds between 0.5 and 60' })
+    .default(2),
+  /** How often expired jobs (a crashed worker's) are taken back, and queue counts refreshed. */
+  JOBS_SUPERVISE_INTERVAL_SECONDS: wholeNumber(1, 3600).default(60),
+  /** How often a worker looks for due cron occurrences (each occurrence still runs once across instances). */
+  JOBS_CRON_INTERVAL_SECONDS: wholeNumber(1, 45).default(30),
+  /** Cross-Origin-Resource-Policy on every response (security-headers/): which sites may embed our responses. */
+  GROUNDWORK_CROSS_ORIGIN_RESOURCE_POLICY: z
+    .enum(CROSS_ORIGIN_RESOURCE_POLICIES, { error: `must be one of ${CROSS_ORIGIN_RESOURCE_POLICIES.join(', ')}` })
+    .default('same-site'),
+  // Websockets (Directus's variables, checked here because their unsafe values leak data in Directus 11).
+  WEBSOCKETS_ENABLED: booleanFlag.default(false),
+  // With `public`, a failed auth message leaves the socket unauthenticated but skips permission checks
+  // (GHSA-97xr-jchp-xm3c, fixed only in Directus 12.1).
+  WEBSOCKETS_REST_AUTH: z
+    .enum(SAFE_WEBSOCKET_AUTH, {
+      error: 'must be handshake or strict: public skips permission checks in Directus 11 (GHSA-97xr-jchp-xm3c)',
+    })
+    .optional(),
+  // Directus turns GraphQL subscriptions on with websockets; they send other tenants' deleted item ids.
+  WEBSOCKETS_GRAPHQL_ENABLED: booleanFlag.optional(),
+  /** TEST ONLY: adds the diagnostic queue `groundwork.probe` and its admin-only endpoint. Never in production. */
+  GROUNDWORK_JOBS_TEST_PROBE: booleanFlag.default(false),
+  /** TEST ONLY: a cron expression that schedules the probe queue. */
+  GROUNDWORK_JOBS_TEST_PROBE_CRON: z.coerce.string().optional(),
+});
+
+// Directus's own default for WEBSOCKETS_GRAPHQL_ENABLED is true: unset counts as on.
+const checkedEnvSchema = platformEnvSchema.superRefine((env, ctx) => {
+  if (env.WEBSOCKETS_ENABLED && env.WEBSOCKETS_GRAPHQL_ENABLED !== false) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WEBSOCKETS_GRAPHQL_ENABLED'],
+      message:
+        "must be false when WEBSOCKETS_ENABLED is true: GraphQL subscriptions send other tenants' deleted item ids in Directus 11",
+    });
+  }
+});
 
 export type PlatformEnv = z.infer<typeof platformEnvSchema>;
 
@@ -114,7 +114,7 @@ export function checkEnv(raw: Record<string, unknown>): EnvResult {
     // An empty variable (`REDIS=`) means "not set", as in Directus.
     if (value !== undefined && value !== null && value !== '') relevant[key] = value;
   }
-  const result = platformEnvSchema.safeParse(relevant);
+  const result = checkedEnvSchema.safeParse(relevant);
   if (result.success) return { ok: true, env: result.data };
   return {
     ok: false,
