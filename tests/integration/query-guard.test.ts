@@ -4,8 +4,11 @@
 // on internal notes' bodies through `messages`, and staff listed who has TOTP by filtering on tfa_secret (readable
 // on their own row only). Each refusal has a positive control on a field the same caller can read.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import WebSocket from 'ws';
+import { ROLE } from '../../scripts/domain/service-desk/access.js';
+import { startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { asAdmin, call, createDesk, type Desk } from './service-desk-fixtures.js';
-import { expectErrorEnvelope, getJson } from './http.js';
+import { adminToken, expectErrorEnvelope, getJson } from './http.js';
 import { harness } from './harness/context.js';
 
 let desk: Desk;
@@ -229,5 +232,95 @@ describe('content editor: concealed user fields, and tickets stay closed', () =>
       ),
     ).toContain(article);
     expect((await rest('editor', '/items/kb_articles?sort=author.last_name&limit=1')).status).toBe(200);
+  });
+});
+
+describe('websocket subscriptions (a Directus of its own, websockets on)', () => {
+  let instance: DirectusInstance;
+  let customerToken: string;
+
+  beforeAll(async () => {
+    instance = await startInstance({
+      db: harness().db,
+      name: 'query-guard-ws',
+      env: { WEBSOCKETS_ENABLED: 'true' },
+    });
+    // Tokens are signed per instance: a customer of the desk's organization logs in here.
+    admin = await adminToken(instance.baseUrl);
+    const email = `ws-customer-${desk.run}@${desk.run}.example.com`;
+    const password = `pw-${desk.run}-ws`;
+    const created = await getJson(`${instance.baseUrl}/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password, role: ROLE.customer, organization: desk.org.id }),
+    });
+    expect(created.status).toBe(200);
+    const login = await getJson(`${instance.baseUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    expect(login.status).toBe(200);
+    customerToken = (login.body.data as { access_token: string }).access_token;
+  });
+
+  afterAll(async () => {
+    await instance?.stop();
+  });
+
+  let admin: string;
+  let priorities = ['low', 'high'];
+
+  /** What a customer subscribed to ticket updates with `query` receives when an admin updates the ticket. */
+  async function updateSeenWith(query: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const ws = new WebSocket(`${instance.baseUrl.replace('http', 'ws')}/websocket?access_token=${customerToken}`);
+    const queue: Array<Record<string, unknown>> = [];
+    let wake: (() => void) | null = null;
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as Record<string, unknown>;
+      if (message.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
+      // Directus answers a subscription with type "subscription", and its errors with type "subscribe".
+      else if (message.type === 'subscription' || message.type === 'subscribe') {
+        queue.push(message);
+        wake?.();
+      }
+    });
+    const next = async (): Promise<Record<string, unknown>> => {
+      const deadline = Date.now() + 20_000;
+      while (queue.length === 0 && Date.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 500);
+        });
+      }
+      return queue.shift() ?? { timeout: true };
+    };
+    try {
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
+      // The domain lets customers subscribe only to create and update events (service-desk subscriptions/).
+      ws.send(JSON.stringify({ type: 'subscribe', collection: 'tickets', event: 'update', uid: 'guard', query }));
+      expect(await next()).toMatchObject({ type: 'subscription', event: 'init' });
+      priorities = [priorities[1]!, priorities[0]!];
+      const updated = await getJson(`${instance.baseUrl}/items/tickets/${ticket.id}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ priority: priorities[0] }),
+      });
+      expect(updated.status).toBe(200);
+      return await next();
+    } finally {
+      ws.close();
+    }
+  }
+
+  it("an update event filtered on the assignee's email is refused; one filtered on the subject is served", async () => {
+    const refused = await updateSeenWith({ fields: ['id'], filter: { assignee: { email: { _starts_with: 'a' } } } });
+    expect(refused).toMatchObject({ type: 'subscribe', status: 'error', error: { code: 'FORBIDDEN' } });
+    expect(JSON.stringify(refused)).not.toContain(ticket.id);
+    const served = await updateSeenWith({ fields: ['id'], filter: { subject: { _eq: ticket.subject } } });
+    expect(served).toMatchObject({ type: 'subscription', event: 'update', data: [{ id: ticket.id }] });
   });
 });
