@@ -95,6 +95,9 @@ ENV NODE_ENV=production \
     FILES_MAX_UPLOAD_SIZE=50mb \
     FILES_MIME_TYPE_ALLOW_LIST=image/*,application/pdf,text/plain,text/csv,application/json \
     CACHE_ENABLED=false \
+    WEBSOCKETS_ENABLED=false \
+    WEBSOCKETS_GRAPHQL_ENABLED=false \
+    WEBSOCKETS_REST_AUTH=handshake \
     npm_config_update_notifier=false
 
 WORKDIR /directus

@@ -15,6 +15,8 @@ export const SECURITY_BASELINE_KEYS = [
   'FILES_MAX_UPLOAD_SIZE',
   'FILES_MIME_TYPE_ALLOW_LIST',
   'CACHE_ENABLED',
+  'WEBSOCKETS_GRAPHQL_ENABLED',
+  'WEBSOCKETS_REST_AUTH',
 ] as const;
 
 export type SecurityBaseline = Record<(typeof SECURITY_BASELINE_KEYS)[number], string>;

@@ -26,3 +26,78 @@ describe('boot-time configuration check', () => {
     }
   });
 });
+
+// Issue 10, finding 8: the unsafe websocket settings of Directus 11 stop the boot, and GraphQL subscriptions are
+// off when websockets are turned on.
+describe('boot-time websocket check', () => {
+  it.each([
+    [
+      'WEBSOCKETS_REST_AUTH=public',
+      { WEBSOCKETS_ENABLED: 'true', WEBSOCKETS_REST_AUTH: 'public' },
+      'WEBSOCKETS_REST_AUTH must be handshake or strict',
+    ],
+    [
+      'WEBSOCKETS_ENABLED=true with WEBSOCKETS_GRAPHQL_ENABLED unset',
+      { WEBSOCKETS_ENABLED: 'true', WEBSOCKETS_GRAPHQL_ENABLED: '' },
+      'WEBSOCKETS_GRAPHQL_ENABLED must be false when WEBSOCKETS_ENABLED is true',
+    ],
+    [
+      'WEBSOCKETS_ENABLED=true with WEBSOCKETS_GRAPHQL_ENABLED=true',
+      { WEBSOCKETS_ENABLED: 'true', WEBSOCKETS_GRAPHQL_ENABLED: 'true' },
+      'WEBSOCKETS_GRAPHQL_ENABLED must be false when WEBSOCKETS_ENABLED is true',
+    ],
+  ])('refuses to start with %s', async (label, env, rule) => {
+    const instance = await startInstance({
+      db: harness().db,
+      name: `boot-ws-${label.length}`,
+      env,
+      waitReady: false,
+    });
+    try {
+      const code = await exitWithin(instance, 60_000);
+      expect(code).toBe(1);
+      const output = instance.output().join('\n');
+      expect(output).toContain(`Invalid configuration: ${rule}`);
+      expect(output).not.toContain('Server started');
+    } finally {
+      await instance.stop();
+    }
+  });
+
+  it('with WEBSOCKETS_ENABLED=true and the shipped defaults, refuses GraphQL subscriptions and serves REST ones', async () => {
+    // The shipped defaults (.env.example) are in every test instance's env; only websockets are turned on here.
+    const instance = await startInstance({
+      db: harness().db,
+      name: 'boot-ws-default',
+      env: { WEBSOCKETS_ENABLED: 'true' },
+    });
+    try {
+      const base = instance.baseUrl.replace(/^http/, 'ws');
+      const graphql = await connect(`${base}/graphql`, 'graphql-transport-ws');
+      expect(graphql).toBe('refused');
+      const rest = await connect(`${base}/websocket`);
+      expect(rest).toBe('open');
+    } finally {
+      await instance.stop();
+    }
+  });
+});
+
+function connect(url: string, protocol?: string): Promise<'open' | 'refused'> {
+  return new Promise((resolve) => {
+    const socket = protocol ? new WebSocket(url, protocol) : new WebSocket(url);
+    const timer = setTimeout(() => {
+      socket.close();
+      resolve('refused');
+    }, 10_000);
+    socket.addEventListener('open', () => {
+      clearTimeout(timer);
+      socket.close();
+      resolve('open');
+    });
+    socket.addEventListener('error', () => {
+      clearTimeout(timer);
+      resolve('refused');
+    });
+  });
+}

@@ -2,6 +2,7 @@
 // the domain-events outbox. Capability hooks register here too.
 import { defineHook } from '@directus/extensions-sdk';
 import type { NextFunction, Request, Response } from 'express';
+import { registerBadInput } from './bad-input/index.js';
 import { eventsContext } from './events/index.js';
 import { registerProbeRoutes } from './health/routes.js';
 import { JOBS_MODULE_ID } from './jobs/core/module-bar.js';
@@ -9,7 +10,9 @@ import { enableModuleOnce } from './jobs/module-bar.js';
 import { defineProbe, installProbeTables } from './jobs/probe.js';
 import { startJobs } from './jobs/runtime.js';
 import { registerNotifications } from './notifications/index.js';
+import { registerQueryGuard } from './query-guard/index.js';
 import { exposePlatformApi } from './platform-api.js';
+import { registerSecurityHeaders } from './security-headers/index.js';
 import { checkEnv, describeEnvProblems } from './shared/env.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
 import { refuseShareWrites } from './advisories/shares.js';
@@ -30,6 +33,10 @@ export default defineHook((register, context) => {
     process.exit(1);
   }
   const config = result.env;
+  // First at app.before, so the health routes answer with them too: hardening headers, NUL bytes and database
+  // data exceptions as 400s.
+  registerSecurityHeaders(register, context, config);
+  registerBadInput(register, context);
 
   // Notifications: fan-out on every domain event, delivery and digest queues, the digest schedule.
   registerNotifications(context, config);
@@ -93,4 +100,5 @@ export default defineHook((register, context) => {
 
   // Capabilities.
   registerWorkflows(register, context, config);
+  registerQueryGuard(register, context);
 });

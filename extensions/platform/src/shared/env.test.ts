@@ -102,3 +102,49 @@ describe('checkEnv', () => {
     ]);
   });
 });
+
+describe('checkEnv: websockets (issue 10, finding 8)', () => {
+  it('refuses WEBSOCKETS_REST_AUTH=public and names the advisory', () => {
+    const result = checkEnv({ WEBSOCKETS_REST_AUTH: 'public' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([expect.stringContaining('WEBSOCKETS_REST_AUTH must be handshake or strict')]);
+    expect(result.problems[0]).toContain('GHSA-97xr-jchp-xm3c');
+  });
+
+  it.each([['handshake'], ['strict']])('accepts WEBSOCKETS_REST_AUTH=%s', (mode) => {
+    expect(
+      checkEnv({ WEBSOCKETS_ENABLED: 'true', WEBSOCKETS_GRAPHQL_ENABLED: 'false', WEBSOCKETS_REST_AUTH: mode }),
+    ).toMatchObject({ ok: true, env: { WEBSOCKETS_REST_AUTH: mode } });
+  });
+
+  it.each([
+    ['unset (Directus turns subscriptions on)', {}],
+    ['true', { WEBSOCKETS_GRAPHQL_ENABLED: 'true' }],
+    ['true, as Directus casts it', { WEBSOCKETS_GRAPHQL_ENABLED: true }],
+  ])('refuses websockets with GraphQL subscriptions %s', (_label, graphql) => {
+    for (const enabled of ['true', true]) {
+      const result = checkEnv({ WEBSOCKETS_ENABLED: enabled, ...graphql });
+      expect(result.ok).toBe(false);
+      if (result.ok) continue;
+      expect(result.problems).toEqual([
+        expect.stringContaining('WEBSOCKETS_GRAPHQL_ENABLED must be false when WEBSOCKETS_ENABLED is true'),
+      ]);
+    }
+  });
+
+  it('accepts websockets with GraphQL subscriptions off, and anything while websockets are off', () => {
+    expect(checkEnv({ WEBSOCKETS_ENABLED: 'true', WEBSOCKETS_GRAPHQL_ENABLED: 'false' }).ok).toBe(true);
+    expect(checkEnv({ WEBSOCKETS_ENABLED: true, WEBSOCKETS_GRAPHQL_ENABLED: false }).ok).toBe(true);
+    // Directus's parsed env when websockets are off: its defaults, subscriptions "on" but never served.
+    expect(checkEnv({ WEBSOCKETS_ENABLED: false, WEBSOCKETS_GRAPHQL_ENABLED: true }).ok).toBe(true);
+    expect(checkEnv({}).ok).toBe(true);
+  });
+});
+
+describe('checkEnv: GROUNDWORK_CROSS_ORIGIN_RESOURCE_POLICY', () => {
+  it('defaults to same-site and refuses other values', () => {
+    expect(checkEnv({})).toMatchObject({ ok: true, env: { GROUNDWORK_CROSS_ORIGIN_RESOURCE_POLICY: 'same-site' } });
+    expect(checkEnv({ GROUNDWORK_CROSS_ORIGIN_RESOURCE_POLICY: 'anyone' }).ok).toBe(false);
+  });
+});

@@ -15,6 +15,10 @@ const booleanFlag = z.preprocess(
   z.boolean({ error: 'must be true or false' }),
 );
 
+// Directus 11's websocket auth modes; `public` is refused (see WEBSOCKETS_REST_AUTH below).
+const SAFE_WEBSOCKET_AUTH = ['handshake', 'strict'] as const;
+const CROSS_ORIGIN_RESOURCE_POLICIES = ['same-origin', 'same-site', 'cross-origin'] as const;
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const platformEnvSchema = z.object({
@@ -62,10 +66,37 @@ export const platformEnvSchema = z.object({
   JOBS_SUPERVISE_INTERVAL_SECONDS: wholeNumber(1, 3600).default(60),
   /** How often a worker looks for due cron occurrences (each occurrence still runs once across instances). */
   JOBS_CRON_INTERVAL_SECONDS: wholeNumber(1, 45).default(30),
+  /** Cross-Origin-Resource-Policy on every response (security-headers/): which sites may embed our responses. */
+  GROUNDWORK_CROSS_ORIGIN_RESOURCE_POLICY: z
+    .enum(CROSS_ORIGIN_RESOURCE_POLICIES, { error: `must be one of ${CROSS_ORIGIN_RESOURCE_POLICIES.join(', ')}` })
+    .default('same-site'),
+  // Websockets (Directus's variables, checked here because their unsafe values leak data in Directus 11).
+  WEBSOCKETS_ENABLED: booleanFlag.default(false),
+  // With `public`, a failed auth message leaves the socket unauthenticated but skips permission checks
+  // (GHSA-97xr-jchp-xm3c, fixed only in Directus 12.1).
+  WEBSOCKETS_REST_AUTH: z
+    .enum(SAFE_WEBSOCKET_AUTH, {
+      error: 'must be handshake or strict: public skips permission checks in Directus 11 (GHSA-97xr-jchp-xm3c)',
+    })
+    .optional(),
+  // Directus turns GraphQL subscriptions on with websockets; they send other tenants' deleted item ids.
+  WEBSOCKETS_GRAPHQL_ENABLED: booleanFlag.optional(),
   /** TEST ONLY: adds the diagnostic queue `groundwork.probe` and its admin-only endpoint. Never in production. */
   GROUNDWORK_JOBS_TEST_PROBE: booleanFlag.default(false),
   /** TEST ONLY: a cron expression that schedules the probe queue. */
   GROUNDWORK_JOBS_TEST_PROBE_CRON: z.coerce.string().optional(),
+});
+
+// Directus's own default for WEBSOCKETS_GRAPHQL_ENABLED is true: unset counts as on.
+const checkedEnvSchema = platformEnvSchema.superRefine((env, ctx) => {
+  if (env.WEBSOCKETS_ENABLED && env.WEBSOCKETS_GRAPHQL_ENABLED !== false) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WEBSOCKETS_GRAPHQL_ENABLED'],
+      message:
+        "must be false when WEBSOCKETS_ENABLED is true: GraphQL subscriptions send other tenants' deleted item ids in Directus 11",
+    });
+  }
 });
 
 export type PlatformEnv = z.infer<typeof platformEnvSchema>;
@@ -83,7 +114,7 @@ export function checkEnv(raw: Record<string, unknown>): EnvResult {
     // An empty variable (`REDIS=`) means "not set", as in Directus.
     if (value !== undefined && value !== null && value !== '') relevant[key] = value;
   }
-  const result = platformEnvSchema.safeParse(relevant);
+  const result = checkedEnvSchema.safeParse(relevant);
   if (result.success) return { ok: true, env: result.data };
   return {
     ok: false,

@@ -37,6 +37,13 @@ export const InvalidParamsError = createError<InputErrorExtensions>(
   400,
 );
 export const ForbiddenError = createError(ErrorCode.Forbidden, "You don't have permission to access this.", 403);
+// Directus's FORBIDDEN with a reason, as its own field check gives: a query path the caller may not filter, sort or
+// aggregate on (query-guard/).
+export const QueryForbiddenError = createError<{ reason: string }>(
+  ErrorCode.Forbidden,
+  "You don't have permission to access this.",
+  403,
+);
 // Directus's own code and message for a missing, wrong or revoked credential.
 export const InvalidCredentialsError = createError(ErrorCode.InvalidCredentials, 'Invalid user credentials.', 401);
 // 403: a policy of the user requires TOTP, so only an administrator may turn it off (decision 0014).
