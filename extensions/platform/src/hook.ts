@@ -13,6 +13,7 @@ import { exposePlatformApi } from './platform-api.js';
 import { checkEnv, describeEnvProblems } from './shared/env.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
 import { createRevocation, httpToken, websocketToken } from './users/revocation.js';
+import { registerSecurity } from './security/index.js';
 import { registerWorkflows } from './workflows/hook.js';
 
 exposePlatformApi();
@@ -73,4 +74,6 @@ export default defineHook((register, context) => {
 
   // Capabilities.
   registerWorkflows(register, context, config);
+  // Security: login throttle, registration that only the mailbox owner completes, security events (security/).
+  registerSecurity(register, context, config);
 });
