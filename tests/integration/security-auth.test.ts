@@ -22,10 +22,14 @@ let smtp: SmtpCapture;
 let db: PgConnection;
 let instance: DirectusInstance;
 let admin: string;
+let registrations = 0;
 
 type Body = Record<string, unknown>;
 
 async function call(method: string, route: string, options: { token?: string; body?: unknown; client?: string } = {}) {
+  // Each registration comes from a client of its own unless a test names one: Directus's registration limiter
+  // (5 a minute per client), which this instance keeps, then acts only where a test means it to.
+  const client = options.client ?? (route === '/users/register' ? `192.0.2.${(registrations += 1) % 250}` : undefined);
   return getJson(`${instance.baseUrl}${route}`, {
     method,
     redirect: 'manual',
@@ -33,7 +37,7 @@ async function call(method: string, route: string, options: { token?: string; bo
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
       // IP_TRUST_PROXY=loopback: the test runner stands in for a proxy in front of several clients.
-      ...(options.client ? { 'x-forwarded-for': options.client } : {}),
+      ...(client ? { 'x-forwarded-for': client } : {}),
     },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
@@ -70,13 +74,17 @@ async function verificationLinks(email: string, count: number): Promise<string[]
   }
 }
 
-/** Follows a verification link like a browser; returns the set-password token it lands on. */
-async function verify(link: string): Promise<string> {
+/** Follows a verification link like a browser; returns where it led. */
+async function click(link: string): Promise<{ status: number; location: string }> {
   const response = await fetch(link, { redirect: 'manual' });
-  expect(response.status).toBe(303);
-  const location = response.headers.get('location') ?? '';
-  expect(location.startsWith(`${instance.baseUrl}/admin/reset-password?token=`)).toBe(true);
-  return new URL(location).searchParams.get('token')!;
+  return { status: response.status, location: response.headers.get('location') ?? '' };
+}
+
+/** The set-password page a verification must end on, and its token. */
+function setPasswordToken(landing: { status: number; location: string }): string {
+  expect(landing.status).toBe(303);
+  expect(landing.location.startsWith(`${instance.baseUrl}/admin/reset-password?token=`)).toBe(true);
+  return new URL(landing.location).searchParams.get('token')!;
 }
 
 beforeAll(async () => {
@@ -85,7 +93,7 @@ beforeAll(async () => {
   instance = await startMigratedInstance({
     db,
     name: 'security-auth',
-    env: { ...smtp.env, IP_TRUST_PROXY: 'loopback', RATE_LIMITER_REGISTRATION_ENABLED: 'false' },
+    env: { ...smtp.env, IP_TRUST_PROXY: 'loopback' },
   });
   const response = await login(harness().admin.email, harness().admin.password);
   admin = (response.body.data as { access_token: string }).access_token;
@@ -103,17 +111,18 @@ describe('finding 1: pre-registration account takeover', () => {
   it('attacker registers first, the owner registers later and verifies: only a password the owner sets works', async () => {
     const email = `carol@${DOMAIN}`;
     expect((await call('POST', '/users/register', { body: { email, password: ATTACKER } })).status).toBe(204);
-    const [pending] = await sql('select status, password from directus_users where email = $1', [email]);
-    expect(pending).toEqual({ status: 'unverified', password: null });
     expect((await login(email, ATTACKER)).status).toBe(401);
-
     expect((await call('POST', '/users/register', { body: { email, password: OWNER } })).status).toBe(204);
     const links = await verificationLinks(email, 2);
-    const token = await verify(links[1]!);
+    const landing = await click(links[1]!);
+    // The takeover: on Directus alone the attacker's password is now active.
     expect((await login(email, ATTACKER)).status).toBe(401);
     // The password sent with a registration is never kept, whoever sent it.
     expect((await login(email, OWNER)).status).toBe(401);
+    const [row] = await sql('select status, password from directus_users where email = $1', [email]);
+    expect(row).toEqual({ status: 'active', password: null });
 
+    const token = setPasswordToken(landing);
     expect((await call('POST', '/auth/password/reset', { body: { token, password: OWNER_NEW } })).status).toBe(204);
     expect((await login(email, OWNER_NEW)).status).toBe(200);
     expect((await login(email, ATTACKER)).status).toBe(401);
@@ -125,11 +134,13 @@ describe('finding 1: pre-registration account takeover', () => {
   it('the owner clicks an unsolicited verification link: the attacker still cannot log in', async () => {
     const email = `dave@${DOMAIN}`;
     expect((await call('POST', '/users/register', { body: { email, password: ATTACKER } })).status).toBe(204);
+    const [pending] = await sql('select status, password from directus_users where email = $1', [email]);
     const [link] = await verificationLinks(email, 1);
-    const token = await verify(link!);
-    const [row] = await sql('select status, password from directus_users where email = $1', [email]);
-    expect(row).toEqual({ status: 'active', password: null });
+    const landing = await click(link!);
     expect((await login(email, ATTACKER)).status).toBe(401);
+    // Nothing the registrant typed was stored, not even as a hash.
+    expect(pending).toEqual({ status: 'unverified', password: null });
+    const token = setPasswordToken(landing);
     // A second click does not mint another set-password token.
     expect((await fetch(link!, { redirect: 'manual' })).status).toBe(400);
     // The owner may finish now, or later through "forgot password": either way a password of their own.
@@ -147,7 +158,7 @@ describe('finding 1: pre-registration account takeover', () => {
     expect(created.status).toBe(200);
     expect((await call('POST', '/users/register', { body: { email, password: OWNER } })).status).toBe(204);
     const [link] = await verificationLinks(email, 1);
-    await verify(link!);
+    await click(link!);
     expect((await login(email, ATTACKER)).status).toBe(401);
   });
 
@@ -158,70 +169,9 @@ describe('finding 1: pre-registration account takeover', () => {
     const missing = await call('GET', '/users/register/verify-email');
     expect(missing.status).toBe(400);
     expectErrorEnvelope(missing, 'INVALID_QUERY');
-  });
-});
-
-describe('finding 2: failed logins throttle, never lock out', () => {
-  it('40 parallel wrong passwords: some 429 with Retry-After, no suspension, the owner still logs in', async () => {
-    const email = 'target.agent@example.com';
-    const id = await createUser(email, ROLE.agent);
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => login(email, `wrong guess ${i}`)));
-    const statuses = answers.map((answer) => answer.status);
-    expect(statuses.every((status) => status === 401 || status === 429)).toBe(true);
-    const throttled = answers.filter((answer) => answer.status === 429);
-    // Counted before the password check: most of the burst never reaches it.
-    expect(throttled.length).toBeGreaterThanOrEqual(30);
-    for (const answer of throttled) {
-      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      expectErrorEnvelope(answer, 'REQUESTS_EXCEEDED');
-    }
-    const [row] = await sql('select status from directus_users where id = $1', [id]);
-    expect(row?.status).toBe('active');
-
-    // The owner on another client is not held up at all.
-    expect((await login(email, STAFF_PASSWORD, '203.0.113.7')).status).toBe(200);
-    // On the attacked client, after the backoff.
-    let answer = await login(email, STAFF_PASSWORD);
-    for (let tries = 0; answer.status === 429 && tries < 5; tries += 1) {
-      await sleep(Number(answer.headers.get('retry-after')) * 1000 + 100);
-      answer = await login(email, STAFF_PASSWORD);
-    }
-    expect(answer.status).toBe(200);
-
-    const events = await sql<{ outcome: string; user_id: string; account_key: string; ip: string; request_id: string }>(
-      "select outcome, user_id, account_key, ip, request_id from groundwork.security_events where type = 'login' and user_id = $1",
-      [id],
-    );
-    const outcomes = new Set(events.map((event) => event.outcome));
-    expect(outcomes).toEqual(new Set(['failed', 'throttled']));
-    expect(events.filter((event) => event.outcome === 'throttled').length).toBe(throttled.length);
-    for (const event of events) {
-      expect(event).toMatchObject({ user_id: id, account_key: sha256(email), ip: '127.0.0.1' });
-      expect(event.request_id).toEqual(expect.any(String));
-    }
-  });
-
-  it('30 failed logins on the admin (from 30 clients) do not suspend them', async () => {
-    const { email, password } = harness().admin;
-    for (let i = 0; i < 30; i += 1) {
-      expect([i, (await login(email, `not the admin password ${i}`, `198.51.100.${i + 1}`)).status]).toEqual([i, 401]);
-    }
-    const [row] = await sql('select status from directus_users where email = $1', [email]);
-    expect(row?.status).toBe('active');
-    expect((await login(email, password, '198.51.100.200')).status).toBe(200);
-  });
-
-  it('turns Directus suspension off in the settings (version login-throttle)', async () => {
-    const [settings] = await sql('select auth_login_attempts from directus_settings');
-    expect(settings?.auth_login_attempts).toBeNull();
-  });
-
-  it('security events hold no address, password or token in clear', async () => {
-    const rows = await sql('select * from groundwork.security_events');
-    expect(rows.length).toBeGreaterThan(0);
-    const text = JSON.stringify(rows);
-    expect(text).not.toContain('@');
-    for (const secret of [ATTACKER, OWNER, OWNER_NEW, STAFF_PASSWORD]) expect(text).not.toContain(secret);
+    const foreign = await call('GET', '/users/register/verify-email?token=x&reset_url=https://evil.example.com/steal');
+    expect(foreign.status).toBe(400);
+    expectErrorEnvelope(foreign, 'INVALID_PAYLOAD');
   });
 });
 
@@ -280,6 +230,23 @@ describe('finding 3: registration answers every address alike', () => {
     );
   });
 
+  it("keeps Directus's registration limiter: the 6th registration a minute from one client is a 429, whatever the address", async () => {
+    const client = '192.0.2.251';
+    const addresses = [existing, pending, `limited1@${DOMAIN}`, 'limited2@example.com', `limited3@${DOMAIN}`];
+    for (const email of addresses) {
+      expect([email, (await call('POST', '/users/register', { body: { email }, client })).status]).toEqual([
+        email,
+        204,
+      ]);
+    }
+    for (const email of [existing, 'limited4@example.com']) {
+      const limited = await call('POST', '/users/register', { body: { email }, client });
+      expect([email, limited.status]).toEqual([email, 429]);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expectErrorEnvelope(limited, 'REQUESTS_EXCEEDED');
+    }
+  });
+
   it('POST /auth/password/request answers existing and unknown addresses alike too', async () => {
     const medians: number[] = [];
     for (const email of [existing, 'nobody.at.all@example.com']) {
@@ -294,5 +261,69 @@ describe('finding 3: registration answers every address alike', () => {
     }
     // Directus stalls both paths to 500 ms.
     expect(Math.abs(medians[0]! - medians[1]!)).toBeLessThan(250);
+  });
+});
+
+describe('finding 2: failed logins throttle, never lock out', () => {
+  it('40 parallel wrong passwords: some 429 with Retry-After, no suspension, the owner still logs in', async () => {
+    const email = 'target.agent@example.com';
+    const id = await createUser(email, ROLE.agent);
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => login(email, `wrong guess ${i}`)));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.every((status) => status === 401 || status === 429)).toBe(true);
+    const throttled = answers.filter((answer) => answer.status === 429);
+    // Counted before the password check: most of the burst never reaches it.
+    expect(throttled.length).toBeGreaterThanOrEqual(30);
+    for (const answer of throttled) {
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expectErrorEnvelope(answer, 'REQUESTS_EXCEEDED');
+    }
+    const [row] = await sql('select status from directus_users where id = $1', [id]);
+    expect(row?.status).toBe('active');
+
+    // The owner on another client is not held up at all.
+    expect((await login(email, STAFF_PASSWORD, '203.0.113.7')).status).toBe(200);
+    // On the attacked client, after the backoff.
+    let answer = await login(email, STAFF_PASSWORD);
+    for (let tries = 0; answer.status === 429 && tries < 5; tries += 1) {
+      await sleep(Number(answer.headers.get('retry-after')) * 1000 + 100);
+      answer = await login(email, STAFF_PASSWORD);
+    }
+    expect(answer.status).toBe(200);
+
+    const events = await sql<{ outcome: string; user_id: string; account_key: string; ip: string; request_id: string }>(
+      "select outcome, user_id, account_key, ip, request_id from groundwork.security_events where type = 'login' and user_id = $1",
+      [id],
+    );
+    const outcomes = new Set(events.map((event) => event.outcome));
+    expect(outcomes).toEqual(new Set(['failed', 'throttled']));
+    expect(events.filter((event) => event.outcome === 'throttled').length).toBeGreaterThanOrEqual(throttled.length);
+    for (const event of events) {
+      expect(event).toMatchObject({ user_id: id, account_key: sha256(email), ip: '127.0.0.1' });
+      expect(event.request_id).toEqual(expect.any(String));
+    }
+  });
+
+  it('30 failed logins on the admin (from 30 clients) do not suspend them', async () => {
+    const { email, password } = harness().admin;
+    for (let i = 0; i < 30; i += 1) {
+      expect([i, (await login(email, `not the admin password ${i}`, `198.51.100.${i + 1}`)).status]).toEqual([i, 401]);
+    }
+    const [row] = await sql('select status from directus_users where email = $1', [email]);
+    expect(row?.status).toBe('active');
+    expect((await login(email, password, '198.51.100.200')).status).toBe(200);
+  });
+
+  it('turns Directus suspension off in the settings (version login-throttle)', async () => {
+    const [settings] = await sql('select auth_login_attempts from directus_settings');
+    expect(settings?.auth_login_attempts).toBeNull();
+  });
+
+  it('security events hold no address, password or token in clear', async () => {
+    const rows = await sql('select * from groundwork.security_events');
+    expect(rows.length).toBeGreaterThan(0);
+    const text = JSON.stringify(rows);
+    expect(text).not.toContain('@');
+    for (const secret of [ATTACKER, OWNER, OWNER_NEW, STAFF_PASSWORD]) expect(text).not.toContain(secret);
   });
 });
