@@ -321,6 +321,25 @@ describe('finding 2: failed logins throttle, never lock out', () => {
     expect(settings?.auth_login_attempts).toBeNull();
   });
 
+  it('the hourly prune job deletes throttle keys that are quiet and not in a backoff', async () => {
+    await sql(
+      `insert into groundwork.login_throttle (key, failures, last_failure_at, blocked_until) values
+       ('test:stale', 3, now() - interval '2 days', null),
+       ('test:blocked', 30, now() - interval '2 days', now() + interval '1 hour'),
+       ('test:recent', 3, now(), null)`,
+    );
+    await sql("select public.groundwork_enqueue('security.prune', '{}'::jsonb)");
+    const deadline = Date.now() + 30_000;
+    while ((await sql("select 1 from groundwork.login_throttle where key = 'test:stale'")).length > 0) {
+      if (Date.now() > deadline) throw new Error('the prune job did not run within 30 s');
+      await sleep(250);
+    }
+    const left = await sql<{ key: string }>(
+      "select key from groundwork.login_throttle where key like 'test:%' order by key",
+    );
+    expect(left.map((row) => row.key)).toEqual(['test:blocked', 'test:recent']);
+  });
+
   it('security events hold no address, password or token in clear', async () => {
     const rows = await sql('select * from groundwork.security_events');
     expect(rows.length).toBeGreaterThan(0);

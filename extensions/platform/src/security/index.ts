@@ -2,11 +2,15 @@
 // and public registration that answers every address alike and lets only the mailbox owner choose a password.
 import type { HookExtensionContext, RegisterFunctions } from '@directus/types';
 import type { Application } from 'express';
+import { defineQueue, defineSchedule } from '../jobs/index.js';
 import type { PlatformEnv } from '../shared/env.js';
 import type { ThrottlePolicy } from './core/throttle.js';
 import { loginThrottle, type LoginPolicies } from './login.js';
 import { dropUnverifiedPassword, registrationRoutes } from './registration.js';
 import { installSecurityTables, securityStore } from './store.js';
+
+/** Hourly: deletes throttle keys that have been quiet for longer than they are remembered. */
+export const PRUNE_QUEUE = 'security.prune';
 
 export function loginPolicies(config: PlatformEnv): LoginPolicies {
   const shared = {
@@ -39,6 +43,14 @@ export function registerSecurity(
   const store = securityStore(context.database);
 
   filter('users.create', dropUnverifiedPassword());
+
+  // Throttle keys of addresses nobody tries any more (a spray of random addresses leaves two rows each).
+  defineQueue(PRUNE_QUEUE, async () => {
+    const policies = loginPolicies(config);
+    const pruned = await store.prune(Math.max(policies.client.forgetAfterMs, policies.account.forgetAfterMs));
+    if (pruned > 0) logger.info({ pruned }, 'security: pruned quiet login throttle keys');
+  });
+  defineSchedule(PRUNE_QUEUE, '17 * * * *');
 
   // After body parsing, authentication and the IP rate limiter, before Directus's own /auth and /users routes.
   init('routes.before', async (meta) => {

@@ -106,6 +106,16 @@ export function securityStore(database: Knex, clock: () => number = Date.now) {
       await database('groundwork.login_throttle').whereIn('key', keys).delete();
     },
 
+    /** Deletes keys nobody has failed on for `quietMs` and that are not in a backoff: they would start over anyway. */
+    async prune(quietMs: number): Promise<number> {
+      const result = (await database.raw(
+        `DELETE FROM groundwork.login_throttle
+         WHERE last_failure_at < now() - make_interval(secs => ?) AND (blocked_until IS NULL OR blocked_until < now())`,
+        [quietMs / 1000],
+      )) as { rowCount: number };
+      return result.rowCount;
+    },
+
     async record(event: SecurityEvent): Promise<void> {
       await database('groundwork.security_events').insert({
         type: event.type,
