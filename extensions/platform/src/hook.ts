@@ -18,6 +18,7 @@ import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
 import { refuseShareWrites } from './advisories/shares.js';
 import { createRevocation, httpToken, websocketToken } from './users/revocation.js';
 import { keepRequiredTfa } from './users/tfa.js';
+import { registerSecurity } from './security/index.js';
 import { registerWorkflows } from './workflows/hook.js';
 
 exposePlatformApi();
@@ -101,4 +102,6 @@ export default defineHook((register, context) => {
   // Capabilities.
   registerWorkflows(register, context, config);
   registerQueryGuard(register, context);
+  // Security: login throttle, registration that only the mailbox owner completes, security events (security/).
+  registerSecurity(register, context, config);
 });

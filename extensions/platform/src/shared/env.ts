@@ -48,6 +48,14 @@ export const platformEnvSchema = z.object({
     .string({ error: 'must be a cron expression of 5 or 6 fields' })
     .regex(/^\S+( \S+){4,5}$/, { error: 'must be a cron expression of 5 or 6 fields' })
     .default('0 7 * * *'),
+  // Login throttle (security/, decision 0013): failures per account and client before the first delay, the first
+  // delay (doubling after), the longest delay, and how long a quiet key is remembered. The account alone (every
+  // client) gets GROUNDWORK_LOGIN_ACCOUNT_FREE_ATTEMPTS (NIST 800-63B: at most 100) with the same backoff.
+  GROUNDWORK_LOGIN_FREE_ATTEMPTS: wholeNumber(1, 100).default(5),
+  GROUNDWORK_LOGIN_ACCOUNT_FREE_ATTEMPTS: wholeNumber(1, 100).default(100),
+  GROUNDWORK_LOGIN_BACKOFF_BASE_MS: wholeNumber(100, 60000).default(1000),
+  GROUNDWORK_LOGIN_BACKOFF_MAX_SECONDS: wholeNumber(1, 86400).default(900),
+  GROUNDWORK_LOGIN_FORGET_SECONDS: wholeNumber(60, 86400).default(3600),
   /** Work background jobs in this process (false: only enqueue; dedicated worker instances do the work). */
   JOBS_WORKER: booleanFlag.default(true),
   /** Jobs of each queue running at once on this instance, unless the queue sets its own. */

@@ -14,6 +14,7 @@ export const ErrorCode = {
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   TransitionNotAllowed: 'TRANSITION_NOT_ALLOWED',
   TfaRequired: 'TFA_REQUIRED',
+  RequestsExceeded: 'REQUESTS_EXCEEDED',
 } as const;
 
 export interface InputErrorExtensions {
@@ -54,6 +55,12 @@ export const TfaRequiredError = createError(
 );
 export const ConflictError = createError<{ reason: string }>(ErrorCode.Conflict, (e) => e.reason, 409);
 export const NotFoundError = createError<{ what: string }>(ErrorCode.NotFound, (e) => `${e.what} not found.`, 404);
+// Directus's own code for its rate limiters, so clients handle one 429; Retry-After says when to try again.
+export const RequestsExceededError = createError<{ retryAfterSeconds: number }>(
+  ErrorCode.RequestsExceeded,
+  (e) => `Too many attempts. Try again in ${e.retryAfterSeconds} s.`,
+  429,
+);
 export const ServiceUnavailableError = createError<{ service: string; reason: string }>(
   ErrorCode.ServiceUnavailable,
   (e) => `Service "${e.service}" is unavailable: ${e.reason}.`,

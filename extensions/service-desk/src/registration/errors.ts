@@ -1,4 +1,5 @@
-// Registration's error, in Directus's envelope: a 400 that says what to do, not a generic 403.
+// Registration's refusal: its message is mailed to the address (the caller gets the same 204 as everyone), so it
+// says what to do.
 import { createError } from '@directus/errors';
 
 export const UNKNOWN_ORGANIZATION_DOMAIN = 'UNKNOWN_ORGANIZATION_DOMAIN';

@@ -1,5 +1,6 @@
 // Adapter: Directus's `users.create` filter. POST /users/register runs it inside the insert's transaction, so a
-// refusal here leaves no user row, and the error reaches the caller (registerUser does not swallow createOne's).
+// refusal here leaves no user row; the platform's register route mails the error's message to the address and
+// answers the caller like any other registration (decision 0013: no account enumeration).
 import type { EventContext } from '@directus/types';
 import {
   assignOrganization,
