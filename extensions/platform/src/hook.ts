@@ -4,6 +4,7 @@ import { defineHook } from '@directus/extensions-sdk';
 import type { NextFunction, Request, Response } from 'express';
 import { eventsContext } from './events/index.js';
 import { registerProbeRoutes } from './health/routes.js';
+import { redactRequestLog } from './logging/requests.js';
 import { JOBS_MODULE_ID } from './jobs/core/module-bar.js';
 import { enableModuleOnce } from './jobs/module-bar.js';
 import { defineProbe, installProbeTables } from './jobs/probe.js';
@@ -51,6 +52,12 @@ export default defineHook((register, context) => {
     });
     registerProbeRoutes(app, { database, logger: logger.child({ capability: 'health' }), config });
   });
+  // logging: Directus's HTTP log line shows the route, never a query value, token or credential header (logging/).
+  init('middlewares.before', ({ app }) => app.use(redactRequestLog()));
+  if (String(env.LOG_LEVEL) === 'trace') {
+    // Directus logs every SQL statement with its bound values at trace: emails, hashes and bodies included.
+    logger.warn('LOG_LEVEL=trace logs every SQL statement with its values (personal data); never use it in production');
+  }
 
   // users: access tokens of deactivated users stop working at once (users/revocation.ts).
   const revocation = createRevocation(database);
