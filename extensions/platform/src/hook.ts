@@ -10,7 +10,8 @@ import { enableModuleOnce } from './jobs/module-bar.js';
 import { defineProbe, installProbeTables } from './jobs/probe.js';
 import { startJobs } from './jobs/runtime.js';
 import { registerNotifications } from './notifications/index.js';
-import { exposePlatformApi } from './platform-api.js';
+import { exposePlatformApi, platformApi } from './platform-api.js';
+import { exportHandler } from './privacy/routes.js';
 import { checkEnv, describeEnvProblems } from './shared/env.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
 import { refuseShareWrites } from './advisories/shares.js';
@@ -58,6 +59,10 @@ export default defineHook((register, context) => {
     // Directus logs every SQL statement with its bound values at trace: emails, hashes and bodies included.
     logger.warn('LOG_LEVEL=trace logs every SQL statement with its values (personal data); never use it in production');
   }
+
+  // privacy: the export also at /users/me/export, the path the issue names. Mounted after Directus's authentication
+  // (middlewares.after) and before its users router, whose /users/:pk routes would answer it otherwise.
+  init('routes.before', ({ app }) => app.get('/users/me/export', exportHandler(context, platformApi.privacy)));
 
   // users: access tokens of deactivated users stop working at once (users/revocation.ts).
   const revocation = createRevocation(database);
