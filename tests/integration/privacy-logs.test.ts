@@ -45,13 +45,16 @@ async function tokensOf(email: string, password: string) {
   return response.body.data as { access_token: string; refresh_token: string };
 }
 
-/** The HTTP log lines Directus wrote (raw pino JSON), parsed. */
+/** The HTTP log lines this instance's process wrote (raw pino JSON; the log file may hold earlier runs' lines too). */
 function httpLines(log: string) {
   return log
     .split('\n')
     .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { req?: { method: string; url: string }; res?: { statusCode: number } })
-    .filter((line) => line.req && line.res);
+    .map(
+      (line) =>
+        JSON.parse(line) as { pid?: number; req?: { method: string; url: string }; res?: { statusCode: number } },
+    )
+    .filter((line) => line.pid === instance.process.pid && line.req && line.res);
 }
 
 beforeAll(async () => {
