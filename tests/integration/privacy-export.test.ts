@@ -77,6 +77,18 @@ beforeAll(async () => {
   });
   expect(internal.status).toBe(200);
   written.internal.push((internal.body.data as { id: string }).id, note);
+  // A file the agent uploads: its metadata belongs in the agent's export, not in the customer's.
+  const form = new FormData();
+  const title = unique('agent-file');
+  form.append('title', title);
+  form.append('file', new Blob(['attachment'], { type: 'text/plain' }), `${title}.txt`);
+  const uploaded = await getJson(`${harness().baseUrl}/files`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${desk.users.agent.token}` },
+    body: form,
+  });
+  expect([uploaded.status, uploaded.status === 200 ? '' : uploaded.text]).toEqual([200, '']);
+  written.internal.push((uploaded.body.data as { id: string }).id, title);
   await desk.db('notification_preferences').insert({ user: desk.users.customer.id, event: 'ticket.*', email: false });
   await desk.db('notification_preferences').insert({ user: colleague.id, event: 'ticket.*', email: false });
   // A static token on the customer's account, which the export must not carry.
@@ -127,6 +139,9 @@ describe('GET /users/me/export', () => {
   it("holds an agent's internal notes", async () => {
     const { data, text } = await exportOf(desk.users.agent.token);
     for (const value of written.internal) expect([value, text.includes(value)]).toEqual([value, true]);
+    expect(data.files).toEqual([
+      expect.objectContaining({ id: written.internal[2], uploaded_by: desk.users.agent.id }),
+    ]);
     expect(data.domains['service-desk'].messages).toEqual([
       expect.objectContaining({ id: written.internal[0], internal: true }),
     ]);
