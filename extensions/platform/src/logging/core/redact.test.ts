@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { REDACTED, redactHeaders, redactQuery, redactUrl } from './redact.js';
+import { loggableError, REDACTED, redactHeaders, redactQuery, redactUrl } from './redact.js';
 
 describe('redactUrl', () => {
   it('keeps a URL without a query as it is', () => {
@@ -68,6 +68,29 @@ describe('redactHeaders', () => {
       'x-groundwork-signature': REDACTED,
       'user-agent': 'jest',
       'x-request-id': 'r1',
+    });
+  });
+});
+
+describe('loggableError', () => {
+  it('keeps what went wrong and drops the addresses an SMTP refusal quotes', () => {
+    const error = Object.assign(
+      new Error("Can't send mail - all recipients were rejected: 450 4.2.0 <carol.o'neil+desk@acme.example.com>: busy"),
+      { code: 'EENVELOPE' },
+    );
+    const logged = loggableError(error);
+    expect(logged).toMatchObject({
+      type: 'Error',
+      code: 'EENVELOPE',
+      message: `Can't send mail - all recipients were rejected: 450 4.2.0 <${REDACTED}>: busy`,
+    });
+    expect(JSON.stringify(logged)).not.toMatch(/carol|acme/);
+  });
+
+  it('turns a thrown non-error into text, addresses redacted', () => {
+    expect(loggableError('no mailbox carol@acme.example')).toEqual({
+      type: 'string',
+      message: `no mailbox ${REDACTED}`,
     });
   });
 });

@@ -78,3 +78,23 @@ export function redactHeaders(headers: Record<string, unknown>): Record<string, 
   for (const [name, value] of Object.entries(headers)) logged[name] = SECRET_HEADER.test(name) ? REDACTED : value;
   return logged;
 }
+
+// An address as SMTP servers and drivers quote it in error texts (`<carol@acme.example>`, `carol@acme.example`).
+const EMAIL_ADDRESS = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
+
+/** Text with every email address replaced: error messages from SMTP and database drivers quote them. */
+export function redactEmailAddresses(text: string): string {
+  return text.replace(EMAIL_ADDRESS, REDACTED);
+}
+
+/** An error as it may be logged: its name, code and message and stack with email addresses redacted. */
+export function loggableError(error: unknown): { type: string; message: string; stack?: string; code?: unknown } {
+  if (!(error instanceof Error)) return { type: typeof error, message: redactEmailAddresses(String(error)) };
+  const code = (error as { code?: unknown }).code;
+  return {
+    type: error.name,
+    message: redactEmailAddresses(error.message),
+    ...(error.stack ? { stack: redactEmailAddresses(error.stack) } : {}),
+    ...(code !== undefined ? { code } : {}),
+  };
+}
