@@ -5,13 +5,15 @@ import type { NextFunction, Request, Response } from 'express';
 import { registerBadInput } from './bad-input/index.js';
 import { eventsContext } from './events/index.js';
 import { registerProbeRoutes } from './health/routes.js';
+import { redactRequestLog } from './logging/requests.js';
 import { JOBS_MODULE_ID } from './jobs/core/module-bar.js';
 import { enableModuleOnce } from './jobs/module-bar.js';
 import { defineProbe, installProbeTables } from './jobs/probe.js';
 import { startJobs } from './jobs/runtime.js';
 import { registerNotifications } from './notifications/index.js';
 import { registerQueryGuard } from './query-guard/index.js';
-import { exposePlatformApi } from './platform-api.js';
+import { exposePlatformApi, platformApi } from './platform-api.js';
+import { exportHandler } from './privacy/routes.js';
 import { registerSecurityHeaders } from './security-headers/index.js';
 import { checkEnv, describeEnvProblems } from './shared/env.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
@@ -59,6 +61,16 @@ export default defineHook((register, context) => {
     });
     registerProbeRoutes(app, { database, logger: logger.child({ capability: 'health' }), config });
   });
+  // logging: Directus's HTTP log line shows the route, never a query value, token or credential header (logging/).
+  init('middlewares.before', ({ app }) => app.use(redactRequestLog()));
+  if (String(env.LOG_LEVEL) === 'trace') {
+    // Directus logs every SQL statement with its bound values at trace: emails, hashes and bodies included.
+    logger.warn('LOG_LEVEL=trace logs every SQL statement with its values (personal data); never use it in production');
+  }
+
+  // privacy: the export also at /users/me/export, the path the issue names. Mounted after Directus's authentication
+  // (middlewares.after) and before its users router, whose /users/:pk routes would answer it otherwise.
+  init('routes.before', ({ app }) => app.get('/users/me/export', exportHandler(context, platformApi.privacy)));
 
   // users: a change of status, role or policies applies on the next request and websocket message, whatever
   // the token says (users/revocation.ts).

@@ -2,6 +2,8 @@
 // only wires them to Directus's events.
 import { defineHook } from '@directus/extensions-sdk';
 import { linkAfterCreate, linkOnCreate } from './attachments/hook.js';
+import { platform } from './platform.js';
+import { serviceDeskPersonalData } from './privacy/source.js';
 import { guardReplies } from './replies/hook.js';
 import { guardSubscriptions } from './subscriptions/hook.js';
 import { registrationFilter } from './registration/hook.js';
@@ -33,6 +35,9 @@ export default defineHook((register, context) => {
 
   // registration: public sign-ups join the organization of their email domain (registration/).
   register.filter('users.create', registrationFilter(logger.child({ rule: 'registration' })));
+
+  // privacy: the export of a user's personal data asks this domain for its part (the platform names no domain table).
+  register.init('app.before', () => platform().privacy.register(serviceDeskPersonalData));
 
   // Workflows: guards named in the tickets and kb_articles definitions.
   registerWorkflowGuards();

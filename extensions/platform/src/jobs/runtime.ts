@@ -4,6 +4,7 @@
 // instance retries it.
 import type { Knex } from 'knex';
 import { PgBoss, type ConstructorOptions, type JobResult } from 'pg-boss';
+import { loggableError } from '../logging/core/redact.js';
 import type { PlatformEnv } from '../shared/env.js';
 import { BOSS_SCHEMA, deadLetterQueue } from './core/names.js';
 import { bossQueueSettings, DEAD_LETTER_RETENTION_SECONDS } from './core/queue-config.js';
@@ -84,7 +85,8 @@ async function work(boss: PgBoss, definition: QueueDefinition, config: PlatformE
             await definition.handler({ id: job.id, queue: definition.name, data: job.data as never, attempt });
             return { id: job.id, status: 'completed' };
           } catch (error) {
-            logger.warn({ queue: definition.name, jobId: job.id, attempt, err: error }, 'job failed');
+            // Handlers' errors quote what they handled (an SMTP refusal quotes the recipient): no addresses in the log.
+            logger.warn({ queue: definition.name, jobId: job.id, attempt, err: loggableError(error) }, 'job failed');
             // The message is what staff see; the stack stays in the log.
             const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
             return { id: job.id, status: 'failed', output: { name, message } };
