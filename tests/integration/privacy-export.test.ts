@@ -94,6 +94,15 @@ beforeAll(async () => {
   // A static token on the customer's account, which the export must not carry.
   staticToken = unique('static-token');
   await asAdmin(desk, 'PATCH', `/users/${desk.users.customer.id}`, { token: staticToken });
+  // A failed login of the customer's: the security event about them belongs in their export, the colleague's not.
+  for (const email of [desk.users.customer.email, colleague.email]) {
+    const failed = await getJson(`${harness().baseUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'not-the-password-1' }),
+    });
+    expect(failed.status).toBe(401);
+  }
 }, 180_000);
 
 afterAll(async () => {
@@ -109,6 +118,15 @@ describe('GET /users/me/export', () => {
     expect(desk_.tickets.map((row) => row.id)).toEqual([customerTicket]);
     expect(desk_.messages).toHaveLength(1);
     for (const value of written.customer) expect([value, text.includes(value)]).toEqual([value, true]);
+    // Recorded after the 401 answered (security/login.ts): wait for it rather than race it.
+    let events = data.security_events ?? [];
+    for (let i = 0; i < 50 && events.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      events = (await exportOf(desk.users.customer.token)).data.security_events ?? [];
+    }
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'login', outcome: 'failed', user_id: desk.users.customer.id }),
+    ]);
     expect(data.notifications.preferences).toEqual([
       expect.objectContaining({ user: desk.users.customer.id, event: 'ticket.*' }),
     ]);

@@ -8,22 +8,10 @@ import type { PlatformSections } from './core/export.js';
 
 type Row = Record<string, unknown>;
 
-// The security events table is another capability's (BE-902); instances without it export null, not an error.
-const SECURITY_EVENTS = { schema: 'groundwork', table: 'security_events' };
-// Columns that name the user an event is about or by, whichever that capability uses.
-const SECURITY_EVENT_USER_COLUMNS = ['user', 'actor', 'subject', 'target_user'];
-
-async function securityEvents(database: Knex, user: string): Promise<Row[] | null> {
-  const exists = await database.schema.withSchema(SECURITY_EVENTS.schema).hasTable(SECURITY_EVENTS.table);
-  if (!exists) return null;
-  const table = `${SECURITY_EVENTS.schema}.${SECURITY_EVENTS.table}`;
-  const columns = Object.keys(await database(table).columnInfo()).filter((column) =>
-    SECURITY_EVENT_USER_COLUMNS.includes(column),
-  );
-  if (columns.length === 0) return [];
-  return (await database(table).where((query) => {
-    for (const column of columns) void query.orWhereRaw('??::text = ?', [column, user]);
-  })) as Row[];
+// The security capability installs groundwork.security_events at boot (security/store.ts); user_id is the
+// account an event is about (failed logins, registrations, verifications).
+async function securityEvents(database: Knex, user: string): Promise<Row[]> {
+  return (await database('groundwork.security_events').where({ user_id: user }).orderBy('occurred_at')) as Row[];
 }
 
 export async function platformSections(database: Knex, user: string): Promise<PlatformSections | null> {
