@@ -794,6 +794,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groundwork/v1/users/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything held about the caller, as JSON (GDPR access and portability): account without credentials, files metadata, notifications, workflow history, security events, and each domain's data. Also served at /users/me/export. */
+        get: operations["groundworkExportMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/groundwork/v1/users/{id}/deactivate": {
         parameters: {
             query?: never;
@@ -6783,6 +6800,114 @@ export interface operations {
             };
             /** @description Administrators are deactivated by another administrator (FORBIDDEN). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkExportMe: {
+        parameters: {
+            query?: {
+                access_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Each domain's sections, e.g. domains["service-desk"].tickets. */
+                            domains: {
+                                [key: string]: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /**
+                             * Format: date-time
+                             * @description When the export was made.
+                             */
+                            exported_at: string;
+                            /** @description Metadata of the files the user uploaded (not their contents). */
+                            files: {
+                                [key: string]: unknown;
+                            }[];
+                            notifications: {
+                                /** @description In-app notifications addressed to the user. */
+                                in_app: {
+                                    [key: string]: unknown;
+                                }[];
+                                /** @description Email and in-app deliveries addressed to the user. */
+                                outbox: {
+                                    [key: string]: unknown;
+                                }[];
+                                /** @description Notification preferences. */
+                                preferences: {
+                                    [key: string]: unknown;
+                                }[];
+                            };
+                            /** @description Security events about the user; null where none are recorded. */
+                            security_events: {
+                                [key: string]: unknown;
+                            }[] | null;
+                            /** @description The account, without password hash, TOTP secret or tokens. */
+                            user: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Workflow transitions the user made. */
+                            workflow_history: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description An unknown query parameter (INVALID_QUERY). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
