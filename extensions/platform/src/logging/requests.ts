@@ -2,11 +2,12 @@
 // the request once, when it builds its per-request child logger, and then sets `req.log`. This middleware shows it
 // a redacted URL, query and headers for that moment and puts the real ones back as `req.log` is set, so routing,
 // `?access_token=` and the cache still see the request as sent. Directus itself only redacts `access_token`.
+// The response's headers are logged through getHeaders(), redacted the same way (a redirect's location, cookies).
 import type { NextFunction, Request, Response } from 'express';
-import { redactHeaders, redactQuery, redactUrl } from './core/redact.js';
+import { redactHeaders, redactQuery, redactResponseHeaders, redactUrl } from './core/redact.js';
 
 export function redactRequestLog() {
-  return (req: Request, _res: Response, next: NextFunction) => {
+  return (req: Request, res: Response, next: NextFunction) => {
     const real = { originalUrl: req.originalUrl, query: req.query, headers: req.headers };
     req.originalUrl = redactUrl(real.originalUrl);
     req.query = redactQuery(real.query) as Request['query'];
@@ -20,6 +21,10 @@ export function redactRequestLog() {
         Object.defineProperty(req, 'log', { value, writable: true, configurable: true, enumerable: true });
       },
     });
+    // pino-http serializes the response with res.getHeaders() when it finishes; Node writes the real headers from
+    // its own state, so only the log line sees the redacted copy.
+    const getHeaders = res.getHeaders.bind(res);
+    res.getHeaders = () => redactResponseHeaders(getHeaders()) as ReturnType<Response['getHeaders']>;
     next();
   };
 }

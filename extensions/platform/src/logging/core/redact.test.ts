@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { loggableError, REDACTED, redactHeaders, redactQuery, redactUrl } from './redact.js';
+import { loggableError, REDACTED, redactHeaders, redactQuery, redactResponseHeaders, redactUrl } from './redact.js';
 
 describe('redactUrl', () => {
   it('keeps a URL without a query as it is', () => {
@@ -91,6 +91,22 @@ describe('loggableError', () => {
     expect(loggableError('no mailbox carol@acme.example')).toEqual({
       type: 'string',
       message: `no mailbox ${REDACTED}`,
+    });
+  });
+});
+
+describe('redactResponseHeaders', () => {
+  it("redacts a redirect's query values and cookies, and keeps the rest", () => {
+    expect(
+      redactResponseHeaders({
+        location: 'http://localhost:8055/admin/reset-password?token=eyJ.secret.sig',
+        'set-cookie': ['directus_session_token=abc; HttpOnly'],
+        'content-type': 'text/html',
+      }),
+    ).toEqual({
+      location: `http://localhost:8055/admin/reset-password?token=${REDACTED}`,
+      'set-cookie': REDACTED,
+      'content-type': 'text/html',
     });
   });
 });

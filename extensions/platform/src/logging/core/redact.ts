@@ -79,6 +79,20 @@ export function redactHeaders(headers: Record<string, unknown>): Record<string, 
   return logged;
 }
 
+/**
+ * Response headers as they may be logged: credential-carrying ones (set-cookie included) redacted, and a redirect's
+ * `location` with its query values redacted like a request URL (the registration's set-password link carries a
+ * reset token there).
+ */
+export function redactResponseHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  const logged = redactHeaders(headers);
+  for (const name of Object.keys(logged)) {
+    if (/^set-cookie$/i.test(name)) logged[name] = REDACTED;
+    else if (/^location$/i.test(name) && typeof logged[name] === 'string') logged[name] = redactUrl(logged[name]);
+  }
+  return logged;
+}
+
 // An address as SMTP servers and drivers quote it in error texts (`<carol@acme.example>`, `carol@acme.example`).
 const EMAIL_ADDRESS = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
 
