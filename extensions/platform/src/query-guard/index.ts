@@ -6,7 +6,7 @@ import type { Accountability, HookExtensionContext, RegisterFunctions, SchemaOve
 import type { Knex } from 'knex';
 import { QueryForbiddenError } from '../shared/errors.js';
 import { accessFromGrants, type CollectionAccess, type ReadGrant } from './core/access.js';
-import { describeRefusals, refusedPaths, type QueryView, type SchemaView } from './core/paths.js';
+import { describeRefusals, refusedPaths, usesFields, type QueryView, type SchemaView } from './core/paths.js';
 
 // Directus names the query event of a system collection after it without `directus_` (ItemsService.eventScope).
 const SYSTEM_SCOPES = [
@@ -157,6 +157,8 @@ export function registerQueryGuard({ filter }: RegisterFunctions, context: HookE
     // Share links read with the share's own permissions (Directus's getPermissionsForShare); grant no `share`
     // (docs/architecture.md, "Security"), so they are left to Directus here.
     if (accountability.share) return query;
+    // A plain read names no field to compare on: no grants to load (most list and detail reads).
+    if (!usesFields(query as QueryView)) return query;
     let pending = grantsOf.get(accountability);
     if (!pending) {
       pending = loadGrants(context.database, accountability);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { accessFromGrants, type CollectionAccess } from './access.js';
-import { refusedPaths, describeRefusals, type QueryView, type RelationView, type SchemaView } from './paths.js';
+import {
+  refusedPaths,
+  describeRefusals,
+  usesFields,
+  type QueryView,
+  type RelationView,
+  type SchemaView,
+} from './paths.js';
 
 // A small service desk: tickets -> assignee (users), tickets <- messages, messages -> author (users),
 // notes (m2a "item" to tickets or articles), articles -> author.
@@ -246,5 +253,20 @@ describe('describeRefusals', () => {
     expect(text).toContain('"assignee.email"');
     expect(text).toContain('"email" of "users"');
     expect(text).not.toContain('secret-prefix');
+  });
+});
+
+describe('usesFields', () => {
+  it('is false for a plain read, so no grants are loaded', () => {
+    expect(usesFields({})).toBe(false);
+    expect(usesFields({ filter: {}, sort: [], aggregate: {}, group: [], deep: {} })).toBe(false);
+    expect(usesFields({ filter: null, sort: null })).toBe(false);
+  });
+  it('is true as soon as one part names a field', () => {
+    expect(usesFields({ filter: { status: { _eq: 'open' } } })).toBe(true);
+    expect(usesFields({ sort: ['-date_created'] })).toBe(true);
+    expect(usesFields({ aggregate: { count: ['*'] } })).toBe(true);
+    expect(usesFields({ group: ['status'] })).toBe(true);
+    expect(usesFields({ deep: { messages: { _filter: { internal: { _eq: false } } } } })).toBe(true);
   });
 });

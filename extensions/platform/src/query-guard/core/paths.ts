@@ -61,6 +61,16 @@ function listOf(value: unknown): string[] {
   return [];
 }
 
+/** Whether the query compares, sorts or groups on any field: only such a query needs the caller's grants loaded. */
+export function usesFields(query: QueryView): boolean {
+  const given = (value: unknown) =>
+    value !== undefined &&
+    value !== null &&
+    value !== '' &&
+    !(typeof value === 'object' && Object.keys(value as object).length === 0);
+  return [query.filter, query.sort, query.aggregate, query.group, query.deep].some(given);
+}
+
 export function refusedPaths(collection: string, query: QueryView, access: AccessOf, schema: SchemaView): Refusal[] {
   const refusals = new Map<string, Refusal>();
 
