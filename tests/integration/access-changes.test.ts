@@ -9,7 +9,7 @@ import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/ins
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
 import { harness } from './harness/context.js';
-import { adminToken, expectErrorEnvelope, getJson } from './http.js';
+import { adminToken, bearerClient, expectErrorEnvelope, getJson } from './http.js';
 
 const PASSWORD = 'access-changes-password-42';
 
@@ -21,19 +21,7 @@ const org: Record<'a' | 'b', string> = { a: '', b: '' };
 const customer: Record<'a' | 'b', string> = { a: '', b: '' };
 let serial = 0;
 
-async function api(token: string, method: string, route: string, body?: unknown) {
-  return getJson(`${instance.baseUrl}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
-async function ok<T = Record<string, unknown>>(token: string, method: string, route: string, body?: unknown) {
-  const response = await api(token, method, route, body);
-  if (response.status >= 300) throw new Error(`${method} ${route} answered ${response.status}: ${response.text}`);
-  return (response.body as { data: T }).data;
-}
+const { api, ok } = bearerClient(() => instance.baseUrl);
 
 /** A user made by the admin; returns its id and a fresh access token. */
 async function person(role: string, organization: string | null = null) {

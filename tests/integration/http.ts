@@ -32,3 +32,40 @@ export function expectErrorEnvelope(response: { body: Record<string, unknown>; t
   });
   expect(response.text).not.toMatch(/stack|at .+\.js:\d+|node_modules/);
 }
+
+/**
+ * JSON calls with a bearer token against one Directus. The base URL is read on each call: own instances start in
+ * beforeAll, after the module is loaded.
+ */
+export function bearerClient(baseUrl: () => string) {
+  async function api(token: string, method: string, route: string, body?: unknown) {
+    return getJson(`${baseUrl()}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
+  /** The answer's `data`; anything but a 2xx throws with the status and body. */
+  async function ok<T = Record<string, unknown>>(token: string, method: string, route: string, body?: unknown) {
+    const response = await api(token, method, route, body);
+    if (response.status >= 300) throw new Error(`${method} ${route} answered ${response.status}: ${response.text}`);
+    return (response.body as { data: T }).data;
+  }
+  return { api, ok };
+}
+
+/** Polls until the probe gives a truthy value, or throws naming what it waited for. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 30_000,
+  intervalMs = 200,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

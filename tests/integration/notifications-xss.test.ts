@@ -15,7 +15,7 @@ import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/ins
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
 import { harness } from './harness/context.js';
-import { adminToken, getJson } from './http.js';
+import { adminToken, bearerClient, getJson, until } from './http.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -50,29 +50,7 @@ let admin: string;
 const tokens: Record<string, string> = {};
 const ids: Record<string, string> = {};
 
-async function api(token: string, method: string, route: string, body?: unknown) {
-  return getJson(`${instance.baseUrl}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
-async function ok<T = Record<string, unknown>>(token: string, method: string, route: string, body?: unknown) {
-  const response = await api(token, method, route, body);
-  if (response.status >= 300) throw new Error(`${method} ${route} answered ${response.status}: ${response.text}`);
-  return (response.body as { data: T }).data;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
+const { ok } = bearerClient(() => instance.baseUrl);
 
 interface Notification {
   id: string;
@@ -124,11 +102,11 @@ beforeAll(async () => {
     organization: org.id,
   });
   ids.ticket = ticket.id;
-  await until('the new-ticket notification', async () => (await agentNotifications()).length >= 1);
+  await until('the new-ticket notification', async () => (await agentNotifications()).length >= 1, 60_000, 300);
   await ok(admin, 'PATCH', `/items/tickets/${ticket.id}`, { assignee: ids[AGENT] });
-  await until('the assignment notification', async () => (await agentNotifications()).length >= 2);
+  await until('the assignment notification', async () => (await agentNotifications()).length >= 2, 60_000, 300);
   await ok(tokens[CUSTOMER]!, 'POST', '/items/ticket_messages', { ticket: ticket.id, body: REPLY });
-  await until('the reply notification', async () => (await agentNotifications()).length >= 3);
+  await until('the reply notification', async () => (await agentNotifications()).length >= 3, 60_000, 300);
 }, 300_000);
 
 afterAll(async () => {

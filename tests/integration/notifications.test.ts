@@ -10,7 +10,7 @@ import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
 import { harness } from './harness/context.js';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../scripts/lib/smtp-capture.js';
-import { adminToken, expectErrorEnvelope, getJson } from './http.js';
+import { adminToken, bearerClient, expectErrorEnvelope, getJson, until } from './http.js';
 
 const PASSWORD = 'notifications-test-password';
 const AVA = 'ava@acme.example.com';
@@ -27,29 +27,7 @@ let admin: string;
 const ids: Record<string, string> = {};
 const tokens: Record<string, string> = {};
 
-async function api(token: string, method: string, route: string, body?: unknown) {
-  return getJson(`${instance.baseUrl}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
-async function ok<T = Record<string, unknown>>(token: string, method: string, route: string, body?: unknown) {
-  const response = await api(token, method, route, body);
-  if (response.status >= 300) throw new Error(`${method} ${route} answered ${response.status}: ${response.text}`);
-  return (response.body as { data: T }).data;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const { api, ok } = bearerClient(() => instance.baseUrl);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
