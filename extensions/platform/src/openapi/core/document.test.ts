@@ -84,6 +84,89 @@ describe('buildApiDocument', () => {
   });
 });
 
+describe('buildApiDocument: operations', () => {
+  const update: RouteDoc = {
+    method: 'patch',
+    path: '/groundwork/v1/things/{id}',
+    operationId: 'updateThing',
+    summary: 'Update a thing.',
+    tag: 'Things',
+    public: false,
+    params: z.object({ id: z.string().uuid() }),
+    body: z.object({ name: z.string().min(1), archived: z.boolean().default(false) }),
+    responses: {
+      200: { description: 'The thing.', schema: z.object({ id: z.string() }) },
+      204: { description: 'Nothing changed.' },
+      404: { description: 'No such thing.' },
+      409: { description: 'Changed meanwhile.', schema: z.object({ current: z.string() }) },
+    },
+  };
+  const remove: RouteDoc = {
+    ...update,
+    method: 'delete',
+    operationId: 'deleteThing',
+    body: undefined,
+    params: undefined,
+  };
+  type Operation = {
+    operationId: string;
+    security?: unknown;
+    parameters?: unknown;
+    requestBody?: { required: boolean; content: Record<string, { schema: Record<string, unknown> }> };
+    responses: Record<string, { description: string; content?: Record<string, { schema: Record<string, unknown> }> }>;
+  };
+  const document = buildApiDocument({}, [update, remove], { version: '1', serverUrl: 'http://localhost:8055' });
+  const paths = document.paths as Record<string, Record<string, Operation>>;
+  const patch = paths['/groundwork/v1/things/{id}']!.patch!;
+
+  it('builds a document from a Directus document without paths or tags', () => {
+    expect(Object.keys(paths)).toEqual(['/groundwork/v1/things/{id}']);
+    expect(document.tags).toEqual([{ name: 'Things', description: 'Groundwork: Things' }]);
+  });
+
+  it('keeps every method of a path (two routes on one path do not overwrite each other)', () => {
+    expect(Object.keys(paths['/groundwork/v1/things/{id}']!)).toEqual(['delete', 'patch']);
+    expect(paths['/groundwork/v1/things/{id}']!.delete!.operationId).toBe('deleteThing');
+  });
+
+  it("leaves an authenticated route on the document's bearer security (no empty security list)", () => {
+    expect(patch).not.toHaveProperty('security');
+  });
+
+  it('describes path parameters as always required', () => {
+    expect(patch.parameters).toEqual([
+      { name: 'id', in: 'path', required: true, schema: expect.objectContaining({ type: 'string', format: 'uuid' }) },
+    ]);
+  });
+
+  it('documents the request body as the input the route accepts (a defaulted field is optional)', () => {
+    expect(patch.requestBody!.required).toBe(true);
+    const schema = patch.requestBody!.content['application/json']!.schema;
+    expect(schema).toMatchObject({ type: 'object', properties: { name: { type: 'string', minLength: 1 } } });
+    expect(schema.required).toEqual(['name']);
+  });
+
+  it('gives a 4xx without a schema the error envelope, and keeps a 4xx that declares its own schema', () => {
+    expect(patch.responses['404']).toEqual({
+      description: 'No such thing.',
+      content: { 'application/json': { schema: expect.objectContaining({ required: ['errors'] }) } },
+    });
+    expect(patch.responses['409']!.content!['application/json']!.schema).toMatchObject({
+      properties: { current: { type: 'string' } },
+    });
+  });
+
+  it('gives a success without a schema no content at all (a 204 has no body)', () => {
+    expect(patch.responses['204']).toEqual({ description: 'Nothing changed.' });
+  });
+
+  it('has neither parameters nor a request body when the route takes none', () => {
+    const del = paths['/groundwork/v1/things/{id}']!.delete!;
+    expect(del).not.toHaveProperty('parameters');
+    expect(del).not.toHaveProperty('requestBody');
+  });
+});
+
 describe('sortKeysDeep', () => {
   it('sorts object keys at every depth and keeps array order', () => {
     expect(JSON.stringify(sortKeysDeep({ b: 1, a: [{ d: 1, c: 2 }, 3] }))).toBe('{"a":[{"c":2,"d":1},3],"b":1}');
