@@ -38,9 +38,12 @@ export function changedPaths(before: Json, after: Json, prefix = '', depth = 3):
   if (equal(before, after)) return [];
   if (depth === 0 || !isObject(before) || !isObject(after)) return [prefix || '(value)'];
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-  return keys.flatMap((key) =>
-    changedPaths(before[key] ?? null, after[key] ?? null, prefix ? `${prefix}.${key}` : key, depth - 1),
-  );
+  return keys.flatMap((key) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    // A key only one side has is a change even when its value is null (a Directus upgrade adding `meta.x: null`).
+    if (!(key in before) || !(key in after)) return [path];
+    return changedPaths(before[key] ?? null, after[key] ?? null, path, depth - 1);
+  });
 }
 
 function diffRows(area: Area, before: Row[], after: Row[], key: (row: Row) => string, label: (row: Row) => string) {
