@@ -1,9 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
+import { EMPTY_SETTINGS } from './settings.js';
+import type { VersionState } from './state.js';
 import {
   changedFiles,
   hashFiles,
+  parseState,
   parseVersionFolder,
   planMigration,
+  renderState,
   versionChecksum,
   versionFolder,
   type VersionOnDisk,
@@ -29,6 +33,8 @@ describe('version folders', () => {
     expect(parseVersionFolder('0002-add-ticket-priority')).toEqual({ version: 2, name: 'add-ticket-priority' });
     expect(parseVersionFolder('notes')).toBeNull();
     expect(() => versionFolder(3, '***')).toThrow('not a usable version name');
+    expect(versionFolder(9999, 'last')).toBe('9999-last');
+    expect(() => versionFolder(10000, 'one too many')).toThrow('version numbers stop at 9999');
   });
 });
 
@@ -73,5 +79,69 @@ describe('planMigration', () => {
     const unsealed = { ...v2, checksum: 'f'.repeat(64), hashes: { 'migrate.ts': 'e'.repeat(64), ...v2.hashes } };
     const plan = planMigration([v1, unsealed], [ledger(v1)], 'snapshots');
     expect(!plan.ok && plan.problems[0]).toContain('snapshots/0002-v2/migrate.ts (added)');
+  });
+
+  it('says what is wrong in each refusal', () => {
+    expect(planMigration([], [ledger(v1)], 'snapshots')).toEqual({
+      ok: false,
+      problems: ['version 1 (v1) was applied to this database but is not in snapshots'],
+    });
+    expect(planMigration([v1, v2], [ledger(v2)], 'snapshots')).toEqual({
+      ok: false,
+      problems: ['0001-v1 is older than the newest applied version 2: renumber it'],
+    });
+  });
+
+  it('refuses a pending version without a manifest (captured by hand, never sealed)', () => {
+    const plan = planMigration([v1, version(2, { 'schema.json': '{}' }, false)], [ledger(v1)], 'snapshots');
+    expect(plan).toEqual({ ok: false, problems: ['snapshots/0002-v2/manifest.json is missing'] });
+  });
+
+  it('still refuses an edited version when the ledger row predates recorded file hashes', () => {
+    const edited = version(1, { 'schema.json': '{"edited":true}' });
+    const plan = planMigration([edited], [{ ...ledger(v1), files: null }], 'snapshots');
+    expect(!plan.ok && plan.problems[0]).toContain('snapshots/0001-v1/(files not recorded)');
+  });
+});
+
+describe('parseState', () => {
+  const state: VersionState = {
+    schema: { version: 1, collections: [], fields: [], systemFields: [], relations: [] },
+    access: { roles: [], policies: [], permissions: [], access: [] },
+    flows: { flows: [], operations: [] },
+    data: { notification_rules: [{ event: 'ticket.created', id: 1 }] },
+    settings: EMPTY_SETTINGS,
+  };
+
+  it('reads back what renderState wrote, data files included', () => {
+    const files = renderState(state);
+    expect(Object.keys(files).sort()).toEqual(['access.json', 'data/notification_rules.json', 'flows.json', 'schema.json']);
+    expect(parseState(files, 'snapshots/0002-x')).toEqual(state);
+  });
+
+  it('names the folder and the file that is missing or malformed', () => {
+    const files = renderState(state);
+    const { 'flows.json': _flows, ...withoutFlows } = files;
+    expect(() => parseState(withoutFlows, 'snapshots/0002-x')).toThrow('snapshots/0002-x/flows.json is missing');
+    expect(() => parseState({ ...files, 'access.json': '{"roles":[]}' }, 'snapshots/0002-x')).toThrow(
+      'snapshots/0002-x/access.json is not a valid snapshot file',
+    );
+    expect(() => parseState({ ...files, 'data/pages.json': '{"id":1}' }, 'snapshots/0002-x')).toThrow(
+      'snapshots/0002-x/data/pages.json is not a valid snapshot file',
+    );
+  });
+
+  it('names the file whose JSON does not parse (a bad merge), not just the position', () => {
+    const files = { ...renderState(state), 'schema.json': '{\n<<<<<<< HEAD\n' };
+    expect(() => parseState(files, 'snapshots/0002-x')).toThrow(
+      /^snapshots\/0002-x\/schema\.json is not valid JSON: /,
+    );
+  });
+
+  it('refuses a settings file with a key outside the allow list', () => {
+    const files = { ...renderState(state), 'settings.json': '{"settings":{"mapbox_key":"pk"},"presets":[]}' };
+    expect(() => parseState(files, 'snapshots/0002-x')).toThrow(
+      'snapshots/0002-x/settings.json: settings mapbox_key are not in the allow list',
+    );
   });
 });

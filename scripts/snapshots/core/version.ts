@@ -76,7 +76,14 @@ export function parseState(files: Record<string, string>, where: string): Versio
   const read = <T>(file: string, schema: z.ZodType<T>): T => {
     const text = files[file];
     if (text === undefined) throw new Error(`${where}/${file} is missing`);
-    const parsed = schema.safeParse(JSON.parse(text));
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      // JSON.parse names only a position; with a dozen files per version the reader needs the file.
+      throw new Error(`${where}/${file} is not valid JSON: ${(error as Error).message}`);
+    }
+    const parsed = schema.safeParse(json);
     if (!parsed.success) throw new Error(`${where}/${file} is not a valid snapshot file: ${parsed.error.message}`);
     return parsed.data;
   };
