@@ -66,6 +66,48 @@ describe('normalizeSettings', () => {
     expect(resolveSettingsAdmin(state, { role: 'r-local', policy: null }).presets[0]?.role).toBe('r-local');
   });
 
+  it('names the admin role by token in public registration, and resolves it or fails without one', () => {
+    const state = normalizeSettings({
+      row: { ...defaults, public_registration: true, public_registration_role: 'r-admin' },
+      defaults,
+      presets: [],
+      admin,
+    });
+    expect(state.settings).toEqual({ public_registration: true, public_registration_role: BOOTSTRAP_ADMIN });
+    expect(resolveSettingsAdmin(state, { role: 'r-local', policy: null }).settings.public_registration_role).toBe(
+      'r-local',
+    );
+    expect(() => resolveSettingsAdmin(state, { role: null, policy: null })).toThrow(
+      'refers to the Administrator role, which the database lacks',
+    );
+    // Another role stays as it is.
+    const other = normalizeSettings({ row: { ...defaults, public_registration_role: 'r-customer' }, defaults, presets: [], admin });
+    expect(resolveSettingsAdmin(other, { role: null, policy: null }).settings).toEqual({
+      public_registration_role: 'r-customer',
+    });
+  });
+
+  it('keeps a json setting that is not valid JSON text as the text (no crash, and still a difference)', () => {
+    const state = normalizeSettings({ row: { ...defaults, module_bar: '[{broken' }, defaults, presets: [], admin });
+    expect(state.settings.module_bar).toBe('[{broken');
+  });
+
+  it('orders presets by collection, role and bookmark, whatever the database returned', () => {
+    const preset = (collection: string, role: string | null, bookmark: string | null) => ({
+      user: null,
+      collection,
+      role,
+      bookmark,
+    });
+    const state = normalizeSettings({
+      row: null,
+      defaults,
+      presets: [preset('tickets', 'r-b', null), preset('articles', null, null), preset('tickets', null, 'Mine'), preset('tickets', null, null)],
+      admin,
+    });
+    expect(state.presets.map(presetKey)).toEqual(['*/articles/', '*/tickets/', '*/tickets/Mine', 'r-b/tickets/']);
+  });
+
   it('refuses a settings file with a key outside the allow list', () => {
     expect(() => checkSettingsKeys({ settings: { mapbox_key: 'x' }, presets: [] }, 'v/settings.json')).toThrow(
       /mapbox_key are not in the allow list/,
