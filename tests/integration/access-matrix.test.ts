@@ -4,7 +4,7 @@
 // cross-tenant attempts. Runs on a Directus of its own (websockets on) over the main test database. Every answer a
 // customer gets is searched for the other organization's rows and for internal notes: zero leaks. The counts are
 // printed at the end.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import WebSocket from 'ws';
 import { ROLE } from '../../scripts/domain/service-desk/access.js';
@@ -15,14 +15,21 @@ import {
   ACTIONS,
   cells,
   COLLECTIONS,
+  comparable,
   expected,
+  grantedFields,
   grantOf,
+  isColumn,
+  isData,
+  readableOnRow,
+  readableSomewhere,
   POLICY_OF,
   PUBLIC_POLICY,
   ROLES,
   specs,
   type Action,
   type Collection,
+  type FieldInfo,
   type Grant,
   type Role,
 } from './matrix/table.js';
@@ -86,9 +93,16 @@ async function asAdmin<T = Record<string, unknown>>(method: string, route: strin
   return (response.body as { data: T }).data;
 }
 
-async function upload(token: string | null, title: string, content: string): Promise<Answer> {
+async function upload(
+  token: string | null,
+  title: string,
+  content: string,
+  fields: Record<string, string> = {},
+): Promise<Answer> {
   const form = new FormData();
   form.append('title', title);
+  // Fields before the file: Directus reads the ones that come after it as the next file's.
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append('file', new Blob([content], { type: 'text/plain' }), `${title}.txt`);
   return getJson(`${instance.baseUrl}/files`, {
     method: 'POST',
@@ -599,6 +613,489 @@ describe.each(ROLES)('%s', (role) => {
       count('assets', allowed ? 'all' : 'none');
     }
   });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The field dimension, generated from the specs' field lists (matrix/table.ts): what each granted role reads,
+// writes, filters, sorts and groups on, field by field, over REST and GraphQL and through many-to-one relations.
+
+const schemaOf = {} as Record<Collection, FieldInfo[]>;
+const isCollection = (name: string | null): name is Collection => COLLECTIONS.includes(name as Collection);
+const ownUserId = (role: Role) => (role === 'customer' ? tenants.a.customer.id : userIds[role]);
+const dataFields = (c: Collection) => schemaOf[c].filter(isData);
+/** Many-to-one fields into a collection of the matrix (the related side has a spec to check against). */
+const manyToOne = (c: Collection) =>
+  schemaOf[c].filter((f): f is FieldInfo & { related: Collection } => isCollection(f.related));
+
+/**
+ * A request of the field cases, sent again while Directus answers 503 "under pressure": its pressure limiter
+ * sheds load when the event loop lags, which thousands of small requests on two cores can cause.
+ */
+async function steady(send: () => Promise<Answer>): Promise<Answer> {
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await send();
+    if (response.status !== 503 || attempt === 10) return response;
+    await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+  }
+}
+const get = (token: string | null, route: string) => steady(() => call(token, 'GET', route));
+const query = (token: string | null, system: boolean, text: string) => steady(() => graphql(token, system, text));
+
+/** Runs `each` on the items a few at a time: the matrix is thousands of small requests. */
+async function inGroups<T>(items: readonly T[], each: (item: T) => Promise<void>, size = 5) {
+  for (let index = 0; index < items.length; index += size)
+    await Promise.all(items.slice(index, index + size).map(each));
+}
+
+const pick = (row: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((key) => [key, row[key]]));
+const sameSet = (a: readonly string[], b: readonly string[]) =>
+  JSON.stringify([...new Set(a)].sort()) === JSON.stringify([...new Set(b)].sort());
+const difference = (a: readonly string[], b: readonly string[]) => ({
+  extra: a.filter((x) => !b.includes(x)),
+  missing: b.filter((x) => !a.includes(x)),
+});
+
+/**
+ * A field named in `fields` that the role may not read: a column is refused (403); a one-to-many or many-to-many
+ * alias Directus leaves out of the answer without a word, so it must be absent.
+ */
+const refusedField = (response: Answer, f: FieldInfo) =>
+  response.status === 403 || (!isColumn(f) && response.status === 200 && !response.text.includes(`"${f.field}":`));
+
+/** The field that carries a create payload's unique value: what the admin looks for afterwards. */
+const MARKER: Record<Collection, string> = {
+  organizations: 'name',
+  sla_policies: 'name',
+  tickets: 'subject',
+  ticket_messages: 'body',
+  kb_categories: 'name',
+  kb_articles: 'title',
+  tags: 'name',
+  directus_files: 'title',
+  directus_users: 'email',
+};
+
+/** Values the domain's hooks accept, so that a refusal is the permission's, not a hook's (workflow: new tickets). */
+const SAMPLES: Record<string, unknown> = {
+  'tickets.status': 'new',
+  'kb_articles.status': 'draft',
+};
+
+/**
+ * A plausible value for a field a role may not write, by its type: the write must be refused for the field, not for
+ * the value (the domain's hooks run before the permission check). Keys point at rows of the caller's organization.
+ */
+function sampleValue(c: Collection, f: FieldInfo): unknown {
+  if (`${c}.${f.field}` in SAMPLES) return SAMPLES[`${c}.${f.field}`];
+  const keys: Partial<Record<Collection, unknown>> = {
+    organizations: tenants.a.org.id,
+    tickets: tenants.a.tickets[0]!.id,
+    ticket_messages: tenants.a.publicMessages[0]!.id,
+    directus_files: tenants.a.publicFiles[0]!.id,
+    directus_users: tenants.a.customer.id,
+    sla_policies: fixture.sla,
+    kb_categories: fixture.category,
+  };
+  if (isCollection(f.related) && f.related in keys) return keys[f.related];
+  if (f.type === 'alias') return [];
+  switch (f.type) {
+    case 'integer':
+    case 'bigInteger':
+    case 'float':
+    case 'decimal':
+      return 1;
+    case 'boolean':
+      return true;
+    case 'uuid':
+      return randomUUID();
+    case 'timestamp':
+    case 'dateTime':
+      return '2026-01-01T00:00:00.000Z';
+    case 'date':
+      return '2026-01-01';
+    case 'json':
+    case 'csv':
+      return f.special.includes('cast-json') || f.type === 'json' ? ['sample'] : 'sample';
+    default:
+      return `sample-${uniq()}`;
+  }
+}
+
+/** The condition a filter case puts on a field: a prefix for text (the attack's form), else "is set". */
+const condition = (f: FieldInfo) => (['string', 'text'].includes(f.type) ? '[_starts_with]=a' : '[_nnull]=true');
+/** Postgres has no ordering on `json`: sorting or grouping on it fails whoever asks, so allowed cases skip it. */
+const orderable = (f: FieldInfo) => f.type !== 'json' && f.type !== 'alias';
+
+const readCells = cells().filter((cell) => cell.action === 'read' && cell.grant !== 'none');
+const writeCells = cells().filter(
+  (cell) => (cell.action === 'create' || cell.action === 'update') && cell.grant !== 'none',
+);
+
+describe('fields', () => {
+  beforeAll(async () => {
+    const relations = await asAdmin<Array<{ collection: string; field: string; related_collection: string | null }>>(
+      'GET',
+      '/relations?limit=-1',
+    );
+    for (const c of COLLECTIONS) {
+      const fields = await asAdmin<Array<{ field: string; type: string; meta: { special: string[] | null } | null }>>(
+        'GET',
+        `/fields/${c}`,
+      );
+      schemaOf[c] = fields.map((f) => ({
+        field: f.field,
+        type: f.type,
+        special: f.meta?.special ?? [],
+        related: relations.find((r) => r.collection === c && r.field === f.field)?.related_collection ?? null,
+      }));
+    }
+  });
+
+  it('the specs name the same fields as the migrated database', async () => {
+    const rows = await asAdmin<Array<{ policy: string; collection: string; action: string; fields: string[] | null }>>(
+      'GET',
+      '/permissions?limit=-1&fields=policy,collection,action,fields',
+    );
+    const wrong: string[] = [];
+    for (const { role, collection, action, grant } of cells()) {
+      if (role === 'public' || grant === 'none') continue;
+      const live = rows.find((r) => r.policy === POLICY_OF[role] && r.collection === collection && r.action === action);
+      const spec = specs().find(
+        (s) => s.policy === POLICY_OF[role] && s.collection === collection && s.action === action,
+      );
+      if (!sameSet(live?.fields ?? [], spec?.fields ?? []))
+        wrong.push(
+          `${role} ${action} ${collection}: ${JSON.stringify(difference(live?.fields ?? [], spec?.fields ?? []))}`,
+        );
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  describe.each(readCells.map((cell) => [cell.role, cell.collection] as const))('%s reading %s', (role, c) => {
+    const token = () => tokens[role];
+
+    it('REST: rows carry exactly the readable fields, directly and through each many-to-one; others are refused', async () => {
+      const wrong: string[] = [];
+      const me = ownUserId(role);
+      // A row carries every field the role reads on some row; one it may not read on this row is null (Directus
+      // answers a field of a row-limited permission that way), whatever the row holds.
+      const checkRow = (collection: Collection, row: Record<string, unknown>, tag: string) => {
+        const somewhere = readableSomewhere(role, collection, schemaOf[collection]);
+        const here = readableOnRow(
+          role,
+          collection,
+          schemaOf[collection],
+          collection === 'directus_users' && row.id === me,
+        );
+        if (!sameSet(Object.keys(row), somewhere))
+          wrong.push(`${tag} ${String(row.id)}: ${JSON.stringify(difference(Object.keys(row), somewhere))}`);
+        const leaked = somewhere.filter((field) => !here.includes(field) && row[field] != null);
+        if (leaked.length > 0) wrong.push(`${tag} ${String(row.id)} holds ${JSON.stringify(pick(row, leaked))}`);
+      };
+      const all = await get(token(), `${restRoute(c)}?fields=*&limit=50`);
+      const rows = (all.body.data ?? []) as Array<Record<string, unknown>>;
+      if (all.status !== 200 || rows.length === 0) wrong.push(`fields=*: ${all.status}, ${rows.length} rows`);
+      for (const row of rows) checkRow(c, row, 'fields=* row');
+      readableSomewhere(role, c, schemaOf[c]).forEach(() => count('fields (REST)', 'all'));
+
+      const readable = readableSomewhere(role, c, schemaOf[c]);
+      await inGroups(
+        dataFields(c).filter((f) => !readable.includes(f.field)),
+        async (f) => {
+          const named = await get(token(), `${restRoute(c)}?fields=id,${f.field}&limit=1`);
+          if (!refusedField(named, f)) wrong.push(`fields=id,${f.field}: ${named.status} ${named.text.slice(0, 200)}`);
+          count('fields (REST)', 'none');
+        },
+      );
+
+      for (const f of manyToOne(c).filter((m) => readable.includes(m.field))) {
+        const related = f.related;
+        const readsRelated = expected(role, related, 'read') !== 'none';
+        const nested = await get(token(), `${restRoute(c)}?fields=id,${f.field}.*&limit=50`);
+        const nestedRows = (nested.body.data ?? []) as Array<Record<string, unknown>>;
+        if (nested.status !== 200) wrong.push(`fields=${f.field}.*: ${nested.status}`);
+        if (!readsRelated) {
+          // Without a read of the related collection the key stays a key: nothing of the row behind it.
+          const objects = nestedRows.filter((row) => row[f.field] !== null && typeof row[f.field] === 'object');
+          if (objects.length > 0)
+            wrong.push(`fields=${f.field}.* (no read on ${related}): ${JSON.stringify(objects[0])}`);
+          count('fields (relational)', 'none');
+          continue;
+        }
+        for (const row of nestedRows) {
+          const value = row[f.field];
+          if (value !== null && typeof value === 'object')
+            checkRow(related, value as Record<string, unknown>, `${f.field}.* of`);
+        }
+        count('fields (relational)', 'all');
+        const relatedReadable = readableSomewhere(role, related, schemaOf[related]);
+        await inGroups(
+          dataFields(related).filter((g) => !relatedReadable.includes(g.field)),
+          async (g) => {
+            const named = await get(token(), `${restRoute(c)}?fields=id,${f.field}.${g.field}&limit=1`);
+            if (!refusedField(named, g))
+              wrong.push(`fields=${f.field}.${g.field}: ${named.status} ${named.text.slice(0, 200)}`);
+            count('fields (relational)', 'none');
+          },
+        );
+      }
+      const tenant = tenantOf(role);
+      if (tenant) expectNoLeak(tenant, `${role} fields of ${c}`, all.text, [run]);
+      expect(wrong).toEqual([]);
+    });
+
+    it('GraphQL: the type has exactly the readable fields; a query for another is refused', async () => {
+      const system = c in SYSTEM;
+      const name = SYSTEM[c]?.graphql ?? c;
+      const wrong: string[] = [];
+      const introspection = await query(
+        token(),
+        system,
+        `{ __type(name: "${c}") { fields { name type { kind ofType { kind ofType { kind ofType { kind } } } } } } }`,
+      );
+      type TypeRef = { kind: string; ofType?: TypeRef | null };
+      const typeFields = (
+        (introspection.body.data as { __type: { fields: Array<{ name: string; type: TypeRef }> } | null })?.__type
+          ?.fields ?? []
+      ).filter((f) => !f.name.endsWith('_func'));
+      const readable = readableSomewhere(role, c, schemaOf[c]);
+      const names = typeFields.map((f) => f.name);
+      if (!sameSet(names, readable)) wrong.push(`type ${c}: ${JSON.stringify(difference(names, readable))}`);
+      for (const field of dataFields(c)) count('fields (GraphQL)', names.includes(field.field) ? 'all' : 'none');
+
+      const innermost = (t: TypeRef): string => (t.ofType ? innermost(t.ofType) : t.kind);
+      const selection = typeFields
+        .map((f) => (innermost(f.type) === 'OBJECT' ? `${f.name} { __typename }` : f.name))
+        .join(' ');
+      const rows = await query(token(), system, `{ ${name}(limit: 20) { ${selection} } }`);
+      if (rows.body.errors) wrong.push(`all readable fields: ${JSON.stringify(rows.body.errors)}`);
+      await inGroups(
+        dataFields(c).filter((f) => !readable.includes(f.field)),
+        async (f) => {
+          const named = await query(token(), system, `{ ${name}(limit: 1) { id ${f.field} } }`);
+          // The schema built from the caller's permissions has no such field (a validation error, not a null).
+          if (!named.text.includes(`Cannot query field \\"${f.field}\\"`))
+            wrong.push(`query ${f.field}: ${named.text.slice(0, 200)}`);
+        },
+      );
+      const tenant = tenantOf(role);
+      if (tenant) expectNoLeak(tenant, `${role} GraphQL fields of ${c}`, rows.text, [run]);
+      expect(wrong).toEqual([]);
+    });
+
+    it('REST: filters, sorts and groups on the readable fields; refuses the others, also through relations', async () => {
+      const wrong: string[] = [];
+      const base = restRoute(c);
+      /** One request; `fields` is how many field cases it decides (allowed ones go together: one refusal fails it). */
+      const probe = async (route: string, allowed: boolean, surface: string, fields = 1) => {
+        const response = await get(token(), route);
+        if (response.status !== (allowed ? 200 : 403))
+          wrong.push(`${route}: ${response.status} ${response.text.slice(0, 160)}`);
+        const tenant = tenantOf(role);
+        if (tenant) expectNoLeak(tenant, `${role} ${route}`, response.text, [run]);
+        for (let n = 0; n < fields; n += 1) count(surface, allowed ? 'all' : 'none');
+      };
+      const allFilters = (paths: Array<[string, FieldInfo]>) =>
+        paths.map(([path, f], index) => `filter[_and][${index}]${path}${condition(f)}`).join('&');
+      const columns = schemaOf[c].filter(isColumn);
+      const rootOk = comparable(role, c, schemaOf[c], false);
+      const allowed = columns.filter((f) => rootOk.has(f.field));
+      const ordered = allowed.filter(orderable).map((f) => f.field);
+      if (allowed.length > 0) {
+        await probe(
+          `${base}?${allFilters(allowed.map((f) => [`[${f.field}]`, f]))}&fields=id&limit=1`,
+          true,
+          'filter',
+          allowed.length,
+        );
+        await probe(`${base}?sort=${ordered.join(',')}&fields=id&limit=1`, true, 'sort', ordered.length);
+        const groups = ordered.map((field) => `groupBy[]=${field}`).join('&');
+        await probe(`${base}?aggregate[count]=*&${groups}&limit=1`, true, 'groupBy', ordered.length);
+      }
+      await inGroups(
+        columns.filter((f) => !rootOk.has(f.field)),
+        async (f) => {
+          await probe(`${base}?filter[${f.field}]${condition(f)}&fields=id&limit=1`, false, 'filter');
+          await probe(`${base}?sort=${f.field}&fields=id&limit=1`, false, 'sort');
+          await probe(`${base}?aggregate[count]=*&groupBy[]=${f.field}&limit=1`, false, 'groupBy');
+        },
+      );
+      const sortedInto = new Set<Collection>();
+      for (const m of manyToOne(c).filter((f) => rootOk.has(f.field))) {
+        const joinedOk = comparable(role, m.related, schemaOf[m.related], true);
+        const readsRelated = expected(role, m.related, 'read') !== 'none';
+        // The related key right after the hop is the foreign key itself (decision 0015), if the role reads the
+        // related collection at all (Directus refuses the path otherwise). Every collection here keys by `id`.
+        const ok = (g: FieldInfo) => (g.field === 'id' && readsRelated) || joinedOk.has(g.field);
+        const related = schemaOf[m.related].filter(isColumn);
+        const through = related.filter(ok);
+        if (through.length > 0) {
+          const paths = through.map((g): [string, FieldInfo] => [`[${m.field}][${g.field}]`, g]);
+          await probe(`${base}?${allFilters(paths)}&fields=id&limit=1`, true, 'filter (relational)', through.length);
+          const sorts = through.filter(orderable).map((g) => `${m.field}.${g.field}`);
+          await probe(`${base}?sort=${sorts.join(',')}&fields=id&limit=1`, true, 'sort (relational)', sorts.length);
+        }
+        // Every refused field through every many-to-one in a filter; in a sort, through the first many-to-one
+        // into each collection, then one sample (the guard decides a joined path by the related collection).
+        const refused = related.filter((g) => !ok(g));
+        const sortEach = !sortedInto.has(m.related);
+        sortedInto.add(m.related);
+        await inGroups(refused, async (g) => {
+          await probe(
+            `${base}?filter[${m.field}][${g.field}]${condition(g)}&fields=id&limit=1`,
+            false,
+            'filter (relational)',
+          );
+          if (sortEach || g === refused[0])
+            await probe(`${base}?sort=${m.field}.${g.field}&fields=id&limit=1`, false, 'sort (relational)');
+        });
+      }
+      expect(wrong).toEqual([]);
+    });
+
+    it('GraphQL: filters on a readable field; refuses an unreadable one, also through a relation', async () => {
+      const system = c in SYSTEM;
+      const name = SYSTEM[c]?.graphql ?? c;
+      const wrong: string[] = [];
+      const filterCase = async (filter: string, allowed: boolean) => {
+        const response = await query(token(), system, `{ ${name}(filter: ${filter}, limit: 1) { id } }`);
+        const refused = Array.isArray(response.body.errors) && response.body.errors.length > 0;
+        if (refused === allowed) wrong.push(`${filter}: ${response.text.slice(0, 200)}`);
+        count('filter (GraphQL)', allowed ? 'all' : 'none');
+      };
+      const rootOk = comparable(role, c, schemaOf[c], false);
+      // A many-to-one is filtered through its related collection's filter type, not with an operator.
+      const columns = schemaOf[c].filter((f) => isColumn(f) && f.related === null);
+      const cases: Array<[string, boolean]> = [
+        ...columns.filter((f) => rootOk.has(f.field)).slice(0, 2),
+        ...columns.filter((f) => !rootOk.has(f.field)).slice(0, 3),
+      ].map((f) => [`{ ${f.field}: { _nnull: true } }`, rootOk.has(f.field)]);
+      for (const m of manyToOne(c).filter((f) => rootOk.has(f.field) && expected(role, f.related, 'read') !== 'none')) {
+        const joinedOk = comparable(role, m.related, schemaOf[m.related], true);
+        const related = schemaOf[m.related].filter((g) => isColumn(g) && g.field !== 'id' && g.related === null);
+        const sample = [related.find((g) => joinedOk.has(g.field)), related.find((g) => !joinedOk.has(g.field))];
+        for (const g of sample.filter((x): x is FieldInfo => !!x))
+          cases.push([`{ ${m.field}: { ${g.field}: { _nnull: true } } }`, joinedOk.has(g.field)]);
+      }
+      await inGroups(cases, ([filter, allowed]) => filterCase(filter, allowed));
+      expect(wrong).toEqual([]);
+    });
+  });
+
+  describe.each(writeCells.map((cell) => [cell.role, cell.action, cell.collection] as const))(
+    '%s %s %s',
+    (role, action, c) => {
+      const token = () => tokens[role];
+
+      it('REST: a payload of allowed fields succeeds; one more field outside the list is refused and changes nothing', async () => {
+        const wrong: string[] = [];
+        const allowed = grantedFields(role, c, action, schemaOf[c]);
+        const outside = dataFields(c).filter((f) => !allowed.includes(f.field));
+        if (action === 'create') {
+          // A ticket's organization is given (both roles may): the requester hook checks a requester against it.
+          const write = async (extra: Record<string, unknown>) => {
+            const base = createPayload(c, role);
+            const withOrg = c === 'tickets' && Object.keys(extra).length > 0 ? { organization: tenants.a.org.id } : {};
+            const payload: Record<string, unknown> = { ...base, ...withOrg, ...extra };
+            if (c !== 'directus_files')
+              return { payload, response: await call(token(), 'POST', restRoute(c), payload) };
+            const fields = Object.fromEntries(
+              Object.entries(extra).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+            );
+            return { payload, response: await upload(token(), String(payload.title), 'field case', fields) };
+          };
+          const ok = await write({});
+          const beyond = Object.keys(ok.payload).filter((k) => !allowed.includes(k));
+          if (beyond.length > 0) wrong.push(`the allowed payload names ${beyond.join(', ')}`);
+          if (ok.response.status !== 200)
+            wrong.push(`allowed payload: ${ok.response.status} ${ok.response.text.slice(0, 160)}`);
+          count('writes (fields)', 'all');
+          const markers: string[] = [];
+          await inGroups(outside, async (f) => {
+            const { payload, response } = await write({ [f.field]: sampleValue(c, f) });
+            markers.push(String(payload[MARKER[c]]));
+            if (response.status !== 403) wrong.push(`+${f.field}: ${response.status} ${response.text.slice(0, 160)}`);
+            count('writes (fields)', 'none');
+          });
+          if (markers.length > 0) {
+            const made = await asAdmin<unknown[]>(
+              'GET',
+              `${restRoute(c)}?filter[${MARKER[c]}][_in]=${markers.map(encodeURIComponent).join(',')}&fields=id&limit=-1`,
+            );
+            if (made.length > 0) wrong.push(`${made.length} rows created by refused payloads`);
+          }
+        } else {
+          const target = updateTarget(c, role);
+          const beyond = Object.keys(target.payload).filter((k) => !allowed.includes(k));
+          if (beyond.length > 0) wrong.push(`the allowed payload names ${beyond.join(', ')}`);
+          const ok = await call(token(), 'PATCH', `${restRoute(c)}/${target.id}`, target.payload);
+          if (ok.status !== 200) wrong.push(`allowed payload: ${ok.status} ${ok.text.slice(0, 160)}`);
+          count('writes (fields)', 'all');
+          const before = await asAdmin('GET', `${restRoute(c)}/${target.id}?fields=*`);
+          await inGroups(outside, async (f) => {
+            const payload = { ...updateTarget(c, role).payload, [f.field]: sampleValue(c, f) };
+            const response = await call(token(), 'PATCH', `${restRoute(c)}/${target.id}`, payload);
+            if (response.status !== 403) wrong.push(`+${f.field}: ${response.status} ${response.text.slice(0, 160)}`);
+            count('writes (fields)', 'none');
+          });
+          const after = await asAdmin('GET', `${restRoute(c)}/${target.id}?fields=*`);
+          const changed = Object.keys(before).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+          if (changed.length > 0) wrong.push(`refused payloads changed ${changed.join(', ')}`);
+        }
+        expect(wrong).toEqual([]);
+      });
+
+      if (!(c in SYSTEM)) {
+        it('GraphQL: the input type has exactly the allowed fields; a mutation with another is refused', async () => {
+          const wrong: string[] = [];
+          const allowed = grantedFields(role, c, action, schemaOf[c]);
+          const inputType = `${action}_${c}_input`;
+          const introspection = await graphql(
+            token(),
+            false,
+            `{ __type(name: "${inputType}") { inputFields { name } } }`,
+          );
+          const names = (
+            (introspection.body.data as { __type: { inputFields: Array<{ name: string }> } | null })?.__type
+              ?.inputFields ?? []
+          ).map((f) => f.name);
+          if (!sameSet(names, allowed)) wrong.push(`${inputType}: ${JSON.stringify(difference(names, allowed))}`);
+          for (const f of dataFields(c))
+            count('writes (GraphQL input fields)', names.includes(f.field) ? 'all' : 'none');
+
+          const outside = dataFields(c).find((f) => !allowed.includes(f.field) && f.type !== 'alias');
+          if (outside) {
+            const mutation =
+              action === 'create'
+                ? `mutation ($data: create_${c}_input!) { create_${c}_item(data: $data) { id } }`
+                : `mutation ($id: ID!, $data: update_${c}_input!) { update_${c}_item(id: $id, data: $data) { id } }`;
+            const target = action === 'update' ? updateTarget(c, role) : null;
+            const payload = target ? target.payload : createPayload(c, role);
+            const before = target ? await asAdmin('GET', `${restRoute(c)}/${target.id}?fields=*`) : null;
+            const response = await graphqlWrite(token(), c, mutation, {
+              ...(target ? { id: target.id } : {}),
+              data: { ...payload, [outside.field]: sampleValue(c, outside) },
+            });
+            if (!Array.isArray(response.body.errors))
+              wrong.push(`mutation +${outside.field}: ${response.text.slice(0, 200)}`);
+            if (target) {
+              const after = await asAdmin('GET', `${restRoute(c)}/${target.id}?fields=*`);
+              if (JSON.stringify(after) !== JSON.stringify(before))
+                wrong.push(`mutation +${outside.field} changed the row`);
+            } else {
+              const made = await asAdmin<unknown[]>(
+                'GET',
+                `${restRoute(c)}?filter[${MARKER[c]}][_eq]=${encodeURIComponent(String(payload[MARKER[c]]))}&fields=id`,
+              );
+              if (made.length > 0) wrong.push(`mutation +${outside.field} created a row`);
+            }
+            count('writes (GraphQL)', 'none');
+          }
+          expect(wrong).toEqual([]);
+        });
+      }
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------------------------
