@@ -61,3 +61,6 @@ export const securityEventList = z.object({
   data: z.array(securityEventView),
   meta: z.object({ next_cursor: z.string().nullable().describe('Pass as cursor for the next page; null at the end.') }),
 });
+
+/** The admin app module that lists security events (src/security/app/module.ts). */
+export const SECURITY_MODULE_ID = 'groundwork-security';
