@@ -76,11 +76,12 @@ export default defineHook((register, context) => {
   // (middlewares.after) and before its users router, whose /users/:pk routes would answer it otherwise.
   init('routes.before', ({ app }) => app.get('/users/me/export', exportHandler(context, platformApi.privacy)));
 
-  // users: a change of status, role or policies applies on the next request and websocket message, whatever
-  // the token says (users/revocation.ts).
   // Security (security/): login throttle, registration that only the mailbox owner completes, security events.
   // Before the revocation, which records the tokens it refuses as security events.
   const security = registerSecurity(register, context, config);
+
+  // users: a change of status, role or policies applies on the next request and websocket message, whatever
+  // the token says (users/revocation.ts).
   const revocation = createRevocation(database, ({ userId, channel }) =>
     security.store
       .record({
