@@ -777,6 +777,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groundwork/v1/security/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Security events, newest first: failed and throttled logins, denials on /groundwork routes, role, policy, permission and access changes, users’ role, policies, status, TOTP and password changes, password resets, token revocations and refusals, registrations. Admins only. */
+        get: operations["groundworkListSecurityEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/groundwork/v1/users/me/deactivate": {
         parameters: {
             query?: never;
@@ -6717,6 +6734,130 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    groundworkListSecurityEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events of this type (login, access_denied, role, policy, permission, access, user_role, user_policies, user_status, tfa, password, password_reset, token, registration, user). */
+                type?: string;
+                /** @description Only events with this outcome (failed, throttled, forbidden, updated, enabled, ...). */
+                outcome?: string;
+                /** @description Only events about or by this user (subject or actor). */
+                user?: string;
+                /** @description Only events at or after this time. */
+                since?: string;
+                /** @description Only events before this time. */
+                until?: string;
+                /** @description The previous page's meta.next_cursor: events older than those. */
+                cursor?: string;
+                /** @description Most events to return, newest first. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Events, with the cursor of the next page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description A keyed hash of the login identity (never the address). */
+                            account_key: string | null;
+                            /** @description Who did it; null for anonymous callers and system work. */
+                            actor_id: string | null;
+                            /** @description Ids, field names and counts; never secrets or addresses. */
+                            detail: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Increasing id; also the paging cursor. */
+                            id: string;
+                            ip: string | null;
+                            /** @description When (ISO 8601). */
+                            occurred_at: string;
+                            outcome: string;
+                            /** @description The X-Request-Id of the request that caused it. */
+                            request_id: string | null;
+                            type: string;
+                            /** @description Whom it is about. */
+                            user_id: string | null;
+                        }[];
+                        meta: {
+                            /** @description Pass as cursor for the next page; null at the end. */
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Bad filter (INVALID_QUERY). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not an admin (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
             };
         };
     };

@@ -22,7 +22,12 @@ describe('admin login', () => {
     );
     expect(platform?.meta.enabled).toBe(true);
     const entries = (platform?.schema as BundleSchema | undefined)?.entries ?? [];
-    expect(entries.map((entry) => entry.name).sort()).toEqual(['groundwork', 'groundwork-jobs', 'platform-hook']);
+    expect(entries.map((entry) => entry.name).sort()).toEqual([
+      'groundwork',
+      'groundwork-jobs',
+      'groundwork-security',
+      'platform-hook',
+    ]);
   });
 
   it('rejects a wrong password with the 401 envelope', async () => {

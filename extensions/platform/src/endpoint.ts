@@ -12,6 +12,9 @@ import { registerOpenApiRoute } from './openapi/routes.js';
 import { platformApi } from './platform-api.js';
 import { privacyRouteDocs } from './privacy/api.js';
 import { registerPrivacyRoutes } from './privacy/routes.js';
+import { securityRouteDocs } from './security/api.js';
+import { registerSecurityRoutes } from './security/routes.js';
+import { securityStore } from './security/store.js';
 import { userRouteDocs } from './users/api.js';
 import { registerUserRoutes } from './users/routes.js';
 import { checkEnv } from './shared/env.js';
@@ -24,7 +27,10 @@ export default defineEndpoint({
   handler: (router, context) => {
     const config = checkEnv(context.env);
     registerVersionRoute(router);
-    registerUserRoutes(router, context); // users: BE-301 deactivation
+    // The security tables are installed by the hook at boot; this side reads events and records deactivations.
+    const security = securityStore(context.database);
+    registerUserRoutes(router, context, security); // users: BE-301 deactivation
+    registerSecurityRoutes(router, { store: security }); // security: BE-902 events
     registerPrivacyRoutes(router, context, platformApi.privacy); // privacy: BE-301 export
     // Test-only diagnostic route (GROUNDWORK_JOBS_TEST_PROBE); before /v1/jobs/:id so "probe" is never read as an id.
     if (config.ok && config.env.GROUNDWORK_JOBS_TEST_PROBE) registerProbeRoute(router, { database: context.database });
@@ -40,6 +46,7 @@ export default defineEndpoint({
       ...jobsRouteDocs,
       ...workflowRouteDocs,
       ...notificationsRouteDocs,
+      ...securityRouteDocs,
       {
         method: 'get',
         path: '/groundwork/v1/openapi.json',

@@ -17,9 +17,12 @@ import { exportHandler } from './privacy/routes.js';
 import { registerSecurityHeaders } from './security-headers/index.js';
 import { checkEnv, describeEnvProblems } from './shared/env.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
+import { currentRequest, requestScope } from './shared/request-scope.js';
+import { clientIp } from './security/login.js';
 import { refuseShareWrites } from './advisories/shares.js';
 import { createRevocation, httpToken, websocketToken } from './users/revocation.js';
 import { keepRequiredTfa } from './users/tfa.js';
+import { SECURITY_MODULE_ID } from './security/core/contract.js';
 import { registerSecurity } from './security/index.js';
 import { registerWorkflows } from './workflows/hook.js';
 
@@ -57,7 +60,8 @@ export default defineHook((register, context) => {
       const id = resolveRequestId(req.headers[REQUEST_ID_HEADER]);
       req.id = id;
       res.setHeader(REQUEST_ID_HEADER, id);
-      next();
+      // The rest of the request runs in its scope: action hooks read the request id from there (security events).
+      requestScope.run({ requestId: id, ip: clientIp(req) }, next);
     });
     registerProbeRoutes(app, { database, logger: logger.child({ capability: 'health' }), config });
   });
@@ -72,11 +76,27 @@ export default defineHook((register, context) => {
   // (middlewares.after) and before its users router, whose /users/:pk routes would answer it otherwise.
   init('routes.before', ({ app }) => app.get('/users/me/export', exportHandler(context, platformApi.privacy)));
 
+  // Security (security/): login throttle, registration that only the mailbox owner completes, security events.
+  // Before the revocation, which records the tokens it refuses as security events.
+  const security = registerSecurity(register, context, config);
+
   // users: a change of status, role or policies applies on the next request and websocket message, whatever
   // the token says (users/revocation.ts).
-  const revocation = createRevocation(database);
-  filter('authenticate', revocation.refuseInactiveUsers(httpToken));
-  filter('websocket.authenticate', revocation.refuseInactiveUsers(websocketToken));
+  const revocation = createRevocation(database, ({ userId, channel }) =>
+    security.store
+      .record({
+        type: 'token',
+        outcome: 'refused',
+        actorId: userId,
+        userId,
+        ip: currentRequest()?.ip ?? null,
+        requestId: currentRequest()?.requestId ?? null,
+        detail: { channel },
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'users: could not record a refused token')),
+  );
+  filter('authenticate', revocation.refuseInactiveUsers(httpToken, 'http'));
+  filter('websocket.authenticate', revocation.refuseInactiveUsers(websocketToken, 'websocket'));
   init('middlewares.after', ({ app }) => app.use(revocation.currentRole()));
   action('users.update', revocation.forget);
   action('users.delete', revocation.forget);
@@ -104,6 +124,9 @@ export default defineHook((register, context) => {
       await startJobs({ database, config, logger: jobsLogger });
       if (await enableModuleOnce(database, JOBS_MODULE_ID))
         jobsLogger.info('jobs: Jobs module added to the module bar');
+      // Shown to admins only (the module's preRegisterCheck); the bar entry just makes it visible to them.
+      if (await enableModuleOnce(database, SECURITY_MODULE_ID))
+        logger.info('security: Security events module added to the module bar');
     } catch (error) {
       // Directus would only log a warning and serve without jobs; enqueueing would then fail on every write.
       jobsLogger.fatal({ err: error }, 'jobs: could not start');
@@ -114,6 +137,4 @@ export default defineHook((register, context) => {
   // Capabilities.
   registerWorkflows(register, context, config);
   registerQueryGuard(register, context);
-  // Security: login throttle, registration that only the mailbox owner completes, security events (security/).
-  registerSecurity(register, context, config);
 });

@@ -4,15 +4,10 @@
 // through the message it is attached to). Every query is filtered on the caller's own id, so nobody else's row
 // can come in.
 import type { Knex } from 'knex';
+import { securityStore } from '../security/store.js';
 import type { PlatformSections } from './core/export.js';
 
 type Row = Record<string, unknown>;
-
-// The security capability installs groundwork.security_events at boot (security/store.ts); user_id is the
-// account an event is about (failed logins, registrations, verifications).
-async function securityEvents(database: Knex, user: string): Promise<Row[]> {
-  return (await database('groundwork.security_events').where({ user_id: user }).orderBy('occurred_at')) as Row[];
-}
 
 export async function platformSections(database: Knex, user: string): Promise<PlatformSections | null> {
   const account = (await database('directus_users').where({ id: user }).first()) as Row | undefined;
@@ -23,7 +18,8 @@ export async function platformSections(database: Knex, user: string): Promise<Pl
     database('notification_preferences').where({ user }).orderBy('id'),
     database('notification_outbox').where({ recipient: user }).orderBy('date_created'),
     database('workflow_history').where({ actor: user }).orderBy('id'),
-    securityEvents(database, user),
+    // The security capability owns its table; user_id is the account an event is about.
+    securityStore(database).about(user) as Promise<Row[]>,
   ]);
   return {
     user: account,

@@ -1,5 +1,6 @@
-// Registers the security capability (decision 0013): its tables, the login throttle in front of Directus's login,
-// and public registration that answers every address alike and lets only the mailbox owner choose a password.
+// Registers the security capability (decisions 0013, 0019): its tables, the login throttle in front of Directus's
+// login, public registration that answers every address alike and lets only the mailbox owner choose a password,
+// and security events (recorded from hooks and middlewares, burst alerts to admins, pruned after the retention).
 import type { HookExtensionContext, RegisterFunctions } from '@directus/types';
 import type { Application } from 'express';
 import { defineQueue, defineSchedule } from '../jobs/index.js';
@@ -7,9 +8,12 @@ import type { PlatformEnv } from '../shared/env.js';
 import type { ThrottlePolicy } from './core/throttle.js';
 import { loginThrottle, type LoginPolicies } from './login.js';
 import { dropUnverifiedPassword, registrationRoutes } from './registration.js';
-import { installSecurityTables, securityStore } from './store.js';
+import { createBurstAlerts } from './alerts.js';
+import { recordSecurityEvents, securityEventRoutes } from './recording.js';
+import { installSecurityTables, securityStore, type SecurityStore } from './store.js';
 
-/** Hourly: deletes throttle keys that have been quiet for longer than they are remembered. */
+/** Hourly: deletes throttle keys that have been quiet for longer than they are remembered, and security events
+ * older than GROUNDWORK_SECURITY_EVENTS_RETENTION_DAYS. */
 export const PRUNE_QUEUE = 'security.prune';
 
 export function loginPolicies(config: PlatformEnv): LoginPolicies {
@@ -34,21 +38,33 @@ function registrationPolicy(env: Record<string, unknown>): ThrottlePolicy | null
 }
 
 export function registerSecurity(
-  { filter, init }: RegisterFunctions,
+  { filter, init, action }: RegisterFunctions,
   context: HookExtensionContext,
   config: PlatformEnv,
-): void {
+): { store: SecurityStore } {
   const logger = context.logger.child({ capability: 'security' });
   const log = (what: string) => (error: unknown) => logger.error({ err: error }, `security: ${what}`);
-  const store = securityStore(context.database);
+  const alerts = createBurstAlerts({
+    database: context.database,
+    store: () => store,
+    policy: {
+      threshold: config.GROUNDWORK_SECURITY_BURST_THRESHOLD,
+      windowMs: config.GROUNDWORK_SECURITY_BURST_WINDOW_SECONDS * 1000,
+    },
+    logger,
+  });
+  const store: SecurityStore = securityStore(context.database, Date.now, { afterRecord: alerts });
 
   filter('users.create', dropUnverifiedPassword());
+  recordSecurityEvents({ action }, { store, log });
 
   // Throttle keys of addresses nobody tries any more (a spray of random addresses leaves two rows each).
   defineQueue(PRUNE_QUEUE, async () => {
     const policies = loginPolicies(config);
     const pruned = await store.prune(Math.max(policies.client.forgetAfterMs, policies.account.forgetAfterMs));
     if (pruned > 0) logger.info({ pruned }, 'security: pruned quiet login throttle keys');
+    const events = await store.pruneEvents(config.GROUNDWORK_SECURITY_EVENTS_RETENTION_DAYS);
+    if (events > 0) logger.info({ pruned: events }, 'security: pruned security events past their retention');
   });
   defineSchedule(PRUNE_QUEUE, '17 * * * *');
 
@@ -74,6 +90,7 @@ export function registerSecurity(
       },
       logger,
     });
+    securityEventRoutes(app, { store, database: context.database, env: context.env, log });
     app.post(['/auth/login', '/auth/login/:provider'], throttle);
     const registration = registrationRoutes({
       context,
@@ -84,4 +101,5 @@ export function registerSecurity(
     app.post('/users/register', registration.register);
     app.get('/users/register/verify-email', registration.verify);
   });
+  return { store };
 }

@@ -1,7 +1,12 @@
 // The security capability's I/O: its tables in the `groundwork` schema (installed at boot like the jobs tables:
 // never Directus collections, so no snapshot change and no admin-app access), the throttle rows and the events.
 import type { Knex } from 'knex';
+import { BURST_EVENTS, type BurstKind } from './core/burst.js';
+import type { SecurityEventsFilter } from './core/contract.js';
+import type { SecurityEvent } from './core/events.js';
 import { admit, type Admission, type ThrottlePolicy, type ThrottleState } from './core/throttle.js';
+
+export type { SecurityEvent } from './core/events.js';
 
 const INSTALL_LOCK = "hashtextextended('groundwork.security.install', 0)";
 
@@ -28,6 +33,10 @@ export const installStatements: string[] = [
   )`,
   'CREATE INDEX IF NOT EXISTS security_events_occurred_at ON groundwork.security_events (occurred_at)',
   'CREATE INDEX IF NOT EXISTS security_events_type ON groundwork.security_events (type, occurred_at)',
+  // Who did it (issue 10, story 13); added to tables made before the column existed.
+  'ALTER TABLE groundwork.security_events ADD COLUMN IF NOT EXISTS actor_id uuid',
+  'CREATE INDEX IF NOT EXISTS security_events_user ON groundwork.security_events (user_id)',
+  'CREATE INDEX IF NOT EXISTS security_events_actor ON groundwork.security_events (actor_id)',
 ];
 
 export async function installSecurityTables(database: Knex): Promise<void> {
@@ -50,17 +59,38 @@ const toState = (row: Row): ThrottleState => ({
   blockedUntil: row.blocked_until?.getTime() ?? 0,
 });
 
-export interface SecurityEvent {
+export type SecurityEventRow = {
+  id: string;
+  occurred_at: Date;
   type: string;
   outcome: string;
-  userId?: string | null;
-  accountKey?: string | null;
-  ip?: string | null;
-  requestId?: string | null;
-  detail?: Record<string, unknown>;
+  actor_id: string | null;
+  user_id: string | null;
+  account_key: string | null;
+  ip: string | null;
+  request_id: string | null;
+  detail: Record<string, unknown>;
+};
+
+const EVENT_COLUMNS = [
+  'id',
+  'occurred_at',
+  'type',
+  'outcome',
+  'actor_id',
+  'user_id',
+  'account_key',
+  'ip',
+  'request_id',
+  'detail',
+];
+
+export interface SecurityStoreOptions {
+  /** Runs after each event is written (the burst alerts); its failure is the record's failure. */
+  afterRecord?: (event: SecurityEvent) => Promise<void>;
 }
 
-export function securityStore(database: Knex, clock: () => number = Date.now) {
+export function securityStore(database: Knex, clock: () => number = Date.now, options: SecurityStoreOptions = {}) {
   return {
     /**
      * Counts one attempt on every key, or refuses it when any key is in its backoff (then counts nothing). Row
@@ -120,12 +150,67 @@ export function securityStore(database: Knex, clock: () => number = Date.now) {
       await database('groundwork.security_events').insert({
         type: event.type,
         outcome: event.outcome,
+        actor_id: event.actorId ?? null,
         user_id: event.userId ?? null,
         account_key: event.accountKey ?? null,
         ip: event.ip ?? null,
         request_id: event.requestId ?? null,
         detail: JSON.stringify(event.detail ?? {}),
       });
+      if (options.afterRecord) await options.afterRecord(event);
+    },
+
+    /** Events newest first, filtered; `user` matches the subject or the actor. One more row tells if a page follows. */
+    async list(filter: SecurityEventsFilter): Promise<{ rows: SecurityEventRow[]; nextCursor: string | null }> {
+      const query = database('groundwork.security_events').select(EVENT_COLUMNS).orderBy('id', 'desc');
+      if (filter.type) query.where('type', filter.type);
+      if (filter.outcome) query.where('outcome', filter.outcome);
+      if (filter.user) query.where((where) => where.where('user_id', filter.user).orWhere('actor_id', filter.user));
+      if (filter.since) query.where('occurred_at', '>=', new Date(filter.since));
+      if (filter.until) query.where('occurred_at', '<', new Date(filter.until));
+      if (filter.cursor) query.where('id', '<', filter.cursor);
+      const rows = (await query.limit(filter.limit + 1)) as SecurityEventRow[];
+      const page = rows.slice(0, filter.limit);
+      return { rows: page, nextCursor: rows.length > filter.limit ? String(page[page.length - 1]!.id) : null };
+    },
+
+    /** Every event about one user, oldest first (the personal-data export). */
+    async about(user: string): Promise<SecurityEventRow[]> {
+      return (await database('groundwork.security_events')
+        .select(EVENT_COLUMNS)
+        .where({ user_id: user })
+        .orderBy('occurred_at')) as SecurityEventRow[];
+    },
+
+    /** How many events of a burst kind happened in the last `windowMs`, by the database's clock. */
+    async countRecent(kind: BurstKind, windowMs: number): Promise<number> {
+      const { type, outcomes } = BURST_EVENTS[kind];
+      const query = database('groundwork.security_events')
+        .where('type', type)
+        .where('occurred_at', '>', database.raw('now() - make_interval(secs => ?)', [windowMs / 1000]));
+      if (outcomes) query.whereIn('outcome', outcomes);
+      const [{ count }] = (await query.count({ count: '*' })) as [{ count: string | number }];
+      return Number(count);
+    },
+
+    /** Deletes events older than the retention. */
+    async pruneEvents(retentionDays: number): Promise<number> {
+      const result = (await database.raw(
+        'DELETE FROM groundwork.security_events WHERE occurred_at < now() - make_interval(days => ?)',
+        [retentionDays],
+      )) as { rowCount: number };
+      return result.rowCount;
+    },
+
+    /** Active users with admin access (through their role's or their own policies): who hears of a burst. */
+    async activeAdmins(): Promise<string[]> {
+      const rows = (await database('directus_users as u')
+        .join('directus_access as a', (join) => join.on('a.role', 'u.role').orOn('a.user', 'u.id'))
+        .join('directus_policies as p', 'p.id', 'a.policy')
+        .where('p.admin_access', true)
+        .where('u.status', 'active')
+        .distinct('u.id')) as Array<{ id: string }>;
+      return rows.map((row) => row.id);
     },
   };
 }

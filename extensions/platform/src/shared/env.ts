@@ -56,6 +56,12 @@ export const platformEnvSchema = z.object({
   GROUNDWORK_LOGIN_BACKOFF_BASE_MS: wholeNumber(100, 60000).default(1000),
   GROUNDWORK_LOGIN_BACKOFF_MAX_SECONDS: wholeNumber(1, 86400).default(900),
   GROUNDWORK_LOGIN_FORGET_SECONDS: wholeNumber(60, 86400).default(3600),
+  // Security events (security/, decision 0019): kept this many days (the hourly security.prune job deletes older
+  // ones); more than THRESHOLD failed/throttled logins, or more than THRESHOLD denials on /groundwork routes, within
+  // WINDOW_SECONDS alerts every admin once per window and kind (in-app and email).
+  GROUNDWORK_SECURITY_EVENTS_RETENTION_DAYS: wholeNumber(1, 3650).default(180),
+  GROUNDWORK_SECURITY_BURST_THRESHOLD: wholeNumber(1, 100000).default(50),
+  GROUNDWORK_SECURITY_BURST_WINDOW_SECONDS: wholeNumber(10, 86400).default(600),
   /** Work background jobs in this process (false: only enqueue; dedicated worker instances do the work). */
   JOBS_WORKER: booleanFlag.default(true),
   /** Jobs of each queue running at once on this instance, unless the queue sets its own. */

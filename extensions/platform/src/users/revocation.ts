@@ -40,7 +40,10 @@ export interface SocketClient {
 /** Policy close code: the user behind the socket is no longer allowed in. */
 const CLOSE_POLICY_VIOLATION = 1008;
 
-export function createRevocation(database: Knex) {
+/** A token refused because its user is no longer active (recorded as a security event by the caller). */
+export type OnRefused = (refusal: { userId: string; channel: 'http' | 'websocket' }) => void;
+
+export function createRevocation(database: Knex, onRefused: OnRefused = () => undefined) {
   const store = createUsersStore(database);
   const memory = { ttlMs: ACTIVE_TTL_MS, maxEntries: MAX_ENTRIES, now: Date.now };
   const rows = createUserMemory<UserRow | null>(memory);
@@ -93,6 +96,7 @@ export function createRevocation(database: Knex) {
       if (!accountability?.user || accountability.share) continue;
       const found = current.get(accountability.user);
       if (!found || found.user.status !== 'active') {
+        onRefused({ userId: accountability.user, channel: 'websocket' });
         shut(client, accountability);
         shutDown.add(client);
         continue;
@@ -104,7 +108,7 @@ export function createRevocation(database: Knex) {
   }
 
   return {
-    refuseInactiveUsers(tokenOf: TokenOf) {
+    refuseInactiveUsers(tokenOf: TokenOf, channel: 'http' | 'websocket') {
       return async <T>(accountability: T, meta: Record<string, unknown>): Promise<T> => {
         const token = tokenOf(meta);
         const user = accessTokenUser(typeof token === 'string' ? token : null);
@@ -112,7 +116,10 @@ export function createRevocation(database: Knex) {
         const row = await userRow(user);
         // An unknown id is left to Directus here (a forged token fails its signature check); the middleware below
         // refuses a verified token of a deleted user.
-        if (row && row.status !== 'active') throw new InvalidCredentialsError();
+        if (row && row.status !== 'active') {
+          onRefused({ userId: user, channel });
+          throw new InvalidCredentialsError();
+        }
         return accountability;
       };
     },
@@ -124,7 +131,10 @@ export function createRevocation(database: Knex) {
           const accountability = req.accountability;
           if (!accountability?.user || accountability.share) return next();
           const row = await userRow(accountability.user);
-          if (!row || row.status !== 'active') throw new InvalidCredentialsError();
+          if (!row || row.status !== 'active') {
+            onRefused({ userId: accountability.user, channel: 'http' });
+            throw new InvalidCredentialsError();
+          }
           // Same role: Directus has just computed roles, admin and app from the policies (its cache is cleared on
           // every policy or access change).
           if (row.role === (accountability.role ?? null)) return next();

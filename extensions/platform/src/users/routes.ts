@@ -4,6 +4,8 @@
 import type { EndpointExtensionContext } from '@directus/types';
 import type { Request, Router } from 'express';
 import { ConflictError, ForbiddenError, InvalidCredentialsError, NotFoundError } from '../shared/errors.js';
+import { clientIp } from '../security/login.js';
+import type { SecurityStore } from '../security/store.js';
 import { parseInput, route } from '../shared/http.js';
 import { deactivateSelfBody, deactivateUserBody, deactivateUserParams, type Deactivation } from './core/contract.js';
 import { checkAdminDeactivation, checkSelfDeactivation, type Refusal } from './core/deactivation.js';
@@ -21,7 +23,7 @@ const callerOf = (req: Request) => ({
   admin: req.accountability?.admin === true,
 });
 
-export function registerUserRoutes(router: Router, context: EndpointExtensionContext): void {
+export function registerUserRoutes(router: Router, context: EndpointExtensionContext, security: SecurityStore): void {
   const { database, services } = context;
   const logger: Logger = context.logger.child({ capability: 'users' });
 
@@ -51,6 +53,15 @@ export function registerUserRoutes(router: Router, context: EndpointExtensionCon
       static_token_revoked: user.has_token,
     };
     logger.info({ user: id, status, by: req.accountability?.user, requestId: req.id }, 'user deactivated');
+    await security.record({
+      type: 'token',
+      outcome: 'revoked',
+      actorId: req.accountability?.user ?? null,
+      userId: id,
+      ip: clientIp(req),
+      requestId: typeof req.id === 'string' ? req.id : null,
+      detail: { reason: 'deactivation', status, sessions: Number(count), static_token: user.has_token },
+    });
     return result;
   }
 
