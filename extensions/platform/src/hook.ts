@@ -2,6 +2,7 @@
 // the domain-events outbox. Capability hooks register here too.
 import { defineHook } from '@directus/extensions-sdk';
 import type { NextFunction, Request, Response } from 'express';
+import { registerApiKeys } from './api-keys/index.js';
 import { registerBadInput } from './bad-input/index.js';
 import { eventsContext } from './events/index.js';
 import { registerProbeRoutes } from './health/routes.js';
@@ -116,4 +117,6 @@ export default defineHook((register, context) => {
   registerQueryGuard(register, context);
   // Security: login throttle, registration that only the mailbox owner completes, security events (security/).
   registerSecurity(register, context, config);
+  // API keys: a `gw_` bearer key acts as its service user, scoped to one policy; static tokens for admins only.
+  registerApiKeys(register, context, config);
 });
