@@ -49,7 +49,7 @@ function rawBodyOf(req: Request): Buffer | null {
 
 export function keyAuthentication({ store, security, serverSecret, logger, clock = Date.now }: KeyAuthenticationInput) {
   async function refuse(
-    req: Request,
+    req: Request | null,
     reason: KeyRefusal | 'admin_access' | 'static_token',
     key: ApiKeyRow | null,
     prefix?: string,
@@ -59,9 +59,14 @@ export function keyAuthentication({ store, security, serverSecret, logger, clock
         type: reason === 'static_token' ? 'static_token' : 'api_key',
         outcome: 'refused',
         userId: key?.user_id ?? null,
-        ip: req.accountability?.ip ?? req.ip ?? null,
-        requestId: typeof req.id === 'string' ? req.id : null,
-        detail: { reason, ...(key ? { key_id: key.id } : {}), ...(prefix ? { prefix } : {}), path: req.path },
+        ip: req ? (req.accountability?.ip ?? req.ip ?? null) : null,
+        requestId: typeof req?.id === 'string' ? req.id : null,
+        detail: {
+          reason,
+          ...(key ? { key_id: key.id } : {}),
+          ...(prefix ? { prefix } : {}),
+          path: req ? req.path : 'websocket',
+        },
       })
       .catch((error: unknown) => logger.warn({ err: error }, 'api-keys: could not record a refusal'));
     throw new InvalidCredentialsError();
@@ -86,7 +91,7 @@ export function keyAuthentication({ store, security, serverSecret, logger, clock
     return (await store.firstUseOfSignature(key.id, result.digest)) ? null : 'replay';
   }
 
-  async function keyAccountability(token: string, accountability: Accountability, req: Request) {
+  async function keyAccountability(token: string, accountability: Accountability, req: Request | null) {
     const parsed = parseKey(token);
     if (!parsed) return refuse(req, 'malformed', null);
     const key = await store.byPrefix(parsed.prefix);
@@ -100,7 +105,8 @@ export function keyAuthentication({ store, security, serverSecret, logger, clock
     // A key never acts as an administrator, whatever was linked to its user after it was made.
     if (access.admin) return refuse(req, 'admin_access', key, key.prefix);
     if (key.require_signature) {
-      const refusal = await verifyRequestSignature(req, key);
+      // A websocket message is not a signed request: keys that require signatures are HTTP only.
+      const refusal = req ? await verifyRequestSignature(req, key) : 'signature_missing';
       if (refusal) return refuse(req, refusal, key, key.prefix);
     }
     if (shouldRecordUse(key.last_used_at, clock())) await store.recordUse(key.id);
@@ -108,7 +114,13 @@ export function keyAuthentication({ store, security, serverSecret, logger, clock
     return { ...accountability, user: key.user_id, ...access, app: false };
   }
 
-  return async (accountability: Accountability, meta: Record<string, unknown>): Promise<Accountability> => {
+  /** `websocket.authenticate`: an `auth` message or handshake whose access_token is a key (unsigned keys only). */
+  const websocket = async (accountability: Accountability, meta: Record<string, unknown>): Promise<Accountability> => {
+    const token = (meta['message'] as { access_token?: unknown } | undefined)?.access_token;
+    return looksLikeKey(token) ? keyAccountability(token, accountability, null) : accountability;
+  };
+
+  const http = async (accountability: Accountability, meta: Record<string, unknown>): Promise<Accountability> => {
     const req = meta['req'] as Request | undefined;
     const token = (req as { token?: unknown } | undefined)?.token;
     if (!req || typeof token !== 'string' || token === '') return accountability;
@@ -125,4 +137,5 @@ export function keyAuthentication({ store, security, serverSecret, logger, clock
     }
     return accountability;
   };
+  return { http, websocket };
 }

@@ -49,15 +49,15 @@ export function registerApiKeys(
   const logger = context.logger.child({ capability: 'api-keys' });
   const store = apiKeyStore(context.database);
 
-  filter(
-    'authenticate',
-    keyAuthentication({
-      store,
-      security: securityStore(context.database),
-      serverSecret: config.SECRET ?? null,
-      logger,
-    }),
-  );
+  const keys = keyAuthentication({
+    store,
+    security: securityStore(context.database),
+    serverSecret: config.SECRET ?? null,
+    logger,
+  });
+  filter('authenticate', keys.http);
+  // Websockets take unsigned keys (an `auth` message or the handshake's access_token).
+  filter('websocket.authenticate', keys.websocket);
   filter('users.create', refuseStaticTokens(store));
   filter('users.update', refuseStaticTokens(store));
 
