@@ -67,7 +67,9 @@ export function registerApiKeys(
   });
   defineSchedule(PRUNE_SIGNATURES_QUEUE, '23 * * * *');
 
-  init('routes.before', async () => {
+  // At app.after, before the server listens: the security tables (routes.before) have created the schema by then,
+  // so the CREATE SCHEMA IF NOT EXISTS statements do not race (installApiKeyTables also retries that race once).
+  init('app.after', async () => {
     try {
       await installApiKeyTables(context.database);
     } catch (error) {
@@ -75,9 +77,6 @@ export function registerApiKeys(
       logger.fatal({ err: error }, 'api-keys: could not install the api key tables');
       process.exit(1);
     }
-  });
-
-  init('app.after', async () => {
     if (await enableModuleOnce(context.database, API_KEYS_MODULE_ID))
       logger.info('api-keys: API keys module added to the module bar');
     // Static tokens written before this rule: refused on use (authenticate filter); say so once at boot.

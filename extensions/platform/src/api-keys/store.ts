@@ -57,10 +57,19 @@ export function viewOf(row: ApiKeyRow, now: number): ApiKeyView {
 }
 
 export async function installApiKeyTables(database: Knex): Promise<void> {
-  await database.transaction(async (trx) => {
-    await trx.raw(`SELECT pg_advisory_xact_lock(${API_KEYS_INSTALL_LOCK})`);
-    for (const statement of apiKeyInstallStatements) await trx.raw(statement);
-  });
+  const install = () =>
+    database.transaction(async (trx) => {
+      await trx.raw(`SELECT pg_advisory_xact_lock(${API_KEYS_INSTALL_LOCK})`);
+      for (const statement of apiKeyInstallStatements) await trx.raw(statement);
+    });
+  try {
+    await install();
+  } catch (error) {
+    // Other capabilities create the schema at the same boot step: IF NOT EXISTS loses that race with a unique
+    // violation. Once it exists, a second try succeeds.
+    if ((error as { code?: string }).code !== '23505') throw error;
+    await install();
+  }
 }
 
 export function apiKeyStore(database: Knex) {
