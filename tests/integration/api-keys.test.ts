@@ -203,6 +203,20 @@ describe('refusals', () => {
     expect(JSON.stringify(recorded)).not.toContain(key.key);
   });
 
+  it('follows its service user and policy link: suspended user or removed policy refuses', async () => {
+    const key = await mintApiKey(desk.admin, POLICY.integration);
+    expect((await call(key.key, 'GET', '/items/organizations?limit=1')).status).toBe(200);
+    // The policy link removed (Directus clears its permission cache on access changes): no grant left.
+    const links = await asAdmin<Array<{ id: string }>>(desk, 'GET', `/access?filter[user][_eq]=${key.user}&fields=id`);
+    expect(links).toHaveLength(1);
+    expect((await call(desk.admin, 'DELETE', `/access/${links[0]!.id}`)).status).toBe(204);
+    expect((await call(key.key, 'GET', '/items/organizations?limit=1')).status).toBe(403);
+    expect((await call(desk.admin, 'PATCH', `/users/${key.user}`, { status: 'suspended' })).status).toBe(200);
+    const suspended = await call(key.key, 'GET', '/items/organizations?limit=1');
+    expect(suspended.status).toBe(401);
+    expect((await events(key.id)).map((e) => e.detail.reason)).toContain('user_inactive');
+  });
+
   it('records last use at most once a minute', async () => {
     const key = await mintApiKey(desk.admin, POLICY.integration);
     const lastUse = async () =>
