@@ -624,6 +624,58 @@ export interface paths {
         patch: operations["updateFolder"];
         trace?: never;
     };
+    "/groundwork/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every API key, newest first, with status and last use; never a secret. Admins only. */
+        get: operations["groundworkListApiKeys"];
+        put?: never;
+        /** Creates an API key scoped to one policy, acting as a new service user. The key (and, for signed keys, the signing secret) is in this answer only. Admins only. */
+        post: operations["groundworkCreateApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groundwork/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One API key; never its secret. Admins only. */
+        get: operations["groundworkReadApiKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groundwork/v1/api-keys/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revokes a key: refused from the next request on. Revoking twice keeps the first time. Admins only. */
+        post: operations["groundworkRevokeApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/groundwork/v1/health/live": {
         parameters: {
             query?: never;
@@ -6172,6 +6224,563 @@ export interface operations {
             };
             401: components["responses"]["UnauthorizedError"];
             404: components["responses"]["NotFoundError"];
+        };
+    };
+    groundworkListApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            created_at: string;
+                            /** Format: uuid */
+                            created_by: string | null;
+                            expires_at: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Updated at most once a minute. */
+                            last_used_at: string | null;
+                            name: string;
+                            /** Format: uuid */
+                            policy: string;
+                            /** @description The public part of the key (gw_<prefix>_…), to recognise it. */
+                            prefix: string;
+                            require_signature: boolean;
+                            revoked_at: string | null;
+                            /** Format: uuid */
+                            revoked_by: string | null;
+                            /** @enum {string} */
+                            status: "active" | "expired" | "revoked";
+                            /**
+                             * Format: uuid
+                             * @description The service user the key acts as (created with the key).
+                             */
+                            user: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description INVALID_QUERY. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not an administrator (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkCreateApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description When the key stops working (ISO 8601, in the future); null for never.
+                     * @default null
+                     */
+                    expires_at?: string | null;
+                    /** @description What the key is for (shown in lists and on its service user). */
+                    name: string;
+                    /**
+                     * Format: uuid
+                     * @description The policy whose permissions the key gets, and no more. Not an admin policy.
+                     */
+                    policy: string;
+                    /**
+                     * @description Refuse requests without a valid HMAC signature (x-groundwork-timestamp, x-groundwork-signature).
+                     * @default false
+                     */
+                    require_signature?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The key, shown once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            created_at: string;
+                            /** Format: uuid */
+                            created_by: string | null;
+                            expires_at: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The key itself: shown this once, never again. */
+                            key: string;
+                            /** @description Updated at most once a minute. */
+                            last_used_at: string | null;
+                            name: string;
+                            /** Format: uuid */
+                            policy: string;
+                            /** @description The public part of the key (gw_<prefix>_…), to recognise it. */
+                            prefix: string;
+                            require_signature: boolean;
+                            revoked_at: string | null;
+                            /** Format: uuid */
+                            revoked_by: string | null;
+                            /** @description For keys that require signatures: the HMAC-SHA256 secret, shown this once. */
+                            signing_secret: string | null;
+                            /** @enum {string} */
+                            status: "active" | "expired" | "revoked";
+                            /**
+                             * Format: uuid
+                             * @description The service user the key acts as (created with the key).
+                             */
+                            user: string;
+                        };
+                    };
+                };
+            };
+            /** @description Bad body or an expiry in the past (INVALID_PAYLOAD). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not an administrator (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such policy (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description An admin policy, or a signed key without SECRET set (CONFLICT). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkReadApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            created_at: string;
+                            /** Format: uuid */
+                            created_by: string | null;
+                            expires_at: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Updated at most once a minute. */
+                            last_used_at: string | null;
+                            name: string;
+                            /** Format: uuid */
+                            policy: string;
+                            /** @description The public part of the key (gw_<prefix>_…), to recognise it. */
+                            prefix: string;
+                            require_signature: boolean;
+                            revoked_at: string | null;
+                            /** Format: uuid */
+                            revoked_by: string | null;
+                            /** @enum {string} */
+                            status: "active" | "expired" | "revoked";
+                            /**
+                             * Format: uuid
+                             * @description The service user the key acts as (created with the key).
+                             */
+                            user: string;
+                        };
+                    };
+                };
+            };
+            /** @description INVALID_PARAMS. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not an administrator (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such key (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkRevokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            created_at: string;
+                            /** Format: uuid */
+                            created_by: string | null;
+                            expires_at: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Updated at most once a minute. */
+                            last_used_at: string | null;
+                            name: string;
+                            /** Format: uuid */
+                            policy: string;
+                            /** @description The public part of the key (gw_<prefix>_…), to recognise it. */
+                            prefix: string;
+                            require_signature: boolean;
+                            revoked_at: string | null;
+                            /** Format: uuid */
+                            revoked_by: string | null;
+                            /** @enum {string} */
+                            status: "active" | "expired" | "revoked";
+                            /**
+                             * Format: uuid
+                             * @description The service user the key acts as (created with the key).
+                             */
+                            user: string;
+                        };
+                    };
+                };
+            };
+            /** @description INVALID_PARAMS. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not an administrator (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such key (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
         };
     };
     groundworkLiveness: {

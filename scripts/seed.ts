@@ -8,7 +8,7 @@ import { ROLE, roles } from './domain/service-desk/access.js';
 import { step } from './lib/log.js';
 import { withClient } from './lib/postgres.js';
 import { parseTicketCount } from './seed/core/bulk.js';
-import { buildDemo, DEMO_INTEGRATION_TOKEN, DEMO_PASSWORD, demoLogins } from './seed/core/demo.js';
+import { buildDemo, DEMO_PASSWORD, demoLogins } from './seed/core/demo.js';
 import { readEnvFile } from './lib/env-file.js';
 import { bulkTickets, demoStorageRoot, ensureDemoData } from './seed/database.js';
 import { openTarget } from './snapshots/connection.js';
@@ -44,7 +44,11 @@ try {
       step(SCOPE, `demo data written in ${demo.ms} ms: ${summary}`);
     }
     step(SCOPE, `${demo.attachments} attachments in place (files in ${storageRoot})`);
-    step(SCOPE, `integration account static token (demo only): ${DEMO_INTEGRATION_TOKEN}`);
+    // Shown once: stored hashed; the next seed replaces it with a new one.
+    step(
+      SCOPE,
+      `integration account API key (demo only, shown once, replaced by the next seed): ${demo.integrationKey}`,
+    );
     step(SCOPE, `demo logins (demo only, never in production), password for all: ${DEMO_PASSWORD}`);
     for (const login of demoLogins(data)) {
       step(

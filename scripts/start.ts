@@ -118,6 +118,7 @@ async function main(): Promise<number> {
       );
       if (demo.written)
         step(SCOPE, `demo data written (logins in README, password ${DEMO_PASSWORD}); npm run seed adds more`);
+      step(SCOPE, `demo integration API key (shown once; npm run seed makes a new one): ${demo.integrationKey}`);
     }
 
     step(SCOPE, 'starting Directus');

@@ -5,12 +5,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import argon2 from 'argon2';
 import type pg from 'pg';
-import { ROLE } from '../domain/service-desk/access.js';
+import { mintKey } from '../../extensions/platform/src/api-keys/core/key.js';
+import { apiKeyInstallStatements } from '../../extensions/platform/src/api-keys/sql.js';
+import { POLICY, ROLE } from '../domain/service-desk/access.js';
 import { dataDir, repoRoot } from '../lib/paths.js';
 import { batches, progressLine } from './core/bulk.js';
 import {
   CHANNEL_WEIGHTS,
-  DEMO_INTEGRATION_TOKEN,
+  DEMO_INTEGRATION_KEY_ID,
+  LEGACY_DEMO_INTEGRATION_TOKEN,
   PRIORITY_WEIGHTS,
   STATUS_WEIGHTS,
   type DemoData,
@@ -77,20 +80,53 @@ export async function ensureDemoData(
   password: string,
   storageRoot: string,
 ): Promise<
-  ({ written: false } | { written: true; counts: Record<string, number>; ms: number }) & { attachments: number }
+  ({ written: false } | { written: true; counts: Record<string, number>; ms: number }) & {
+    attachments: number;
+    integrationKey: string;
+  }
 > {
   await assertServiceDeskSchema(client);
   const started = Date.now();
   const result = (await demoSeeded(client, data))
     ? ({ written: false } as const)
     : ({ written: true, counts: await writeDemo(client, data, password), ms: 0 } as const);
-  // Attachments and the integration token also reach a demo set written before they existed; both are idempotent.
+  // Attachments and the integration key also reach a demo set written before they existed; both are idempotent.
   const attachments = await ensureAttachments(client, data, storageRoot);
-  await client.query('update directus_users set token = $1 where id = $2 and token is null', [
-    DEMO_INTEGRATION_TOKEN,
-    data.users.find((user) => user.role === 'integration')!.id,
-  ]);
-  return result.written ? { ...result, ms: Date.now() - started, attachments } : { ...result, attachments };
+  const integrationKey = await replaceDemoIntegrationKey(client, data);
+  return result.written
+    ? { ...result, ms: Date.now() - started, attachments, integrationKey }
+    : { ...result, attachments, integrationKey };
+}
+
+/**
+ * The demo Integration account's API key: one row with a fixed id, replaced on every run (the key is stored as a
+ * hash, so a re-seed can only print a new one; the previous one stops working). The key acts as the account itself,
+ * whose Integration role carries the Integration policy. Clears the static token earlier seeds set.
+ */
+export async function replaceDemoIntegrationKey(client: pg.Client, data: DemoData): Promise<string> {
+  const user = data.users.find((candidate) => candidate.role === 'integration')!.id;
+  const minted = mintKey();
+  await client.query('begin');
+  try {
+    for (const statement of apiKeyInstallStatements) await client.query(statement);
+    await client.query('update directus_users set token = null where id = $1 and token = $2', [
+      user,
+      LEGACY_DEMO_INTEGRATION_TOKEN,
+    ]);
+    await client.query(
+      `insert into groundwork.api_keys (id, name, prefix, secret_hash, policy, user_id)
+       values ($1, 'Demo integration', $2, $3, $4, $5)
+       on conflict (id) do update set prefix = excluded.prefix, secret_hash = excluded.secret_hash,
+         policy = excluded.policy, user_id = excluded.user_id, created_at = now(), last_used_at = null,
+         revoked_at = null, revoked_by = null, expires_at = null, require_signature = false`,
+      [DEMO_INTEGRATION_KEY_ID, minted.prefix, minted.secretHash, POLICY.integration, user],
+    );
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
+  }
+  return minted.key;
 }
 
 /**

@@ -7,10 +7,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import WebSocket from 'ws';
-import { ROLE } from '../../scripts/domain/service-desk/access.js';
+import { POLICY, ROLE } from '../../scripts/domain/service-desk/access.js';
 import { startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { harness } from './harness/context.js';
-import { getJson } from './http.js';
+import { getJson, mintApiKey } from './http.js';
 import {
   ACTIONS,
   cells,
@@ -381,15 +381,15 @@ beforeAll(async () => {
     userIds[role] = (await asAdmin<{ id: string }>('POST', '/users', { email, password, role: roleId })).id;
     tokens[role] = await login(email, password);
   }
-  // The integration account authenticates with a static token, as the demo one does.
-  tokens.integration = `matrix-integration-${randomBytes(16).toString('hex')}`;
-  userIds.integration = (
-    await asAdmin<{ id: string }>('POST', '/users', {
-      email: `integration-${run}@matrix.example.com`,
-      role: ROLE.integration,
-      token: tokens.integration,
-    })
-  ).id;
+  // The integration account authenticates with an API key on the Integration policy, as the demo one does.
+  const integrationKey = await mintApiKey(
+    admin,
+    POLICY.integration,
+    { name: `matrix integration ${run}` },
+    instance.baseUrl,
+  );
+  tokens.integration = integrationKey.key;
+  userIds.integration = integrationKey.user;
   tokens.public = null;
 
   tenants.a = await createTenant('a', userIds.agent!);

@@ -24,6 +24,7 @@ describe('admin login', () => {
     const entries = (platform?.schema as BundleSchema | undefined)?.entries ?? [];
     expect(entries.map((entry) => entry.name).sort()).toEqual([
       'groundwork',
+      'groundwork-api-keys',
       'groundwork-jobs',
       'groundwork-security',
       'platform-hook',

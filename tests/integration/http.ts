@@ -69,3 +69,31 @@ export async function until<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+export interface MintedApiKey {
+  id: string;
+  /** The key's service user. */
+  user: string;
+  key: string;
+  signing_secret: string | null;
+}
+
+/** An API key minted through the admin route (POST /groundwork/v1/api-keys), scoped to one policy. */
+export async function mintApiKey(
+  adminBearer: string,
+  policy: string,
+  options: { name?: string; expires_at?: string | null; require_signature?: boolean } = {},
+  baseUrl = harness().baseUrl,
+): Promise<MintedApiKey> {
+  const response = await getJson(`${baseUrl}/groundwork/v1/api-keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminBearer}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: options.name ?? `test key ${Math.random().toString(36).slice(2)}`,
+      policy,
+      ...options,
+    }),
+  });
+  if (response.status !== 201) throw new Error(`minting an API key answered ${response.status}: ${response.text}`);
+  return response.body.data as unknown as MintedApiKey;
+}

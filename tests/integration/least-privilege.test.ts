@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { authenticator } from 'otplib';
 import { POLICY, ROLE } from '../../scripts/domain/service-desk/access.js';
 import { harness } from './harness/context.js';
-import { expectErrorEnvelope, getJson } from './http.js';
+import { expectErrorEnvelope, getJson, mintApiKey } from './http.js';
 import { asAdmin, call, createDesk, ticketIn, type Desk } from './service-desk-fixtures.js';
 
 let desk: Desk;
@@ -51,7 +51,7 @@ async function bytesOf(id: string): Promise<string> {
 
 beforeAll(async () => {
   desk = await createDesk('lp');
-  integration = (await person(ROLE.integration)).token;
+  integration = (await mintApiKey(desk.admin, POLICY.integration)).key;
   colleague = await person(ROLE.customer, desk.org.id);
 }, 120_000);
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createTestDatabase, startInstance, testRunsDir, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { repoRoot } from '../../scripts/lib/paths.js';
 import { dropDatabase, withClient, type PgConnection } from '../../scripts/lib/postgres.js';
-import { buildDemo, DEMO_INTEGRATION_TOKEN, DEMO_PASSWORD } from '../../scripts/seed/core/demo.js';
+import { buildDemo, DEMO_PASSWORD, LEGACY_DEMO_INTEGRATION_TOKEN } from '../../scripts/seed/core/demo.js';
 import { migrate } from '../../scripts/snapshots/migrator.js';
 import { snapshotsDir } from '../../scripts/snapshots/store.js';
 import { harness } from './harness/context.js';
@@ -165,8 +165,13 @@ describe('npm run seed', () => {
     );
   });
 
-  it('gives the Integration account its documented static token, with narrow access', async () => {
-    const headers = { authorization: `Bearer ${DEMO_INTEGRATION_TOKEN}` };
+  /** The demo integration API key a seed run printed (shown once; each run replaces it). */
+  const printedKey = (output: string) => /integration account API key[^:]*: (gw_\S+)/.exec(output)?.[1];
+
+  it('gives the Integration account a printed API key (no static token), with narrow access', async () => {
+    const key = printedKey(firstRun.output)!;
+    expect(key).toMatch(/^gw_[0-9a-f]{16}_/);
+    const headers = { authorization: `Bearer ${key}` };
     // Without a directus_users permission, /users/me answers only the caller's id.
     const me = await getJson(`${instance.baseUrl}/users/me`, { headers });
     expect(me.body.data).toEqual({ id: demo.users.find((user) => user.role === 'integration')!.id });
@@ -174,6 +179,16 @@ describe('npm run seed', () => {
     expect(tickets.status).toBe(200);
     const messages = await getJson(`${instance.baseUrl}/items/ticket_messages?limit=1`, { headers });
     expect(messages.status).toBe(403);
+    const stored = await withClient(db, (client) =>
+      client.query('select token from directus_users where id = $1', [
+        me.body.data && (me.body.data as { id: string }).id,
+      ]),
+    );
+    expect(stored.rows[0]).toEqual({ token: null });
+    const legacy = await getJson(`${instance.baseUrl}/items/tickets?limit=1`, {
+      headers: { authorization: `Bearer ${LEGACY_DEMO_INTEGRATION_TOKEN}` },
+    });
+    expect(legacy.status).toBe(401);
   });
 
   it('adds nothing when run again', async () => {
@@ -188,6 +203,17 @@ describe('npm run seed', () => {
       ),
     );
     expect(files.rows[0]).toEqual({ f: demo.attachments.length, j: demo.attachments.length });
+    // One demo key, replaced: the new one works, the one printed before does not.
+    const keys = await withClient(db, (client) => client.query('select count(*)::int as n from groundwork.api_keys'));
+    expect(keys.rows[0]).toEqual({ n: 1 });
+    const answer = async (key: string | undefined) =>
+      (
+        await getJson(`${instance.baseUrl}/items/tickets?limit=1&fields=id`, {
+          headers: { authorization: `Bearer ${key}` },
+        })
+      ).status;
+    expect(await answer(printedKey(again.output))).toBe(200);
+    expect(await answer(printedKey(firstRun.output))).toBe(401);
   });
 
   it('adds exactly N tickets with unique SD- numbers and one message each with --tickets N', async () => {

@@ -1,6 +1,9 @@
 // The platform's authenticated HTTP surface: capabilities mount their versioned routes under /groundwork.
 // (Health probes are mounted earlier, by the hook: see health/routes.ts.)
 import { defineEndpoint } from '@directus/extensions-sdk';
+import { apiKeyRouteDocs } from './api-keys/api.js';
+import { registerApiKeyRoutes } from './api-keys/routes.js';
+import { apiKeyStore } from './api-keys/store.js';
 import { healthRouteDocs } from './health/api.js';
 import { registerVersionRoute } from './health/routes.js';
 import { notificationsRouteDocs } from './notifications/api.js';
@@ -39,6 +42,12 @@ export default defineEndpoint({
       workflowDefinitions(context.database, context.logger.child({ capability: 'workflows' })).get(),
     );
     registerNotificationRoutes(router, context);
+    registerApiKeyRoutes(router, {
+      context,
+      store: apiKeyStore(context.database),
+      security,
+      serverSecret: config.ok ? (config.env.SECRET ?? null) : null,
+    });
     registerOpenApiRoute(router, context, [
       ...healthRouteDocs,
       ...userRouteDocs,
@@ -47,6 +56,7 @@ export default defineEndpoint({
       ...workflowRouteDocs,
       ...notificationsRouteDocs,
       ...securityRouteDocs,
+      ...apiKeyRouteDocs,
       {
         method: 'get',
         path: '/groundwork/v1/openapi.json',

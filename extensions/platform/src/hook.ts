@@ -2,6 +2,7 @@
 // the domain-events outbox. Capability hooks register here too.
 import { defineHook } from '@directus/extensions-sdk';
 import type { NextFunction, Request, Response } from 'express';
+import { registerApiKeys } from './api-keys/index.js';
 import { registerBadInput } from './bad-input/index.js';
 import { eventsContext } from './events/index.js';
 import { registerProbeRoutes } from './health/routes.js';
@@ -137,4 +138,6 @@ export default defineHook((register, context) => {
   // Capabilities.
   registerWorkflows(register, context, config);
   registerQueryGuard(register, context);
+  // API keys: a `gw_` bearer key acts as its service user, scoped to one policy; static tokens for admins only.
+  registerApiKeys(register, context, config);
 });

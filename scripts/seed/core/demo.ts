@@ -124,8 +124,13 @@ export interface DemoData {
   articles: Article[];
 }
 
-/** Demo only: the Integration account's static token (README "Demo data"); never in a snapshot or production. */
-export const DEMO_INTEGRATION_TOKEN = 'groundwork-demo-integration-token';
+/**
+ * Demo only: the id of the Integration account's API key (README "Demo data"). Every seed replaces that one key
+ * with a new one and prints it (the key is stored hashed, so it cannot be printed again); never in a snapshot.
+ */
+export const DEMO_INTEGRATION_KEY_ID = '0b6c3f0e-5d7a-4c52-9a43-6d1f2e8b7a10';
+/** The static token earlier seeds set on the Integration account: cleared, static tokens are for admins only. */
+export const LEGACY_DEMO_INTEGRATION_TOKEN = 'groundwork-demo-integration-token';
 /** Every ATTACH_EVERY-th demo message carries a file (public replies and internal notes alike). */
 export const ATTACH_EVERY = 8;
 
