@@ -10,7 +10,7 @@ import { registerProbeRoute } from './jobs/probe.js';
 import { registerJobRoutes } from './jobs/routes.js';
 import { registerOpenApiRoute } from './openapi/routes.js';
 import { platformApi } from './platform-api.js';
-import { privacyRouteDocs } from './privacy/api.js';
+import { erasureRouteDocs, privacyRouteDocs } from './privacy/api.js';
 import { registerPrivacyRoutes } from './privacy/routes.js';
 import { userRouteDocs } from './users/api.js';
 import { registerUserRoutes } from './users/routes.js';
@@ -25,7 +25,7 @@ export default defineEndpoint({
     const config = checkEnv(context.env);
     registerVersionRoute(router);
     registerUserRoutes(router, context); // users: BE-301 deactivation
-    registerPrivacyRoutes(router, context, platformApi.privacy); // privacy: BE-301 export
+    registerPrivacyRoutes(router, context, platformApi.privacy); // privacy: BE-301 export and erasure
     // Test-only diagnostic route (GROUNDWORK_JOBS_TEST_PROBE); before /v1/jobs/:id so "probe" is never read as an id.
     if (config.ok && config.env.GROUNDWORK_JOBS_TEST_PROBE) registerProbeRoute(router, { database: context.database });
     registerJobRoutes(router, { database: context.database });
@@ -37,6 +37,7 @@ export default defineEndpoint({
       ...healthRouteDocs,
       ...userRouteDocs,
       ...privacyRouteDocs,
+      ...erasureRouteDocs,
       ...jobsRouteDocs,
       ...workflowRouteDocs,
       ...notificationsRouteDocs,
