@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { authenticator } from 'otplib';
+import { accountClientKey, accountKey } from '../../extensions/platform/src/security/core/tokens.js';
 import { ROLE } from '../../scripts/domain/service-desk/access.js';
 import { testRunsDir } from '../../scripts/lib/instance.js';
 import { harness } from './harness/context.js';
@@ -180,11 +182,8 @@ describe('a customer erases herself', () => {
     const comment = `carol-reopen-comment-${hex()}`;
     await ok(carol.token, 'PATCH', `/items/tickets/${ticket}`, { status: 'open', workflow_comment: comment });
     await desk.db('notification_preferences').insert({ user: carol.id, event: 'ticket.*', digest: true });
-    await ok(desk.admin, 'POST', '/notifications', {
-      recipient: carol.id,
-      subject: `carol-in-app-${hex()}`,
-      message: 'for her eyes',
-    });
+    const inApp = `carol-in-app-${hex()}`;
+    await ok(desk.admin, 'POST', '/notifications', { recipient: carol.id, subject: inApp, message: 'for her eyes' });
     // Revisions of her account (an admin's edit) and a failed login (a security event and a throttle key).
     await ok(desk.admin, 'PATCH', `/users/${carol.id}`, { title: `carol-title-${hex()}` });
     expect((await login(carol.email, 'not-her-password')).status).toBe(401);
@@ -195,11 +194,13 @@ describe('a customer erases herself', () => {
       return rows.length > 0;
     });
     hers.push(carol.id, carol.email, carol.first, carol.last, subject, description, reply, logged, comment);
-    hers.push(`carol-screenshot`, fileContent);
+    hers.push(`carol-screenshot`, fileContent, inApp);
+    // The hashes her failed login was recorded and throttled under (security_events.account_key, login_throttle).
+    hers.push(accountKey(carol.email), accountClientKey(carol.email, '127.0.0.1'));
   }, 180_000);
 
   it('leaves traces before erasure (the search finds them)', async () => {
-    const before = await traces([carol.id, carol.email, carol.first]);
+    const before = await traces([carol.id, carol.email, carol.first, accountKey(carol.email)]);
     const tables = new Set(before.map((hit) => hit.split(':')[0]));
     for (const table of [
       'public.directus_users',
@@ -212,6 +213,7 @@ describe('a customer erases herself', () => {
       'public.workflow_history',
       'groundwork.domain_event',
       'groundwork.security_events',
+      'groundwork.login_throttle',
     ])
       expect([table, tables.has(table)]).toEqual([table, true]);
     expect(filesHolding(fileContent)).toEqual([path.basename(loggedFile.filename_disk)]);
@@ -415,6 +417,23 @@ describe('refusals', () => {
     }
     const outsider = desk.users.outsider.id;
     expect(await desk.db('directus_users').where({ id: outsider }).first('id')).toEqual({ id: outsider });
+  });
+
+  it('needs a current TOTP code from someone who has TOTP on', async () => {
+    const dora = await person('dora', ROLE.customer, desk.org.id);
+    const secret = authenticator.generateSecret();
+    await desk.db('directus_users').where({ id: dora.id }).update({ tfa_secret: secret });
+    const erase = (body: Record<string, unknown>) =>
+      call(dora.token, 'POST', '/groundwork/v1/users/me/erasure', { password: dora.password, ...body });
+    for (const body of [{}, { otp: '000000' }]) {
+      const refused = await erase(body);
+      expect([body, refused.status]).toEqual([body, 401]);
+      expectErrorEnvelope(refused, 'INVALID_OTP');
+    }
+    expect(await desk.db('directus_users').where({ id: dora.id }).first('id')).toEqual({ id: dora.id });
+    const erased = await erase({ otp: authenticator.generate(secret) });
+    expect([erased.status, erased.status === 200 ? '' : erased.text]).toEqual([200, '']);
+    expect(await desk.db('directus_users').where({ id: dora.id }).first('id')).toBeUndefined();
   });
 
   it('answers bad input and unknown users clearly', async () => {

@@ -159,8 +159,8 @@ export function registerErasureRoutes(router: Router, context: Context, registry
       }
       const tfa = (await database('directus_users')
         .where({ id })
-        .first(database.raw('tfa_secret is not null as on'))) as { on: boolean } | undefined;
-      if (tfa?.on) {
+        .first(database.raw('tfa_secret is not null as tfa_on'))) as { tfa_on: boolean } | undefined;
+      if (tfa?.tfa_on) {
         const valid = otp ? await new services.TFAService({ schema, knex: database }).verifyOTP(id, otp) : false;
         if (!valid) {
           await refused('otp');

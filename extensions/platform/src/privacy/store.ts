@@ -61,6 +61,9 @@ function mentions(database: Knex, column: string, terms: string[]) {
   return database.raw(`??::text ILIKE ANY(?::text[])`, [column, patterns]);
 }
 
+const ids = async (query: Knex.QueryBuilder): Promise<string[]> =>
+  ((await query.pluck('id')) as Array<string | number>).map(String);
+
 /** Rows whose (collection, item) is one of `related`, as an OR of conditions on a query builder. */
 function aboutItems(query: Knex.QueryBuilder, related: Related, columns = { collection: 'collection', item: 'item' }) {
   for (const { collection, items } of related) {
@@ -113,6 +116,15 @@ export async function erasePlatformData(
   const redacted = domains.flatMap((domain) => domain.redacted);
   const related: Related = [...redacted, ...domains.flatMap((domain) => domain.quotedBy)];
   const blankFields = redactedFields(domains);
+
+  // Rows deleted because they are the person's: their activity and revisions (e.g. an admin's notification to
+  // them, whose revision holds its text) are deleted below with the account's own trail.
+  const deletedRows: Related = [
+    { collection: 'directus_notifications', items: await ids(trx('directus_notifications').where({ recipient: id })) },
+    { collection: 'notification_outbox', items: await ids(trx('notification_outbox').where({ recipient: id })) },
+    { collection: 'notification_preferences', items: await ids(trx('notification_preferences').where({ user: id })) },
+    { collection: 'directus_presets', items: await ids(trx('directus_presets').where({ user: id })) },
+  ];
 
   // Notifications: theirs go; others' that quote them (about a redacted item, or naming them) lose their text.
   count('notifications_deleted', await trx('directus_notifications').where({ recipient: id }).delete());
@@ -218,9 +230,11 @@ export async function erasePlatformData(
   // that go are deleted; their actions on other items stay, without user, IP, user agent or origin.
   const removeFiles = filesToRemove(input.facts.uploaded, domains);
   const ownTrail = (q: Knex.QueryBuilder) =>
-    q
-      .where((w) => w.where('collection', 'directus_users').where('item', id))
-      .orWhere((w) => w.where('collection', 'directus_files').whereIn('item', removeFiles));
+    aboutItems(q, [
+      { collection: 'directus_users', items: [id] },
+      { collection: 'directus_files', items: removeFiles },
+      ...deletedRows,
+    ]);
   count('revisions_deleted', await trx('directus_revisions').where(ownTrail).delete());
   count('activity_deleted', await trx('directus_activity').where(ownTrail).delete());
   count(
@@ -254,6 +268,26 @@ export async function erasePlatformData(
     revisionsScrubbed += 1;
   }
   count('revisions_scrubbed', revisionsScrubbed);
+
+  // Content versions (drafts of items) hold item fields like revisions do.
+  const versions = (await trx('directus_versions')
+    .where((q) => {
+      aboutItems(q, redacted);
+      q.orWhere(mentions(trx, 'delta', terms));
+    })
+    .select('id', 'collection', 'item', 'delta')) as Array<{
+    id: string;
+    collection: string;
+    item: string;
+    delta: unknown;
+  }>;
+  for (const version of versions) {
+    const blank = blankFields.get(`${version.collection}:${version.item}`) ?? new Set<string>();
+    await trx('directus_versions')
+      .where({ id: version.id })
+      .update({ delta: version.delta === null ? null : JSON.stringify(scrubJson(version.delta, identifiers, blank)) });
+  }
+  count('versions_scrubbed', versions.length);
 
   // Directus's item comments: theirs by the ownText rule, everyone's without mentions of them.
   const comments = (await trx('directus_comments')
