@@ -436,6 +436,25 @@ describe('refusals', () => {
     expect(await desk.db('directus_users').where({ id: dora.id }).first('id')).toBeUndefined();
   });
 
+  it('throttles password guesses with a stolen token like logins (429), then lets the owner erase', async () => {
+    const eve = await person('eve', ROLE.customer, desk.org.id);
+    const erase = (password: string) => call(eve.token, 'POST', '/groundwork/v1/users/me/erasure', { password });
+    const statuses: number[] = [];
+    for (let i = 0; i < 12 && !statuses.includes(429); i++) statuses.push((await erase(`guess-${i}`)).status);
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses.at(-1)).toBe(429);
+    const blocked = await erase(eve.password);
+    expect(blocked.status).toBe(429);
+    expectErrorEnvelope(blocked, 'REQUESTS_EXCEEDED');
+    expect(await desk.db('directus_users').where({ id: eve.id }).first('id')).toEqual({ id: eve.id });
+    const wait = Number(blocked.headers.get('retry-after'));
+    expect(wait).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000 + 200));
+    expect((await erase(eve.password)).status).toBe(200);
+    // The throttle key went with her (a success resets it).
+    expect(await desk.db('groundwork.login_throttle').where('key', 'like', 'erasure:%')).toEqual([]);
+  });
+
   it('answers bad input and unknown users clearly', async () => {
     const self = await call(desk.admin, 'POST', '/groundwork/v1/users/nope/erasure', { reason: 'because' });
     expect(self.status).toBe(400);

@@ -12,6 +12,7 @@ import { registerOpenApiRoute } from './openapi/routes.js';
 import { platformApi } from './platform-api.js';
 import { erasureRouteDocs, privacyRouteDocs } from './privacy/api.js';
 import { registerPrivacyRoutes } from './privacy/routes.js';
+import { loginPolicies } from './security/index.js';
 import { userRouteDocs } from './users/api.js';
 import { registerUserRoutes } from './users/routes.js';
 import { checkEnv } from './shared/env.js';
@@ -25,7 +26,8 @@ export default defineEndpoint({
     const config = checkEnv(context.env);
     registerVersionRoute(router);
     registerUserRoutes(router, context); // users: BE-301 deactivation
-    registerPrivacyRoutes(router, context, platformApi.privacy); // privacy: BE-301 export and erasure
+    // privacy: BE-301 export and erasure (password guesses there count like logins).
+    registerPrivacyRoutes(router, context, platformApi.privacy, config.ok ? loginPolicies(config.env).client : null);
     // Test-only diagnostic route (GROUNDWORK_JOBS_TEST_PROBE); before /v1/jobs/:id so "probe" is never read as an id.
     if (config.ok && config.env.GROUNDWORK_JOBS_TEST_PROBE) registerProbeRoute(router, { database: context.database });
     registerJobRoutes(router, { database: context.database });

@@ -4,6 +4,7 @@
 // then bytes, last), the account is deleted. Then a security event records it without the person's id.
 import type { EndpointExtensionContext } from '@directus/types';
 import type { Request, Router } from 'express';
+import { retryAfterSeconds, type ThrottlePolicy } from '../security/core/throttle.js';
 import { securityStore } from '../security/store.js';
 import {
   ConflictError,
@@ -11,6 +12,7 @@ import {
   InvalidCredentialsError,
   InvalidOtpError,
   NotFoundError,
+  RequestsExceededError,
 } from '../shared/errors.js';
 import { parseInput, route } from '../shared/http.js';
 import { currentAccess } from '../users/core/current-access.js';
@@ -23,6 +25,7 @@ import {
   eraseSelfBody,
   eraseUserBody,
   eraseUserParams,
+  erasureThrottleKey,
   identifiersOf,
   sumCounts,
   type DomainErasure,
@@ -47,7 +50,16 @@ const callerOf = (req: Request) => ({
 });
 const requestIdOf = (req: Request) => (typeof req.id === 'string' ? req.id : null);
 
-export function registerErasureRoutes(router: Router, context: Context, registry: PlatformPersonalData): void {
+/**
+ * `throttle`: password and code guesses through this route count like login attempts (the login throttle's
+ * per-client policy, on a key of the account), so a stolen token cannot try passwords here without limit.
+ */
+export function registerErasureRoutes(
+  router: Router,
+  context: Context,
+  registry: PlatformPersonalData,
+  throttle: ThrottlePolicy | null,
+): void {
   const { database, services } = context;
   const logger = context.logger.child({ capability: 'privacy' });
   const security = securityStore(database);
@@ -101,18 +113,20 @@ export function registerErasureRoutes(router: Router, context: Context, registry
         // run again (files whose bytes are gone are deleted without complaint).
         if (platform.removeFiles.length > 0)
           await new services.FilesService({ knex: trx, schema, accountability: null }).deleteMany(platform.removeFiles);
-        return sumCounts(...domainCounts, platform.counts, {
+        const counts = sumCounts(...domainCounts, platform.counts, {
           files_deleted: platform.removeFiles.length,
           accounts_deleted: 1,
         });
-      });
-      await security.record({
-        type: EVENT,
-        outcome: 'erased',
-        // Admin's IP only: for self-erasure the client is the person.
-        ip: by === 'admin' ? (req.accountability?.ip ?? null) : null,
-        requestId: requestIdOf(req),
-        detail: auditDetail({ ...started, counts }),
+        // In the transaction: an erasure and its audit entry commit together or not at all.
+        await securityStore(trx).record({
+          type: EVENT,
+          outcome: 'erased',
+          // Admin's IP only: for self-erasure the client is the person.
+          ip: by === 'admin' ? (req.accountability?.ip ?? null) : null,
+          requestId: requestIdOf(req),
+          detail: auditDetail({ ...started, counts }),
+        });
+        return counts;
       });
       logger.info({ by, requestId: req.id }, 'privacy: account erased');
       return counts;
@@ -148,6 +162,16 @@ export function registerErasureRoutes(router: Router, context: Context, registry
       // A stolen access token alone erases nobody: the password (Directus's 401 INVALID_CREDENTIALS when wrong) and,
       // where TOTP is on, a current code.
       const schema = req.schema!;
+      const throttleKey = erasureThrottleKey(id);
+      if (throttle) {
+        const admission = await security.attempt([{ key: throttleKey, policy: throttle }]);
+        if (!admission.admitted) {
+          const seconds = retryAfterSeconds(admission.retryAfterMs);
+          res.setHeader('Retry-After', String(seconds));
+          await refused('throttled');
+          throw new RequestsExceededError({ retryAfterSeconds: seconds });
+        }
+      }
       try {
         await new services.AuthenticationService({ schema, accountability: req.accountability! }).verifyPassword(
           id,
@@ -167,6 +191,7 @@ export function registerErasureRoutes(router: Router, context: Context, registry
           throw new InvalidOtpError();
         }
       }
+      await security.reset([throttleKey]);
       res.setHeader('Cache-Control', 'no-store');
       res.json({ data: { erased: true, counts: await erase(req, id, 'self', null) } });
     }),

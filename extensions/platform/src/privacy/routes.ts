@@ -2,6 +2,7 @@
 // handler at /users/me/export, mounted by the hook before Directus's users router (which has no such route).
 import type { EndpointExtensionContext } from '@directus/types';
 import type { Request, RequestHandler, Router } from 'express';
+import type { ThrottlePolicy } from '../security/core/throttle.js';
 import { InvalidCredentialsError } from '../shared/errors.js';
 import { parseInput, route } from '../shared/http.js';
 import type { Knex } from 'knex';
@@ -41,7 +42,12 @@ export function exportHandler(context: Context, registry: PlatformPersonalData):
   });
 }
 
-export function registerPrivacyRoutes(router: Router, context: Context, registry: PlatformPersonalData): void {
+export function registerPrivacyRoutes(
+  router: Router,
+  context: Context,
+  registry: PlatformPersonalData,
+  erasureThrottle: ThrottlePolicy | null,
+): void {
   router.get('/v1/users/me/export', exportHandler(context, registry));
-  registerErasureRoutes(router, context, registry);
+  registerErasureRoutes(router, context, registry, erasureThrottle);
 }

@@ -8,6 +8,7 @@ import { accountClientKey, accountKey } from '../security/core/tokens.js';
 import {
   ERASED,
   changed,
+  erasureThrottleKey,
   filesToRemove,
   ownText,
   redactText,
@@ -217,6 +218,9 @@ export async function erasePlatformData(
       });
   }
   count('security_events_anonymised', securityRows.length);
+  await trx('groundwork.login_throttle')
+    .where({ key: erasureThrottleKey(id) })
+    .delete();
   if (identifiers.email) {
     const email = identifiers.email;
     const keys = [

@@ -10,6 +10,7 @@ import {
   eraseSelfBody,
   eraseUserBody,
   eraseUserParams,
+  erasureThrottleKey,
   filesToRemove,
   identifiersOf,
   ownText,
@@ -170,5 +171,13 @@ describe('the routes contract', () => {
     expect(eraseUserBody.safeParse({ reason: '  ' }).success).toBe(false);
     expect(eraseUserBody.safeParse({}).success).toBe(false);
     expect(eraseUserBody.safeParse({ reason: 'x'.repeat(501) }).success).toBe(false);
+  });
+});
+
+describe('erasureThrottleKey', () => {
+  it('is stable per account and does not hold the id', () => {
+    expect(erasureThrottleKey(ID)).toBe(erasureThrottleKey(ID));
+    expect(erasureThrottleKey(ID)).not.toContain(ID);
+    expect(erasureThrottleKey(ID)).not.toBe(erasureThrottleKey('other'));
   });
 });

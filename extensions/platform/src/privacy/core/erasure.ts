@@ -1,6 +1,7 @@
 // Erasure of a person (GDPR art. 17, BE-301 second half): who may erase whom, how text and JSON that name the
 // person are redacted, what a domain reports back, and what the audit entry may hold. Pure: the adapters read
 // and write; these functions decide. Decision 0021.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /** What replaces a person's words and any mention of them. */
@@ -38,6 +39,11 @@ export function checkLastAdmin(target: { admin: boolean }, otherActiveAdmins: nu
   if (target.admin && otherActiveAdmins === 0)
     return { refused: 'conflict', reason: 'The last active administrator cannot be erased.' };
   return null;
+}
+
+/** The login-throttle key password guesses on the self-service route count under: a hash, never the id. */
+export function erasureThrottleKey(id: string): string {
+  return `erasure:account:${createHash('sha256').update(id).digest('hex')}`;
 }
 
 /** What identifies the person in free text: their id, their email, and their full name. */
