@@ -187,6 +187,12 @@ describe('a customer erases herself', () => {
     // Revisions of her account (an admin's edit) and a failed login (a security event and a throttle key).
     await ok(desk.admin, 'PATCH', `/users/${carol.id}`, { title: `carol-title-${hex()}` });
     expect((await login(carol.email, 'not-her-password')).status).toBe(401);
+    // A delivery job that failed for good: SMTP refusals quote the recipient's address in the job's output.
+    await desk.db.raw("INSERT INTO pgboss.job (name, state, data, output) VALUES (?, 'failed', ?::jsonb, ?::jsonb)", [
+      'notifications.deliver',
+      JSON.stringify({ id: `outbox-${hex()}` }),
+      JSON.stringify({ message: `550 5.1.1 <${carol.email}>: mailbox unavailable` }),
+    ]);
     await eventsSettled([ticket, message.id, loggedMessage.id, agentReply]);
     // The agents' in-app notifications quote her ticket (positive control for the dump below).
     await until('in-app notifications quoting her ticket', async () => {
@@ -214,6 +220,7 @@ describe('a customer erases herself', () => {
       'groundwork.domain_event',
       'groundwork.security_events',
       'groundwork.login_throttle',
+      'pgboss.job',
     ])
       expect([table, tables.has(table)]).toEqual([table, true]);
     expect(filesHolding(fileContent)).toEqual([path.basename(loggedFile.filename_disk)]);
