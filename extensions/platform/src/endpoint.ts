@@ -13,11 +13,12 @@ import { registerProbeRoute } from './jobs/probe.js';
 import { registerJobRoutes } from './jobs/routes.js';
 import { registerOpenApiRoute } from './openapi/routes.js';
 import { platformApi } from './platform-api.js';
-import { privacyRouteDocs } from './privacy/api.js';
+import { erasureRouteDocs, privacyRouteDocs } from './privacy/api.js';
 import { registerPrivacyRoutes } from './privacy/routes.js';
 import { securityRouteDocs } from './security/api.js';
 import { registerSecurityRoutes } from './security/routes.js';
 import { securityStore } from './security/store.js';
+import { loginPolicies } from './security/index.js';
 import { userRouteDocs } from './users/api.js';
 import { registerUserRoutes } from './users/routes.js';
 import { checkEnv } from './shared/env.js';
@@ -34,7 +35,8 @@ export default defineEndpoint({
     const security = securityStore(context.database);
     registerUserRoutes(router, context, security); // users: BE-301 deactivation
     registerSecurityRoutes(router, { store: security }); // security: BE-902 events
-    registerPrivacyRoutes(router, context, platformApi.privacy); // privacy: BE-301 export
+    // privacy: BE-301 export and erasure (password guesses there count like logins).
+    registerPrivacyRoutes(router, context, platformApi.privacy, config.ok ? loginPolicies(config.env).client : null);
     // Test-only diagnostic route (GROUNDWORK_JOBS_TEST_PROBE); before /v1/jobs/:id so "probe" is never read as an id.
     if (config.ok && config.env.GROUNDWORK_JOBS_TEST_PROBE) registerProbeRoute(router, { database: context.database });
     registerJobRoutes(router, { database: context.database });
@@ -52,6 +54,7 @@ export default defineEndpoint({
       ...healthRouteDocs,
       ...userRouteDocs,
       ...privacyRouteDocs,
+      ...erasureRouteDocs,
       ...jobsRouteDocs,
       ...workflowRouteDocs,
       ...notificationsRouteDocs,

@@ -3,14 +3,16 @@
 // init, not at module top level, so load order does not matter).
 import { onEvent, publishEvent } from './events/index.js';
 import { defineQueue, defineSchedule, enqueue, singletonKey } from './jobs/index.js';
+import type { Knex } from 'knex';
+import type { ErasureRequest } from './privacy/core/erasure.js';
 import { createPersonalDataRegistry } from './privacy/core/export.js';
 import type { PersonalDataRequest } from './privacy/routes.js';
 
 export const PLATFORM_API_KEY = Symbol.for('groundwork.platform');
 
-// Domains register their share of a user's personal data here; the export route reads it (privacy/). It lives on
-// this object because the hook, the endpoint and the other bundles all reach this one object.
-const personalData = createPersonalDataRegistry<PersonalDataRequest>();
+// Domains register their share of a user's personal data here (export and erasure); the privacy routes read it. It
+// lives on this object because the hook, the endpoint and the other bundles all reach this one object.
+const personalData = createPersonalDataRegistry<PersonalDataRequest, ErasureRequest<Knex>>();
 
 export const platformApi = {
   jobs: { defineQueue, enqueue, defineSchedule, singletonKey },

@@ -2,9 +2,13 @@
 // handler at /users/me/export, mounted by the hook before Directus's users router (which has no such route).
 import type { EndpointExtensionContext } from '@directus/types';
 import type { Request, RequestHandler, Router } from 'express';
+import type { ThrottlePolicy } from '../security/core/throttle.js';
 import { InvalidCredentialsError } from '../shared/errors.js';
 import { parseInput, route } from '../shared/http.js';
+import type { Knex } from 'knex';
+import type { ErasureRequest } from './core/erasure.js';
 import { assembleExport, exportQuery, type PersonalDataRegistry } from './core/export.js';
+import { registerErasureRoutes } from './erasure.js';
 import { platformSections } from './store.js';
 
 type Context = Pick<EndpointExtensionContext, 'database' | 'services' | 'logger'>;
@@ -16,7 +20,7 @@ export interface PersonalDataRequest {
   context: Context;
 }
 
-export type PlatformPersonalData = PersonalDataRegistry<PersonalDataRequest>;
+export type PlatformPersonalData = PersonalDataRegistry<PersonalDataRequest, ErasureRequest<Knex>>;
 
 export function exportHandler(context: Context, registry: PlatformPersonalData): RequestHandler {
   const logger = context.logger.child({ capability: 'privacy' });
@@ -38,6 +42,12 @@ export function exportHandler(context: Context, registry: PlatformPersonalData):
   });
 }
 
-export function registerPrivacyRoutes(router: Router, context: Context, registry: PlatformPersonalData): void {
+export function registerPrivacyRoutes(
+  router: Router,
+  context: Context,
+  registry: PlatformPersonalData,
+  erasureThrottle: ThrottlePolicy | null,
+): void {
   router.get('/v1/users/me/export', exportHandler(context, registry));
+  registerErasureRoutes(router, context, registry, erasureThrottle);
 }

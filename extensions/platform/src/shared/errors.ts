@@ -10,6 +10,7 @@ export const ErrorCode = {
   Forbidden: 'FORBIDDEN',
   NotFound: 'NOT_FOUND',
   InvalidCredentials: 'INVALID_CREDENTIALS',
+  InvalidOtp: 'INVALID_OTP',
   Conflict: 'CONFLICT',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   TransitionNotAllowed: 'TRANSITION_NOT_ALLOWED',
@@ -47,6 +48,8 @@ export const QueryForbiddenError = createError<{ reason: string }>(
 );
 // Directus's own code and message for a missing, wrong or revoked credential.
 export const InvalidCredentialsError = createError(ErrorCode.InvalidCredentials, 'Invalid user credentials.', 401);
+// Directus's own code for a missing or wrong TOTP code (a re-authentication of someone with TOTP on, e.g. erasure).
+export const InvalidOtpError = createError(ErrorCode.InvalidOtp, 'Invalid user OTP.', 401);
 // 403: a policy of the user requires TOTP, so only an administrator may turn it off (decision 0014).
 export const TfaRequiredError = createError(
   ErrorCode.TfaRequired,

@@ -1,7 +1,10 @@
 // The service desk's share of a user's personal data (BE-301 export): their organization, the tickets they
 // requested, and the messages they wrote (internal notes included for staff). Read with the caller's
 // accountability: every role may read its own tickets and messages, so the permissions stay the only gate.
+import type { Knex } from 'knex';
+import type { ErasureRequest } from '../../../platform/src/privacy/core/erasure.js';
 import type { PersonalDataRequest } from '../../../platform/src/privacy/routes.js';
+import { eraseServiceDeskData } from './erasure.js';
 
 type Row = Record<string, unknown>;
 
@@ -28,4 +31,5 @@ export const serviceDeskPersonalData = {
     ]);
     return { organization, tickets: tickets as Row[], messages: messages as Row[] };
   },
+  erase: (request: ErasureRequest<Knex>) => eraseServiceDeskData(request),
 };

@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { emptyDomainErasure } from './erasure.js';
 import { assembleExport, createPersonalDataRegistry, exportQuery, withoutCredentials } from './export.js';
+
+const erase = async () => emptyDomainErasure();
 
 const platform = {
   user: {
@@ -26,7 +29,7 @@ describe('withoutCredentials', () => {
 describe('assembleExport', () => {
   it('puts the platform sections and each registered domain under its name, without credentials', async () => {
     const registry = createPersonalDataRegistry<{ user: string }>();
-    registry.register({ name: 'desk', collect: async ({ user }) => ({ tickets: [{ requester: user }] }) });
+    registry.register({ name: 'desk', collect: async ({ user }) => ({ tickets: [{ requester: user }] }), erase });
     const result = await assembleExport({
       exportedAt: new Date('2026-12-02T03:00:00Z'),
       platform,
@@ -47,7 +50,7 @@ describe('assembleExport', () => {
 
   it('fails when a domain fails, rather than export part of the data as if it were all', async () => {
     const registry = createPersonalDataRegistry<object>();
-    registry.register({ name: 'desk', collect: () => Promise.reject(new Error('db down')) });
+    registry.register({ name: 'desk', collect: () => Promise.reject(new Error('db down')), erase });
     await expect(
       assembleExport({ exportedAt: new Date(), platform, sources: registry.sources(), request: {} }),
     ).rejects.toThrow('db down');
@@ -57,8 +60,8 @@ describe('assembleExport', () => {
 describe('createPersonalDataRegistry', () => {
   it('refuses a second source under one name', () => {
     const registry = createPersonalDataRegistry<object>();
-    registry.register({ name: 'desk', collect: async () => ({}) });
-    expect(() => registry.register({ name: 'desk', collect: async () => ({}) })).toThrow(/already registered/);
+    registry.register({ name: 'desk', collect: async () => ({}), erase });
+    expect(() => registry.register({ name: 'desk', collect: async () => ({}), erase })).toThrow(/already registered/);
     expect(registry.sources()).toHaveLength(1);
   });
 });

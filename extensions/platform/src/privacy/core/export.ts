@@ -2,6 +2,7 @@
 // registered, as one JSON document. Credentials are never part of it: they are not data *about* the user, and an
 // export is a file that travels.
 import { z } from 'zod';
+import type { DomainErasure } from './erasure.js';
 
 /** Columns of directus_users that are credentials: the password hash, the TOTP seed, the static token, SSO tokens. */
 export const CREDENTIAL_COLUMNS = ['password', 'tfa_secret', 'token', 'auth_data'] as const;
@@ -14,27 +15,32 @@ export function withoutCredentials(row: Record<string, unknown>): Record<string,
 
 /**
  * A domain's share of a user's personal data: named sections (e.g. tickets, messages), each a list of rows or one
- * row. `Request` is what the adapter passes (the caller's id and accountability, services, knex).
+ * row. `Request` is what the adapter passes (the caller's id and accountability, services, knex). A domain that
+ * exports someone's data also erases it (`erase`, decision 0021): one registration, so neither can be forgotten.
  */
-export interface PersonalDataSource<Request> {
+export interface PersonalDataSource<Request, Erasure = unknown> {
   /** The domain's name; its sections appear under it in the export. */
   name: string;
   collect(request: Request): Promise<Record<string, unknown>>;
+  /** Anonymises the domain's part inside the erasure's transaction and says what the platform should finish. */
+  erase(request: Erasure): Promise<DomainErasure>;
 }
 
 /** Where domains register their sources; the platform names no domain collection itself. */
-export function createPersonalDataRegistry<Request>() {
-  const sources = new Map<string, PersonalDataSource<Request>>();
+export function createPersonalDataRegistry<Request, Erasure = unknown>() {
+  const sources = new Map<string, PersonalDataSource<Request, Erasure>>();
   return {
-    register(source: PersonalDataSource<Request>): void {
+    register(source: PersonalDataSource<Request, Erasure>): void {
       // A second registration under one name is a wiring mistake that would hide data: refuse it loudly.
       if (sources.has(source.name)) throw new Error(`personal data source "${source.name}" is already registered`);
       sources.set(source.name, source);
     },
-    sources: (): PersonalDataSource<Request>[] => [...sources.values()],
+    sources: (): PersonalDataSource<Request, Erasure>[] => [...sources.values()],
   };
 }
-export type PersonalDataRegistry<Request> = ReturnType<typeof createPersonalDataRegistry<Request>>;
+export type PersonalDataRegistry<Request, Erasure = unknown> = ReturnType<
+  typeof createPersonalDataRegistry<Request, Erasure>
+>;
 
 /** Sections the platform gathers itself, from collections it owns or Directus's own. */
 export interface PlatformSections {
@@ -53,7 +59,7 @@ export interface PlatformSections {
 export async function assembleExport<Request>(input: {
   exportedAt: Date;
   platform: PlatformSections;
-  sources: PersonalDataSource<Request>[];
+  sources: Pick<PersonalDataSource<Request>, 'name' | 'collect'>[];
   request: Request;
 }) {
   const domains: Record<string, Record<string, unknown>> = {};
