@@ -305,9 +305,12 @@ describe('a customer erases herself', () => {
     expect((await call(desk.users.agent.token, 'GET', `/items/tickets/${ticket}`)).status).toBe(200);
   });
 
-  it('ends her access: no login, the old token refused', async () => {
+  it('ends her access: no login, the old token refused, and the refusals do not bring her id back', async () => {
     expect((await login(carol.email, carol.password)).status).toBe(401);
     expect((await call(carol.token, 'GET', '/users/me')).status).toBe(401);
+    // The refused token is recorded (after the response) as a security event about nobody.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await traces([carol.id])).toEqual([]);
   });
 });
 

@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
-import { ROLE } from '../../scripts/domain/service-desk/access.js';
+import { POLICY, ROLE } from '../../scripts/domain/service-desk/access.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
 import { harness } from './harness/context.js';
 import { startSmtpCapture, type SmtpCapture } from '../../scripts/lib/smtp-capture.js';
-import { getJson } from './http.js';
+import { getJson, mintApiKey } from './http.js';
 
 const FRONTEND_RESET = 'http://localhost:5173/reset-password';
 const unique = (label: string) => `${label}${randomBytes(6).toString('hex')}`;
@@ -148,15 +148,10 @@ beforeAll(async () => {
   const byQuery = await call('GET', `/users/me?fields=id&access_token=${encodeURIComponent(customerToken)}`);
   expectStatus('access_token in the query', byQuery, 200);
 
-  // A static token, in the header and in the query string.
-  secrets.staticToken = unique('static-token-');
-  const integration = await call('POST', '/users', {
-    token: admin,
-    body: { email: `${unique('integration')}@example.com`, role: ROLE.integration, token: secrets.staticToken },
-  });
-  expectStatus('integration user', integration, 200);
-  expectStatus('static token', await call('GET', '/users/me?fields=id', { token: secrets.staticToken }), 200);
-  expectStatus('static token in the query', await call('GET', `/users/me?access_token=${secrets.staticToken}`), 200);
+  // An integration's API key (decision 0020), in the header and in the query string.
+  secrets.apiKey = (await mintApiKey(admin, POLICY.integration, {}, instance.baseUrl)).key;
+  expectStatus('API key', await call('GET', '/users/me?fields=id', { token: secrets.apiKey }), 200);
+  expectStatus('API key in the query', await call('GET', `/users/me?access_token=${secrets.apiKey}`), 200);
 
   // An email in a filter and in a search (staff looking a user up).
   const filtered = await call(

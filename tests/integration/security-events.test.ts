@@ -12,7 +12,7 @@ import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../scripts/lib/smtp-capture.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
 import { harness } from './harness/context.js';
-import { expectErrorEnvelope, getJson, until } from './http.js';
+import { expectErrorEnvelope, getJson, mintApiKey, until } from './http.js';
 
 const PASSWORD = 'security events test password 1';
 const NEW_PASSWORD = 'a fresh reset password 2';
@@ -440,10 +440,9 @@ describe('who may read security events', () => {
     }
   });
 
-  it('refuses the Integration service account (static token) with 403', async () => {
-    const token = `integration-${randomUUID()}`;
+  it('refuses an Integration API key with 403', async () => {
+    const { key: token } = await mintApiKey(admin, POLICY.integration, {}, instance.baseUrl);
     secrets.add(token);
-    await createUser('reader.integration@desk.example.com', ROLE.integration, { token });
     const response = await call('GET', EVENTS_ROUTE, { token });
     expect(response.status).toBe(403);
     expectErrorEnvelope(response, 'FORBIDDEN');

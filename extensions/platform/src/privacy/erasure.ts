@@ -15,6 +15,7 @@ import {
   RequestsExceededError,
 } from '../shared/errors.js';
 import { parseInput, route } from '../shared/http.js';
+import { currentRequest } from '../shared/request-scope.js';
 import { currentAccess } from '../users/core/current-access.js';
 import { createUsersStore } from '../users/store.js';
 import {
@@ -108,11 +109,11 @@ export function registerErasureRoutes(
         // recorded in activity): it clears the references Directus knows of, cascades sessions, access rows,
         // presets and preferences, refuses the last admin once more, and tells every listener (users.delete).
         const schema = req.schema!;
-        // No users.delete action: its security event would name the erased id after the scrub above; the
-        // privacy.erasure entry below is the record of this deletion.
-        await new services.UsersService({ knex: trx, schema, accountability: null }).deleteOne(id, {
-          emitEvents: false,
-        });
+        // The users.delete action still runs (caches forget the account), but its security event would name the
+        // erased id after the scrub above: the privacy.erasure entry below is the record of this deletion.
+        const scope = currentRequest();
+        if (scope) (scope.erasedUsers ??= new Set()).add(id);
+        await new services.UsersService({ knex: trx, schema, accountability: null }).deleteOne(id);
         // Last: rows and bytes. If the commit fails after this, the account is still there and erasure can be
         // run again (files whose bytes are gone are deleted without complaint).
         if (platform.removeFiles.length > 0)

@@ -69,7 +69,12 @@ export function recordSecurityEvents(
   for (const verb of ['update', 'delete'] as const) {
     action(`users.${verb}`, (meta, context) =>
       save(
-        userChangeEvents(verb, meta as ActionMeta, callerOf((context as HookContext).accountability), requestIdOf()),
+        userChangeEvents(
+          verb,
+          meta as ActionMeta,
+          callerOf((context as HookContext).accountability),
+          requestIdOf(),
+        ).filter((event) => !(event.userId && currentRequest()?.erasedUsers?.has(event.userId))),
       ),
     );
   }

@@ -6,6 +6,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface RequestScope {
   requestId: string;
   ip: string | null;
+  /** Accounts this request erases (privacy/erasure.ts): their deletion is recorded as privacy.erasure, unnamed. */
+  erasedUsers?: Set<string>;
 }
 
 export const requestScope = new AsyncLocalStorage<RequestScope>();

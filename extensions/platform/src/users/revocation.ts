@@ -41,7 +41,7 @@ export interface SocketClient {
 const CLOSE_POLICY_VIOLATION = 1008;
 
 /** A token refused because its user is no longer active (recorded as a security event by the caller). */
-export type OnRefused = (refusal: { userId: string; channel: 'http' | 'websocket' }) => void;
+export type OnRefused = (refusal: { userId: string | null; channel: 'http' | 'websocket' }) => void;
 
 export function createRevocation(database: Knex, onRefused: OnRefused = () => undefined) {
   const store = createUsersStore(database);
@@ -132,7 +132,8 @@ export function createRevocation(database: Knex, onRefused: OnRefused = () => un
           if (!accountability?.user || accountability.share) return next();
           const row = await userRow(accountability.user);
           if (!row || row.status !== 'active') {
-            onRefused({ userId: accountability.user, channel: 'http' });
+            // A deleted account is not named: after an erasure its id must not come back into the events.
+            onRefused({ userId: row ? accountability.user : null, channel: 'http' });
             throw new InvalidCredentialsError();
           }
           // Same role: Directus has just computed roles, admin and app from the policies (its cache is cleared on
