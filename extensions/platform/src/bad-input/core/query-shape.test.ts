@@ -1,0 +1,55 @@
+import { describe, expect, it } from '@jest/globals';
+import { deepIssues, queryShapeIssues } from './query-shape.js';
+
+describe('queryShapeIssues', () => {
+  it('accepts the shapes Directus takes', () => {
+    expect(
+      queryShapeIssues({
+        fields: ['id', 'subject'],
+        sort: '-id',
+        meta: '*',
+        limit: '10',
+        filter: { status: { _eq: 'open' } },
+        deep: '{"messages":{"_limit":1}}',
+        aggregate: { count: '*' },
+        alias: { a: 'id' },
+        unrelated: { any: ['thing'] },
+      }),
+    ).toEqual([]);
+  });
+
+  it('names each parameter with a shape Directus would fail on', () => {
+    expect(
+      queryShapeIssues({
+        meta: { '😀': '' },
+        fields: [{ a: 'b' }],
+        limit: ['1', '2'],
+        filter: ['x'],
+        sort: { a: '1' },
+      }).map((issue) => issue.path),
+    ).toEqual(['fields', 'sort', 'meta', 'limit', 'filter']);
+  });
+});
+
+describe('deepIssues', () => {
+  it('accepts the sub-queries Directus takes, as JSON text or parsed', () => {
+    expect(deepIssues('{"messages":{"_limit":1,"_sort":["-id"],"_filter":{"internal":{"_eq":false}}}}')).toEqual([]);
+    expect(deepIssues({ messages: { _filter: '{"id":{"_eq":1}}', author: { _fields: 'id' } } })).toEqual([]);
+    expect(deepIssues('not json')).toEqual([]);
+  });
+
+  // Each of these stopped Directus 11.17.4 (an unhandled rejection in sanitizeDeep) before the fix.
+  it.each([
+    ['{"assignee":{"_filter":"{"}}', 'deep.assignee._filter'],
+    ['{"assignee":{"_meta":true}}', 'deep.assignee._meta'],
+    ['{"assignee":{"_fields":[{"a":1}]}}', 'deep.assignee._fields'],
+    ['[{"_sort":[1]}]', 'deep.0._sort'],
+    ['{"a":{"b":{"_deep":{"c":{"_filter":5}}}}}', 'deep.a.b._deep.c._filter'],
+  ])('refuses %s at %s', (deep, path) => {
+    expect(deepIssues(deep).map((issue) => issue.path)).toEqual([path]);
+  });
+
+  it('is applied by queryShapeIssues', () => {
+    expect(queryShapeIssues({ deep: '{"x":{"_meta":1}}' }).map((issue) => issue.path)).toEqual(['deep.x._meta']);
+  });
+});

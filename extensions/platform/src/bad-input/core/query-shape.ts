@@ -1,0 +1,93 @@
+// The shapes Directus's query parameters may take once Express has parsed the query string (brackets make
+// objects: `meta[x]=1` is { x: '1' }, `fields[a]=b` an object, `limit=1&limit=2` a list). Directus's
+// sanitizeQuery assumes these shapes and fails with a 500 (`rawMeta.includes is not a function`, `field.trim is
+// not a function`) on others, so other shapes are refused first, as a 400 naming the parameter.
+
+type Shape = 'text' | 'text or list of text' | 'text or object';
+
+const SHAPES: Record<string, Shape> = {
+  fields: 'text or list of text',
+  groupBy: 'text or list of text',
+  sort: 'text or list of text',
+  meta: 'text or list of text',
+  limit: 'text',
+  offset: 'text',
+  page: 'text',
+  search: 'text',
+  export: 'text',
+  version: 'text',
+  versionRaw: 'text',
+  backlink: 'text',
+  filter: 'text or object',
+  deep: 'text or object',
+  aggregate: 'text or object',
+  alias: 'text or object',
+};
+
+function fits(shape: Shape, value: unknown): boolean {
+  if (typeof value === 'string') return true;
+  if (shape === 'text or list of text')
+    return Array.isArray(value) && value.every((entry) => typeof entry === 'string');
+  if (shape === 'text or object') return value !== null && typeof value === 'object' && !Array.isArray(value);
+  return false;
+}
+
+export interface QueryShapeIssue {
+  path: string;
+  message: string;
+}
+
+/** The parameters whose parsed value has a shape Directus cannot take, each with what it should be. */
+export function queryShapeIssues(query: Record<string, unknown> | undefined): QueryShapeIssue[] {
+  if (!query || typeof query !== 'object') return [];
+  const issues = Object.entries(SHAPES)
+    .filter(([name, shape]) => Object.hasOwn(query, name) && query[name] !== undefined && !fits(shape, query[name]))
+    .map(([name, shape]) => ({
+      path: name,
+      message: `Must be ${shape === 'text' ? 'a single text value' : `a ${shape}`}`,
+    }));
+  return issues.length || !Object.hasOwn(query, 'deep') ? issues : deepIssues(query.deep);
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object';
+
+function parsed(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Issues in `deep`, whose per-relation sub-queries Directus 11 sanitizes without awaiting them
+ * (sanitize-query.js sanitizeDeep → parse): a sub-query that throws there is an unhandled rejection, which stops the
+ * whole process. Each `_`-key is checked for the shape Directus's sanitizer needs, at every level, before Directus
+ * sees it: `_filter` an object (or JSON text of one), `_fields`/`_sort`/`_groupBy`/`_meta` text or a list of text,
+ * `_aggregate`/`_alias` text or an object, `_deep` the same rules again.
+ */
+export function deepIssues(deep: unknown, path = 'deep', depth = 0): QueryShapeIssue[] {
+  const level = parsed(deep);
+  if (!isObject(level) || depth > 20) return depth > 20 ? [{ path, message: 'Is nested too deeply' }] : [];
+  const issues: QueryShapeIssue[] = [];
+  for (const [key, value] of Object.entries(level)) {
+    if (!key) break; // where Directus's own walk stops
+    const at = `${path}.${key}`;
+    if (!key.startsWith('_')) {
+      if (isObject(value)) issues.push(...deepIssues(value, at, depth + 1));
+      continue;
+    }
+    const name = key.slice(1);
+    const shape = SHAPES[name];
+    if (name === 'filter') {
+      const filter = parsed(value);
+      if (!isObject(filter) || Array.isArray(filter)) issues.push({ path: at, message: 'Must be a filter object' });
+    } else if (name === 'deep') {
+      issues.push(...deepIssues(value, at, depth + 1));
+    } else if (shape && shape !== 'text' && !fits(shape, value)) {
+      issues.push({ path: at, message: `Must be a ${shape}` });
+    }
+  }
+  return issues;
+}
