@@ -11,6 +11,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode, InvalidParamsError, InvalidPayloadError, InvalidQueryError } from '../shared/errors.js';
 import { clientErrorAnswer, rawErrorResponse } from './core/client-error.js';
 import { dataExceptionOf, urlHasNulByte } from './core/data-exception.js';
+import { nestsDeeperThan, MAX_JSON_DEPTH } from './core/depth.js';
 import { queryShapeIssues } from './core/query-shape.js';
 import { pathHasMalformedEncoding } from './core/url.js';
 
@@ -80,6 +81,17 @@ export function registerBadInput({ init, action }: RegisterFunctions, context: H
       // Express has parsed the query string by now (its query middleware runs before any app.before handler).
       const issues = queryShapeIssues(req.query as Record<string, unknown>);
       if (issues.length) return next(new InvalidQueryError({ issues }));
+      next();
+    });
+  });
+
+  // After Directus's JSON body parser, before any route walks the body.
+  init('middlewares.after', ({ app }) => {
+    app.use((req: Request, _res: Response, next: NextFunction) => {
+      if (req.body !== undefined && nestsDeeperThan(req.body))
+        return next(
+          new InvalidPayloadError({ issues: [{ path: '', message: `Nests deeper than ${MAX_JSON_DEPTH} levels` }] }),
+        );
       next();
     });
   });

@@ -26,8 +26,10 @@ describe('queryShapeIssues', () => {
         limit: ['1', '2'],
         filter: ['x'],
         sort: { a: '1' },
+        aggregate: ':',
+        alias: '[]',
       }).map((issue) => issue.path),
-    ).toEqual(['fields', 'sort', 'meta', 'limit', 'filter']);
+    ).toEqual(['fields', 'sort', 'meta', 'limit', 'filter', 'aggregate', 'alias']);
   });
 });
 
@@ -47,6 +49,11 @@ describe('deepIssues', () => {
     ['{"a":{"b":{"_deep":{"c":{"_filter":5}}}}}', 'deep.a.b._deep.c._filter'],
   ])('refuses %s at %s', (deep, path) => {
     expect(deepIssues(deep).map((issue) => issue.path)).toEqual([path]);
+  });
+
+  it('refuses JSON parameters nested past the bound', () => {
+    const filter = '['.repeat(5000) + ']'.repeat(5000);
+    expect(queryShapeIssues({ filter }).map((issue) => issue.path)).toEqual(['filter']);
   });
 
   it('is applied by queryShapeIssues', () => {

@@ -2,8 +2,9 @@
 // objects: `meta[x]=1` is { x: '1' }, `fields[a]=b` an object, `limit=1&limit=2` a list). Directus's
 // sanitizeQuery assumes these shapes and fails with a 500 (`rawMeta.includes is not a function`, `field.trim is
 // not a function`) on others, so other shapes are refused first, as a 400 naming the parameter.
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './depth.js';
 
-type Shape = 'text' | 'text or list of text' | 'text or object';
+type Shape = 'text' | 'text or list of text' | 'text or object' | 'JSON object';
 
 const SHAPES: Record<string, Shape> = {
   fields: 'text or list of text',
@@ -20,11 +21,16 @@ const SHAPES: Record<string, Shape> = {
   backlink: 'text',
   filter: 'text or object',
   deep: 'text or object',
-  aggregate: 'text or object',
-  alias: 'text or object',
+  // Text that is not JSON is walked as an object of characters and assigned to (a TypeError).
+  aggregate: 'JSON object',
+  alias: 'JSON object',
 };
 
 function fits(shape: Shape, value: unknown): boolean {
+  if (shape === 'JSON object') {
+    const object = parsed(value);
+    return object !== null && typeof object === 'object' && !Array.isArray(object);
+  }
   if (typeof value === 'string') return true;
   if (shape === 'text or list of text')
     return Array.isArray(value) && value.every((entry) => typeof entry === 'string');
@@ -46,6 +52,10 @@ export function queryShapeIssues(query: Record<string, unknown> | undefined): Qu
       path: name,
       message: `Must be ${shape === 'text' ? 'a single text value' : `a ${shape}`}`,
     }));
+  for (const name of ['filter', 'deep', 'aggregate', 'alias']) {
+    if (Object.hasOwn(query, name) && nestsDeeperThan(parsed(query[name])))
+      issues.push({ path: name, message: `Nests deeper than ${MAX_JSON_DEPTH} levels` });
+  }
   return issues.length || !Object.hasOwn(query, 'deep') ? issues : deepIssues(query.deep);
 }
 

@@ -1,0 +1,82 @@
+// Issue 10, story 17: the fuzz property (scripts/fuzz/, `npm run fuzz`) at a small count on the test instance, so
+// CI keeps it from rotting, and one test per bug the full runs found (each answered 500, or stopped Directus).
+// FUZZ_SEED replays a run; FUZZ_REQUESTS changes the count (default 300).
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { createFuzzFixture, type FuzzFixture } from '../../scripts/fuzz/fixture.js';
+import { reportFailure, runFuzz } from '../../scripts/fuzz/run.js';
+import { formatHistogram, summaryLine } from '../../scripts/fuzz/core/verdict.js';
+import { harness } from './harness/context.js';
+import { expectErrorEnvelope, getJson } from './http.js';
+
+let fixture: FuzzFixture;
+
+beforeAll(async () => {
+  fixture = await createFuzzFixture(harness().baseUrl, harness().admin, 'fuzz-test');
+});
+
+async function get(token: string | null, route: string) {
+  return getJson(`${harness().baseUrl}${route}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+}
+
+describe('fuzz property', () => {
+  it('no answer ≥ 500 and every 4xx in the error envelope, as every role', async () => {
+    const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+    const requests = Number(process.env.FUZZ_REQUESTS ?? 300);
+    console.log(`fuzz: seed ${seed} (replay: FUZZ_SEED=${seed}), ${requests} requests`);
+    const result = await runFuzz({ fixture, requests, seed });
+    console.log([summaryLine(result.tally, seed), ...formatHistogram(result.tally)].join('\n'));
+    if (result.failure) throw new Error(reportFailure(result.failure).join('\n'));
+    // The targets come from the OpenAPI document: our routes and the item endpoints are all there.
+    expect(result.targets.operations.map((op) => op.path)).toEqual(
+      expect.arrayContaining(['/groundwork/v1/users/me/deactivate', '/groundwork/v1/jobs/{id}', '/auth/login']),
+    );
+    expect(result.targets.items.map((target) => target.base)).toEqual(
+      expect.arrayContaining(['/items/tickets', '/users', '/files']),
+    );
+    expect(result.tally.requests).toBeGreaterThanOrEqual(requests);
+    expect(result.replaced.main).toBe(0);
+  }, 600_000);
+});
+
+describe('bugs the fuzz found', () => {
+  it.each([
+    ['a path that is not percent-encoded UTF-8', '/items/tickets/%zz', 'INVALID_PARAMS'],
+    ['a query parameter as an object (meta[x]=)', '/users/me?meta%5B%F0%9F%98%80%5D=', 'INVALID_QUERY'],
+    ['aggregate as text that is not JSON', '/items/tickets?aggregate=%3A', 'INVALID_QUERY'],
+    ['fields as a list of objects', '/items/tickets?fields[0][a]=b', 'INVALID_QUERY'],
+  ])('%s is a 400 (it was a 500)', async (_name, route, code) => {
+    for (const token of [fixture.adminToken, fixture.main.customer!.token, null]) {
+      const response = await get(token, route);
+      expect(response.status).toBe(400);
+      expectErrorEnvelope(response, code);
+    }
+  });
+
+  it('a bad sub-query in deep is a 400, and Directus is still up (it stopped the process)', async () => {
+    const deep = encodeURIComponent('{"organization":{"_filter":"{"}}');
+    const response = await get(fixture.main.customer!.token, `/items/tickets?deep=${deep}`);
+    expect(response.status).toBe(400);
+    expectErrorEnvelope(response, 'INVALID_QUERY');
+    expect((await get(null, '/server/ping')).status).toBe(200);
+  });
+
+  it('JSON nested 5,000 levels deep is a 400, in a body and in a filter (it overflowed the stack: a 500)', async () => {
+    const nested = '['.repeat(5000) + ']'.repeat(5000);
+    const body = await getJson(`${harness().baseUrl}/users/me`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${fixture.spare.agent!.token}`, 'content-type': 'application/json' },
+      body: nested,
+    });
+    expect(body.status).toBe(400);
+    expectErrorEnvelope(body, 'INVALID_PAYLOAD');
+    const filter = await get(fixture.adminToken, `/items/tickets?filter=${encodeURIComponent(nested)}`);
+    expect(filter.status).toBe(400);
+    expectErrorEnvelope(filter, 'INVALID_QUERY');
+  });
+
+  it('a URL over 16 KiB is a 431 in the error envelope (it had an empty body)', async () => {
+    const response = await get(null, `/items/tickets?search=${'x'.repeat(20_000)}`);
+    expect(response.status).toBe(431);
+    expectErrorEnvelope(response, 'HEADERS_TOO_LARGE');
+  });
+});
