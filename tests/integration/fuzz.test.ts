@@ -74,9 +74,17 @@ describe('bugs the fuzz found', () => {
     expectErrorEnvelope(filter, 'INVALID_QUERY');
   });
 
+  // Node closes the connection after this answer; now and then the close reaches the client first (a reset, no
+  // answer at all: see verdict.ts), so a few tries, each of which must be the envelope or such a reset.
   it('a URL over 16 KiB is a 431 in the error envelope (it had an empty body)', async () => {
-    const response = await get(null, `/items/tickets?search=${'x'.repeat(20_000)}`);
-    expect(response.status).toBe(431);
-    expectErrorEnvelope(response, 'HEADERS_TOO_LARGE');
+    type Reply = Awaited<ReturnType<typeof get>> | { status: 0 };
+    const answers: Reply[] = [];
+    for (let attempt = 0; attempt < 3 && !answers.some((a) => a.status === 431); attempt += 1) {
+      answers.push(await get(null, `/items/tickets?search=${'x'.repeat(20_000)}`).catch(() => ({ status: 0 })));
+    }
+    const answered = answers.find((a) => a.status === 431) as Awaited<ReturnType<typeof get>> | undefined;
+    expect(answered).toBeDefined();
+    expectErrorEnvelope(answered!, 'HEADERS_TOO_LARGE');
+    expect(answers.every((a) => a.status === 431 || a.status === 0)).toBe(true);
   });
 });
