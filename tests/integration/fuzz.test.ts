@@ -60,8 +60,10 @@ describe('bugs the fuzz found', () => {
     expect((await get(null, '/server/ping')).status).toBe(200);
   });
 
-  it('JSON nested 5,000 levels deep is a 400, in a body and in a filter (it overflowed the stack: a 500)', async () => {
+  it('JSON nested thousands of levels deep is a 400, in a body and in a filter (the body overflowed the stack: a 500)', async () => {
     const nested = '['.repeat(5000) + ']'.repeat(5000);
+    // 1,000 levels in the query string: 5,000 would pass Node's 16 KiB limit once percent-encoded.
+    const nestedFilter = '['.repeat(1000) + ']'.repeat(1000);
     const body = await getJson(`${harness().baseUrl}/users/me`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${fixture.spare.agent!.token}`, 'content-type': 'application/json' },
@@ -69,7 +71,7 @@ describe('bugs the fuzz found', () => {
     });
     expect(body.status).toBe(400);
     expectErrorEnvelope(body, 'INVALID_PAYLOAD');
-    const filter = await get(fixture.adminToken, `/items/tickets?filter=${encodeURIComponent(nested)}`);
+    const filter = await get(fixture.adminToken, `/items/tickets?filter=${encodeURIComponent(nestedFilter)}`);
     expect(filter.status).toBe(400);
     expectErrorEnvelope(filter, 'INVALID_QUERY');
   });
