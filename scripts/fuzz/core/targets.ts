@@ -54,7 +54,8 @@ export const PLATFORM_OVERRIDES: Array<{ method: Method; path: string }> = [
   { method: 'get', path: '/users/me/export' },
 ];
 
-/** Operations we publish are named `groundwork…` (openapi/core/document.ts builds them from our route docs). */
+/** Operations we publish are named `groundwork…` (openapi/core/document.ts builds them from our route docs); any
+ * path under /groundwork is ours too, whatever its name. */
 const OURS = /^groundwork/;
 /** Directus system collections that have item endpoints of their own. */
 const SYSTEM_ENDPOINTS: Record<string, string> = { directus_users: '/users', directus_files: '/files' };
@@ -134,7 +135,7 @@ export function targetsFrom(doc: Json, overrides = PLATFORM_OVERRIDES): FuzzTarg
   for (const [path, item] of Object.entries(paths)) {
     for (const method of METHODS) {
       const operation = item[method] as Json | undefined;
-      if (operation && OURS.test(String(operation.operationId ?? ''))) {
+      if (operation && (OURS.test(String(operation.operationId ?? '')) || path.startsWith('/groundwork/'))) {
         operations.push(operationOf(doc, method, path, operation));
       }
     }
