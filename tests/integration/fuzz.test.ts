@@ -44,6 +44,11 @@ describe('bugs the fuzz found', () => {
     ['a query parameter as an object (meta[x]=)', '/users/me?meta%5B%F0%9F%98%80%5D=', 'INVALID_QUERY'],
     ['aggregate as text that is not JSON', '/items/tickets?aggregate=%3A', 'INVALID_QUERY'],
     ['fields as a list of objects', '/items/tickets?fields[0][a]=b', 'INVALID_QUERY'],
+    [
+      'a function in an aggregate',
+      `/items/tickets?aggregate=${encodeURIComponent('{"count":"year(subject)"}')}`,
+      'INVALID_QUERY',
+    ],
   ])('%s is a 400 (it was a 500)', async (_name, route, code) => {
     for (const token of [fixture.adminToken, fixture.main.customer!.token, null]) {
       const response = await get(token, route);

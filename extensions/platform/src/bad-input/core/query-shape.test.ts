@@ -51,6 +51,12 @@ describe('deepIssues', () => {
     expect(deepIssues(deep).map((issue) => issue.path)).toEqual([path]);
   });
 
+  it('refuses a function in an aggregate (it reached SQL as a column name: a 500 with the SQL)', () => {
+    expect(queryShapeIssues({ aggregate: '{"count":"year(collection)"}' }).map((i) => i.path)).toEqual(['aggregate']);
+    expect(queryShapeIssues({ aggregate: { sum: ['a', 'month(b)'] } }).map((i) => i.path)).toEqual(['aggregate']);
+    expect(queryShapeIssues({ aggregate: { count: '*', sum: 'satisfaction' } })).toEqual([]);
+  });
+
   it('refuses JSON parameters nested past the bound', () => {
     const filter = '['.repeat(5000) + ']'.repeat(5000);
     expect(queryShapeIssues({ filter }).map((issue) => issue.path)).toEqual(['filter']);

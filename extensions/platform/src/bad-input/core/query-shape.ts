@@ -56,6 +56,8 @@ export function queryShapeIssues(query: Record<string, unknown> | undefined): Qu
     if (Object.hasOwn(query, name) && nestsDeeperThan(parsed(query[name])))
       issues.push({ path: name, message: `Nests deeper than ${MAX_JSON_DEPTH} levels` });
   }
+  if (Object.hasOwn(query, 'aggregate') && !issues.length && aggregatesAFunction(query.aggregate))
+    issues.push({ path: 'aggregate', message: 'Aggregates take field names, not functions such as year(field)' });
   return issues.length || !Object.hasOwn(query, 'deep') ? issues : deepIssues(query.deep);
 }
 
@@ -100,4 +102,16 @@ export function deepIssues(deep: unknown, path = 'deep', depth = 0): QueryShapeI
     }
   }
   return issues;
+}
+
+/**
+ * `aggregate={"count":"year(date_created)"}`: Directus passes the text to SQL as a column name, PostgreSQL answers
+ * "column … does not exist" and Directus a 500 with the SQL in the message.
+ */
+function aggregatesAFunction(aggregate: unknown): boolean {
+  const object = parsed(aggregate);
+  if (!isObject(object)) return false;
+  return Object.values(object).some((fields) =>
+    (Array.isArray(fields) ? fields : [fields]).some((field) => typeof field === 'string' && /[()]/.test(field)),
+  );
 }
