@@ -57,6 +57,11 @@ describe('deepIssues', () => {
     expect(queryShapeIssues({ aggregate: { count: '*', sum: 'satisfaction' } })).toEqual([]);
   });
 
+  it('refuses a relational groupBy (a TypeError in Directus: a 500)', () => {
+    expect(queryShapeIssues({ groupBy: 'status,ticket.assignee' }).map((i) => i.path)).toEqual(['groupBy']);
+    expect(queryShapeIssues({ groupBy: ['status', 'year(date_created)'] })).toEqual([]);
+  });
+
   it('refuses JSON parameters nested past the bound', () => {
     const filter = '['.repeat(5000) + ']'.repeat(5000);
     expect(queryShapeIssues({ filter }).map((issue) => issue.path)).toEqual(['filter']);

@@ -56,6 +56,8 @@ export function queryShapeIssues(query: Record<string, unknown> | undefined): Qu
     if (Object.hasOwn(query, name) && nestsDeeperThan(parsed(query[name])))
       issues.push({ path: name, message: `Nests deeper than ${MAX_JSON_DEPTH} levels` });
   }
+  if (Object.hasOwn(query, 'groupBy') && !issues.length && groupsByARelation(query.groupBy))
+    issues.push({ path: 'groupBy', message: 'Groups by fields of the collection itself, not through a relation' });
   if (Object.hasOwn(query, 'aggregate') && !issues.length && aggregatesAFunction(query.aggregate))
     issues.push({ path: 'aggregate', message: 'Aggregates take field names, not functions such as year(field)' });
   return issues.length || !Object.hasOwn(query, 'deep') ? issues : deepIssues(query.deep);
@@ -114,4 +116,10 @@ function aggregatesAFunction(aggregate: unknown): boolean {
   return Object.values(object).some((fields) =>
     (Array.isArray(fields) ? fields : [fields]).some((field) => typeof field === 'string' && /[()]/.test(field)),
   );
+}
+
+/** `groupBy=ticket.assignee`: Directus 11 fails on a relational path here (a TypeError, 500). */
+function groupsByARelation(groupBy: unknown): boolean {
+  const fields = typeof groupBy === 'string' ? groupBy.split(',') : Array.isArray(groupBy) ? groupBy : [];
+  return fields.some((field) => typeof field === 'string' && field.includes('.'));
 }
