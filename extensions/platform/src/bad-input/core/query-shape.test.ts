@@ -26,10 +26,11 @@ describe('queryShapeIssues', () => {
         limit: ['1', '2'],
         filter: ['x'],
         sort: { a: '1' },
+        deep: 'null',
         aggregate: ':',
         alias: '[]',
       }).map((issue) => issue.path),
-    ).toEqual(['fields', 'sort', 'meta', 'limit', 'filter', 'aggregate', 'alias']);
+    ).toEqual(['fields', 'sort', 'meta', 'limit', 'filter', 'deep', 'aggregate', 'alias']);
   });
 });
 

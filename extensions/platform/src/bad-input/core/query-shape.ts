@@ -20,7 +20,7 @@ const SHAPES: Record<string, Shape> = {
   versionRaw: 'text',
   backlink: 'text',
   filter: 'text or object',
-  deep: 'text or object',
+  deep: 'JSON object', // `deep=null` reached Object.entries(null): a 500
   // Text that is not JSON is walked as an object of characters and assigned to (a TypeError).
   aggregate: 'JSON object',
   alias: 'JSON object',
