@@ -58,6 +58,12 @@ describe('deepIssues', () => {
     expect(queryShapeIssues({ aggregate: { count: '*', sum: 'satisfaction' } })).toEqual([]);
   });
 
+  it('refuses prototype keys in field paths (fields=modified_by.__proto__ was a 500)', () => {
+    expect(queryShapeIssues({ fields: 'id,modified_by.__proto__' }).map((i) => i.path)).toEqual(['fields']);
+    expect(queryShapeIssues({ sort: ['-constructor'] }).map((i) => i.path)).toEqual(['sort']);
+    expect(queryShapeIssues({ fields: 'id,proto_type,user_created.email' })).toEqual([]);
+  });
+
   it('refuses a relational groupBy (a TypeError in Directus: a 500)', () => {
     expect(queryShapeIssues({ groupBy: 'status,ticket.assignee' }).map((i) => i.path)).toEqual(['groupBy']);
     expect(queryShapeIssues({ groupBy: ['status', 'year(date_created)'] })).toEqual([]);

@@ -56,6 +56,10 @@ export function queryShapeIssues(query: Record<string, unknown> | undefined): Qu
     if (Object.hasOwn(query, name) && nestsDeeperThan(parsed(query[name])))
       issues.push({ path: name, message: `Nests deeper than ${MAX_JSON_DEPTH} levels` });
   }
+  for (const name of ['fields', 'sort', 'groupBy']) {
+    if (!issues.length && Object.hasOwn(query, name) && namesAPrototypeKey(query[name]))
+      issues.push({ path: name, message: 'A field path may not use __proto__, constructor or prototype' });
+  }
   if (Object.hasOwn(query, 'groupBy') && !issues.length && groupsByARelation(query.groupBy))
     issues.push({ path: 'groupBy', message: 'Groups by fields of the collection itself, not through a relation' });
   if (Object.hasOwn(query, 'aggregate') && !issues.length && aggregatesAFunction(query.aggregate))
@@ -122,4 +126,16 @@ function aggregatesAFunction(aggregate: unknown): boolean {
 function groupsByARelation(groupBy: unknown): boolean {
   const fields = typeof groupBy === 'string' ? groupBy.split(',') : Array.isArray(groupBy) ? groupBy : [];
   return fields.some((field) => typeof field === 'string' && field.includes('.'));
+}
+
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** `fields=modified_by.__proto__`: Directus looks the segment up on a plain object and gets Object.prototype (500). */
+function namesAPrototypeKey(value: unknown): boolean {
+  const paths = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : [];
+  return paths.some(
+    (path) =>
+      typeof path === 'string' &&
+      path.split('.').some((segment) => PROTOTYPE_KEYS.has(segment.trim().replace(/^-/, ''))),
+  );
 }
