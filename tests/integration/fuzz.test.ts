@@ -44,6 +44,9 @@ describe('bugs the fuzz found', () => {
     ['a query parameter as an object (meta[x]=)', '/users/me?meta%5B%F0%9F%98%80%5D=', 'INVALID_QUERY'],
     ['aggregate as text that is not JSON', '/items/tickets?aggregate=%3A', 'INVALID_QUERY'],
     ['fields as a list of objects', '/items/tickets?fields[0][a]=b', 'INVALID_QUERY'],
+    ['a relational groupBy', '/items/ticket_messages?groupBy=ticket.assignee', 'INVALID_QUERY'],
+    ['deep=null', '/items/tags?deep=null', 'INVALID_QUERY'],
+    ['a prototype key in a field path', '/files?fields=modified_by.__proto__', 'INVALID_QUERY'],
     [
       'a function in an aggregate',
       `/items/tickets?aggregate=${encodeURIComponent('{"count":"year(subject)"}')}`,
