@@ -46,6 +46,11 @@ describe('bugs the fuzz found', () => {
     ['fields as a list of objects', '/items/tickets?fields[0][a]=b', 'INVALID_QUERY'],
     ['a relational groupBy', '/items/ticket_messages?groupBy=ticket.assignee', 'INVALID_QUERY'],
     ['deep=null', '/items/tags?deep=null', 'INVALID_QUERY'],
+    [
+      'sumDistinct of *',
+      `/items/workflow_history?aggregate=${encodeURIComponent('{"sumDistinct":"*"}')}`,
+      'INVALID_QUERY',
+    ],
     ['a prototype key in a field path', '/files?fields=modified_by.__proto__', 'INVALID_QUERY'],
     [
       'a function in an aggregate',

@@ -56,6 +56,7 @@ describe('deepIssues', () => {
     expect(queryShapeIssues({ aggregate: '{"count":"year(collection)"}' }).map((i) => i.path)).toEqual(['aggregate']);
     expect(queryShapeIssues({ aggregate: { sum: ['a', 'month(b)'] } }).map((i) => i.path)).toEqual(['aggregate']);
     expect(queryShapeIssues({ aggregate: { count: '*', sum: 'satisfaction' } })).toEqual([]);
+    expect(queryShapeIssues({ aggregate: '{"sumDistinct":"*"}' }).map((i) => i.path)).toEqual(['aggregate']);
   });
 
   it('refuses prototype keys in field paths (fields=modified_by.__proto__ was a 500)', () => {

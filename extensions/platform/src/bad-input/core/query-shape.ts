@@ -114,11 +114,16 @@ export function deepIssues(deep: unknown, path = 'deep', depth = 0): QueryShapeI
  * `aggregate={"count":"year(date_created)"}`: Directus passes the text to SQL as a column name, PostgreSQL answers
  * "column … does not exist" and Directus a 500 with the SQL in the message.
  */
+const COUNTS_ALL = new Set(['count', 'countAll']);
+
 function aggregatesAFunction(aggregate: unknown): boolean {
   const object = parsed(aggregate);
   if (!isObject(object)) return false;
-  return Object.values(object).some((fields) =>
-    (Array.isArray(fields) ? fields : [fields]).some((field) => typeof field === 'string' && /[()]/.test(field)),
+  return Object.entries(object).some(([fn, fields]) =>
+    (Array.isArray(fields) ? fields : typeof fields === 'string' ? fields.split(',') : [fields]).some(
+      // `*` only counts: `sumDistinct=*` reached SQL as sum(distinct table.*), another 500 with the SQL.
+      (field) => typeof field === 'string' && (/[()]/.test(field) || (field.trim() === '*' && !COUNTS_ALL.has(fn))),
+    ),
   );
 }
 
