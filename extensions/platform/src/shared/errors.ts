@@ -16,6 +16,11 @@ export const ErrorCode = {
   TransitionNotAllowed: 'TRANSITION_NOT_ALLOWED',
   TfaRequired: 'TFA_REQUIRED',
   RequestsExceeded: 'REQUESTS_EXCEEDED',
+  // Refusals of Node's HTTP parser, before Directus (bad-input/core/client-error.ts).
+  HeadersTooLarge: 'HEADERS_TOO_LARGE',
+  ContentTooLarge: 'CONTENT_TOO_LARGE',
+  RequestTimeout: 'REQUEST_TIMEOUT',
+  BadRequest: 'BAD_REQUEST',
 } as const;
 
 export interface InputErrorExtensions {

@@ -13,6 +13,7 @@ describe('dataExceptionOf', () => {
     ['22007', 'update', 'payload', /date or time/],
     ['22021', 'del', 'query', /NUL byte/],
     ['22ZZZ', undefined, 'query', /^A value is not valid for its field$/],
+    ['42883', 'select', 'query', /grouped, sorted or compared/],
   ])('maps %s on %s to a %s error', (code, method, part, reason) => {
     const mapped = dataExceptionOf(code, method);
     expect(mapped?.part).toBe(part);
@@ -23,6 +24,11 @@ describe('dataExceptionOf', () => {
     expect(dataExceptionOf(code, 'insert')).toBeNull();
     expect(dataExceptionOf(code, 'update')).toBeNull();
     expect(dataExceptionOf(code, 'select')).not.toBeNull();
+  });
+
+  it('leaves 42883 on a write alone (not something the caller chose)', () => {
+    expect(dataExceptionOf('42883', 'insert')).toBeNull();
+    expect(dataExceptionOf('42883', 'update')).toBeNull();
   });
 
   it.each([['23505'], ['42P01'], ['GW409'], ['P0001'], [undefined], [22], ['22'], ['22P02x']])(

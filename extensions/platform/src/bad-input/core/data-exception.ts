@@ -26,6 +26,9 @@ const REASONS: Record<string, string> = {
 
 const GENERIC_REASON = 'A value is not valid for its field';
 
+const UNDEFINED_OPERATOR = '42883';
+const UNDEFINED_OPERATOR_REASON = 'A field cannot be grouped, sorted or compared this way (for example a JSON field)';
+
 // Directus turns these into its own, more precise 400s (field named) when they come from a create or update.
 const TRANSLATED_ON_WRITE = new Set(['22001', '22003']);
 const WRITE_METHODS = new Set(['insert', 'update', 'upsert']);
@@ -35,8 +38,11 @@ const WRITE_METHODS = new Set(['insert', 'update', 'upsert']);
  * already translates it). `method` is knex's query method: writes are payload errors, everything else a query's.
  */
 export function dataExceptionOf(sqlState: unknown, method?: string): DataException | null {
-  if (typeof sqlState !== 'string' || !/^22[0-9A-Z]{3}$/.test(sqlState)) return null;
   const write = method !== undefined && WRITE_METHODS.has(method);
+  // 42883 on a read: the query groups, sorts or compares a field whose type has no such operator (groupBy on a
+  // JSON field: "could not identify an ordering operator for type json"). The field is the caller's choice.
+  if (sqlState === UNDEFINED_OPERATOR && !write) return { part: 'query', reason: UNDEFINED_OPERATOR_REASON };
+  if (typeof sqlState !== 'string' || !/^22[0-9A-Z]{3}$/.test(sqlState)) return null;
   if (write && TRANSLATED_ON_WRITE.has(sqlState)) return null;
   return { part: write ? 'payload' : 'query', reason: REASONS[sqlState] ?? GENERIC_REASON };
 }
