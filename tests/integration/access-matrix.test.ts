@@ -444,6 +444,12 @@ afterAll(async () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * How a write with a field outside the caller's list is refused: 403, except a static token on a user, which the
+ * platform refuses to non-admins before permissions are read (400, decision 0020). Either way nothing changes.
+ */
+const refusedStatus = (c: Collection, field: string) => (c === 'directus_users' && field === 'token' ? 400 : 403);
+
 describe('the table', () => {
   it('matches the permission specs of the snapshot versions', () => {
     const rows = specs();
@@ -1014,7 +1020,8 @@ describe('fields', () => {
           await inGroups(outside, async (f) => {
             const { payload, response } = await write({ [f.field]: sampleValue(c, f) });
             markers.push(String(payload[MARKER[c]]));
-            if (response.status !== 403) wrong.push(`+${f.field}: ${response.status} ${response.text.slice(0, 160)}`);
+            if (response.status !== refusedStatus(c, f.field))
+              wrong.push(`+${f.field}: ${response.status} ${response.text.slice(0, 160)}`);
             count('writes (fields)', 'none');
           });
           if (markers.length > 0) {
@@ -1035,7 +1042,8 @@ describe('fields', () => {
           await inGroups(outside, async (f) => {
             const payload = { ...updateTarget(c, role).payload, [f.field]: sampleValue(c, f) };
             const response = await call(token(), 'PATCH', `${restRoute(c)}/${target.id}`, payload);
-            if (response.status !== 403) wrong.push(`+${f.field}: ${response.status} ${response.text.slice(0, 160)}`);
+            if (response.status !== refusedStatus(c, f.field))
+              wrong.push(`+${f.field}: ${response.status} ${response.text.slice(0, 160)}`);
             count('writes (fields)', 'none');
           });
           const after = await asAdmin('GET', `${restRoute(c)}/${target.id}?fields=*`);

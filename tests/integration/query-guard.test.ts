@@ -98,7 +98,11 @@ describe('customer: related fields they cannot read', () => {
 
   it('sort, groupBy and aggregate on the related email are refused', async () => {
     expectRefused(await rest('customer', '/items/tickets?sort=assignee.email'));
-    expectRefused(await rest('customer', '/items/tickets?aggregate[count]=*&groupBy[]=assignee.email'));
+    // A relational groupBy is refused to everyone before permissions are read (400; Directus crashed on it, decision
+    // 0022), so it reveals nothing either; the guard's groupBy cases are in the access matrix.
+    const grouped = await rest('customer', '/items/tickets?aggregate[count]=*&groupBy[]=assignee.email');
+    expect(grouped.status).toBe(400);
+    expectErrorEnvelope(grouped, 'INVALID_QUERY');
     expectRefused(await rest('customer', '/items/tickets?aggregate[countDistinct]=assignee.email'));
   });
 
