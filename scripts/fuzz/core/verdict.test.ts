@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { summaryLine, Tally, violation } from './verdict.js';
+import { formatHistogram, progressLine, summaryLine, Tally, violation } from './verdict.js';
 
 const answer = (status: number, body: unknown) => ({
   status,
@@ -48,5 +48,20 @@ describe('Tally', () => {
     expect(summaryLine(tally, 7, 2000)).toBe(
       'fuzz: 3 requests in 2.0 s (1.5 req/s), seed 7, 0 answers ≥ 500; 200:1 400:1 401:1',
     );
+  });
+
+  it('counts 5xx and transport errors as failures, and prints progress and one line per role', () => {
+    const tally = new Tally(0);
+    tally.add('customer', 503);
+    tally.add('customer', 'error');
+    tally.add('admin', 'reset');
+    tally.add('admin', 200);
+    expect(tally.atLeast500()).toBe(2);
+    expect(tally.perSecond(0)).toBe(0);
+    expect(progressLine(tally, 10, 4000)).toBe('4/10 requests, 1 req/s; all roles: 200:1 503:1 error:1 reset:1');
+    expect(formatHistogram(tally)).toEqual([
+      `  ${'admin'.padEnd(14)} 200:1 reset:1`,
+      `  ${'customer'.padEnd(14)} 503:1 error:1`,
+    ]);
   });
 });
