@@ -23,7 +23,6 @@ import { clientIp } from './security/login.js';
 import { refuseShareWrites } from './advisories/shares.js';
 import { createRevocation, httpToken, websocketToken } from './users/revocation.js';
 import { keepRequiredTfa } from './users/tfa.js';
-import { SECURITY_MODULE_ID } from './security/core/contract.js';
 import { registerSecurity } from './security/index.js';
 import { registerWorkflows } from './workflows/hook.js';
 
@@ -125,9 +124,6 @@ export default defineHook((register, context) => {
       await startJobs({ database, config, logger: jobsLogger });
       if (await enableModuleOnce(database, JOBS_MODULE_ID))
         jobsLogger.info('jobs: Jobs module added to the module bar');
-      // Shown to admins only (the module's preRegisterCheck); the bar entry just makes it visible to them.
-      if (await enableModuleOnce(database, SECURITY_MODULE_ID))
-        logger.info('security: Security events module added to the module bar');
     } catch (error) {
       // Directus would only log a warning and serve without jobs; enqueueing would then fail on every write.
       jobsLogger.fatal({ err: error }, 'jobs: could not start');

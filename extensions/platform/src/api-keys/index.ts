@@ -3,12 +3,10 @@
 // use), the pruning of remembered signatures, and the admin-app module in the module bar.
 import type { HookExtensionContext, RegisterFunctions } from '@directus/types';
 import { defineQueue, defineSchedule } from '../jobs/index.js';
-import { enableModuleOnce } from '../jobs/module-bar.js';
 import { securityStore } from '../security/store.js';
 import type { PlatformEnv } from '../shared/env.js';
 import { InvalidPayloadError } from '../shared/errors.js';
 import { keyAuthentication } from './authenticate.js';
-import { API_KEYS_MODULE_ID } from './core/module-id.js';
 import { apiKeyStore, installApiKeyTables, type ApiKeyStore } from './store.js';
 
 export const PRUNE_SIGNATURES_QUEUE = 'api-keys.prune-signatures';
@@ -77,8 +75,6 @@ export function registerApiKeys(
       logger.fatal({ err: error }, 'api-keys: could not install the api key tables');
       process.exit(1);
     }
-    if (await enableModuleOnce(context.database, API_KEYS_MODULE_ID))
-      logger.info('api-keys: API keys module added to the module bar');
     // Static tokens written before this rule: refused on use (authenticate filter); say so once at boot.
     const holders = await store.usersWithStaticTokens();
     let refused = 0;
