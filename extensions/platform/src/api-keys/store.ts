@@ -23,17 +23,8 @@ export interface ApiKeyRow {
   revoked_by: string | null;
 }
 
-export interface NewKeyRow {
-  id: string;
-  name: string;
-  prefix: string;
-  secret_hash: string;
-  policy: string;
-  user_id: string;
-  require_signature: boolean;
-  expires_at: Date | null;
-  created_by: string | null;
-}
+/** A key as inserted: the database sets created_at; use and revocation come later. */
+export type NewKeyRow = Omit<ApiKeyRow, 'last_used_at' | 'created_at' | 'revoked_at' | 'revoked_by'>;
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
