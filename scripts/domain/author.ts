@@ -7,7 +7,7 @@
 //   ... --replace     rewrites the latest version if it has that name (only while it is unreleased)
 // Several modules make one version because each version whose schema changes costs one `directus schema apply`
 // on every fresh migrate (docs/benchmarks.md): unreleased changes are combined before release.
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,9 +18,9 @@ import { step } from '../lib/log.js';
 import { dropDatabase, toolServer } from '../lib/postgres.js';
 import { captureVersion, resealVersion } from '../snapshots/capture.js';
 import { describeChanges, summarizeChanges } from '../snapshots/core/diff.js';
-import { DATA_MIGRATION } from '../snapshots/core/version.js';
 import { startMigratedInstance } from '../snapshots/instance.js';
 import { labelOf, listVersions, snapshotsDir } from '../snapshots/store.js';
+import { dataMigrationFiles } from './data-migrations.js';
 import type { Send, VersionAuthor } from './versions/types.js';
 
 const SCOPE = 'domain';
@@ -42,37 +42,11 @@ async function loadModule(name: string): Promise<VersionAuthor> {
   return ((await import(pathToFileURL(file).href)) as { version: VersionAuthor }).version;
 }
 
-/**
- * The version's migrate.ts: the one module's data migration as it is, or, for several, each copied as
- * migrate-<module>.ts and a generated migrate.ts that runs them in the modules' order (one transaction: the
- * migrator's).
- */
+/** Writes the version's data-migration files (see data-migrations.ts); false when no module has one. */
 function writeDataMigrations(folderPath: string, modules: VersionAuthor[]): boolean {
-  const withData = modules.filter((module) => module.dataMigration);
-  if (withData.length === 0) return false;
-  if (withData.length === 1) {
-    copyFileSync(withData[0]!.dataMigration!, path.join(folderPath, DATA_MIGRATION));
-    return true;
-  }
-  const imports: string[] = [];
-  const calls: string[] = [];
-  withData.forEach((module, index) => {
-    copyFileSync(module.dataMigration!, path.join(folderPath, `migrate-${module.name}.ts`));
-    imports.push(`import { up as up${index} } from './migrate-${module.name}.js';`);
-    calls.push(`  await up${index}({ database });`);
-  });
-  const source = [
-    `// Written by \`npm run domain:author\`: runs the data migrations of ${withData.map((m) => m.name).join(', ')} in order.`,
-    "import type { Knex } from 'knex';",
-    ...imports,
-    '',
-    'export async function up({ database }: { database: Knex.Transaction }): Promise<void> {',
-    ...calls,
-    '}',
-    '',
-  ].join('\n');
-  writeFileSync(path.join(folderPath, DATA_MIGRATION), source);
-  return true;
+  const files = dataMigrationFiles(modules);
+  for (const [name, source] of files) writeFileSync(path.join(folderPath, name), source);
+  return files.size > 0;
 }
 
 async function adminClient(baseUrl: string): Promise<Send> {
@@ -133,7 +107,7 @@ async function main(): Promise<void> {
     if (!result.folder) throw new Error(`nothing changed since ${result.latest}`);
     const withData = writeDataMigrations(path.join(dir, result.folder), modules);
     if (withData) resealVersion(dir, result.folder);
-    const extra = withData ? ` with ${DATA_MIGRATION}` : '';
+    const extra = withData ? ' with migrate.ts' : '';
     step(SCOPE, `wrote ${labelOf(dir)}/${result.folder} (${summarizeChanges(result.changes)})${extra}`);
     for (const line of describeChanges(result.changes)) console.log(`  ${line}`);
   } finally {
