@@ -1,6 +1,21 @@
-// Ends every run with one plain line, "jest: N passed, N failed[, N skipped]", that CI and people can read at a glance.
+// Ends every run with one plain line, "jest: N passed, N failed[, N skipped]", that CI and people can read at a glance,
+// after the slowest test files (where the suite's wall time goes; issue 9 item 10 tracks it).
+const path = require('node:path');
+
 class SummaryReporter {
   onRunComplete(_contexts, results) {
+    const files = results.testResults
+      .map((file) => ({
+        name: path.relative(process.cwd(), file.testFilePath),
+        ms: file.perfStats.end - file.perfStats.start,
+      }))
+      .filter((file) => Number.isFinite(file.ms) && file.ms > 0)
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 10);
+    if (files.length > 1) {
+      console.log('\nslowest test files:');
+      for (const file of files) console.log(`  ${(file.ms / 1000).toFixed(1).padStart(7)} s  ${file.name}`);
+    }
     const skipped = results.numPendingTests + results.numTodoTests;
     const parts = [`${results.numPassedTests} passed`, `${results.numFailedTests} failed`];
     if (skipped > 0) parts.push(`${skipped} skipped`);
