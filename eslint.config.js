@@ -1,6 +1,15 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Pure cores stay free of Directus so they can be unit-tested and reused (docs/architecture.md).
+const directusImports = { group: ['@directus/*', 'directus'], message: 'core code is pure: no Directus imports' };
+// The platform is kept while a team swaps the domain: it imports nothing from one (decision 0028). Domain notions
+// it needs (audience groups, personal data, workflow guards) are registered through the platform API.
+const domainImports = {
+  group: ['**/service-desk/**', '**/scripts/domain/**', '**/snapshots/**'],
+  message: 'the platform imports nothing from a domain: register through the platform API (decision 0028)',
+};
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', '.test-runs/**', 'coverage/**', 'schema/**'] },
   js.configs.recommended,
@@ -17,13 +26,16 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
   {
-    // Pure cores stay free of Directus so they can be unit-tested and reused (docs/architecture.md).
+    files: ['extensions/platform/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [domainImports] }] },
+  },
+  {
     files: ['extensions/*/src/**/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['@directus/*', 'directus'], message: 'core code is pure: no Directus imports' }] },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', { patterns: [directusImports] }] },
+  },
+  {
+    // Both rules for the platform's cores (a later block replaces a rule, it does not add to it).
+    files: ['extensions/platform/src/**/core/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [directusImports, domainImports] }] },
   },
 );

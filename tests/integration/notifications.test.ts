@@ -393,6 +393,31 @@ describe('preferences', () => {
   });
 });
 
+describe('audience groups (decision 0028)', () => {
+  it("a rule naming the domain's `organization` group reaches that organization's active users; an unregistered group nobody", async () => {
+    const marker = `group-${randomUUID()}`;
+    const rule = await ok<{ id: string }>(admin, 'POST', '/items/notification_rules', {
+      id: marker,
+      event: 'tickets.created',
+      condition: { 'item.subject': marker },
+      audience: [{ organization: 'organization' }, { team: 'organization' }],
+      channels: ['in_app'],
+      template: 'ticket-receipt',
+      digest: false,
+      exclude_actor: false,
+      enabled: true,
+    });
+    try {
+      const ticket = await newTicket(tokens[AGENT1]!, marker);
+      const rows = (await settled(ticket.id)).filter((row) => row.rule === rule.id);
+      // Ava and Ben are Acme's users; agents and the manager have no organization; `team` is no registered group.
+      expect(rows.map((row) => row.recipient).sort()).toEqual([ids[AVA], ids[BEN]].sort());
+    } finally {
+      await ok(admin, 'DELETE', `/items/notification_rules/${rule.id}`);
+    }
+  });
+});
+
 describe('daily digest', () => {
   it('is for admins to trigger', async () => {
     const refused = await api(tokens[MANAGER]!, 'POST', '/groundwork/v1/notifications/digest');

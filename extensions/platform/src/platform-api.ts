@@ -3,6 +3,7 @@
 // init, not at module top level, so load order does not matter).
 import { onEvent, publishEvent } from './events/index.js';
 import { defineQueue, defineSchedule, enqueue, singletonKey } from './jobs/index.js';
+import { audienceGroups } from './notifications/groups.js';
 import type { Knex } from 'knex';
 import type { ErasureRequest } from './privacy/core/erasure.js';
 import { createPersonalDataRegistry } from './privacy/core/export.js';
@@ -18,6 +19,8 @@ export const platformApi = {
   jobs: { defineQueue, enqueue, defineSchedule, singletonKey },
   events: { publishEvent, onEvent },
   privacy: personalData,
+  // Domain notions notification rules may name (`{ organization: 'ticket.organization' }`); decision 0028.
+  notifications: { registerAudienceGroup: audienceGroups.register },
 };
 
 export type GroundworkPlatform = typeof platformApi;

@@ -2,6 +2,7 @@
 // only wires them to Directus's events.
 import { defineHook } from '@directus/extensions-sdk';
 import { linkAfterCreate, linkOnCreate } from './attachments/hook.js';
+import { registerAudienceGroups } from './audience-groups.js';
 import { platform } from './platform.js';
 import { serviceDeskPersonalData } from './privacy/source.js';
 import { guardReplies } from './replies/hook.js';
@@ -38,6 +39,8 @@ export default defineHook((register, context) => {
 
   // privacy: the export of a user's personal data asks this domain for its part (the platform names no domain table).
   register.init('app.before', () => platform().privacy.register(serviceDeskPersonalData));
+  // notifications: rules may name `organization` (its users); the platform reads no domain column.
+  register.init('app.before', registerAudienceGroups);
 
   // Workflows: guards named in the tickets and kb_articles definitions.
   registerWorkflowGuards();

@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import { enqueue } from '../jobs/index.js';
 import type { Person } from './core/audience.js';
 import { fanOutNeeds, planFanOut } from './core/outbox.js';
+import { audienceGroups } from './groups.js';
 import { createRenderer } from './core/render.js';
 import { rulesForEvent, type DomainEventLike } from './core/rules.js';
 import {
@@ -55,12 +56,18 @@ export function createFanOut(deps: FanOutDeps) {
     const item = await loadItem(database, event);
     const needs = fanOutNeeds(rules, event, item);
     if (event.actor) needs.users.push(event.actor);
-    const people = await loadPeople(database, needs);
+    const members = await audienceGroups.members(database, needs.groups, (group) =>
+      deps.logger.warn(
+        { group, event: event.type },
+        'a notification rule names an audience group no domain registered',
+      ),
+    );
+    const people = await loadPeople(database, needs, members);
     const preferences = await loadPreferences(
       database,
       people.map((person) => person.id),
     );
-    const planned = planFanOut({ event, rules, item, people, preferences });
+    const planned = planFanOut({ event, rules, item, people, members, preferences });
     if (planned.length === 0) return;
 
     const templates = await loadTemplates(database, [...new Set(planned.map((row) => row.template))]);

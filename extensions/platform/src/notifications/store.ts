@@ -2,7 +2,7 @@
 // function takes the knex (or transaction) to run on, so callers decide the transaction.
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { AudienceNeeds, Person } from './core/audience.js';
+import type { AudienceNeeds, GroupMembers, Person } from './core/audience.js';
 import type { OutboxStatus, PlannedNotification } from './core/outbox.js';
 import type { Preference } from './core/preferences.js';
 import type { Template } from './core/render.js';
@@ -50,16 +50,19 @@ export async function loadTemplates(db: Knex, keys: string[]): Promise<Map<strin
   );
 }
 
-const PERSON_COLUMNS = ['id', 'email', 'first_name', 'last_name', 'role', 'organization', 'status'];
+const PERSON_COLUMNS = ['id', 'email', 'first_name', 'last_name', 'role', 'status'];
 
-export async function loadPeople(db: Knex, needs: AudienceNeeds): Promise<Person[]> {
-  if (needs.users.length + needs.roles.length + needs.organizations.length === 0) return [];
+/** The people the needs name: by id, by role, and the members the domain groups resolved to. */
+export async function loadPeople(db: Knex, needs: AudienceNeeds, members: GroupMembers): Promise<Person[]> {
+  const ids = new Set(needs.users);
+  for (const byValue of Object.values(members))
+    for (const users of Object.values(byValue)) users.forEach((id) => ids.add(id));
+  if (ids.size + needs.roles.length === 0) return [];
   const rows = await db('directus_users')
     .select(PERSON_COLUMNS)
     .where((query) => {
-      if (needs.users.length) query.orWhereIn('id', needs.users);
+      if (ids.size) query.orWhereIn('id', [...ids]);
       if (needs.roles.length) query.orWhereIn('role', needs.roles);
-      if (needs.organizations.length) query.orWhereIn('organization', needs.organizations);
     })
     .orderBy('id');
   return rows as Person[];

@@ -18,7 +18,6 @@ const person = (id: string, role: string, email: string | null = `${id}@example.
   first_name: id,
   last_name: null,
   role,
-  organization: null,
   status: 'active',
 });
 const rule = (values: Partial<NotificationRule>): NotificationRule => ({
@@ -174,7 +173,7 @@ describe('planFanOut', () => {
     expect(fanOutNeeds(rules, event({ internal: false, author_is_staff: true }), item)).toEqual({
       users: ['ava'],
       roles: [],
-      organizations: [],
+      groups: {},
     });
   });
 });

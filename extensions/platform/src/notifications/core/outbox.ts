@@ -1,6 +1,13 @@
 // The notification outbox: one row per (event, rule, recipient, channel), then one delivery job per row that is
 // due now. Pure decisions: what rows an event makes, and what a delivery attempt may do given the row's state.
-import { audienceNeeds, resolveAudience, type AudienceNeeds, type Person } from './audience.js';
+import {
+  audienceNeeds,
+  mergeNeeds,
+  resolveAudience,
+  type AudienceNeeds,
+  type GroupMembers,
+  type Person,
+} from './audience.js';
 import { deliveryFor, preferenceFor, type Preference } from './preferences.js';
 import { matchesCondition, rulesForEvent, type Channel, type DomainEventLike, type NotificationRule } from './rules.js';
 
@@ -24,20 +31,11 @@ export interface PlannedNotification {
   status: PlannedStatus;
 }
 
-/** What the adapter must load for the rules that match an event (users by id, role or organization). */
+/** What the adapter must load for the rules that match an event (users by id, roles, members of groups). */
 export function fanOutNeeds(rules: NotificationRule[], event: DomainEventLike, item: unknown): AudienceNeeds {
-  const needs: AudienceNeeds = { users: [], roles: [], organizations: [] };
-  for (const rule of matchingRules(rules, event, item)) {
-    const one = audienceNeeds(rule.audience, item);
-    needs.users.push(...one.users);
-    needs.roles.push(...one.roles);
-    needs.organizations.push(...one.organizations);
-  }
-  return {
-    users: [...new Set(needs.users)],
-    roles: [...new Set(needs.roles)],
-    organizations: [...new Set(needs.organizations)],
-  };
+  const needs: AudienceNeeds = { users: [], roles: [], groups: {} };
+  for (const rule of matchingRules(rules, event, item)) mergeNeeds(needs, audienceNeeds(rule.audience, item));
+  return needs;
 }
 
 export function matchingRules(rules: NotificationRule[], event: DomainEventLike, item: unknown): NotificationRule[] {
@@ -52,12 +50,15 @@ export function planFanOut(input: {
   rules: NotificationRule[];
   item: unknown;
   people: Person[];
+  /** Members of the domain groups the rules name (see audience.ts); none when no rule names a group. */
+  members?: GroupMembers;
   preferences: Preference[];
 }): PlannedNotification[] {
   const { event, item, people, preferences } = input;
+  const directory = { people, members: input.members ?? {} };
   const planned: PlannedNotification[] = [];
   for (const rule of matchingRules(input.rules, event, item)) {
-    const recipients = resolveAudience(rule.audience, item, people, {
+    const recipients = resolveAudience(rule.audience, item, directory, {
       actor: event.actor,
       excludeActor: rule.exclude_actor,
     });

@@ -4,11 +4,15 @@
 export const CHANNELS = ['email', 'in_app'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-/** Who receives a notification; see audience.ts. */
-export type AudienceSpec =
-  | { field: string } // the user id at a path of the item: `requester`, `ticket.requester`, `reviewer`
-  | { role: string } // every active user of a role (id)
-  | { organization: string }; // every active user of the organization at a path of the item
+/**
+ * Who receives a notification; see audience.ts. One key per spec:
+ * - `{ field: 'ticket.requester' }`: the user id at a path of the item (requester, assignee, reviewer);
+ * - `{ role: '<role id>' }`: every active user of a role;
+ * - `{ <group>: '<path>' }`: every active member of a group a domain registered (decision 0028), keyed by the value
+ *   at a path of the item; the service desk registers `organization`, so `{ organization: 'ticket.organization' }`
+ *   is everyone of the ticket's organization. The platform knows no domain column.
+ */
+export type AudienceSpec = Record<string, string>;
 
 export interface NotificationRule {
   id: string;
