@@ -3317,6 +3317,13 @@ export interface components {
             resolution_due_at?: string | null;
             /** @description The requester rates the resolution from 1 to 5 */
             satisfaction?: number | null;
+            /** @description Seconds spent in pending or on hold before now; the due times are pushed out by it; set by the database */
+            sla_paused_seconds?: number;
+            /**
+             * Format: timestamp
+             * @description When the ticket went to pending or on hold (empty while its SLA clocks run); set by the database
+             */
+            sla_paused_since?: string | null;
             /** @description Set by the SLA job: at risk before a due time, breached after it */
             sla_state?: string | null;
             /** Format: timestamp */

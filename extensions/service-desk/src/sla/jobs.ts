@@ -19,17 +19,20 @@ export function registerSlaJobs(context: HookExtensionContext, logger: Logger): 
   jobs.defineQueue(SLA_SCAN_QUEUE, async () => {
     const now = new Date();
     await database.transaction(async (trx) => {
-      // Coarse pre-filter in SQL (the at-risk threshold of the earliest due time that counts); the core decides.
+      // Coarse pre-filter in SQL (the at-risk threshold of the earliest due time that counts, paused tickets left
+      // out); the core decides. `start`: creation pushed out by the completed pauses, as the due times are.
+      const start = `(date_created + make_interval(secs => sla_paused_seconds))`;
       const rows = (await trx('tickets')
         .select('id', 'number', 'status', 'date_created', 'first_response_due_at', 'resolution_due_at')
-        .select('first_responded_at', 'sla_state')
+        .select('first_responded_at', 'sla_state', 'sla_paused_since', 'sla_paused_seconds')
         .whereNotIn('status', CLOSED_STATES)
+        .whereNull('sla_paused_since')
         .andWhere((q) => q.whereNull('sla_state').orWhereNot('sla_state', 'breached'))
         .andWhereRaw(
           `least(
              case when first_responded_at is null
-               then first_response_due_at - (first_response_due_at - date_created) * ? end,
-             resolution_due_at - (resolution_due_at - date_created) * ?) <= ?`,
+               then first_response_due_at - (first_response_due_at - ${start}) * ? end,
+             resolution_due_at - (resolution_due_at - ${start}) * ?) <= ?`,
           [AT_RISK_SHARE, AT_RISK_SHARE, now],
         )
         .orderBy('resolution_due_at')

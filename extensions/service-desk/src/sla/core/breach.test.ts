@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { classify, escalation, type SlaTicket } from './breach.js';
+import { classify, escalation, isPaused, type SlaTicket } from './breach.js';
 
 const base: SlaTicket = {
   status: 'open',
@@ -8,6 +8,8 @@ const base: SlaTicket = {
   resolution_due_at: '2026-06-10T10:00:00Z',
   first_responded_at: null,
   sla_state: null,
+  sla_paused_since: null,
+  sla_paused_seconds: 0,
 };
 const at = (iso: string) => new Date(iso);
 
@@ -37,6 +39,34 @@ describe('classify', () => {
     expect(
       classify({ ...base, first_response_due_at: null, resolution_due_at: null }, at('2026-06-11T00:00:00Z')),
     ).toBeNull();
+  });
+});
+
+describe('classify with pauses', () => {
+  it('flags nothing while the ticket is paused, however late it is', () => {
+    const paused = { ...base, status: 'pending', sla_paused_since: '2026-06-10T00:30:00Z' };
+    expect(classify(paused, at('2026-06-12T00:00:00Z'))).toBeNull();
+    expect(classify({ ...paused, status: 'on_hold', sla_state: 'at_risk' }, at('2026-06-12T00:00:00Z'))).toBeNull();
+  });
+  it('measures "at risk" on the time the target allows, not on the span stretched by pauses', () => {
+    // 60 minutes to the first response, paused 2 hours: the database put the due time at 03:00.
+    const resumed = { ...base, sla_paused_seconds: 7200, first_response_due_at: '2026-06-10T03:00:00Z' };
+    expect(classify(resumed, at('2026-06-10T02:47:59Z'))?.state).toBe('on_track');
+    expect(classify(resumed, at('2026-06-10T02:48:00Z'))).toEqual({
+      state: 'at_risk',
+      target: 'first_response',
+      dueAt: at('2026-06-10T03:00:00Z'),
+    });
+    expect(classify(resumed, at('2026-06-10T03:00:01Z'))?.state).toBe('breached');
+    // Counted from creation alone, 02:24 would already be "at risk" (the last 20% of 3 hours).
+    expect(classify(resumed, at('2026-06-10T02:24:00Z'))?.state).toBe('on_track');
+  });
+  it('treats a missing pause total as no pause', () => {
+    expect(classify({ ...base, sla_paused_seconds: null }, at('2026-06-10T00:48:00Z'))?.state).toBe('at_risk');
+  });
+  it('tells paused from running tickets', () => {
+    expect(isPaused(base)).toBe(false);
+    expect(isPaused({ sla_paused_since: new Date('2026-06-10T00:30:00Z') })).toBe(true);
   });
 });
 
