@@ -34,7 +34,8 @@ beforeAll(async () => {
   instance = await startMigratedInstance({ db, name: 'jobs', env: PROBE_ENV, testExtensions: PROBE_EXTENSIONS });
   sql = database(db);
   admin = await login(instance.baseUrl);
-});
+  // Bootstrap and three snapshot versions: over two minutes on a loaded 2-core machine.
+}, 300_000);
 
 afterAll(async () => {
   await sql?.end();
