@@ -1,16 +1,18 @@
 // `npm run bench:jobs`: job throughput and enqueue-to-start latency of the jobs runtime inside Directus, against a
 // naive baseline in the same run: a plain `SELECT ... FOR UPDATE SKIP LOCKED` loop, one job per claim, polling every
-// 100 ms when idle (what a hand-written queue table usually is). Directus runs the test-only probe queue
-// (GROUNDWORK_JOBS_TEST_PROBE) whose bench jobs do nothing, so the figures are the queue's own cost.
+// 100 ms when idle (what a hand-written queue table usually is). Directus loads the test-only probe extension
+// (tests/extensions/groundwork-probe) besides the shipped ones; its bench jobs do nothing, so the figures are the
+// queue's own cost.
 // Setups: ours as shipped (LISTEN/NOTIFY, batches of JOBS_CONCURRENCY); ours with NOTIFY off (polling only); and
 // ours with JOBS_CONCURRENCY=16. Options: --jobs N (default 5000), --samples N (latency samples, default 200),
 // --setups N (how many of our setups, in that order; default 3), --smoke (50 jobs and 5 samples, the baseline and
 // ours as shipped: one Directus boot, for CI).
 // Database: BENCH_DATABASE_URL, else the embedded PostgreSQL (a throwaway database per setup).
 import pg from 'pg';
-import { buildStaleExtensions } from '../lib/extensions.js';
+import { buildStaleExtensions, listExtensions } from '../lib/extensions.js';
 import { step } from '../lib/log.js';
 import { createTestDatabase, startInstance, TEST_ADMIN, type DirectusInstance } from '../lib/instance.js';
+import { testExtensionsDir } from '../lib/paths.js';
 import { dropDatabase, toolServer, type PgConnection } from '../lib/postgres.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable, percentile } from './lib/stats.js';
@@ -83,7 +85,8 @@ async function benchDirectus(server: PgConnection, setup: string, env: Record<st
     db,
     name: 'bench-jobs',
     bootstrap: true,
-    env: { LOG_LEVEL: 'warn', PRESSURE_LIMITER_ENABLED: 'false', GROUNDWORK_JOBS_TEST_PROBE: 'true', ...env },
+    testExtensions: ['groundwork-probe'],
+    env: { LOG_LEVEL: 'warn', PRESSURE_LIMITER_ENABLED: 'false', ...env },
   });
   const pool = new pg.Pool({ ...db, max: 2 });
   try {
@@ -101,7 +104,7 @@ async function benchDirectus(server: PgConnection, setup: string, env: Record<st
     // Throughput: N jobs committed in one transaction, then the time until the last one completed.
     step(SCOPE, `${setup}: enqueueing ${JOBS} jobs in one transaction`);
     const enqueueStart = performance.now();
-    await post(instance, token, '/groundwork/v1/jobs/probe', {
+    await post(instance, token, '/groundwork-probe/jobs', {
       jobs: Array.from({ length: JOBS }, (_, i) => ({ key: `t${i}`, bench: true })),
     });
     const committed = performance.now();
@@ -112,7 +115,7 @@ async function benchDirectus(server: PgConnection, setup: string, env: Record<st
     step(SCOPE, `${setup}: ${SAMPLES} single jobs, one every ${GAP_MS} ms`);
     const ids: string[] = [];
     for (let i = 0; i < SAMPLES; i++) {
-      const { data } = await post(instance, token, '/groundwork/v1/jobs/probe', {
+      const { data } = await post(instance, token, '/groundwork-probe/jobs', {
         jobs: [{ key: `l${i}`, bench: true }],
       });
       ids.push((data.ids as string[])[0]!);
@@ -214,7 +217,7 @@ const { server, stop: stopServer } = await toolServer({
   port: 5459,
   scope: SCOPE,
 });
-await buildStaleExtensions(SCOPE);
+await buildStaleExtensions(SCOPE, [...listExtensions(), ...listExtensions(testExtensionsDir)]);
 const results: Result[] = [];
 try {
   results.push(await benchSkipLocked(server, 4));

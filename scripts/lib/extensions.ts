@@ -13,10 +13,11 @@ function newestMtime(target: string): number {
   return newest;
 }
 
-export function listExtensions(): string[] {
-  if (!existsSync(extensionsDir)) return [];
-  return readdirSync(extensionsDir)
-    .map((name) => path.join(extensionsDir, name))
+/** The extension folders under `root`: the shipped ones by default, or the test-only ones (testExtensionsDir). */
+export function listExtensions(root = extensionsDir): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .map((name) => path.join(root, name))
     .filter((dir) => {
       const manifest = path.join(dir, 'package.json');
       return existsSync(manifest) && 'directus:extension' in JSON.parse(readFileSync(manifest, 'utf8'));
@@ -30,8 +31,8 @@ export function isBuildStale(dir: string): boolean {
   return Math.max(...sources.map(newestMtime)) > statSync(output).mtimeMs;
 }
 
-export async function buildStaleExtensions(scope: string): Promise<void> {
-  for (const dir of listExtensions()) {
+export async function buildStaleExtensions(scope: string, dirs = listExtensions()): Promise<void> {
+  for (const dir of dirs) {
     const name = path.basename(dir);
     if (!isBuildStale(dir)) {
       step(scope, `extension ${name}: build is up to date`);

@@ -1,12 +1,13 @@
 // Real Directus processes for tests and benchmarks: each on a free port, its own log file, stopped by the caller.
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { bootstrapDirectus, spawnDirectus, waitUntilReady } from './directus.js';
 import { freePort } from './free-port.js';
 import { readSecurityBaseline } from './security-baseline.js';
-import { extensionsDir, repoRoot } from './paths.js';
+import { listExtensions } from './extensions.js';
+import { extensionsDir, repoRoot, testExtensionsDir } from './paths.js';
 import { directusDbEnv, ensureDatabase, type PgConnection } from './postgres.js';
 import { stopProcess, waitForExit } from './processes.js';
 
@@ -76,13 +77,38 @@ export interface StartOptions {
   afterBootstrap?: () => Promise<void>;
   /** Wait until readiness answers 200 (default); off for instances expected to fail. */
   waitReady?: boolean;
+  /**
+   * Test-only extensions (folder names under tests/extensions, built) to load besides the shipped ones, e.g. the
+   * jobs probe. Without them the instance reads extensions/ itself, as production does.
+   */
+  testExtensions?: string[];
+}
+
+/**
+ * Directus reads one EXTENSIONS_PATH folder: an instance that also loads test-only extensions gets a folder of its
+ * own, with a link to every shipped extension and to each named test one.
+ */
+export function assembleExtensionsFolder(runDir: string, testExtensions: string[]): string {
+  const folder = path.join(runDir, 'extensions');
+  rmSync(folder, { recursive: true, force: true }); // removes the links, never what they point at
+  mkdirSync(folder, { recursive: true });
+  const dirs = [...listExtensions(), ...testExtensions.map((name) => path.join(testExtensionsDir, name))];
+  for (const dir of dirs) {
+    if (!existsSync(path.join(dir, 'dist', 'api.js')))
+      throw new Error(`extension ${dir} is not built (buildStaleExtensions builds it)`);
+    symlinkSync(dir, path.join(folder, path.basename(dir)), 'dir');
+  }
+  return folder;
 }
 
 export async function startInstance(options: StartOptions): Promise<DirectusInstance> {
   const port = await freePort();
   const runDir = path.join(testRunsDir, options.name);
   mkdirSync(path.join(runDir, 'uploads'), { recursive: true });
-  const env = instanceEnv(options.db, port, runDir, options.env);
+  const extensions: Record<string, string> = options.testExtensions?.length
+    ? { EXTENSIONS_PATH: assembleExtensionsFolder(runDir, options.testExtensions) }
+    : {};
+  const env = instanceEnv(options.db, port, runDir, { ...extensions, ...options.env });
   if (options.bootstrap) await bootstrapDirectus(env);
   await options.afterBootstrap?.();
 

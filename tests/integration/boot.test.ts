@@ -7,6 +7,8 @@ describe('boot-time configuration check', () => {
   it.each([
     ['GROUNDWORK_HEALTH_TIMEOUT_MS', 'soon', 'must be a whole number between 50 and 30000'],
     ['REDIS', 'localhost:6379', 'must be a redis:// or rediss:// URL'],
+    // Decision 0024: with false, Directus would serve without an extension that fails to load.
+    ['EXTENSIONS_MUST_LOAD', 'false', 'must be true'],
   ])('refuses to start with %s=%s', async (name, value, rule) => {
     const instance = await startInstance({
       db: harness().db,

@@ -4,14 +4,29 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabase, exitWithin, startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
 import { harness } from './harness/context.js';
-import { database, effects, login, probe, PROBE_ENV, waitFor, type TestDatabase } from './jobs-support.js';
+import {
+  database,
+  effects,
+  login,
+  probe,
+  PROBE_ENV,
+  PROBE_EXTENSIONS,
+  waitFor,
+  type TestDatabase,
+} from './jobs-support.js';
 
 let db: PgConnection;
 let sql: TestDatabase;
 const instances: DirectusInstance[] = [];
 
 async function start(name: string, env: Record<string, string> = {}, bootstrap = false) {
-  const instance = await startInstance({ db, name, env: { ...PROBE_ENV, ...env }, bootstrap });
+  const instance = await startInstance({
+    db,
+    name,
+    env: { ...PROBE_ENV, ...env },
+    bootstrap,
+    testExtensions: PROBE_EXTENSIONS,
+  });
   instances.push(instance);
   return instance;
 }
@@ -120,7 +135,8 @@ describe('jobs across processes', () => {
 
   it('runs a cron schedule once per tick across two workers', async () => {
     // pg-boss cron has minute resolution: run every minute across two minute boundaries.
-    const cron = { GROUNDWORK_JOBS_TEST_PROBE_CRON: '* * * * *' };
+    // PROBE_CRON is read by the probe extension only (tests/extensions/groundwork-probe/src/hook.ts).
+    const cron = { PROBE_CRON: '* * * * *' };
     // Bootstrapping again is a no-op on a bootstrapped database, and lets this test run alone (-t cron).
     const a = await start('jobs-cron-a', cron, true);
     const b = await start('jobs-cron-b', cron);
@@ -149,5 +165,6 @@ describe('jobs across processes', () => {
     );
     expect(runs).toHaveLength(jobs.length);
     expect(runs.every((row) => row.n === 1)).toBe(true);
-  }, 200_000);
+    // Two boots (a minute each on a loaded machine) and up to two minutes of waiting for the boundaries.
+  }, 360_000);
 });

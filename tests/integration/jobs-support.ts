@@ -1,13 +1,16 @@
-// Helpers for the jobs tests: a Directus with the test-only probe queue, and reads of the probe's tables.
+// Helpers for the jobs tests: a Directus with the test-only probe extension (tests/extensions/groundwork-probe: a
+// diagnostic queue and an admin-only enqueue route), and reads of the probe's tables.
 import pg from 'pg';
 import { expect } from '@jest/globals';
 import type { PgConnection } from '../../scripts/lib/postgres.js';
 import { TEST_ADMIN } from '../../scripts/lib/instance.js';
 import { getJson } from './http.js';
 
-/** The probe queue, fast expiry and supervision, so crash recovery and cron are quick to observe. */
+/** Load the probe extension besides the shipped ones (startInstance's testExtensions). */
+export const PROBE_EXTENSIONS = ['groundwork-probe'];
+
+/** Fast expiry and supervision, so crash recovery and cron are quick to observe. */
 export const PROBE_ENV = {
-  GROUNDWORK_JOBS_TEST_PROBE: 'true',
   JOBS_SUPERVISE_INTERVAL_SECONDS: '1',
   JOBS_CRON_INTERVAL_SECONDS: '1',
   JOBS_POLLING_INTERVAL_SECONDS: '0.5',
@@ -41,7 +44,7 @@ export async function probe(
     rollback?: boolean;
   },
 ) {
-  const response = await getJson(`${baseUrl}/groundwork/v1/jobs/probe`, {
+  const response = await getJson(`${baseUrl}/groundwork-probe/jobs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(body),

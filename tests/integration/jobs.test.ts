@@ -1,5 +1,5 @@
-// Jobs and the events outbox on a real Directus + PostgreSQL, driven through the test-only probe queue
-// (GROUNDWORK_JOBS_TEST_PROBE): transactional enqueue (JS and SQL), singleton keys, retries with backoff, dead
+// Jobs and the events outbox on a real Directus + PostgreSQL, driven through the test-only probe extension
+// (tests/extensions/groundwork-probe, loaded by this instance only): transactional enqueue (JS and SQL), singleton keys, retries with backoff, dead
 // letters, and the admin routes that list, retry and discard them.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/instance.js';
@@ -8,7 +8,17 @@ import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
 import { ROLE } from '../../scripts/domain/service-desk/access.js';
 import { harness } from './harness/context.js';
 import { expectErrorEnvelope, getJson } from './http.js';
-import { database, effects, jobStates, login, probe, PROBE_ENV, waitFor, type TestDatabase } from './jobs-support.js';
+import {
+  database,
+  effects,
+  jobStates,
+  login,
+  probe,
+  PROBE_ENV,
+  PROBE_EXTENSIONS,
+  waitFor,
+  type TestDatabase,
+} from './jobs-support.js';
 
 let db: PgConnection;
 let instance: DirectusInstance;
@@ -21,10 +31,11 @@ const unique = (label: string) => `${label}-${Date.now().toString(36)}-${Math.ra
 
 beforeAll(async () => {
   db = await createTestDatabase(harness().server, 'jobs');
-  instance = await startMigratedInstance({ db, name: 'jobs', env: PROBE_ENV });
+  instance = await startMigratedInstance({ db, name: 'jobs', env: PROBE_ENV, testExtensions: PROBE_EXTENSIONS });
   sql = database(db);
   admin = await login(instance.baseUrl);
-});
+  // Bootstrap and three snapshot versions: over two minutes on a loaded 2-core machine.
+}, 300_000);
 
 afterAll(async () => {
   await sql?.end();
@@ -289,7 +300,8 @@ describe('retries, dead letters and the admin routes', () => {
     for (const headers of [auth(customer), {}]) {
       expect((await getJson(jobsUrl(), { headers })).status).toBe(403);
       expect((await getJson(`${jobsUrl()}/queues`, { headers })).status).toBe(403);
-      expect((await getJson(`${jobsUrl()}/probe`, { method: 'POST', headers })).status).toBe(403);
+      const probeRoute = `${instance.baseUrl}/groundwork-probe/jobs`;
+      expect((await getJson(probeRoute, { method: 'POST', headers })).status).toBe(403);
     }
     // Still dead: nothing the refused calls did moved it.
     const dead = (await getJson(`${jobsUrl()}?status=dead`, { headers: auth(admin) })).body.data as Array<{

@@ -9,7 +9,6 @@ import { registerVersionRoute } from './health/routes.js';
 import { notificationsRouteDocs } from './notifications/api.js';
 import { registerNotificationRoutes } from './notifications/routes.js';
 import { jobsRouteDocs } from './jobs/api.js';
-import { registerProbeRoute } from './jobs/probe.js';
 import { registerJobRoutes } from './jobs/routes.js';
 import { registerOpenApiRoute } from './openapi/routes.js';
 import { platformApi } from './platform-api.js';
@@ -37,8 +36,6 @@ export default defineEndpoint({
     registerSecurityRoutes(router, { store: security }); // security: BE-902 events
     // privacy: BE-301 export and erasure (password guesses there count like logins).
     registerPrivacyRoutes(router, context, platformApi.privacy, config.ok ? loginPolicies(config.env).client : null);
-    // Test-only diagnostic route (GROUNDWORK_JOBS_TEST_PROBE); before /v1/jobs/:id so "probe" is never read as an id.
-    if (config.ok && config.env.GROUNDWORK_JOBS_TEST_PROBE) registerProbeRoute(router, { database: context.database });
     registerJobRoutes(router, { database: context.database });
     registerWorkflowRoutes(router, context, () =>
       workflowDefinitions(context.database, context.logger.child({ capability: 'workflows' })).get(),

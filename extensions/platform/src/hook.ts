@@ -9,7 +9,6 @@ import { registerProbeRoutes } from './health/routes.js';
 import { redactRequestLog } from './logging/requests.js';
 import { JOBS_MODULE_ID } from './jobs/core/module-bar.js';
 import { enableModuleOnce } from './jobs/module-bar.js';
-import { defineProbe, installProbeTables } from './jobs/probe.js';
 import { startJobs } from './jobs/runtime.js';
 import { registerNotifications } from './notifications/index.js';
 import { registerQueryGuard } from './query-guard/index.js';
@@ -49,10 +48,6 @@ export default defineHook((register, context) => {
   const jobsLogger = logger.child({ capability: 'jobs' });
 
   eventsContext.database = database;
-  if (config.GROUNDWORK_JOBS_TEST_PROBE) {
-    jobsLogger.warn('GROUNDWORK_JOBS_TEST_PROBE is on: the diagnostic queue groundwork.probe is defined (tests only)');
-    defineProbe(() => database, config.GROUNDWORK_JOBS_TEST_PROBE_CRON);
-  }
 
   init('app.before', ({ app }) => {
     // First, so Directus's HTTP log line carries the same id (pino-http keeps an existing req.id).
@@ -120,7 +115,6 @@ export default defineHook((register, context) => {
   // After every extension has registered its queues, before the server listens: requests may enqueue at once.
   init('app.after', async () => {
     try {
-      if (config.GROUNDWORK_JOBS_TEST_PROBE) await installProbeTables(database);
       await startJobs({ database, config, logger: jobsLogger });
       if (await enableModuleOnce(database, JOBS_MODULE_ID))
         jobsLogger.info('jobs: Jobs module added to the module bar');
@@ -132,7 +126,7 @@ export default defineHook((register, context) => {
   });
 
   // Capabilities.
-  registerWorkflows(register, context, config);
+  registerWorkflows(register, context);
   registerQueryGuard(register, context);
   // API keys: a `gw_` bearer key acts as its service user, scoped to one policy; static tokens for admins only.
   registerApiKeys(register, context, config);

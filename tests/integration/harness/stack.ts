@@ -4,9 +4,9 @@
 // parent goes away (stdin closes), so a killed test run leaves no Directus or database behind.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildStaleExtensions } from '../../../scripts/lib/extensions.js';
+import { buildStaleExtensions, listExtensions } from '../../../scripts/lib/extensions.js';
 import { step } from '../../../scripts/lib/log.js';
-import { dataDir } from '../../../scripts/lib/paths.js';
+import { dataDir, testExtensionsDir } from '../../../scripts/lib/paths.js';
 import {
   configuredServer,
   dropDatabase,
@@ -15,7 +15,7 @@ import {
   type PgConnection,
 } from '../../../scripts/lib/postgres.js';
 import { startMigratedInstance } from '../../../scripts/snapshots/instance.js';
-import { contextFile, READY_MARKER, type HarnessContext } from './context.js';
+import { contextFile, READY_MARKER, RETIRED_SWITCHES, type HarnessContext } from './context.js';
 import { createTestDatabase, TEST_ADMIN, testRunsDir, type DirectusInstance } from '../../../scripts/lib/instance.js';
 
 const SCOPE = 'test';
@@ -32,7 +32,8 @@ async function up(): Promise<void> {
   if (Number(process.versions.node.split('.')[0]) < 22) {
     throw new Error(`Directus 11 needs Node 22; this is ${process.version}. Run the tests with \`npm test\`.`);
   }
-  await buildStaleExtensions(SCOPE);
+  // The shipped extensions, and the test-only ones that instances of some tests load besides (the jobs probe).
+  await buildStaleExtensions(SCOPE, [...listExtensions(), ...listExtensions(testExtensionsDir)]);
 
   server = configuredServer(process.env) ?? undefined;
   if (server) {
@@ -45,7 +46,13 @@ async function up(): Promise<void> {
   const db = await createTestDatabase(server, 'main');
   database = db.database;
   step(SCOPE, `throwaway database ${db.database}: bootstrapping Directus`);
-  instance = await startMigratedInstance({ db, name: 'main', log: (message) => step(SCOPE, `migrate: ${message}`) });
+  instance = await startMigratedInstance({
+    db,
+    name: 'main',
+    env: RETIRED_SWITCHES,
+    log: (message) => step(SCOPE, `migrate: ${message}`),
+  });
+  const main = instance;
   step(SCOPE, `Directus is ready at ${instance.baseUrl} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
 
   const context: HarnessContext = {
@@ -54,6 +61,7 @@ async function up(): Promise<void> {
     server,
     db,
     admin: TEST_ADMIN,
+    retiredSwitches: Object.fromEntries(Object.keys(RETIRED_SWITCHES).map((key) => [key, main.env[key]])),
   };
   writeFileSync(contextFile, JSON.stringify(context, null, 2));
 }

@@ -16,8 +16,8 @@ describe('checkEnv', () => {
   });
 
   it('accepts raw strings (process env) and Directus-cast values alike', () => {
-    const fromStrings = checkEnv({ PORT: '9000', EXTENSIONS_MUST_LOAD: 'false', GROUNDWORK_HEALTH_TIMEOUT_MS: '500' });
-    const fromCast = checkEnv({ PORT: 9000, EXTENSIONS_MUST_LOAD: false, GROUNDWORK_HEALTH_TIMEOUT_MS: 500 });
+    const fromStrings = checkEnv({ PORT: '9000', JOBS_WORKER: 'false', GROUNDWORK_HEALTH_TIMEOUT_MS: '500' });
+    const fromCast = checkEnv({ PORT: 9000, JOBS_WORKER: false, GROUNDWORK_HEALTH_TIMEOUT_MS: 500 });
     expect(fromStrings).toEqual(fromCast);
     expect(fromStrings.ok && fromStrings.env.PORT).toBe(9000);
   });
@@ -34,6 +34,7 @@ describe('checkEnv', () => {
     ['REDIS', 'localhost:6379', 'redis:// or rediss:// URL'],
     ['LOG_LEVEL', 'loud', 'must be one of'],
     ['EXTENSIONS_MUST_LOAD', 'yes', 'true or false'],
+    ['EXTENSIONS_MUST_LOAD', 'false', 'must be true'],
     ['SECRET', 'short', 'at least 32 characters'],
     ['DB_CLIENT', 'sqlite3', 'PostgreSQL only'],
   ])('rejects %s=%s and names the variable', (name, value, rule) => {
@@ -59,7 +60,25 @@ describe('checkEnv', () => {
     expect(result.problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(['LOG_LEVEL', 'PORT']);
   });
 
-  it('reads the jobs settings: worker on by default, a bounded concurrency, the test probe off', () => {
+  it('refuses EXTENSIONS_MUST_LOAD=false also as Directus casts it (its own default)', () => {
+    expect(checkEnv({ EXTENSIONS_MUST_LOAD: false })).toEqual({
+      ok: false,
+      problems: [expect.stringContaining('EXTENSIONS_MUST_LOAD must be true')],
+    });
+  });
+
+  it('reads nothing from the retired switches: no variable turns a rule off or adds a test route (decision 0024)', () => {
+    const retired = {
+      GROUNDWORK_WORKFLOWS_ENFORCE: 'false',
+      GROUNDWORK_JOBS_TEST_PROBE: 'true',
+      GROUNDWORK_JOBS_TEST_PROBE_CRON: '* * * * *',
+    };
+    const result = checkEnv(retired);
+    expect(result).toEqual(checkEnv({}));
+    expect(result.ok && Object.keys(result.env)).toEqual(expect.not.arrayContaining(Object.keys(retired)));
+  });
+
+  it('reads the jobs settings: worker on by default, a bounded concurrency', () => {
     const defaults = checkEnv({});
     expect(defaults.ok && defaults.env).toEqual(
       expect.objectContaining({
@@ -67,7 +86,6 @@ describe('checkEnv', () => {
         JOBS_CONCURRENCY: 4,
         JOBS_LISTEN_NOTIFY: true,
         JOBS_POLLING_INTERVAL_SECONDS: 2,
-        GROUNDWORK_JOBS_TEST_PROBE: false,
       }),
     );
     const off = checkEnv({ JOBS_WORKER: 'false', JOBS_CONCURRENCY: '16', JOBS_POLLING_INTERVAL_SECONDS: '0.5' });

@@ -32,13 +32,15 @@ export const platformEnvSchema = z.object({
     .regex(/^rediss?:\/\/\S+$/, { error: 'must be a redis:// or rediss:// URL' })
     .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  EXTENSIONS_MUST_LOAD: booleanFlag.default(true),
+  // Directus's own default is false: an extension that fails to load is skipped and Directus serves without its rules
+  // (a domain bundle's access checks among them). No setting may weaken a rule (decision 0024): false is refused.
+  EXTENSIONS_MUST_LOAD: booleanFlag.default(true).refine((mustLoad) => mustLoad, {
+    error: 'must be true: with false, Directus serves without an extension that fails to load, and without its rules',
+  }),
   /** Port `npm start` gives the embedded PostgreSQL (the next free one when taken). */
   GROUNDWORK_EMBEDDED_PG_PORT: wholeNumber(1024, 65535).default(5439),
   /** How long each readiness check may take before its dependency counts as down. */
   GROUNDWORK_HEALTH_TIMEOUT_MS: wholeNumber(50, 30000).default(2000),
-  /** false: this instance does not enforce workflows (benchmarks' baseline only; the database trigger stays). */
-  GROUNDWORK_WORKFLOWS_ENFORCE: booleanFlag.default(true),
   // Notifications (notifications/): retries of a delivery before it is dead-lettered, the first retry's delay
   // (doubling after), how long a claimed email is left to its attempt, and when the daily digest goes out (UTC).
   GROUNDWORK_NOTIFICATIONS_RETRY_LIMIT: wholeNumber(0, 100).default(8),
@@ -95,10 +97,6 @@ export const platformEnvSchema = z.object({
     .optional(),
   // Directus turns GraphQL subscriptions on with websockets; they send other tenants' deleted item ids.
   WEBSOCKETS_GRAPHQL_ENABLED: booleanFlag.optional(),
-  /** TEST ONLY: adds the diagnostic queue `groundwork.probe` and its admin-only endpoint. Never in production. */
-  GROUNDWORK_JOBS_TEST_PROBE: booleanFlag.default(false),
-  /** TEST ONLY: a cron expression that schedules the probe queue. */
-  GROUNDWORK_JOBS_TEST_PROBE_CRON: z.coerce.string().optional(),
 });
 
 // Directus's own default for WEBSOCKETS_GRAPHQL_ENABLED is true: unset counts as on.

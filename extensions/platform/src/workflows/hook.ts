@@ -1,6 +1,6 @@
 // Registers the workflows capability on Directus's events: enforcement filters on every write, definition reloads.
+// Always on: no setting turns enforcement off (decision 0024).
 import type { HookExtensionContext, RegisterFunctions } from '@directus/types';
-import type { PlatformEnv } from '../shared/env.js';
 import type { Application } from 'express';
 import { transitionConflictMiddleware } from './conflicts.js';
 import { createEnforcement } from './enforce.js';
@@ -8,17 +8,8 @@ import { registerPlatformGuards } from './guards.js';
 import { workflowDefinitions } from './index.js';
 import { DEFINITIONS_TABLE } from './definitions.js';
 
-export function registerWorkflows(
-  { filter, action, init }: RegisterFunctions,
-  context: HookExtensionContext,
-  config: PlatformEnv,
-): void {
+export function registerWorkflows({ filter, action, init }: RegisterFunctions, context: HookExtensionContext): void {
   const logger = context.logger.child({ capability: 'workflows' });
-  // GROUNDWORK_WORKFLOWS_ENFORCE=false turns the hook off on an instance (the PATCH benchmark's baseline).
-  if (!config.GROUNDWORK_WORKFLOWS_ENFORCE) {
-    logger.warn({}, 'workflow enforcement is off on this instance');
-    return;
-  }
   registerPlatformGuards();
   const store = workflowDefinitions(context.database, logger);
   const enforcement = createEnforcement({

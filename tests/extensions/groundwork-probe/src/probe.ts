@@ -1,13 +1,13 @@
-// TEST ONLY (GROUNDWORK_JOBS_TEST_PROBE=true): a diagnostic queue and an admin-only endpoint, so the integration tests
-// and the benchmark can drive the real runtime (transactions, failures, slow jobs, crashes, cron) without a test
-// extension folder. Off by default; the env schema documents it as test-only.
+// TEST ONLY: a diagnostic queue and an admin-only enqueue route, so the jobs integration tests and the benchmark drive
+// the real runtime (transactions, failures, slow jobs, crashes, cron) through the platform API, as a domain bundle
+// would. Shipped nowhere: this extension lives under tests/ and only test instances load it (scripts/lib/instance.ts).
 import type { Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { onEvent, publishEvent } from '../events/index.js';
-import { ForbiddenError } from '../shared/errors.js';
-import { parseInput, route } from '../shared/http.js';
-import { defineQueue, defineSchedule, enqueue, type Job } from './index.js';
+import type { Job } from '../../../../extensions/platform/src/jobs/index.js';
+import { ForbiddenError } from '../../../../extensions/platform/src/shared/errors.js';
+import { parseInput, route } from '../../../../extensions/platform/src/shared/http.js';
+import { platform } from './platform.js';
 
 export const PROBE_QUEUE = 'groundwork.probe';
 
@@ -41,13 +41,14 @@ export async function installProbeTables(database: Knex): Promise<void> {
   });
 }
 
-export function defineProbe(database: () => Knex, cron: string | undefined): void {
-  defineQueue<ProbeData>(
+/** The queue, an event handler for `groundwork.probe.*`, and a schedule when `cron` is given. */
+export function defineProbe(database: Knex, cron: string | undefined): void {
+  const { jobs, events } = platform();
+  jobs.defineQueue<ProbeData>(
     PROBE_QUEUE,
     async (job: Job<ProbeData>) => {
-      const db = database();
       if (job.data.bench) return;
-      await db('groundwork.probe_run').insert({
+      await database('groundwork.probe_run').insert({
         key: job.data.key,
         job_id: job.id,
         attempt: job.attempt,
@@ -55,20 +56,23 @@ export function defineProbe(database: () => Knex, cron: string | undefined): voi
       });
       if (job.data.sleepMs) await new Promise((resolve) => setTimeout(resolve, job.data.sleepMs));
       if (job.attempt <= (job.data.failTimes ?? 0)) throw new Error(`probe failure on attempt ${job.attempt}`);
-      if (await db('groundwork.probe_fail').where({ key: job.data.key }).first()) {
+      if (await database('groundwork.probe_fail').where({ key: job.data.key }).first()) {
         throw new Error(`probe failure on attempt ${job.attempt}: ${job.data.key} is switched to fail`);
       }
-      await db('groundwork.probe_effect').insert({ key: job.data.key, job_id: job.id }).onConflict('key').ignore();
+      await database('groundwork.probe_effect')
+        .insert({ key: job.data.key, job_id: job.id })
+        .onConflict('key')
+        .ignore();
     },
     { retryLimit: 2, retryDelaySeconds: 1, retryBackoff: true, expireInSeconds: 4 },
   );
-  onEvent('groundwork.probe.*', async (event, { database: db }) => {
+  events.onEvent('groundwork.probe.*', async (event, { database: db }) => {
     await db('groundwork.probe_effect')
       .insert({ key: `event:${event.id}`, job_id: event.id })
       .onConflict('key')
       .ignore();
   });
-  if (cron) defineSchedule(PROBE_QUEUE, cron, { key: 'cron' });
+  if (cron) jobs.defineSchedule(PROBE_QUEUE, cron, { key: 'cron' });
 }
 
 const probeJob = z.object({
@@ -91,21 +95,23 @@ const probeBody = z.object({
 
 class Rollback extends Error {}
 
-export function registerProbeRoute(router: Router, { database }: { database: Knex }): void {
+/** POST /groundwork-probe/jobs: enqueue jobs and publish events in one transaction (admins only). */
+export function registerProbeRoute(router: Router, database: Knex): void {
   router.post(
-    '/v1/jobs/probe',
+    '/jobs',
     route(async (req, res) => {
       if (req.accountability?.admin !== true) throw new ForbiddenError();
       const body = parseInput(probeBody, req.body, 'body');
+      const { jobs, events } = platform();
       const ids: Array<string | null> = [];
-      const events: string[] = [];
+      const published: string[] = [];
       try {
         await database.transaction(async (trx) => {
           for (const job of body.jobs)
-            ids.push(await enqueue(trx, PROBE_QUEUE, job, { singletonKey: body.singletonKey }));
+            ids.push(await jobs.enqueue(trx, PROBE_QUEUE, job, { singletonKey: body.singletonKey }));
           for (const event of body.events) {
-            events.push(
-              await publishEvent(trx, {
+            published.push(
+              await events.publishEvent(trx, {
                 type: event.type,
                 collection: 'probe',
                 item: event.item,
@@ -119,7 +125,7 @@ export function registerProbeRoute(router: Router, { database }: { database: Kne
       } catch (error) {
         if (!(error instanceof Rollback)) throw error;
       }
-      res.json({ data: { ids, events, committed: !body.rollback } });
+      res.json({ data: { ids, events: published, committed: !body.rollback } });
     }),
   );
 }
