@@ -1,12 +1,10 @@
 // Ends every run with one plain line, "jest: N passed, N failed[, N skipped]", that CI and people can read at a glance,
 // after the slowest test files (where the suite's wall time goes; issue 9 item 10 tracks it).
-const path = require('node:path');
-
 class SummaryReporter {
   onRunComplete(_contexts, results) {
     const files = results.testResults
       .map((file) => ({
-        name: path.relative(process.cwd(), file.testFilePath),
+        name: file.testFilePath.replace(`${process.cwd()}/`, ''),
         ms: file.perfStats.end - file.perfStats.start,
       }))
       .filter((file) => Number.isFinite(file.ms) && file.ms > 0)
