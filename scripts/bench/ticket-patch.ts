@@ -67,14 +67,14 @@ async function json(url: string, init: RequestInit & { token?: string } = {}) {
 
 /** Without our extensions there is no readiness route: wait for Directus's own ping. */
 async function waitForPing(baseUrl: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 300_000; // a loaded machine can take minutes
   for (;;) {
     const ok = await fetch(`${baseUrl}/server/ping`).then(
       (response) => response.ok,
       () => false,
     );
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${baseUrl} did not answer /server/ping within 60 s`);
+    if (Date.now() > deadline) throw new Error(`${baseUrl} did not answer /server/ping within 300 s`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
