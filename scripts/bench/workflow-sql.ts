@@ -1,10 +1,12 @@
 // `npm run bench:workflow-sql`: where a transition's database time goes, one statement at a time on one connection
 // (no HTTP, no Directus in the loop): an UPDATE of the state with and without the workflow trigger, the filter's
 // SELECT, groundwork_publish_event alone and a history insert alone, 2,000 calls each, against `select 1`. The
+// UPDATE names an agent as the actor (user_updated), as Directus does, so the trigger reads the actor's roles.
 // database is migrated and Directus booted once on it (the platform makes the triggers and the jobs functions),
 // then stopped. Options: --calls N (default 2000), --smoke (20 calls, for CI). Database server: BENCH_DATABASE_URL,
 // else the embedded PostgreSQL.
 import { randomUUID } from 'node:crypto';
+import { ROLE } from '../domain/service-desk/access.js';
 import { buildStaleExtensions } from '../lib/extensions.js';
 import { createTestDatabase } from '../lib/instance.js';
 import { dropDatabase, toolServer } from '../lib/postgres.js';
@@ -28,6 +30,8 @@ await instance.stop();
 const knex = openDatabase(db);
 const org = randomUUID();
 await knex('organizations').insert({ id: org, name: 'o' });
+const agent = randomUUID();
+await knex('directus_users').insert({ id: agent, email: 'agent@bench.example.com', role: ROLE.agent });
 const ids = Array.from({ length: calls }, () => randomUUID());
 await knex('tickets').insert(ids.map((id) => ({ id, subject: 's', status: 'open', organization: org })));
 async function time(label: string, fn: (id: string, i: number) => Promise<unknown>) {
@@ -36,7 +40,8 @@ async function time(label: string, fn: (id: string, i: number) => Promise<unknow
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   console.log(`${label}: ${(ms / ids.length).toFixed(3)} ms per call`);
 }
-const toggle = (to: string) => (id: string) => knex('tickets').where({ id }).update({ status: to });
+const toggle = (to: string) => (id: string) =>
+  knex('tickets').where({ id }).update({ status: to, user_updated: agent });
 await time('update with workflow trigger (open→pending)', toggle('pending'));
 await knex.raw('alter table tickets disable trigger groundwork_workflow_update');
 await time('update without workflow trigger (pending→open)', toggle('open'));

@@ -2,6 +2,7 @@
 // role, over REST and GraphQL), generated from the definitions as stored; guards; the refusal message; batch
 // updates checked per item; history and events written in the transaction of the write (and not at all when it
 // rolls back); the database's last-line check; read-only history; the allowed-transitions endpoint.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ROLE } from '../../scripts/domain/service-desk/access.js';
 import { harness } from './harness/context.js';
@@ -261,6 +262,129 @@ describe('transactions', () => {
       /cannot move from "open" to "closed"/,
     );
     expect((await desk.db('tickets').where({ id }).first()).status).toBe('open');
+  });
+});
+
+describe('one transition per move, decided the same in the filter and the database (decision 0027)', () => {
+  // A collection of its own, so changing definitions here touches no other test: two transitions between the same
+  // two states, one for agents (with its own event name), one for customers.
+  let collection: string;
+  const itemIn = async (status: string) => {
+    const id = randomUUID();
+    await desk.db(collection).insert({ id, status });
+    return id;
+  };
+  const lastHistory = async (id: string) => (await historyOf(desk, id)).at(-1);
+  const eventTypes = async (id: string) =>
+    (await desk.db('groundwork.domain_event').where({ item: id }).orderBy('occurred_at')).map((event) => event.type);
+
+  beforeAll(async () => {
+    collection = `wf_probe_${desk.run.replace(/\W/g, '_')}`;
+    await asAdmin(desk, 'POST', '/collections', {
+      collection,
+      schema: {},
+      meta: { hidden: true },
+      fields: [
+        { field: 'id', type: 'uuid', meta: { special: ['uuid'] }, schema: { is_primary_key: true } },
+        { field: 'status', type: 'string', schema: { default_value: 'draft' } },
+        { field: 'user_updated', type: 'uuid', meta: { special: ['user-updated'] }, schema: {} },
+      ],
+    });
+    for (const role of [ROLE.agent, ROLE.customer]) {
+      const [link] = await asAdmin<{ policy: string }[]>(
+        desk,
+        'GET',
+        `/access?filter[role][_eq]=${role}&fields=policy`,
+      );
+      for (const action of ['read', 'update'])
+        await asAdmin(desk, 'POST', '/permissions', {
+          policy: link!.policy,
+          collection,
+          action,
+          fields: action === 'read' ? ['*'] : ['status'],
+          permissions: {},
+        });
+    }
+    await asAdmin(desk, 'POST', '/items/workflow_definitions', {
+      collection,
+      state_field: 'status',
+      states: ['draft', 'done'],
+      initial_states: ['draft'],
+      transitions: [
+        { name: 'staff_finish', from: 'draft', to: 'done', roles: [ROLE.agent], guards: [], event: 'probe.finished' },
+        { name: 'customer_finish', from: 'draft', to: 'done', roles: [ROLE.customer], guards: [] },
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await call(desk.admin, 'DELETE', `/items/workflow_definitions/${collection}`);
+    await call(desk.admin, 'DELETE', `/collections/${collection}`);
+  });
+
+  it("records the transition and event of the caller's role, not the first between the two states", async () => {
+    const [byCustomer, byAgent] = [await itemIn('draft'), await itemIn('draft')];
+    // The customer's move first: the old trigger took the first transition to "done" (staff_finish) for everyone.
+    expect(
+      (await call(desk.users.customer.token, 'PATCH', `/items/${collection}/${byCustomer}`, { status: 'done' })).status,
+    ).toBe(200);
+    expect(
+      (await call(desk.users.agent.token, 'PATCH', `/items/${collection}/${byAgent}`, { status: 'done' })).status,
+    ).toBe(200);
+    expect(await lastHistory(byCustomer)).toMatchObject({
+      from: 'draft',
+      to: 'done',
+      transition: 'customer_finish',
+      actor: desk.users.customer.id,
+    });
+    expect(await lastHistory(byAgent)).toMatchObject({
+      from: 'draft',
+      to: 'done',
+      transition: 'staff_finish',
+      actor: desk.users.agent.id,
+    });
+    expect(await eventTypes(byCustomer)).toEqual([`workflow.${collection}.done`]);
+    expect(await eventTypes(byAgent)).toEqual(['probe.finished']);
+    const [event] = await desk.db('groundwork.domain_event').where({ item: byCustomer });
+    expect(event.data).toEqual({ from: 'draft', to: 'done', comment: null, transition: 'customer_finish' });
+  });
+
+  it('follows an edited definition at once, in the filter and in the database', async () => {
+    const before = await itemIn('draft');
+    // Swap the order: agents now match the first entry under another name; the SQL is generated again.
+    await asAdmin(desk, 'PATCH', `/items/workflow_definitions/${collection}`, {
+      transitions: [
+        { name: 'agent_done', from: 'draft', to: 'done', roles: [ROLE.agent], guards: [], event: 'probe.done' },
+        { name: 'customer_finish', from: 'draft', to: 'done', roles: [ROLE.customer], guards: [] },
+      ],
+    });
+    expect(
+      (await call(desk.users.agent.token, 'PATCH', `/items/${collection}/${before}`, { status: 'done' })).status,
+    ).toBe(200);
+    expect(await lastHistory(before)).toMatchObject({ transition: 'agent_done' });
+    expect(await eventTypes(before)).toEqual(['probe.done']);
+  });
+
+  it('checks roles in the database too, for writes that skip Directus (the actor is user_updated)', async () => {
+    const [asCustomer, asSystem] = [await itemIn('draft'), await itemIn('draft')];
+    await desk
+      .db(collection)
+      .where({ id: asCustomer })
+      .update({ status: 'done', user_updated: desk.users.customer.id });
+    expect(await lastHistory(asCustomer)).toMatchObject({
+      transition: 'customer_finish',
+      actor: desk.users.customer.id,
+    });
+    // No user is the system, which this workflow does not let finish anything.
+    await expect(desk.db(collection).where({ id: asSystem }).update({ status: 'done' })).rejects.toThrow(
+      /cannot move from "draft" to "done"/,
+    );
+    // A customer may not solve a ticket, not even by SQL that names them as the actor.
+    const ticket = await ticketIn(desk, 'open');
+    await expect(
+      desk.db('tickets').where({ id: ticket }).update({ status: 'solved', user_updated: desk.users.customer.id }),
+    ).rejects.toThrow(/cannot move from "open" to "solved"/);
+    expect((await desk.db('tickets').where({ id: ticket }).first()).status).toBe('open');
   });
 });
 

@@ -7,6 +7,8 @@ export interface LoadResult {
   connections: number;
   durationSeconds: number;
   requestsPerSecond: number;
+  /** Requests answered in the run (requestsPerSecond is rounded; ratios of small rates use this). */
+  requests: number;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
@@ -53,6 +55,7 @@ export async function runLoad(options: {
     connections: options.connections,
     durationSeconds: options.durationSeconds,
     requestsPerSecond: Math.round(result.requests.total / options.durationSeconds),
+    requests: result.requests.total,
     p50Ms: round(percentile(latencies, 50)),
     p95Ms: round(percentile(latencies, 95)),
     p99Ms: round(percentile(latencies, 99)),

@@ -1,6 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { definitionSchema, eventTypeOf, fieldsToRead, SYSTEM_ROLE } from './definition.js';
-import { decideInitial, decideTransition, roleAllows, transitionsFor, type Actor, type GuardCheck } from './machine.js';
+import {
+  decideInitial,
+  decideTransition,
+  roleAllows,
+  transitionFor,
+  transitionsFor,
+  type Actor,
+  type GuardCheck,
+} from './machine.js';
 
 const AGENT = 'role-agent';
 const CUSTOMER = 'role-customer';
@@ -143,6 +151,41 @@ describe('decideInitial', () => {
       ok: false,
       allowed: ['new'],
       message: 'a new tickets item cannot start in "open". Allowed initial states: "new".',
+    });
+  });
+});
+
+describe('the transition of a move', () => {
+  // Two transitions between the same states: the first one whose roles admit the actor is the move's transition.
+  const twoWays = definitionSchema.parse({
+    ...definition,
+    transitions: [
+      { name: 'staff_reopen', from: 'solved', to: 'open', roles: [AGENT], event: 'tickets.reopened_by_staff' },
+      { name: 'customer_reopen', from: 'solved', to: 'open', roles: [CUSTOMER], guards: ['recent'] },
+      { name: 'any_reopen', from: 'solved', to: 'open', roles: [AGENT, CUSTOMER] },
+    ],
+  });
+  const solved = { id: 't1', state: 'solved', fields: { solved_at: '2026-06-05T00:00:00Z' } };
+
+  it('is the first transition between the states whose roles admit the actor', () => {
+    expect(transitionFor(twoWays, 'solved', 'open', agent)?.name).toBe('staff_reopen');
+    expect(transitionFor(twoWays, 'solved', 'open', customer)?.name).toBe('customer_reopen');
+    expect(transitionFor(twoWays, 'solved', 'open', admin)?.name).toBe('staff_reopen');
+    expect(transitionFor(twoWays, 'solved', 'open', system)).toBeUndefined();
+  });
+
+  it('is decided by its own guards, with no later transition as a fallback', () => {
+    const late = { ...solved, fields: { solved_at: '2026-05-01T00:00:00Z' } };
+    const decision = decideTransition(twoWays, late, 'open', customer, { now, check: recent });
+    // any_reopen would let the customer through; the customer's move is customer_reopen, whose guard refuses.
+    expect(decision).toMatchObject({ ok: false, allowed: [] });
+    expect(decideTransition(twoWays, solved, 'open', customer, { now, check: recent })).toMatchObject({
+      ok: true,
+      transition: { name: 'customer_reopen' },
+    });
+    expect(decideTransition(twoWays, late, 'open', agent, { now, check: recent })).toMatchObject({
+      ok: true,
+      transition: { name: 'staff_reopen' },
     });
   });
 });

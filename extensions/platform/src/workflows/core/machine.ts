@@ -34,6 +34,23 @@ export function roleAllows(transition: Transition, actor: Actor): boolean {
   return actor.roles.some((role) => transition.roles.includes(role));
 }
 
+/**
+ * The transition a move from `from` to `to` is for this actor: the first of the definition's transitions between
+ * those states whose roles admit the actor. Its guards then decide; a later transition between the same states is
+ * never a fallback. The database trigger makes the same choice (core/trigger-sql.ts), so history and the event
+ * name the transition the filter allowed.
+ */
+export function transitionFor(
+  definition: WorkflowDefinition,
+  from: string,
+  to: string,
+  actor: Actor,
+): Transition | undefined {
+  return definition.transitions.find(
+    (transition) => transition.from === from && transition.to === to && roleAllows(transition, actor),
+  );
+}
+
 /** Transitions from `from` the actor may make now, and those their role allows but a guard refuses. */
 export function transitionsFor(
   definition: WorkflowDefinition,
@@ -43,14 +60,15 @@ export function transitionsFor(
 ): { allowed: Transition[]; blocked: Blocked[] } {
   const allowed: Transition[] = [];
   const blocked: Blocked[] = [];
-  for (const transition of definition.transitions) {
-    if (transition.from !== from || !roleAllows(transition, actor)) continue;
-    if (allowed.some((other) => other.to === transition.to)) continue;
+  const targets = new Set(definition.transitions.filter((t) => t.from === from).map((t) => t.to));
+  for (const to of targets) {
+    const transition = transitionFor(definition, from, to, actor);
+    if (!transition) continue;
     const input: GuardInput = {
       collection: definition.collection,
       item: context.item,
       from,
-      to: transition.to,
+      to,
       actor,
       now: context.now,
     };
@@ -58,8 +76,7 @@ export function transitionsFor(
     if (reason === null) allowed.push(transition);
     else blocked.push({ transition, reason });
   }
-  // A move another entry allows is not "blocked" (e.g. agents reopen freely, customers within 7 days).
-  return { allowed, blocked: blocked.filter((b) => !allowed.some((a) => a.to === b.transition.to)) };
+  return { allowed, blocked };
 }
 
 export type Decision = { ok: true; transition: Transition } | { ok: false; message: string; allowed: string[] };
