@@ -49,6 +49,7 @@ export default defineHook((register, context) => {
   const jobsLogger = logger.child({ capability: 'jobs' });
 
   eventsContext.database = database;
+  eventsContext.retentionDays = config.GROUNDWORK_EVENTS_RETENTION_DAYS;
   if (config.GROUNDWORK_JOBS_TEST_PROBE) {
     jobsLogger.warn('GROUNDWORK_JOBS_TEST_PROBE is on: the diagnostic queue groundwork.probe is defined (tests only)');
     defineProbe(() => database, config.GROUNDWORK_JOBS_TEST_PROBE_CRON);
