@@ -88,33 +88,42 @@ export function startEventDispatcher(options: DispatcherOptions): EventDispatche
     wakeUp?.();
   };
 
+  async function markFailed(row: EventRow, error: unknown): Promise<void> {
+    // Handlers' errors may quote what they handled: no addresses in the log.
+    logger.warn(
+      { eventId: row.id, type: row.type, attempt: row.attempts, err: loggableError(error) },
+      'event dispatch failed',
+    );
+    const outcome = afterFailure(row.attempts, settings, random());
+    const lastError = JSON.stringify(storedError(error));
+    if (outcome.dead) {
+      await database.raw(
+        'UPDATE groundwork.domain_event SET dead_at = now(), locked_until = NULL, last_error = ?::jsonb WHERE id = ?',
+        [lastError, row.id],
+      );
+    } else {
+      await database.raw(
+        `UPDATE groundwork.domain_event
+         SET next_attempt_at = now() + make_interval(secs => ?), locked_until = NULL, last_error = ?::jsonb
+         WHERE id = ?`,
+        [outcome.delaySeconds, lastError, row.id],
+      );
+    }
+  }
+
+  /** Runs one claimed event and records the outcome; never rejects (a lost write leaves the lease to run out). */
   async function settle(row: EventRow): Promise<void> {
     try {
-      await options.deliver(toPublishedEvent(row));
-      await database('groundwork.domain_event')
-        .where({ id: row.id })
-        .update({ dispatched_at: database.fn.now(), locked_until: null, last_error: null });
-    } catch (error) {
-      // Handlers' errors may quote what they handled: no addresses in the log.
-      logger.warn(
-        { eventId: row.id, type: row.type, attempt: row.attempts, err: loggableError(error) },
-        'event dispatch failed',
-      );
-      const outcome = afterFailure(row.attempts, settings, random());
-      const lastError = JSON.stringify(storedError(error));
-      if (outcome.dead) {
-        await database.raw(
-          'UPDATE groundwork.domain_event SET dead_at = now(), locked_until = NULL, last_error = ?::jsonb WHERE id = ?',
-          [lastError, row.id],
-        );
-      } else {
-        await database.raw(
-          `UPDATE groundwork.domain_event
-           SET next_attempt_at = now() + make_interval(secs => ?), locked_until = NULL, last_error = ?::jsonb
-           WHERE id = ?`,
-          [outcome.delaySeconds, lastError, row.id],
-        );
+      try {
+        await options.deliver(toPublishedEvent(row));
+        await database('groundwork.domain_event')
+          .where({ id: row.id })
+          .update({ dispatched_at: database.fn.now(), locked_until: null, last_error: null });
+      } catch (error) {
+        await markFailed(row, error);
       }
+    } catch (error) {
+      logger.error({ eventId: row.id, err: loggableError(error) }, 'events: could not record a dispatch outcome');
     } finally {
       running.delete(row.id);
     }
