@@ -5,7 +5,7 @@
 // of it stays in production code. No Directus: the platform's SQL is installed as at boot (pg-boss's schema, then
 // installDatabaseObjects) on a throwaway database per setup, and handlers do nothing, so the figures are the
 // dispatch's own cost. Events go to 100 items round-robin (the dispatcher keeps each item's order).
-// Options: --events N (default 5000), --samples N (latency samples, default 200), --setups N (default 4: old and new
+// Options: --events N (default 2000), --samples N (latency samples, default 100), --setups N (default 4: old and new
 // at batch 4, as shipped, then at batch 16), --smoke (50 events, 5 samples, batch 4 only, for CI).
 // Database: BENCH_DATABASE_URL, else the embedded PostgreSQL.
 import knexFactory, { type Knex } from 'knex';
@@ -22,8 +22,8 @@ import { formatTable, percentile } from './lib/stats.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
-  events: { full: '5000', smoke: '50' },
-  samples: { full: '200', smoke: '5' },
+  events: { full: '2000', smoke: '50' },
+  samples: { full: '100', smoke: '5' },
   setups: { full: '4', smoke: '2' },
 });
 const EVENTS = wholeNumber('events', values.events);
