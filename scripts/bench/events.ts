@@ -72,7 +72,8 @@ function bossFor(db: PgConnection, max: number) {
 /** The path before 0025: the event row plus a pg-boss job in one function, as groundwork_publish_event was. */
 async function installJobPerEvent(knex: Knex, boss: PgBoss) {
   await boss.createQueue(`${OLD_QUEUE}.dead`, { retryLimit: 0 });
-  await boss.createQueue(OLD_QUEUE, { retryLimit: 8, retryDelay: 5, deadLetter: `${OLD_QUEUE}.dead` });
+  // As bossQueueSettings makes every queue: groundwork_enqueue NOTIFYs the workers for it.
+  await boss.createQueue(OLD_QUEUE, { retryLimit: 8, retryDelay: 5, deadLetter: `${OLD_QUEUE}.dead`, notify: true });
   await knex.raw(`CREATE OR REPLACE FUNCTION public.bench_publish_event_as_job(
       type text, collection text, item text, actor uuid, data jsonb
     ) RETURNS text LANGUAGE plpgsql VOLATILE AS $fn$
