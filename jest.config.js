@@ -1,5 +1,5 @@
-// Two tiers: `unit` (pure core code, no Directus, fast) and `integration` (a real Directus on a throwaway
-// Postgres database, over HTTP). Sources are ESM TypeScript, so jest runs in ESM mode (see package.json "test").
+// Three tiers: `unit` (pure core code, no Directus, fast), `medium` (our SQL and its adapters on a throwaway Postgres
+// database, no Directus) and `integration` (a real Directus on a throwaway Postgres database, over HTTP). Sources are ESM TypeScript, so jest runs in ESM mode (see package.json "test").
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +59,11 @@ export default {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/extensions/*/src/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'medium',
+      testMatch: ['<rootDir>/tests/medium/**/*.test.ts'],
     },
     {
       ...common,

@@ -179,6 +179,45 @@ describe('domain events outbox', () => {
       'SQL event delivered',
     );
   });
+  it('lists a dead event as a dead job of groundwork.events, and lets an admin retry or discard it', async () => {
+    const deadEvent = async (item: string) => {
+      const [row] = await sql.query<{ id: string }>(
+        `INSERT INTO groundwork.domain_event (type, collection, item, dead_at, attempts, last_error)
+         VALUES ('groundwork.probe.revived', 'probe', $1, now(), 9, '{"name":"Error","message":"handler down"}')
+         RETURNING id`,
+        [item],
+      );
+      return row!.id;
+    };
+    const revived = await deadEvent(unique('dead-event'));
+    const dropped = await deadEvent(unique('dead-event'));
+    const listed = await getJson(`${jobsUrl()}?status=dead&queue=groundwork.events`, { headers: auth(admin) });
+    expect(listed.status).toBe(200);
+    const view = (listed.body.data as Array<Record<string, unknown>>).find((job) => job.id === revived);
+    expect(view).toEqual(
+      expect.objectContaining({ queue: 'groundwork.events', status: 'dead', attempts: 9, error: 'handler down' }),
+    );
+    const queues = (await getJson(`${jobsUrl()}/queues`, { headers: auth(admin) })).body.data as Array<
+      Record<string, unknown>
+    >;
+    expect(queues.find((queue) => queue.queue === 'groundwork.events')!.dead as number).toBeGreaterThanOrEqual(2);
+
+    const retried = await getJson(`${jobsUrl()}/${revived}/retry`, { method: 'POST', headers: auth(admin) });
+    expect(retried.status).toBe(200);
+    expect(retried.body).toEqual({ data: { id: revived, queue: 'groundwork.events' } });
+    await waitFor(
+      () => effects(sql, [`event:${revived}`]),
+      (rows) => rows.length === 1,
+      15_000,
+      'retried event delivered',
+    );
+    expect((await getJson(`${jobsUrl()}/${revived}/retry`, { method: 'POST', headers: auth(admin) })).status).toBe(404);
+
+    const discarded = await fetch(`${jobsUrl()}/${dropped}`, { method: 'DELETE', headers: auth(admin) });
+    expect(discarded.status).toBe(204);
+    expect(await sql.query('SELECT 1 FROM groundwork.domain_event WHERE id = $1', [dropped])).toEqual([]);
+    expect(await effects(sql, [`event:${dropped}`])).toEqual([]);
+  });
 });
 
 describe('retries, dead letters and the admin routes', () => {

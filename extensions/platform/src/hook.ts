@@ -48,6 +48,7 @@ export default defineHook((register, context) => {
   const jobsLogger = logger.child({ capability: 'jobs' });
 
   eventsContext.database = database;
+  eventsContext.retentionDays = config.GROUNDWORK_EVENTS_RETENTION_DAYS;
 
   init('app.before', ({ app }) => {
     // First, so Directus's HTTP log line carries the same id (pino-http keeps an existing req.id).

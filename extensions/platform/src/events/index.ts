@@ -1,11 +1,15 @@
-// Domain events through a transactional outbox: publishEvent writes the event row and the job that dispatches it in
-// the caller's transaction (SQL function groundwork_publish_event, also callable from triggers); the worker then
-// runs every matching handler. Delivery is at least once: a failing handler makes the whole dispatch retry, so
-// handlers must be idempotent on event.id.
+// Domain events through a transactional outbox: publishEvent writes the event row in the caller's transaction (SQL
+// function groundwork_publish_event, also callable from triggers); the dispatcher (dispatcher.ts, started with the
+// jobs runtime) then runs every matching handler. Delivery is at least once, in order per collection and item: a
+// failing handler makes the whole dispatch retry, so handlers must be idempotent on event.id.
 import type { Knex } from 'knex';
-import { defineQueue, type Job } from '../jobs/index.js';
-import { EVENTS_QUEUE } from '../jobs/install.js';
+import { defineQueue, defineSchedule } from '../jobs/index.js';
 import { assertEventPattern, assertEventType, matchesEventPattern } from './core/pattern.js';
+import type { PublishedEvent } from './core/outbox.js';
+import { deleteDispatchedEvents } from './store.js';
+
+export type { PublishedEvent } from './core/outbox.js';
+export { EVENTS_QUEUE } from './core/outbox.js';
 
 export interface DomainEvent {
   type: string;
@@ -15,17 +19,12 @@ export interface DomainEvent {
   data: Record<string, unknown>;
 }
 
-export interface PublishedEvent extends DomainEvent {
-  id: string;
-  occurredAt: string;
-}
-
 export type EventHandler = (event: PublishedEvent, ctx: { database: Knex }) => Promise<void>;
 
 const handlers: Array<{ pattern: string; handler: EventHandler }> = [];
 
-/** The knex handlers get; set by the runtime (Directus's database). */
-export const eventsContext = { database: null as Knex | null };
+/** Set by the platform hook: the knex handlers get (Directus's database) and the retention in days. */
+export const eventsContext = { database: null as Knex | null, retentionDays: 30 };
 
 export async function publishEvent(db: Knex | Knex.Transaction, event: DomainEvent): Promise<string> {
   assertEventType(event.type);
@@ -43,37 +42,19 @@ export function onEvent(typePattern: string, handler: EventHandler): void {
   handlers.push({ pattern: typePattern, handler });
 }
 
-interface EventRow {
-  id: string;
-  type: string;
-  collection: string;
-  item: string;
-  actor: string | null;
-  data: Record<string, unknown>;
-  occurred_at: Date;
-}
-
-async function dispatch(job: Job<{ eventId: string }>): Promise<void> {
-  const database = eventsContext.database;
-  if (!database) throw new Error('events: the runtime has not started');
-  const row = (await database<EventRow>('groundwork.domain_event').where({ id: job.data.eventId }).first()) as
-    | EventRow
-    | undefined;
-  // The job commits with its event, so a missing row means it was deleted on purpose: nothing to deliver.
-  if (!row) return;
-  const event: PublishedEvent = {
-    id: row.id,
-    type: row.type,
-    collection: row.collection,
-    item: row.item,
-    actor: row.actor,
-    data: row.data,
-    occurredAt: new Date(row.occurred_at).toISOString(),
-  };
+/** Runs every handler whose pattern matches, one after the other; the first that throws fails the dispatch. */
+export async function deliverEvent(event: PublishedEvent, database: Knex): Promise<void> {
   for (const { pattern, handler } of handlers) {
     if (matchesEventPattern(pattern, event.type)) await handler(event, { database });
   }
-  await database('groundwork.domain_event').where({ id: row.id }).update({ dispatched_at: database.fn.now() });
 }
 
-defineQueue<{ eventId: string }>(EVENTS_QUEUE, dispatch, { retryLimit: 8, retryDelaySeconds: 5 });
+/** The daily retention job's queue. */
+export const EVENTS_RETENTION_QUEUE = 'groundwork.events-retention';
+
+defineQueue(EVENTS_RETENTION_QUEUE, async () => {
+  const database = eventsContext.database;
+  if (!database) throw new Error('events: the runtime has not started');
+  await deleteDispatchedEvents(database, eventsContext.retentionDays);
+});
+defineSchedule(EVENTS_RETENTION_QUEUE, '41 3 * * *');

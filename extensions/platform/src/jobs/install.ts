@@ -1,12 +1,10 @@
 // Groundwork's own database objects for jobs and events, created idempotently at boot under an advisory lock
 // (several instances may boot at once). Tables live in the `groundwork` schema: Directus reads `public` only, so
 // they never become collections, never show up in snapshots and cannot be changed from the admin app. The two SQL
-// functions live in `public` so domain triggers can call them unqualified; Directus does not read functions.
+// functions (groundwork_enqueue here, groundwork_publish_event in events/install.ts) live in `public` so domain triggers can call them unqualified; Directus does not read functions.
 import type { Knex } from 'knex';
+import { eventsInstallStatements } from '../events/install.js';
 import { BOSS_SCHEMA } from './core/names.js';
-
-/** The queue that carries domain events from the outbox to their handlers. */
-export const EVENTS_QUEUE = 'groundwork.events';
 
 const INSTALL_LOCK = "hashtextextended('groundwork.install', 0)";
 
@@ -15,18 +13,6 @@ const notifyChannel = `('pgboss_' || left(encode(sha224('${BOSS_SCHEMA}'::bytea)
 
 export const installStatements: string[] = [
   'CREATE SCHEMA IF NOT EXISTS groundwork',
-  `CREATE TABLE IF NOT EXISTS groundwork.domain_event (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    type text NOT NULL,
-    collection text NOT NULL,
-    item text NOT NULL,
-    actor uuid,
-    data jsonb NOT NULL DEFAULT '{}'::jsonb,
-    occurred_at timestamptz NOT NULL DEFAULT now(),
-    dispatched_at timestamptz
-  )`,
-  'CREATE INDEX IF NOT EXISTS domain_event_occurred_at ON groundwork.domain_event (occurred_at)',
-  'CREATE INDEX IF NOT EXISTS domain_event_item ON groundwork.domain_event (collection, item)',
   // One job into pg-boss's job table, with the queue's retry, expiry, retention and dead-letter settings, in the
   // caller's transaction. The same insert pg-boss's send() makes (plans.insertJobs), written in SQL so triggers
   // can call it; the integration tests run it against the installed pg-boss. A singleton key allows one live job
@@ -75,21 +61,8 @@ export const installStatements: string[] = [
     RETURN v_id::text;
   END
   $fn$`,
-  // The outbox: the event row and the job that dispatches it, in the caller's transaction.
-  `CREATE OR REPLACE FUNCTION public.groundwork_publish_event(
-    type text, collection text, item text, actor uuid, data jsonb
-  ) RETURNS text LANGUAGE plpgsql VOLATILE AS $fn$
-  #variable_conflict use_column
-  DECLARE
-    v_id uuid;
-  BEGIN
-    INSERT INTO groundwork.domain_event (type, collection, item, actor, data)
-    VALUES ($1, $2, $3, $4, coalesce($5, '{}'::jsonb))
-    RETURNING id INTO v_id;
-    PERFORM public.groundwork_enqueue('${EVENTS_QUEUE}', jsonb_build_object('eventId', v_id), v_id::text);
-    RETURN v_id::text;
-  END
-  $fn$`,
+  // The domain-events outbox (events/install.ts).
+  ...eventsInstallStatements,
 ];
 
 /** Runs every statement in one transaction, under an advisory lock held until it commits. */

@@ -1,32 +1,21 @@
 // HTTP adapter for jobs under /groundwork/v1/jobs: staff (app users) list jobs and queue counts; admins retry or
-// discard dead jobs. Reads pg-boss's tables with Directus's knex; moves jobs through pg-boss.
+// discard dead jobs. Reads pg-boss's tables with Directus's knex; moves jobs through pg-boss. Domain events are
+// listed as the queue `groundwork.events`: their rows come from the outbox (eventJobsSql), where a dead event is
+// retried (its attempts reset) or discarded (deleted).
 import type { Router } from 'express';
 import type { Knex } from 'knex';
+import { EVENTS_QUEUE } from '../events/core/outbox.js';
+import { discardDeadEvent, retryDeadEvent } from '../events/store.js';
 import { ForbiddenError, NotFoundError, ServiceUnavailableError } from '../shared/errors.js';
 import { parseInput, route } from '../shared/http.js';
 import { jobIdParams, listJobsQuery } from './core/contract.js';
 import { BOSS_SCHEMA, DEAD_LETTER_SUFFIX, deadLetterQueue, sourceOfDeadLetterQueue } from './core/names.js';
 import { statesForStatus } from './core/queue-config.js';
-import { toJobView, type JobRow } from './core/view.js';
+import { jobsAndEventsSql, JOB_COLUMNS, toJobView, type JobRow } from './core/view.js';
 import { jobsRuntime } from './runtime.js';
 
-const JOB_COLUMNS = [
-  'j.id',
-  'j.name',
-  'j.state',
-  'j.retry_count',
-  'j.retry_limit',
-  'j.singleton_key',
-  'j.data',
-  'j.output',
-  'j.created_on',
-  'j.start_after',
-  'j.started_on',
-  'j.completed_on',
-  'j.source_name',
-  'j.source_retry_count',
-  'j.source_output',
-];
+// pg-boss's jobs and the outbox's events in one shape (core/view.ts).
+const ALL_JOBS = `(${jobsAndEventsSql()})`;
 
 type Accountability = { admin?: boolean; app?: boolean; user?: string | null } | null | undefined;
 
@@ -40,7 +29,8 @@ function assertAdmin(accountability: Accountability) {
 }
 
 async function findDeadJob(database: Knex, id: string): Promise<JobRow | undefined> {
-  return (await database({ j: `${BOSS_SCHEMA}.job` })
+  return (await database
+    .from(database.raw(`${ALL_JOBS} AS j`))
     .select(JOB_COLUMNS)
     .where('j.id', id)
     .whereLike('j.name', `%${DEAD_LETTER_SUFFIX}`)
@@ -60,7 +50,8 @@ export function registerJobRoutes(router: Router, { database }: { database: Knex
     route(async (req, res) => {
       assertStaff(req.accountability);
       const query = parseInput(listJobsQuery, req.query, 'query');
-      const rows = (await database({ j: `${BOSS_SCHEMA}.job` })
+      const rows = (await database
+        .from(database.raw(`${ALL_JOBS} AS j`))
         .select(JOB_COLUMNS)
         .modify((builder) => {
           if (query.queue) builder.whereIn('j.name', [query.queue, deadLetterQueue(query.queue)]);
@@ -102,6 +93,24 @@ export function registerJobRoutes(router: Router, { database }: { database: Knex
         if (sourceOfDeadLetterQueue(name) === null)
           counts.set(name, { queue: name, queued: 0, active: 0, retrying: 0, failed: 0, dead: 0 });
       }
+      // The outbox's counts, under the events queue (a dead event is open until retried or discarded).
+      const events = (await database.raw(
+        `SELECT
+           count(*) FILTER (WHERE dead_at IS NULL AND locked_until > now()) AS active,
+           count(*) FILTER (WHERE dead_at IS NULL AND (locked_until IS NULL OR locked_until <= now()) AND attempts = 0) AS queued,
+           count(*) FILTER (WHERE dead_at IS NULL AND (locked_until IS NULL OR locked_until <= now()) AND attempts > 0) AS retrying,
+           count(*) FILTER (WHERE dead_at IS NOT NULL) AS dead
+         FROM groundwork.domain_event WHERE dispatched_at IS NULL`,
+      )) as { rows: Array<Record<'active' | 'queued' | 'retrying' | 'dead', string>> };
+      const outbox = events.rows[0]!;
+      counts.set(EVENTS_QUEUE, {
+        queue: EVENTS_QUEUE,
+        queued: Number(outbox.queued),
+        active: Number(outbox.active),
+        retrying: Number(outbox.retrying),
+        failed: 0,
+        dead: Number(outbox.dead),
+      });
       for (const row of rows) {
         const source = sourceOfDeadLetterQueue(row.name);
         const entry = counts.get(source ?? row.name);
@@ -114,7 +123,7 @@ export function registerJobRoutes(router: Router, { database }: { database: Knex
         else if (row.state === 'active') entry.active += n;
         else if (row.state === 'failed') entry.failed += n;
       }
-      res.json({ data: [...counts.values()] });
+      res.json({ data: [...counts.values()].sort((a, b) => a.queue.localeCompare(b.queue)) });
     }),
   );
 
@@ -128,6 +137,11 @@ export function registerJobRoutes(router: Router, { database }: { database: Knex
       if (!dead) throw new NotFoundError({ what: 'Dead job' });
       const destination = dead.source_name ?? sourceOfDeadLetterQueue(dead.name);
       if (!destination) throw new NotFoundError({ what: 'Dead job' });
+      if (destination === EVENTS_QUEUE) {
+        if (!(await retryDeadEvent(database, id))) throw new NotFoundError({ what: 'Dead job' });
+        res.json({ data: { id, queue: destination } });
+        return;
+      }
       const moved = await runningBoss().redrive(dead.name, { ids: [id], destination, limit: 1 });
       if (moved !== 1) throw new NotFoundError({ what: 'Dead job' });
       res.json({ data: { id, queue: destination } });
@@ -142,6 +156,11 @@ export function registerJobRoutes(router: Router, { database }: { database: Knex
       const { id } = parseInput(jobIdParams, req.params, 'params');
       const dead = await findDeadJob(database, id);
       if (!dead) throw new NotFoundError({ what: 'Dead job' });
+      if (dead.source_name === EVENTS_QUEUE) {
+        if (!(await discardDeadEvent(database, id))) throw new NotFoundError({ what: 'Dead job' });
+        res.status(204).end();
+        return;
+      }
       await runningBoss().deleteJob(dead.name, id);
       res.status(204).end();
     }),

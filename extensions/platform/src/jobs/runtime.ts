@@ -1,9 +1,12 @@
 // Starts pg-boss with Directus: installs our SQL objects, creates every defined queue (with its dead-letter queue),
-// registers schedules and, unless JOBS_WORKER=false, works the queues. On SIGTERM/SIGINT it drains: no new jobs are
+// registers schedules and, unless JOBS_WORKER=false, works the queues and dispatches domain events from the outbox. On SIGTERM/SIGINT it drains: no new jobs are
 // fetched, running ones get JOBS_SHUTDOWN_TIMEOUT_MS to finish, and pg-boss fails what is still running so another
 // instance retries it.
 import type { Knex } from 'knex';
 import { PgBoss, type ConstructorOptions, type JobResult } from 'pg-boss';
+import { EVENT_DISPATCH_SETTINGS } from '../events/core/outbox.js';
+import { startEventDispatcher, type EventDispatcher } from '../events/dispatcher.js';
+import { deliverEvent } from '../events/index.js';
 import { loggableError } from '../logging/core/redact.js';
 import type { PlatformEnv } from '../shared/env.js';
 import { BOSS_SCHEMA, deadLetterQueue } from './core/names.js';
@@ -135,6 +138,19 @@ export async function startJobs(deps: {
   }
   for (const definition of jobsRegistry.schedules.values()) await schedule(boss, definition);
   if (worker) for (const definition of jobsRegistry.queues.values()) await work(boss, definition, config, logger);
+  // Domain events: one dispatcher per working instance, straight from the outbox (0025), with the jobs' batch size,
+  // polling interval and NOTIFY setting.
+  const dispatcher: EventDispatcher | null = worker
+    ? startEventDispatcher({
+        database,
+        deliver: (event) => deliverEvent(event, database),
+        settings: EVENT_DISPATCH_SETTINGS,
+        batchSize: config.JOBS_CONCURRENCY,
+        pollIntervalMs: config.JOBS_POLLING_INTERVAL_SECONDS * 1000,
+        listen: config.JOBS_LISTEN_NOTIFY,
+        logger,
+      })
+    : null;
 
   jobsRegistry.onDefine = async (definition) => {
     try {
@@ -157,8 +173,10 @@ export async function startJobs(deps: {
     boss,
     worker,
     stop() {
-      stopping ??= boss
-        .stop({ graceful: true, timeout: config.JOBS_SHUTDOWN_TIMEOUT_MS })
+      stopping ??= Promise.all([
+        dispatcher?.stop(config.JOBS_SHUTDOWN_TIMEOUT_MS),
+        boss.stop({ graceful: true, timeout: config.JOBS_SHUTDOWN_TIMEOUT_MS }),
+      ])
         .then(() => logger.info('jobs: stopped'))
         .catch((error: unknown) => logger.error({ err: error }, 'jobs: stop failed'));
       return stopping;

@@ -64,6 +64,8 @@ export const platformEnvSchema = z.object({
   GROUNDWORK_SECURITY_EVENTS_RETENTION_DAYS: wholeNumber(1, 3650).default(180),
   GROUNDWORK_SECURITY_BURST_THRESHOLD: wholeNumber(1, 100000).default(50),
   GROUNDWORK_SECURITY_BURST_WINDOW_SECONDS: wholeNumber(10, 86400).default(600),
+  /** Dispatched domain events are deleted this many days after dispatch (daily job); open and dead ones stay. */
+  GROUNDWORK_EVENTS_RETENTION_DAYS: wholeNumber(1, 3650).default(30),
   /** Work background jobs in this process (false: only enqueue; dedicated worker instances do the work). */
   JOBS_WORKER: booleanFlag.default(true),
   /** Jobs of each queue running at once on this instance, unless the queue sets its own. */

@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { bossQueueSettings, errorMessage, jobStatus, retryDelayRange, statesForStatus } from './queue-config.js';
+import {
+  bossQueueSettings,
+  errorMessage,
+  jobStatus,
+  retryDelayRange,
+  retryDelaySeconds,
+  statesForStatus,
+} from './queue-config.js';
 
 describe('bossQueueSettings', () => {
   it('applies the defaults: retries with backoff, a dead-letter queue, NOTIFY on', () => {
@@ -83,5 +90,25 @@ describe('errorMessage', () => {
     expect(errorMessage('plain')).toBe('plain');
     expect(errorMessage(null)).toBeNull();
     expect(errorMessage({ value: 1 })).toBeNull();
+  });
+});
+
+describe('retryDelaySeconds', () => {
+  const settings = { retryDelay: 10, retryBackoff: true, retryDelayMax: 3600 };
+
+  it('picks a point in the jitter band of that retry', () => {
+    expect(retryDelaySeconds(settings, 1, 0)).toBe(10);
+    expect(retryDelaySeconds(settings, 1, 1)).toBe(20);
+    expect(retryDelaySeconds(settings, 3, 0.5)).toBe(60);
+    expect(retryDelaySeconds(settings, 30, 1)).toBe(3600);
+    expect(retryDelaySeconds({ ...settings, retryBackoff: false }, 4, 0.9)).toBe(10);
+  });
+
+  it('keeps a random value outside 0..1 inside the band', () => {
+    expect(retryDelaySeconds(settings, 1, -3)).toBe(10);
+    expect(retryDelaySeconds(settings, 1, 7)).toBe(20);
+    const picked = retryDelaySeconds(settings, 2);
+    expect(picked).toBeGreaterThanOrEqual(20);
+    expect(picked).toBeLessThanOrEqual(40);
   });
 });

@@ -78,6 +78,19 @@ export function retryDelayRange(
   return { min: cap(delay * half), max: cap(delay * half * 2) };
 }
 
+/**
+ * The wait before retry number `retry`, in seconds: a point in retryDelayRange picked by `random` (0..1), the same
+ * formula pg-boss uses. For retries that we schedule ourselves (the events dispatcher), so they back off as jobs do.
+ */
+export function retryDelaySeconds(
+  settings: Pick<BossQueueSettings, 'retryDelay' | 'retryBackoff' | 'retryDelayMax'>,
+  retry: number,
+  random: number = Math.random(),
+): number {
+  const { min, max } = retryDelayRange(settings, retry);
+  return min + (max - min) * Math.min(Math.max(random, 0), 1);
+}
+
 export const JOB_STATUSES = [
   'queued',
   'scheduled',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { toJobView, type JobRow } from './view.js';
+import { jobsAndEventsSql, toJobView, type JobRow } from './view.js';
 
 const now = new Date('2026-11-26T10:00:00Z');
 const base: JobRow = {
@@ -64,5 +64,20 @@ describe('toJobView', () => {
     expect(view).toEqual(
       expect.objectContaining({ queue: 'mail.send', status: 'dead', attempts: 3, maxAttempts: 3, error: 'SMTP down' }),
     );
+  });
+});
+
+describe('jobsAndEventsSql', () => {
+  it("lists pg-boss's jobs and the outbox's events in one column order", () => {
+    const sql = jobsAndEventsSql();
+    const [jobs, events] = sql.split(' UNION ALL ');
+    expect(jobs).toContain('j.state::text AS state');
+    expect(jobs).toContain('NULL::integer AS source_retry_limit');
+    expect(jobs).toContain('FROM pgboss.job j');
+    expect(events).toContain('FROM groundwork.domain_event e');
+    const order = (part: string) =>
+      ['AS state', 'retry_count', 'AS source_retry_limit'].map((column) => part.indexOf(column));
+    expect(order(jobs!).every((at, i, all) => at > 0 && (i === 0 || at > all[i - 1]!))).toBe(true);
+    expect(order(events!).every((at, i, all) => at > 0 && (i === 0 || at > all[i - 1]!))).toBe(true);
   });
 });

@@ -1,5 +1,7 @@
-// A stored pg-boss job as staff see it. Pure.
-import { sourceOfDeadLetterQueue } from './names.js';
+// A stored pg-boss job as staff see it, and the one query shape that lists pg-boss's jobs with the outbox's
+// events. Pure.
+import { EVENT_DISPATCH_SETTINGS, eventJobsSql } from '../../events/core/outbox.js';
+import { BOSS_SCHEMA, sourceOfDeadLetterQueue } from './names.js';
 import { errorMessage, jobStatus, type BossState, type JobStatus } from './queue-config.js';
 
 export interface JobRow {
@@ -19,6 +21,40 @@ export interface JobRow {
   source_retry_count: number | null;
   source_output: unknown;
   source_retry_limit?: number | null;
+}
+
+/** The columns the jobs routes read, in the order both halves of jobsAndEventsSql give them. */
+export const JOB_COLUMNS = [
+  'j.id',
+  'j.name',
+  'j.state',
+  'j.retry_count',
+  'j.retry_limit',
+  'j.singleton_key',
+  'j.data',
+  'j.output',
+  'j.created_on',
+  'j.start_after',
+  'j.started_on',
+  'j.completed_on',
+  'j.source_name',
+  'j.source_retry_count',
+  'j.source_output',
+  'j.source_retry_limit',
+];
+
+// pg-boss's state is an enum and its jobs carry no source retry limit: cast and fill them for the union.
+const bossColumn = (column: string) =>
+  column === 'j.state'
+    ? 'j.state::text AS state'
+    : column === 'j.source_retry_limit'
+      ? 'NULL::integer AS source_retry_limit'
+      : column;
+
+/** pg-boss's jobs and the outbox's events (as jobs of `groundwork.events`, see eventJobsSql) as one row set. */
+export function jobsAndEventsSql(): string {
+  const jobs = `SELECT ${JOB_COLUMNS.map(bossColumn).join(', ')} FROM ${BOSS_SCHEMA}.job j`;
+  return `${jobs} UNION ALL ${eventJobsSql(EVENT_DISPATCH_SETTINGS)}`;
 }
 
 export interface JobView {
