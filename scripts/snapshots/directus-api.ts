@@ -3,7 +3,7 @@
 // Directus reads its settings from process.env when first used and keeps one database pool, so a process loads it
 // for ONE database: `npm run migrate` is that process (migrator.ts spawns it for callers that are not).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -34,10 +34,18 @@ export interface DirectusApi {
 }
 
 let loadedFor: string | undefined;
-const INSTALL_MARKER = 'groundwork_install_pending';
 
-const api = (file: string) =>
-  import(pathToFileURL(path.join(repoRoot, 'node_modules', '@directus', 'api', 'dist', file)).href);
+const directusDist = path.join(repoRoot, 'node_modules', '@directus', 'api', 'dist');
+
+/** The system migrations this Directus ships (as its migration runner names them), read without loading it. */
+export function shippedSystemMigrations(): string[] {
+  return readdirSync(path.join(directusDist, 'database', 'migrations'))
+    .filter((file) => /^[0-9]+[A-Z]-[^.]+\.(?:js|ts)$/.test(file))
+    .map((file) => file.split('-')[0] as string);
+}
+export const INSTALL_MARKER = 'groundwork_install_pending';
+
+const api = (file: string) => import(pathToFileURL(path.join(directusDist, file)).href);
 
 export async function loadDirectusApi(connection: PgConnection, settings: Record<string, string | undefined>) {
   const key = `${connection.host}:${connection.port}/${connection.database}`;

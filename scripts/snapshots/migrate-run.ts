@@ -6,8 +6,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { withClient, type PgConnection } from '../lib/postgres.js';
-import { loadDirectusApi } from './directus-api.js';
-import { ensureLedger, LEDGER, readLedger, writeConfiguration } from './database.js';
+import { INSTALL_MARKER, loadDirectusApi, shippedSystemMigrations } from './directus-api.js';
+import { ensureLedger, LEDGER, openDatabase, readLedger, writeConfiguration } from './database.js';
 import { planSteps, type MigrationStep } from './core/plan.js';
 import { DATA_MIGRATION, parseState, planMigration, type VersionOnDisk } from './core/version.js';
 import type { VersionState } from './core/state.js';
@@ -49,6 +49,13 @@ export async function runMigrations(options: RunOptions): Promise<MigrateResult>
   // One migrator at a time per database: instances starting together wait here instead of racing (bootstrap too).
   return withClient(connection, async (lockClient) => {
     await lockClient.query(`select pg_advisory_lock(hashtext('${LEDGER}'))`);
+    // Loading Directus takes seconds: a database that needs nothing is answered without it. (On an error, the
+    // lock goes with the connection.)
+    const upToDate = await nothingToDo();
+    if (upToDate) {
+      log(`nothing to do: all ${upToDate} version(s) in ${label} are applied`);
+      return { bootstrapped: 'skipped', applied: [], schemaApplies: 0, durationMs: Date.now() - started };
+    }
     const loadStarted = Date.now();
     const directus = await loadDirectusApi(connection, options.settings);
     log(`loaded Directus in ${Date.now() - loadStarted} ms`);
@@ -59,6 +66,21 @@ export async function runMigrations(options: RunOptions): Promise<MigrateResult>
       await lockClient.query(`select pg_advisory_unlock(hashtext('${LEDGER}'))`);
     }
   });
+
+  /** How many versions are applied when Directus is installed, its system migrations done and no version pending; else 0. */
+  async function nothingToDo(): Promise<number> {
+    const db = openDatabase(connection);
+    try {
+      if (!(await db.schema.hasTable('directus_collections')) || (await db.schema.hasTable(INSTALL_MARKER))) return 0;
+      const done = new Set(await db('directus_migrations').pluck('version'));
+      if (shippedSystemMigrations().some((version) => !done.has(version))) return 0;
+      const plan = planMigration(listVersions(dir), await readLedger(db), label);
+      if (!plan.ok) throw new MigrationError(`refusing to migrate:\n  ${plan.problems.join('\n  ')}`);
+      return plan.pending.length === 0 ? plan.applied : 0;
+    } finally {
+      await db.destroy();
+    }
+  }
 
   async function run(directus: Awaited<ReturnType<typeof loadDirectusApi>>): Promise<MigrateResult> {
     const db = directus.database;
