@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { withClient, type PgConnection } from '../lib/postgres.js';
-import { INSTALL_MARKER, loadDirectusApi, shippedSystemMigrations } from './directus-api.js';
+import { INSTALL_MARKER, loadDirectusApi, shippedSystemMigrations, type DirectusApi } from './directus-api.js';
 import { ensureLedger, LEDGER, openDatabase, readLedger, writeConfiguration } from './database.js';
 import { planSteps, type MigrationStep } from './core/plan.js';
 import { DATA_MIGRATION, parseState, planMigration, type VersionOnDisk } from './core/version.js';
@@ -56,11 +56,20 @@ export async function runMigrations(options: RunOptions): Promise<MigrateResult>
       log(`nothing to do: all ${upToDate} version(s) in ${label} are applied`);
       return { bootstrapped: 'skipped', applied: [], schemaApplies: 0, durationMs: Date.now() - started };
     }
+    // A dry run only reads (the ledger and the files): no Directus needed.
+    if (options.dryRun) {
+      const db = openDatabase(connection);
+      try {
+        return await run(db, undefined);
+      } finally {
+        await db.destroy();
+      }
+    }
     const loadStarted = Date.now();
     const directus = await loadDirectusApi(connection, options.settings);
     log(`loaded Directus in ${Date.now() - loadStarted} ms`);
     try {
-      return await run(directus);
+      return await run(directus.database, directus);
     } finally {
       await directus.close();
       await lockClient.query(`select pg_advisory_unlock(hashtext('${LEDGER}'))`);
@@ -82,11 +91,11 @@ export async function runMigrations(options: RunOptions): Promise<MigrateResult>
     }
   }
 
-  async function run(directus: Awaited<ReturnType<typeof loadDirectusApi>>): Promise<MigrateResult> {
-    const db = directus.database;
+  /** `directus` is undefined in a dry run, which changes nothing. */
+  async function run(db: Knex, directus: DirectusApi | undefined): Promise<MigrateResult> {
     const result: MigrateResult = { bootstrapped: 'skipped', applied: [], schemaApplies: 0, durationMs: 0 };
     const installed = await db.schema.hasTable('directus_collections');
-    if (options.dryRun) {
+    if (!directus) {
       if (!installed) log('would install Directus system tables and the first admin (empty database)');
     } else {
       if (!installed) log('empty database: installing Directus system tables and the first admin (as directus bootstrap)');
@@ -97,7 +106,7 @@ export async function runMigrations(options: RunOptions): Promise<MigrateResult>
     }
 
     const versions = listVersions(dir);
-    const ledger = installed || !options.dryRun ? await readLedger(db) : [];
+    const ledger = await readLedger(db);
     const plan = planMigration(versions, ledger, label);
     if (!plan.ok) throw new MigrationError(`refusing to migrate:\n  ${plan.problems.join('\n  ')}`);
     if (plan.pending.length === 0) {
@@ -130,15 +139,15 @@ export async function runMigrations(options: RunOptions): Promise<MigrateResult>
       throw new MigrationError(`cannot read the pending versions: ${(error as Error).message}`);
     }
     for (const step of steps) {
-      if (options.dryRun) {
+      if (!directus) {
         log(describeStep(step));
         continue;
       }
-      await applyStep(step);
+      await applyStep(step, directus);
       result.schemaApplies += 1;
       result.applied.push(...step.versions.map((version) => version.folder));
     }
-    if (options.dryRun) log('dry run: nothing was changed');
+    if (!directus) log('dry run: nothing was changed');
     result.durationMs = Date.now() - started;
     return result;
 
@@ -154,7 +163,7 @@ export async function runMigrations(options: RunOptions): Promise<MigrateResult>
       return [`one transaction: schema of ${step.schemaOf}`, ...parts].join('\n  ');
     }
 
-    async function applyStep(step: MigrationStep): Promise<void> {
+    async function applyStep(step: MigrationStep, directus: DirectusApi): Promise<void> {
       const stepStarted = Date.now();
       let current = `schema of ${step.schemaOf}`;
       let folder = step.schemaOf;
