@@ -36,6 +36,12 @@ interface DataMigration {
   up(context: { database: Knex.Transaction }): Promise<void>;
 }
 
+/** The hashes of a version's state files besides its schema (access, flows, settings, config rows). */
+function stateFilesKey(version: VersionOnDisk): string {
+  const stateFiles = Object.keys(version.hashes).filter((file) => file !== 'schema.json' && !file.endsWith('.ts'));
+  return stateFiles.map((file) => `${file}:${version.hashes[file]}`).join('\n');
+}
+
 async function loadDataMigration(file: string, folder: string): Promise<DataMigration> {
   const module = (await import(pathToFileURL(file).href)) as Partial<DataMigration>;
   if (typeof module.up !== 'function') throw new Error(`${folder}/${DATA_MIGRATION} does not export up({ database })`);
@@ -173,12 +179,17 @@ export async function runMigrations(options: RunOptions): Promise<MigrateResult>
           const changes = await directus.applySchema(trx, stateOf(step.schemaOf).schema);
           log(`schema of ${step.schemaOf}: ${changes} change(s) in ${Date.now() - stepStarted} ms`);
           await ensureLedger(trx);
+          // A state equal to the one last written here is not written again: it was captured after the data
+          // migrations since, so they left its rows as they are.
+          let written: string | undefined;
           for (const version of step.versions) {
             folder = version.folder;
             const versionStarted = Date.now();
-            if (version.writeState) {
+            const stateKey = stateFilesKey(byFolder.get(version.folder) as VersionOnDisk);
+            if (version.writeState && stateKey !== written) {
               current = 'access, flows, settings and config data';
               await writeConfiguration(trx, stateOf(version.folder));
+              written = stateKey;
             }
             if (version.runDataMigration) {
               current = `data migration (${DATA_MIGRATION} up)`;
