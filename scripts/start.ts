@@ -1,13 +1,13 @@
 // `npm start`: sets up and runs Groundwork on this machine.
 // First run: .env with fresh secrets. Settings: .env, with the process environment winning (`PORT=9000 npm start`).
 // Database: DB_* when set, else the embedded PostgreSQL in .data/postgres. Mail: EMAIL_* when set, else a local
-// capture that saves every message in .data/mail/. Then: build stale extensions, bootstrap Directus, apply pending
-// snapshot versions (as `npm run migrate`), start it, and print where to log in. Ctrl-C stops everything in order:
+// capture that saves every message in .data/mail/. Then: build stale extensions, install Directus on an empty
+// database and apply pending snapshot versions (`npm run migrate`, one process), start it, and print where to log in. Ctrl-C stops everything in order:
 // Directus (which lets running jobs finish), then the mail capture, then PostgreSQL.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { checkEnv, describeEnvProblems } from '../extensions/platform/src/shared/env.js';
-import { bootstrapDirectus, spawnDirectus, waitUntilReady } from './lib/directus.js';
+import { spawnDirectus, waitUntilReady } from './lib/directus.js';
 import { ensureEnvFile, envPath, readEnvFile } from './lib/env-file.js';
 import { buildStaleExtensions } from './lib/extensions.js';
 import { step } from './lib/log.js';
@@ -25,6 +25,7 @@ import { stopProcess, waitForExit } from './lib/processes.js';
 import { startSmtpCapture, smtpTransportEnv, type SmtpCapture } from './lib/smtp-capture.js';
 import { mailIsConfigured, mergeStartEnv } from './lib/start-env.js';
 import { connectionFromSettings } from './snapshots/connection.js';
+import { BOOTSTRAP_KEYS } from './snapshots/directus-api.js';
 import { migrate } from './snapshots/migrator.js';
 import { snapshotsDir } from './snapshots/store.js';
 
@@ -107,11 +108,15 @@ async function main(): Promise<number> {
     }
     // CONFIG_PATH names no file: Directus reads everything from this env, where the process environment won.
     const env = { ...view, ...dbEnv, ...mailEnv, CONFIG_PATH: path.join(dataDir, 'no-env-file-read-by-directus') };
-    step(SCOPE, 'directus bootstrap: installing or migrating the database');
-    await bootstrapDirectus(env);
     const connection = configured ?? { ...embedded!.connection, database: 'directus' };
-    step(SCOPE, 'migrate: applying pending snapshot versions');
-    await migrate({ connection, dir: snapshotsDir(), log: (message) => step(SCOPE, `migrate: ${message}`) });
+    // One process installs Directus on an empty database (as `directus bootstrap`) and applies pending versions.
+    step(SCOPE, 'migrate: bootstrapping Directus if needed, applying pending snapshot versions');
+    await migrate({
+      connection,
+      dir: snapshotsDir(),
+      settings: Object.fromEntries(BOOTSTRAP_KEYS.map((key) => [key, view[key]])),
+      log: (message) => step(SCOPE, `migrate: ${message}`),
+    });
     if (firstRun) {
       const demo = await withClient(connection, (client) =>
         ensureDemoData(client, buildDemo(), DEMO_PASSWORD, demoStorageRoot(view)),

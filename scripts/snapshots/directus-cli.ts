@@ -1,4 +1,4 @@
-// Directus's own `schema snapshot` and `schema apply`, run offline against a database (no Directus server).
+// Directus's own `schema snapshot`, run offline against a database (no Directus server).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -38,12 +38,4 @@ export async function snapshotSchema(connection: PgConnection): Promise<Record<s
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-export async function applySchema(connection: PgConnection, file: string): Promise<void> {
-  await runToCompletion(process.execPath, [directusCli, 'schema', 'apply', file, '--yes'], {
-    cwd: repoRoot,
-    env: cliEnv(connection),
-    label: 'directus schema apply',
-  });
 }

@@ -1,6 +1,7 @@
-// A Directus on a throwaway database, bootstrapped and migrated through the snapshot versions before it starts:
-// the test stack, `npm run sdk` and the domain authoring script all need one.
-import { startInstance, type DirectusInstance, type StartOptions } from '../lib/instance.js';
+// A Directus on a throwaway database, installed and migrated through the snapshot versions before it starts (one
+// `npm run migrate` process does both): the test stack, `npm run sdk` and the domain authoring script need one.
+import { startInstance, TEST_ADMIN, type DirectusInstance, type StartOptions } from '../lib/instance.js';
+import { BOOTSTRAP_KEYS } from './directus-api.js';
 import { migrate } from './migrator.js';
 import { snapshotsDir } from './store.js';
 
@@ -8,11 +9,22 @@ export function startMigratedInstance(
   options: Omit<StartOptions, 'bootstrap' | 'afterBootstrap'> & { dir?: string; log?: (message: string) => void },
 ): Promise<DirectusInstance> {
   const { dir, log, ...rest } = options;
+  // The first admin as instanceEnv gives it to the instance, unless the caller's env says otherwise.
+  const admin: Record<string, string | undefined> = {
+    ADMIN_EMAIL: TEST_ADMIN.email,
+    ADMIN_PASSWORD: TEST_ADMIN.password,
+    ...options.env,
+  };
   return startInstance({
     ...rest,
-    bootstrap: true,
+    bootstrap: false,
     afterBootstrap: async () => {
-      await migrate({ connection: options.db, dir: dir ?? snapshotsDir(), log: log ?? (() => undefined) });
+      await migrate({
+        connection: options.db,
+        dir: dir ?? snapshotsDir(),
+        settings: Object.fromEntries(BOOTSTRAP_KEYS.map((key) => [key, admin[key]])),
+        log: log ?? (() => undefined),
+      });
     },
   });
 }
