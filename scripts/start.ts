@@ -107,7 +107,14 @@ async function main(): Promise<number> {
       step(SCOPE, `mail: no EMAIL_TRANSPORT or EMAIL_SMTP_* set; a local capture keeps every email in .data/mail/`);
     }
     // CONFIG_PATH names no file: Directus reads everything from this env, where the process environment won.
-    const env = { ...view, ...dbEnv, ...mailEnv, CONFIG_PATH: path.join(dataDir, 'no-env-file-read-by-directus') };
+    // EXTENSIONS_MUST_LOAD: a .env from before it was required (decision 0024) gets the safe value, not a refusal.
+    const env = {
+      EXTENSIONS_MUST_LOAD: 'true',
+      ...view,
+      ...dbEnv,
+      ...mailEnv,
+      CONFIG_PATH: path.join(dataDir, 'no-env-file-read-by-directus'),
+    };
     const connection = configured ?? { ...embedded!.connection, database: 'directus' };
     // One process installs Directus on an empty database (as `directus bootstrap`) and applies pending versions.
     step(SCOPE, 'migrate: bootstrapping Directus if needed, applying pending snapshot versions');
