@@ -3318,7 +3318,7 @@ export interface components {
             /** @description The requester rates the resolution from 1 to 5 */
             satisfaction?: number | null;
             /** @description Seconds spent in pending or on hold before now; the due times are pushed out by it; set by the database */
-            sla_paused_seconds?: number;
+            sla_paused_seconds?: number | null;
             /**
              * Format: timestamp
              * @description When the ticket went to pending or on hold (empty while its SLA clocks run); set by the database

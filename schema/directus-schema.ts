@@ -142,7 +142,7 @@ export interface Tickets {
   requester: string | DirectusUser<Schema> | null;
   resolution_due_at: string | null;
   satisfaction: number | null;
-  sla_paused_seconds: number;
+  sla_paused_seconds: number | null;
   sla_paused_since: string | null;
   sla_state: string | null;
   solved_at: string | null;

@@ -36,7 +36,10 @@ export const pauseFields: FieldSpec[] = [
       display: 'formatted-value',
       note: 'Seconds spent in pending or on hold before now; the due times are pushed out by it; set by the database',
     },
-    schema: { default_value: 0, is_nullable: false },
+    // Nullable in the schema although the trigger always writes a number (null counts as 0): Directus's GraphQL
+    // makes a NOT NULL field whose default is falsy (0) a required `Int!` of every tickets create input, which
+    // broke ticket creation over GraphQL for every role.
+    schema: { default_value: 0, is_nullable: true },
   },
 ];
 
