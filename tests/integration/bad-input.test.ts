@@ -125,6 +125,21 @@ describe('malformed query values answer 400 on every collection', () => {
     );
     expectClientError(response);
   });
+
+  it("a deep sub-query filter Directus's parser rejects does not stop the server (found by the fuzz)", async () => {
+    // Directus 11.17.4 sanitizes deep sub-queries without awaiting them: this one was an unhandled rejection that
+    // stopped the process. Each role and a second collection, then the server must still answer.
+    const deep = encodeURIComponent(JSON.stringify({ messages: { _filter: { _and: 'x' } } }));
+    for (const token of [desk.admin, desk.users.agent.token, desk.users.customer.token]) {
+      const response = await get(token, `/items/tickets?deep=${deep}`);
+      expect(response.status).toBeLessThan(500);
+    }
+    const other = encodeURIComponent(JSON.stringify({ ticket: { _filter: { _or: {} } } }));
+    expect((await get(desk.admin, `/items/ticket_messages?deep=${other}`)).status).toBeLessThan(500);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const ping = await getJson(`${harness().baseUrl}/server/ping`);
+    expect(ping.status).toBe(200);
+  });
 });
 
 describe('GraphQL answers malformed values as a client error', () => {
