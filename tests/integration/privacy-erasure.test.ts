@@ -488,21 +488,30 @@ describe('refusals', () => {
     });
     expect(viaAdminRoute.status).toBe(409);
     expectErrorEnvelope(viaAdminRoute, 'CONFLICT');
-    // Only run against a database where the test admin is the only admin: otherwise it would really be erased.
-    const admins = await desk
-      .db('directus_users as u')
-      .join('directus_access as a', (join) => join.on('a.user', 'u.id').orOn('a.role', 'u.role'))
-      .join('directus_policies as p', 'p.id', 'a.policy')
-      .where('p.admin_access', true)
-      .where('u.status', 'active')
-      .distinct('u.id');
-    expect(admins).toEqual([{ id: admin!.id }]);
-    const last = await call(desk.admin, 'POST', '/groundwork/v1/users/me/erasure', {
-      password: harness().admin.password,
-    });
-    expect(last.status).toBe(409);
-    expectErrorEnvelope(last, 'CONFLICT');
-    expect(last.text).toContain('last active administrator');
+    // Only run against a database where the test admin is the only active admin: otherwise it would really be
+    // erased. Other tests share this instance (the fuzz may make an admin), so any other active admin is suspended
+    // for the check and restored after it.
+    const activeAdmins = async () =>
+      (await desk
+        .db('directus_users as u')
+        .join('directus_access as a', (join) => join.on('a.user', 'u.id').orOn('a.role', 'u.role'))
+        .join('directus_policies as p', 'p.id', 'a.policy')
+        .where('p.admin_access', true)
+        .where('u.status', 'active')
+        .distinct('u.id')) as Array<{ id: string }>;
+    const others = (await activeAdmins()).map((row) => row.id).filter((id) => id !== admin!.id);
+    if (others.length) await desk.db('directus_users').whereIn('id', others).update({ status: 'suspended' });
+    try {
+      expect(await activeAdmins()).toEqual([{ id: admin!.id }]);
+      const last = await call(desk.admin, 'POST', '/groundwork/v1/users/me/erasure', {
+        password: harness().admin.password,
+      });
+      expect(last.status).toBe(409);
+      expectErrorEnvelope(last, 'CONFLICT');
+      expect(last.text).toContain('last active administrator');
+    } finally {
+      if (others.length) await desk.db('directus_users').whereIn('id', others).update({ status: 'active' });
+    }
     expect(await desk.db('directus_users').where({ id: admin!.id }).first('id')).toEqual({ id: admin!.id });
   });
 });
