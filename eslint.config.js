@@ -26,7 +26,7 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
   {
-    files: ['extensions/platform/src/**/*.ts'],
+    files: ['extensions/platform/src/**/*.ts', 'extensions/platform/spec/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [domainImports] }] },
   },
   {

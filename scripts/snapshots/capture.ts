@@ -1,4 +1,5 @@
-// `npm run snapshot` and `snapshot:check`: the live database against the latest version.
+// `npm run snapshot` and `snapshot:check`: the live database against the latest version of a line (the domain's
+// by default; the platform's with line 'platform', decision 0029), each line seeing only its part of the schema.
 import type { PgConnection } from '../lib/postgres.js';
 import { openDatabase, readLiveState } from './database.js';
 import { diffStates, type Change } from './core/diff.js';
@@ -7,13 +8,24 @@ import type { VersionState } from './core/state.js';
 import {
   hashFiles,
   MANIFEST,
-  parseState,
   renderState,
   versionChecksum,
   versionFolder,
   type VersionOnDisk,
 } from './core/version.js';
-import { labelOf, listVersions, readConfig, readVersionFiles, writeVersion } from './store.js';
+import { canonicalJson } from './core/canonical.js';
+import { alignDataRows, columnDefaults, ownedPart, platformState, type LineName } from './core/lines.js';
+import {
+  labelOf,
+  listVersions,
+  platformSnapshotsDir,
+  readConfig,
+  readPlatformCollections,
+  readState,
+  readVersionFiles,
+  snapshotsDir,
+  writeVersion,
+} from './store.js';
 
 export const EMPTY_STATE: VersionState = {
   schema: { version: 1, collections: [], fields: [], systemFields: [], relations: [] },
@@ -31,14 +43,52 @@ interface Comparison {
   differs: boolean;
 }
 
-async function compareLive(connection: PgConnection, dir: string): Promise<Comparison> {
+/** Where each line's versions are; a capture of one line needs the other's to tell the parts apart. */
+export interface LineDirs {
+  platform: string;
+  domain: string;
+}
+
+export const defaultLineDirs = (): LineDirs => ({ platform: platformSnapshotsDir(), domain: snapshotsDir() });
+
+/**
+ * The collections of the platform's part of a live schema. For the domain: those of the platform's versions. For
+ * the platform (authoring its next version): also every live collection the domain's latest version does not
+ * define, so a collection the platform adds is captured as the platform's.
+ */
+function platformPart(line: LineName, live: VersionState['schema'], dirs: LineDirs): Set<string> {
+  const owned = readPlatformCollections(dirs.platform);
+  if (line === 'domain') return owned;
+  const domainLatest = listVersions(dirs.domain).at(-1);
+  const domain = new Set(
+    domainLatest ? readState(dirs.domain, domainLatest.folder, 'domain').schema.collections.map((row) => String(row.collection)) : [],
+  );
+  for (const row of live.collections) if (!domain.has(String(row.collection))) owned.add(String(row.collection));
+  return owned;
+}
+
+/** A line's files for a state: the platform's versions hold only their schema. */
+function renderLineState(state: VersionState, line: LineName): Record<string, string> {
+  return line === 'platform' ? { 'schema.json': canonicalJson(state.schema) } : renderState(state);
+}
+
+async function compareLive(connection: PgConnection, line: LineName, dirs: LineDirs): Promise<Comparison> {
+  const dir = dirs[line];
   const db = openDatabase(connection);
   try {
-    const live = await readLiveState(db, connection, readConfig(dir));
+    const full = await readLiveState(db, connection, line === 'domain' ? readConfig(dir) : { dataCollections: [] });
+    const schema = ownedPart(full.schema, line, platformPart(line, full.schema, dirs));
     const latest = listVersions(dir).at(-1);
     const latestFiles = latest ? readVersionFiles(dir, latest.folder) : {};
-    const latestState = latest ? parseState(latestFiles, `${labelOf(dir)}/${latest.folder}`) : EMPTY_STATE;
-    const liveFiles = renderState(live);
+    const latestState = latest ? readState(dir, latest.folder, line) : EMPTY_STATE;
+    const data = Object.fromEntries(
+      Object.entries(full.data).map(([collection, rows]) => {
+        const listed = new Set((latestState.data[collection] ?? []).flatMap((row) => Object.keys(row)));
+        return [collection, alignDataRows(rows, listed, columnDefaults(full.schema, collection))];
+      }),
+    );
+    const live = line === 'platform' ? platformState(schema) : { ...full, schema, data };
+    const liveFiles = renderLineState(live, line);
     const stateFiles = (files: Record<string, string>) =>
       Object.keys(files)
         .filter((file) => file.endsWith('.json') && file !== MANIFEST)
@@ -57,12 +107,18 @@ export interface CaptureResult {
   changes: Change[];
 }
 
-export async function captureVersion(connection: PgConnection, dir: string, name: string): Promise<CaptureResult> {
-  const { latest, live, changes, differs } = await compareLive(connection, dir);
+export async function captureVersion(
+  connection: PgConnection,
+  name: string,
+  line: LineName = 'domain',
+  dirs: LineDirs = defaultLineDirs(),
+): Promise<CaptureResult> {
+  const dir = dirs[line];
+  const { latest, live, changes, differs } = await compareLive(connection, line, dirs);
   if (!differs) return { folder: null, latest: latest?.folder ?? null, changes: [] };
   const version = (latest?.version ?? 0) + 1;
   const folder = versionFolder(version, name);
-  const files = renderState(live);
+  const files = renderLineState(live, line);
   const hashes = hashFiles(files);
   writeVersion(dir, folder, files, {
     version,
@@ -73,8 +129,8 @@ export async function captureVersion(connection: PgConnection, dir: string, name
   return { folder, latest: latest?.folder ?? null, changes };
 }
 
-export async function checkDrift(connection: PgConnection, dir: string) {
-  const { latest, changes, differs } = await compareLive(connection, dir);
+export async function checkDrift(connection: PgConnection, line: LineName = 'domain', dirs: LineDirs = defaultLineDirs()) {
+  const { latest, changes, differs } = await compareLive(connection, line, dirs);
   return { latest: latest?.folder ?? null, changes, drifted: differs };
 }
 

@@ -25,6 +25,7 @@ import {
   type VersionState,
 } from './core/state.js';
 import type { LedgerRow, SnapshotConfig } from './core/version.js';
+import type { LineName } from './core/lines.js';
 import {
   normalizeSettings,
   PRESET_COLUMNS,
@@ -36,7 +37,12 @@ import {
   type SettingsState,
 } from './core/settings.js';
 
-export const LEDGER = 'groundwork_migrations';
+/** The ledger of each line: which versions a database has, with their checksums. */
+export const LEDGERS: Record<LineName, string> = {
+  platform: 'groundwork_platform_migrations',
+  domain: 'groundwork_migrations',
+};
+export const LEDGER = LEDGERS.domain;
 
 export function openDatabase(connection: PgConnection): Knex {
   return knexFactory({ client: 'pg', connection: { ...connection }, pool: { min: 0, max: 2 } });
@@ -261,8 +267,8 @@ export async function writeConfiguration(trx: Knex.Transaction, state: VersionSt
 }
 
 
-export async function ensureLedger(db: Knex): Promise<void> {
-  await db.raw(`create table if not exists ${LEDGER} (
+export async function ensureLedger(db: Knex, table = LEDGER): Promise<void> {
+  await db.raw(`create table if not exists ${table} (
     version integer primary key,
     name text not null,
     checksum text not null,
@@ -272,9 +278,9 @@ export async function ensureLedger(db: Knex): Promise<void> {
   )`);
 }
 
-export async function readLedger(db: Knex): Promise<LedgerRow[]> {
-  const exists = await db.schema.hasTable(LEDGER);
+export async function readLedger(db: Knex, table = LEDGER): Promise<LedgerRow[]> {
+  const exists = await db.schema.hasTable(table);
   if (!exists) return [];
-  const rows = await db(LEDGER).select('version', 'name', 'checksum', 'files').orderBy('version');
+  const rows = await db(table).select('version', 'name', 'checksum', 'files').orderBy('version');
   return rows as LedgerRow[];
 }

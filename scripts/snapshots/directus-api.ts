@@ -28,8 +28,12 @@ export interface DirectusApi {
   database: Knex;
   /** `directus bootstrap`: install the system tables and the first admin, or run pending system migrations. */
   bootstrap(): Promise<'installed' | 'upgraded' | 'reinstalled'>;
-  /** `directus schema apply` inside the caller's transaction; returns how many collections/fields/relations changed. */
-  applySchema(trx: Knex.Transaction, snapshot: Snapshot): Promise<number>;
+  /**
+   * `directus schema apply` inside the caller's transaction; returns how many collections/fields/relations changed.
+   * `part` narrows the database's current schema to what the snapshot speaks for (one snapshot line's part), so
+   * the rest is neither changed nor dropped.
+   */
+  applySchema(trx: Knex.Transaction, snapshot: Snapshot, part?: (current: Snapshot) => Snapshot): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -115,9 +119,13 @@ export async function loadDirectusApi(connection: PgConnection, settings: Record
     return outcome;
   }
 
-  async function applySchema(trx: Knex.Transaction, snapshot: Snapshot): Promise<number> {
+  async function applySchema(
+    trx: Knex.Transaction,
+    snapshot: Snapshot,
+    part: (current: Snapshot) => Snapshot = (current) => current,
+  ): Promise<number> {
     const schema = await getSchema(trx);
-    const current = await snapshotModule.getSnapshot({ database: trx, schema });
+    const current = part(await snapshotModule.getSnapshot({ database: trx, schema }));
     const diff = diffModule.getSnapshotDiff(current, snapshot) as SnapshotDiff;
     const changes = diff.collections.length + diff.fields.length + diff.systemFields.length + diff.relations.length;
     if (changes > 0) await applyModule.applyDiff(current, diff, { database: trx, schema });

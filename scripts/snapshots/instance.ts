@@ -6,9 +6,13 @@ import { migrate } from './migrator.js';
 import { snapshotsDir } from './store.js';
 
 export function startMigratedInstance(
-  options: Omit<StartOptions, 'bootstrap' | 'afterBootstrap'> & { dir?: string; log?: (message: string) => void },
+  options: Omit<StartOptions, 'bootstrap' | 'afterBootstrap'> & {
+    dir?: string;
+    platformDir?: string;
+    log?: (message: string) => void;
+  },
 ): Promise<DirectusInstance> {
-  const { dir, log, ...rest } = options;
+  const { dir, platformDir, log, ...rest } = options;
   // The first admin as instanceEnv gives it to the instance, unless the caller's env says otherwise.
   const admin: Record<string, string | undefined> = {
     ADMIN_EMAIL: TEST_ADMIN.email,
@@ -22,6 +26,7 @@ export function startMigratedInstance(
       await migrate({
         connection: options.db,
         dir: dir ?? snapshotsDir(),
+        platformDir,
         settings: Object.fromEntries(BOOTSTRAP_KEYS.map((key) => [key, admin[key]])),
         log: log ?? (() => undefined),
       });

@@ -17,6 +17,8 @@ export const MIGRATE_DATABASE_URL = 'GROUNDWORK_MIGRATE_DATABASE_URL';
 export interface MigrateOptions {
   connection: PgConnection;
   dir: string;
+  /** The platform's line, when not the default (extensions/platform/snapshots/). */
+  platformDir?: string;
   dryRun?: boolean;
   /** ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_TOKEN, PROJECT_NAME, PROJECT_OWNER: used only on an empty database. */
   settings?: Record<string, string | undefined>;
@@ -42,6 +44,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       ...Object.fromEntries(inherited.map((key) => [key, process.env[key]])),
       ...Object.fromEntries(Object.entries(options.settings ?? {}).filter(([, value]) => value !== undefined)),
       [MIGRATE_DATABASE_URL]: databaseUrl(options.connection),
+      ...(options.platformDir ? { GROUNDWORK_PLATFORM_SNAPSHOTS_DIR: options.platformDir } : {}),
     };
     const errors: string[] = [];
     const code = await new Promise<number | null>((resolve, reject) => {

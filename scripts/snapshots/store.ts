@@ -8,16 +8,36 @@ import {
   hashFiles,
   MANIFEST,
   manifestSchema,
+  parseState,
   parseVersionFolder,
   versionChecksum,
   type Manifest,
   type SnapshotConfig,
   type VersionOnDisk,
 } from './core/version.js';
+import { platformCollections, type LineName } from './core/lines.js';
+import type { VersionState } from './core/state.js';
 
 /** `--dir`, else GROUNDWORK_SNAPSHOTS_DIR, else snapshots/ in the repository (tests point it at a copy). */
 export function snapshotsDir(flag?: string): string {
   return path.resolve(flag ?? process.env.GROUNDWORK_SNAPSHOTS_DIR ?? path.join(repoRoot, 'snapshots'));
+}
+
+/** The platform's own line (decision 0029): GROUNDWORK_PLATFORM_SNAPSHOTS_DIR, else extensions/platform/snapshots/. */
+export function platformSnapshotsDir(): string {
+  return path.resolve(
+    process.env.GROUNDWORK_PLATFORM_SNAPSHOTS_DIR ?? path.join(repoRoot, 'extensions', 'platform', 'snapshots'),
+  );
+}
+
+/** A version's state as its line reads it (see parseState). */
+export function readState(dir: string, folder: string, line: LineName): VersionState {
+  return parseState(readVersionFiles(dir, folder), `${labelOf(dir)}/${folder}`, line);
+}
+
+/** Every collection a version of the platform's line defines: the part of a database the domain's line leaves alone. */
+export function readPlatformCollections(dir: string): Set<string> {
+  return platformCollections(listVersions(dir).map((version) => readState(dir, version.folder, 'platform').schema));
 }
 
 export function labelOf(dir: string): string {

@@ -1,7 +1,7 @@
 // Snapshots end to end on throwaway databases: ledger and tamper check, a round trip through a running Directus,
 // and drift. Each test works on a copy of snapshots/ in a temp folder, so it may add or edit versions.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -9,7 +9,10 @@ import { bootstrapDirectus } from '../../scripts/lib/directus.js';
 import { createTestDatabase, instanceEnv, startInstance, TEST_ADMIN, testRunsDir } from '../../scripts/lib/instance.js';
 import { repoRoot } from '../../scripts/lib/paths.js';
 import { dropDatabase, ensureDatabase, withClient, type PgConnection } from '../../scripts/lib/postgres.js';
-import { listVersions } from '../../scripts/snapshots/store.js';
+import { canonicalJson } from '../../scripts/snapshots/core/canonical.js';
+import { normalizeSchema } from '../../scripts/snapshots/core/state.js';
+import { hashFiles, versionChecksum } from '../../scripts/snapshots/core/version.js';
+import { listVersions, platformSnapshotsDir, readVersionFiles, writeVersion } from '../../scripts/snapshots/store.js';
 import { harness } from './harness/context.js';
 import { adminToken, getJson } from './http.js';
 
@@ -24,6 +27,7 @@ function runScript(
   script: 'migrate' | 'snapshot',
   args: string[],
   onOutput?: (output: string, child: ChildProcess) => void,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -32,7 +36,7 @@ function runScript(
       {
         cwd: repoRoot,
         // The first admin `npm run migrate` creates on an empty database.
-        env: { ...process.env, ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.password },
+        env: { ...process.env, ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.password, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -62,6 +66,12 @@ const ledgerVersions = (db: PgConnection) =>
     const rows = await client.query('select version from groundwork_migrations order by version');
     return rows.rows.map((row: { version: number }) => row.version);
   });
+
+/** Writes the manifest of a version folder made by hand in a test. */
+function resealFolder(dir: string, folder: string, version: number, name: string): void {
+  const hashes = hashFiles(readVersionFiles(dir, folder));
+  writeVersion(dir, folder, {}, { version, name, checksum: versionChecksum(hashes), files: hashes });
+}
 
 const databases: PgConnection[] = [];
 // The repository's versions, so these tests follow new ones without edits.
@@ -132,6 +142,101 @@ describe('npm run migrate', () => {
     expect(tampered.code).toBe(1);
     expect(tampered.output).toContain(`${dir}/0001-baseline/access.json (edited)`);
     // Each migrate loads Directus once (seconds idle, a minute at load average 15 on this 2-core machine).
+  }, 900_000);
+
+  it("keeps the platform's line and the domain's apart: each changes only its own part (decision 0029)", async () => {
+    const db = await emptyDatabase('snap_lines');
+    const dir = copyOfSnapshots('lines');
+    const args = ['--database-url', urlOf(db), '--dir', dir];
+    expect((await runScript('migrate', args)).code).toBe(0);
+    const platformLedger = () =>
+      withClient(
+        db,
+        async (client) => (await client.query('select name from groundwork_platform_migrations order by version')).rows,
+      );
+    const platformVersions = listVersions(platformSnapshotsDir());
+    expect(await platformLedger()).toEqual(platformVersions.map((version) => ({ name: version.name })));
+    const count = (sql: string) => withClient(db, async (client) => Number((await client.query(sql)).rows[0].n));
+    const domainRows = async () => ({
+      permissions: await count('select count(*) as n from directus_permissions'),
+      definitions: await count('select count(*) as n from workflow_definitions'),
+      ledger: await count('select count(*) as n from groundwork_migrations'),
+    });
+    const before = await domainRows();
+
+    // A platform version that adds a field to one of its collections: the platform's part changes, the domain's
+    // does not (its versions do not list the platform's collections, so an apply of either part alone must not
+    // drop the other's).
+    const platformDir = path.join(workDir, 'lines-platform');
+    cpSync(platformSnapshotsDir(), platformDir, { recursive: true });
+    const platformLatest = platformVersions.at(-1)!;
+    const schema = JSON.parse(readFileSync(path.join(platformDir, platformLatest.folder, 'schema.json'), 'utf8'));
+    const model = schema.fields.find(
+      (row: { collection: string; field: string }) =>
+        row.collection === 'notification_templates' && row.field === 'description',
+    );
+    const added = structuredClone(model);
+    added.field = 'locale';
+    added.meta.field = 'locale';
+    added.schema.name = 'locale';
+    const widened = { ...schema, fields: [...schema.fields, added] };
+    const folder = `${String(platformLatest.version + 1).padStart(4, '0')}-template-locale`;
+    // normalizeSchema puts the rows in the order a capture writes them.
+    const files = { 'schema.json': canonicalJson(normalizeSchema(widened)) };
+    const hashes = hashFiles(files);
+    writeVersion(platformDir, folder, files, {
+      version: platformLatest.version + 1,
+      name: 'template-locale',
+      checksum: versionChecksum(hashes),
+      files: hashes,
+    });
+    const platformEnv = { GROUNDWORK_PLATFORM_SNAPSHOTS_DIR: platformDir };
+    const upgraded = await runScript('migrate', args, undefined, platformEnv);
+    expect(upgraded.output).toContain(`applied platform/${folder}`);
+    expect(upgraded.code).toBe(0);
+    const exists = (table: string) =>
+      withClient(
+        db,
+        async (client) => (await client.query('select to_regclass($1) is not null as e', [table])).rows[0].e,
+      );
+    const columns = await withClient(db, async (client) =>
+      (
+        await client.query(
+          "select column_name from information_schema.columns where table_name = 'notification_templates'",
+        )
+      ).rows.map((row: { column_name: string }) => row.column_name),
+    );
+    expect(columns).toContain('locale');
+    expect(await exists('tickets')).toBe(true);
+    expect(await domainRows()).toEqual(before);
+    const check = await runScript('snapshot', ['--check', ...args], undefined, platformEnv);
+    expect(check.output).toContain(`matches ${folder}`);
+    expect(check.output).toContain(`matches ${latest}`);
+    expect(check.code).toBe(0);
+
+    // A domain version that takes a platform collection is refused before anything is loaded or changed.
+    const domainLatest = versions.at(-1)!;
+    const taken = path.join(workDir, 'lines-taken');
+    cpSync(dir, taken, { recursive: true });
+    const stealing = `${String(domainLatest.version + 1).padStart(4, '0')}-steal`;
+    cpSync(path.join(taken, domainLatest.folder), path.join(taken, stealing), { recursive: true });
+    const domainSchema = JSON.parse(readFileSync(path.join(taken, stealing, 'schema.json'), 'utf8'));
+    domainSchema.collections.push(
+      schema.collections.find((row: { collection: string }) => row.collection === 'workflow_history'),
+    );
+    writeFileSync(path.join(taken, stealing, 'schema.json'), canonicalJson(domainSchema));
+    rmSync(path.join(taken, stealing, 'manifest.json'));
+    resealFolder(taken, stealing, domainLatest.version + 1, 'steal');
+    const refused = await runScript('migrate', ['--database-url', urlOf(db), '--dir', taken], undefined, platformEnv);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain("defines workflow_history, which the platform's snapshot line owns");
+
+    // A database of the old cut (domain versions, no platform ledger) is refused with what to do.
+    await withClient(db, (client) => client.query('drop table groundwork_platform_migrations'));
+    const oldCut = await runScript('migrate', args, undefined, platformEnv);
+    expect(oldCut.code).toBe(1);
+    expect(oldCut.output).toContain('before the platform had its own snapshot line');
+    expect(await domainRows()).toEqual(before);
   }, 900_000);
 
   it('finishes the job after runs killed (SIGKILL) during the install and while applying the schema', async () => {

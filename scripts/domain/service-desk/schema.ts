@@ -2,25 +2,10 @@
 // /fields, /relations). Ids: uuid where a customer or integration sees the row (organizations, tickets, messages,
 // articles: not guessable), integers for small staff-owned lists (SLA policies, KB categories, tags).
 
+import type { CollectionSpec, FieldSpec, RelationSpec } from '../../../extensions/platform/spec/types.js';
+
+export type { CollectionSpec, FieldSpec, RelationSpec };
 type Json = Record<string, unknown>;
-export interface FieldSpec {
-  field: string;
-  type: string;
-  meta: Json;
-  schema?: Json | null;
-}
-export interface CollectionSpec {
-  collection: string;
-  meta: Json;
-  fields: FieldSpec[];
-}
-export interface RelationSpec {
-  collection: string;
-  field: string;
-  related_collection: string;
-  meta?: Json;
-  schema?: Json;
-}
 
 const choices = (values: string[]) =>
   values.map((value) => ({ value, text: value.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()) }));

@@ -1,11 +1,11 @@
-// Version workflows: the generic workflow_definitions (config data, carried by snapshots) and workflow_history
-// collections, the fields the domain's workflows need on tickets and kb_articles, who may read definitions and
-// history, the tickets and articles workflows as rows, and the SLA due-time trigger (data migration).
+// Version workflows: the fields the domain's workflows need on tickets and kb_articles, who may read the
+// platform's workflow definitions and history, the tickets and articles workflows as rows of workflow_definitions
+// (config data, carried by snapshots), and the SLA due-time trigger (data migration).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newPermissions, widenedPermissions } from '../workflows/access.js';
 import { workflows } from '../workflows/definitions.js';
-import { addedFields, addedRelations, definitionsCollection, historyCollection } from '../workflows/schema.js';
+import { addedFields, addedRelations } from '../workflows/schema.js';
 import type { VersionAuthor } from './types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -14,11 +14,6 @@ export const version: VersionAuthor = {
   name: 'workflows',
   dataMigration: path.join(here, '..', 'workflows', 'migrate.ts'),
   async author(send, log) {
-    for (const spec of [definitionsCollection, historyCollection]) {
-      const fields = spec.fields.map((field, index) => ({ ...field, meta: { ...field.meta, sort: index + 1 } }));
-      await send('POST', '/collections', { ...spec, fields });
-      log(`collection ${spec.collection} (${fields.length} fields)`);
-    }
     for (const { collection, field } of addedFields) await send('POST', `/fields/${collection}`, field);
     for (const relation of addedRelations) await send('POST', '/relations', relation);
     log(`${addedFields.length} fields, ${addedRelations.length} relations on existing collections`);

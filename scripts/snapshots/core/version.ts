@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from './canonical.js';
 import { checkSettingsKeys, EMPTY_SETTINGS, isEmptySettings } from './settings.js';
+import type { LineName } from './lines.js';
 import type { VersionState } from './state.js';
 
 export const MANIFEST = 'manifest.json';
@@ -59,6 +60,10 @@ export function renderState(state: VersionState): Record<string, string> {
 }
 
 const rows = z.array(z.record(z.string(), z.any()));
+const EMPTY_FILES: Record<string, unknown> = {
+  'access.json': { roles: [], policies: [], permissions: [], access: [] },
+  'flows.json': { flows: [], operations: [] },
+};
 const stateFiles = {
   schema: z.object({
     version: z.number(),
@@ -72,9 +77,11 @@ const stateFiles = {
   settings: z.object({ settings: z.record(z.string(), z.any()), presets: rows }),
 };
 
-export function parseState(files: Record<string, string>, where: string): VersionState {
+/** A version's files as its state. A platform version holds only schema.json (and SQL): the rest reads as empty. */
+export function parseState(files: Record<string, string>, where: string, line: LineName = 'domain'): VersionState {
   const read = <T>(file: string, schema: z.ZodType<T>): T => {
     const text = files[file];
+    if (text === undefined && line === 'platform' && file !== 'schema.json') return schema.parse(EMPTY_FILES[file]);
     if (text === undefined) throw new Error(`${where}/${file} is missing`);
     let json: unknown;
     try {

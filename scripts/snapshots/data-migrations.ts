@@ -1,10 +1,10 @@
 // The data-migration files a version gets from its modules: the one module's data migration as it is, or, for
 // several, each as migrate-<module>.ts plus a generated migrate.ts that runs them in the modules' order (one
 // transaction: the migrator's). Released versions must be self-contained, so these are copies; `npm run
-// domain:author` writes them and `copies.test.ts` proves every released copy still equals what this returns.
+// domain:author` (or platform:author) writes them and `copies.test.ts` proves every released copy still equals what this returns.
 import { readFileSync } from 'node:fs';
-import { DATA_MIGRATION } from '../snapshots/core/version.js';
-import type { VersionAuthor } from './versions/types.js';
+import { DATA_MIGRATION } from './core/version.js';
+import type { VersionAuthor } from '../../extensions/platform/spec/types.js';
 
 export function dataMigrationFiles(modules: Array<Pick<VersionAuthor, 'name' | 'dataMigration'>>): Map<string, string> {
   const withData = modules.filter((module) => module.dataMigration);

@@ -1,6 +1,6 @@
-// The notifications collections, as the Directus REST API takes them. Generic platform collections (the rules,
-// templates, preferences and the outbox); the service desk's rules and templates are rows (./rules.ts).
-import type { CollectionSpec, FieldSpec, RelationSpec } from '../service-desk/schema.js';
+// The platform's notification collections, as the Directus REST API takes them: rules, templates, preferences and
+// the outbox. A domain's rules and templates are rows of them (the service desk's: scripts/domain/notifications/).
+import type { CollectionSpec, FieldSpec, RelationSpec } from './types.js';
 
 const key = (field: string, length = 100): FieldSpec => ({
   field,
@@ -58,7 +58,7 @@ const choices = (values: string[]) => values.map((value) => ({ value, text: valu
 
 export const OUTBOX_STATUSES = ['pending', 'held', 'sending', 'sent', 'digested', 'skipped', 'failed'];
 
-export const collections: CollectionSpec[] = [
+export const notificationCollections: CollectionSpec[] = [
   {
     collection: 'notification_templates',
     meta: {
@@ -97,7 +97,7 @@ export const collections: CollectionSpec[] = [
       }),
       json('audience', {
         required: true,
-        note: '[{"field": "requester"}, {"role": "<role id>"}, {"organization": "organization"}]',
+        note: '[{"field": "requester"}, {"role": "<role id>"}, {"<audience group>": "<path>"}]',
       }),
       {
         field: 'channels',
@@ -241,7 +241,7 @@ const m2o = (collection: string, field: string, related: string, onDelete: strin
   schema: { on_delete: onDelete },
 });
 
-export const relations: RelationSpec[] = [
+export const notificationRelations: RelationSpec[] = [
   // SET NULL: migrate syncs templates before rules and may delete a template a removed rule still names.
   m2o('notification_rules', 'template', 'notification_templates', 'SET NULL'),
   m2o('notification_preferences', 'user', 'directus_users', 'CASCADE'),

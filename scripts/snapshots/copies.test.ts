@@ -1,19 +1,23 @@
 // Released versions must be self-contained, so their data migrations are copies of the modules' sources
-// (scripts/domain/<module>/migrate.ts). This proves every copy still equals its source: a source edited after its
+// (scripts/domain/<module>/migrate.ts for the domain's line, extensions/platform/spec/ for the platform's). This proves every copy still equals its source: a source edited after its
 // version was cut must become a new module and a new version, not a silent difference between a fresh migrate
 // and the code a developer reads.
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DATA_MIGRATION } from '../snapshots/core/version.js';
-import { listVersions, snapshotsDir } from '../snapshots/store.js';
+import { pathToFileURL } from 'node:url';
+import type { VersionAuthor } from '../../extensions/platform/spec/types.js';
+import { repoRoot } from '../lib/paths.js';
+import { DATA_MIGRATION } from './core/version.js';
 import { dataMigrationFiles } from './data-migrations.js';
-import type { VersionAuthor } from './versions/types.js';
+import { listVersions, platformSnapshotsDir, snapshotsDir } from './store.js';
 
-const versionsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'versions');
+const lines = [
+  { line: 'platform', dir: platformSnapshotsDir(), modules: path.join(repoRoot, 'extensions', 'platform', 'spec', 'versions') },
+  { line: 'domain', dir: snapshotsDir(), modules: path.join(repoRoot, 'scripts', 'domain', 'versions') },
+];
 
-async function modules(): Promise<VersionAuthor[]> {
+async function modules(versionsDir: string): Promise<VersionAuthor[]> {
   const files = readdirSync(versionsDir).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'));
   const loaded = await Promise.all(
     files
@@ -26,13 +30,13 @@ async function modules(): Promise<VersionAuthor[]> {
   return loaded;
 }
 
-describe('released data migrations', () => {
+describe.each(lines)('released data migrations of the $line line', ({ dir, modules: versionsDir }) => {
   it('each version holds exactly the copies its modules make, byte for byte', async () => {
-    const all = await modules();
+    const all = await modules(versionsDir);
     const byName = new Map(all.map((module) => [module.name, module]));
     const checked: string[] = [];
-    for (const version of listVersions(snapshotsDir())) {
-      const folder = path.join(snapshotsDir(), version.folder);
+    for (const version of listVersions(dir)) {
+      const folder = path.join(dir, version.folder);
       const present = readdirSync(folder).filter((file) => /^migrate(-.+)?\.ts$/.test(file));
       if (present.length === 0) continue;
       const parts = present.filter((file) => file !== DATA_MIGRATION).map((file) => file.slice('migrate-'.length, -3));
@@ -48,7 +52,7 @@ describe('released data migrations', () => {
         sources = order.map((name) => {
           const module = byName.get(name);
           if (!module)
-            throw new Error(`${version.folder}: migrate-${name}.ts has no module ${name} in scripts/domain/versions`);
+            throw new Error(`${version.folder}: migrate-${name}.ts has no module ${name} in ${versionsDir}`);
           return module;
         });
       } else {
@@ -72,7 +76,8 @@ describe('released data migrations', () => {
       }
       checked.push(version.folder);
     }
-    // 0002, 0003 and 0004 have data migrations at the time of writing; later versions add to this.
-    expect(checked.length).toBeGreaterThanOrEqual(3);
+    // Every line has versions with data migrations at the time of writing (the domain's 0002-0005, the
+    // platform's 0001): a check that found none would prove nothing.
+    expect(checked.length).toBeGreaterThanOrEqual(1);
   });
 });

@@ -1,6 +1,8 @@
-// Authors a snapshot version from modules in scripts/domain/versions/: starts a throwaway Directus on a fresh
-// database migrated to the versions before it, makes each module's change through the REST API (in the order
-// given), captures the result with the same code as `npm run snapshot`, and adds the modules' data migrations.
+// Authors a snapshot version from modules in scripts/domain/versions/ (the domain's line, snapshots/) or, with
+// `--line platform` (`npm run platform:author`), in extensions/platform/spec/versions/ (the platform's line,
+// extensions/platform/snapshots/; decision 0029): starts a throwaway Directus on a fresh database migrated to the
+// versions before it, makes each module's change through the REST API (in the order given), captures the line's
+// part with the same code as `npm run snapshot`, and adds the modules' data migrations.
 // Database server: DOMAIN_DATABASE_URL, else the embedded PostgreSQL.
 //   npm run domain:author -- <module>                        writes the next version, NNNN-<module>
 //   npm run domain:author -- <module> <module> --name <n>   one version NNNN-<n> from several modules
@@ -11,24 +13,33 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { buildStaleExtensions } from '../lib/extensions.js';
 import { adminToken, createTestDatabase } from '../lib/instance.js';
 import { step } from '../lib/log.js';
 import { dropDatabase, toolServer } from '../lib/postgres.js';
-import { captureVersion, resealVersion } from '../snapshots/capture.js';
-import { describeChanges, summarizeChanges } from '../snapshots/core/diff.js';
-import { startMigratedInstance } from '../snapshots/instance.js';
-import { labelOf, listVersions, snapshotsDir } from '../snapshots/store.js';
+import { captureVersion, defaultLineDirs, resealVersion } from './capture.js';
+import type { LineName } from './core/lines.js';
+import { repoRoot } from '../lib/paths.js';
+import { describeChanges, summarizeChanges } from './core/diff.js';
+import { startMigratedInstance } from './instance.js';
+import { labelOf, listVersions } from './store.js';
 import { dataMigrationFiles } from './data-migrations.js';
-import type { Send, VersionAuthor } from './versions/types.js';
+import type { Send, VersionAuthor } from '../../extensions/platform/spec/types.js';
 
 const SCOPE = 'domain';
-const versionsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'versions');
 const { values, positionals } = parseArgs({
-  options: { replace: { type: 'boolean' }, name: { type: 'string' } },
+  options: { replace: { type: 'boolean' }, name: { type: 'string' }, line: { type: 'string' } },
   allowPositionals: true,
 });
+if (values.line !== undefined && values.line !== 'platform' && values.line !== 'domain') {
+  throw new Error(`--line is platform or domain, not ${values.line}`);
+}
+const line: LineName = values.line === 'platform' ? 'platform' : 'domain';
+const versionsDir =
+  line === 'platform'
+    ? path.join(repoRoot, 'extensions', 'platform', 'spec', 'versions')
+    : path.join(repoRoot, 'scripts', 'domain', 'versions');
 
 function available(): string[] {
   return readdirSync(versionsDir)
@@ -68,7 +79,8 @@ async function main(): Promise<void> {
   if (positionals.length > 1 && !values.name) throw new Error('several modules make one version: give it --name');
   const modules = await Promise.all(positionals.map(loadModule));
   const name = values.name ?? modules[0]!.name;
-  const dir = snapshotsDir();
+  const dirs = defaultLineDirs();
+  const dir = dirs[line];
   const latest = listVersions(dir).at(-1);
   if (latest?.name === name) {
     if (!values.replace) throw new Error(`${latest.folder} exists; --replace rewrites it (only while unreleased)`);
@@ -78,6 +90,7 @@ async function main(): Promise<void> {
   // migrate gets a copy, so the versions it applies are exactly those before ours.
   const before = mkdtempSync(path.join(os.tmpdir(), 'groundwork-domain-'));
   cpSync(dir, before, { recursive: true });
+  const noDomain = mkdtempSync(path.join(os.tmpdir(), 'groundwork-no-domain-'));
 
   await buildStaleExtensions(SCOPE);
   const { server, stop } = await toolServer({
@@ -91,7 +104,8 @@ async function main(): Promise<void> {
     const instance = await startMigratedInstance({
       db,
       name: 'domain',
-      dir: before,
+      // The platform's versions are authored without a domain: they must not depend on one.
+      ...(line === 'platform' ? { platformDir: before, dir: noDomain } : { dir: before }),
       log: (message) => step(SCOPE, `migrate: ${message}`),
     });
     try {
@@ -103,7 +117,7 @@ async function main(): Promise<void> {
     } finally {
       await instance.stop();
     }
-    const result = await captureVersion(db, dir, name);
+    const result = await captureVersion(db, name, line, dirs);
     if (!result.folder) throw new Error(`nothing changed since ${result.latest}`);
     const withData = writeDataMigrations(path.join(dir, result.folder), modules);
     if (withData) resealVersion(dir, result.folder);
@@ -114,6 +128,7 @@ async function main(): Promise<void> {
     await dropDatabase(server, db.database);
     await stop();
     rmSync(before, { recursive: true, force: true });
+    rmSync(noDomain, { recursive: true, force: true });
   }
 }
 
