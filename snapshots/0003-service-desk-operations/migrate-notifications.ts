@@ -1,6 +1,5 @@
 // Data migration of the notifications version (copied into snapshots/NNNN-notifications/ by the authoring script).
 // What Directus's schema API cannot express, all invisible to its schema snapshot (so no drift):
-// - one preference per user and event type (a two-column unique index);
 // - the service desk's item events (tickets.created, ticket_messages.created, tickets.assigned), published by
 //   triggers into the platform's events outbox (groundwork_publish_event) in the transaction of the write, on every
 //   write path (REST, GraphQL, the app, flows, imports, SQL). Why triggers and not Directus filters:
@@ -11,10 +10,6 @@
 import type { Knex } from 'knex';
 
 export async function up({ database }: { database: Knex.Transaction }): Promise<void> {
-  await database.raw(
-    'create unique index if not exists notification_preferences_user_event on notification_preferences ("user", event)',
-  );
-
   await database.raw(`
     create or replace function service_desk_events_on() returns boolean language sql stable as $$
       select coalesce(current_setting('groundwork.events', true), '') <> 'off'
