@@ -248,6 +248,13 @@ describe('inserts', () => {
     expect((await historyOf('tickets', id)).map((row) => [row.from, row.to])).toEqual([[null, 'new']]);
   });
 
+  it('record nothing for an item created without a state, which the filter lets in (decideInitial is not asked)', async () => {
+    const [{ id }] = await sql('wf_probe').insert({ status: null }).returning('id');
+    expect(await historyOf('wf_probe', id)).toEqual([]);
+    // It has no defined move out of "no state" either, in the database as in the filter.
+    expect(await move('wf_probe', id, 'draft', people.admin)).toMatchObject({ code: CONFLICT_SQLSTATE });
+  });
+
   it('stamp an item created in a stamped state, and keep a time it brings (imports of old items)', async () => {
     // Only the filter checks initial states (decideInitial): SQL imports may bring items in any state.
     const fresh = await ticketIn('solved');
