@@ -255,14 +255,6 @@ describe('transactions', () => {
     expect(await historyOf(desk, id)).toHaveLength(1);
     expect(await eventsOf(desk, id)).toEqual([]);
   });
-
-  it('refuses in the database a move the definition does not have, whoever writes (the last line)', async () => {
-    const id = await ticketIn(desk, 'open');
-    await expect(desk.db('tickets').where({ id }).update({ status: 'closed' })).rejects.toThrow(
-      /cannot move from "open" to "closed"/,
-    );
-    expect((await desk.db('tickets').where({ id }).first()).status).toBe('open');
-  });
 });
 
 describe('one transition per move, decided the same in the filter and the database (decision 0027)', () => {
@@ -363,28 +355,6 @@ describe('one transition per move, decided the same in the filter and the databa
     ).toBe(200);
     expect(await lastHistory(before)).toMatchObject({ transition: 'agent_done' });
     expect(await eventTypes(before)).toEqual(['probe.done']);
-  });
-
-  it('checks roles in the database too, for writes that skip Directus (the actor is user_updated)', async () => {
-    const [asCustomer, asSystem] = [await itemIn('draft'), await itemIn('draft')];
-    await desk
-      .db(collection)
-      .where({ id: asCustomer })
-      .update({ status: 'done', user_updated: desk.users.customer.id });
-    expect(await lastHistory(asCustomer)).toMatchObject({
-      transition: 'customer_finish',
-      actor: desk.users.customer.id,
-    });
-    // No user is the system, which this workflow does not let finish anything.
-    await expect(desk.db(collection).where({ id: asSystem }).update({ status: 'done' })).rejects.toThrow(
-      /cannot move from "draft" to "done"/,
-    );
-    // A customer may not solve a ticket, not even by SQL that names them as the actor.
-    const ticket = await ticketIn(desk, 'open');
-    await expect(
-      desk.db('tickets').where({ id: ticket }).update({ status: 'solved', user_updated: desk.users.customer.id }),
-    ).rejects.toThrow(/cannot move from "open" to "solved"/);
-    expect((await desk.db('tickets').where({ id: ticket }).first()).status).toBe('open');
   });
 });
 

@@ -52,6 +52,13 @@ export function createDeliver(deps: DeliverDeps) {
       if (!row) return;
       const decision = decide(row);
       if (decision.kind !== 'send') return;
+      if (!row.recipient) {
+        // The user was deleted since fan-out (erasure sets the recipient null): nobody to notify, nothing to retry.
+        await trx(OUTBOX)
+          .where({ id })
+          .update({ status: 'skipped', attempts: row.attempts + 1, last_error: 'the recipient no longer exists' });
+        return;
+      }
       const schema = await deps.getSchema({ database: trx });
       // ItemsService, not NotificationsService: the latter also emails users who keep Directus's
       // email_notifications on, which would be a second, unmanaged email channel. No accountability: system write.

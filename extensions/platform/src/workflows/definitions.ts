@@ -10,6 +10,8 @@ const DEFINITIONS_TTL_MS = 5000;
 
 export interface LoadedDefinitions {
   byCollection: Map<string, WorkflowDefinition>;
+  /** Collections whose stored definition does not parse: their triggers stay as the last good one made them. */
+  invalid: string[];
   /** Changes when any definition changes: triggers are re-synced on a new fingerprint. */
   fingerprint: string;
 }
@@ -28,6 +30,7 @@ export function createDefinitionStore(
     const exists = await database.schema.hasTable(DEFINITIONS_TABLE);
     const rows: Record<string, unknown>[] = exists ? await database(DEFINITIONS_TABLE).select('*') : [];
     const byCollection = new Map<string, WorkflowDefinition>();
+    const invalid: string[] = [];
     for (const row of rows) {
       const value = { ...row };
       for (const column of JSON_COLUMNS) {
@@ -35,15 +38,19 @@ export function createDefinitionStore(
       }
       const parsed = definitionSchema.safeParse(value);
       if (parsed.success) byCollection.set(parsed.data.collection, parsed.data);
-      // A broken definition is skipped (its collection is unguarded by the hook; the database trigger still
-      // refuses undefined moves) and logged without its content.
-      else
+      // A broken definition is skipped (its collection is unguarded by the hook; the database trigger the last
+      // good definition made stays and still refuses undefined moves) and logged without its content.
+      else {
+        invalid.push(String(row.collection));
         logger.warn({ collection: row.collection, issues: parsed.error.issues.length }, 'invalid workflow definition');
+      }
     }
+    invalid.sort();
     const loaded = {
       byCollection,
+      invalid,
       fingerprint: createHash('sha256')
-        .update(JSON.stringify([...byCollection.values()]))
+        .update(JSON.stringify([[...byCollection.values()], invalid]))
         .digest('hex'),
     };
     if (loaded.fingerprint !== fingerprint) {

@@ -24,8 +24,16 @@ const LEGACY_FUNCTION = 'groundwork_workflow_record';
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const functionName = (collection: string) => functionNameOf(collection, sha256);
 
-/** Makes the triggers match the definitions: creates, replaces (when a definition changed) and drops them. */
-export async function syncWorkflowTriggers(database: Knex, definitions: WorkflowDefinition[]): Promise<string[]> {
+/**
+ * Makes the triggers match the definitions: creates, replaces (when a definition changed) and drops them. `keep`
+ * names collections whose stored definition does not parse: their triggers are left as they are, not dropped.
+ */
+export async function syncWorkflowTriggers(
+  database: Knex,
+  definitions: WorkflowDefinition[],
+  options: { keep?: string[] } = {},
+): Promise<string[]> {
+  const keep = new Set(options.keep ?? []);
   const changed: string[] = [];
   await database.transaction(async (trx) => {
     // Instances booting together: one syncs, the others wait and then find nothing to do.
@@ -40,7 +48,7 @@ export async function syncWorkflowTriggers(database: Knex, definitions: Workflow
     ).rows as { collection: string; fingerprint: string | null }[];
     const wanted = new Map(definitions.map((definition) => [definition.collection, definition]));
     for (const row of existing) {
-      if (wanted.has(row.collection)) continue;
+      if (wanted.has(row.collection) || keep.has(row.collection)) continue;
       await dropTriggers(trx, row.collection);
       await trx.raw(`drop function if exists ${quoteIdentifier(functionName(row.collection))}()`);
       changed.push(`dropped ${row.collection}`);

@@ -43,6 +43,7 @@ describe('generated trigger function', () => {
   it('uses the actor columns and stamps the table has, and clears the comment', () => {
     expect(sql).toContain('actor := new."user_updated";');
     expect(sql).toContain(`values ('tickets', item, null, new_state, null, new."user_created", note, now());`);
+    expect(sql).toMatch(/if new_state is not null then\n\s+insert into "workflow_history"/);
     expect(sql).toContain(`if new_state = 'solved' and new."solved_at" is null then new."solved_at" := now(); end if;`);
     expect(sql).toContain(`if new_state = 'solved' then new."solved_at" := now(); end if;`);
     expect(sql).not.toContain('closed_at'); // not a column of this table

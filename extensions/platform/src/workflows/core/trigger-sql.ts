@@ -111,7 +111,10 @@ ${
     : ''
 }
   if tg_op = 'INSERT' then
-    ${history('null', 'null', actorOn('user_created'))}
+    -- An item created without a state (the filter lets it in) has no state to record.
+    if new_state is not null then
+      ${history('null', 'null', actorOn('user_created'))}
+    end if;
 ${stampsOf(definition, columns, true)}
     return new;
   end if;
