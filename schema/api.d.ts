@@ -1008,6 +1008,66 @@ export interface paths {
         patch: operations["updateSingleItemsGroundworkMigrations"];
         trace?: never;
     };
+    "/items/groundwork_platform_migrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Items
+         * @description List the groundwork_platform_migrations items.
+         */
+        get: operations["readItemsGroundworkPlatformMigrations"];
+        put?: never;
+        /**
+         * Create an Item
+         * @description Create a new groundwork_platform_migrations item.
+         */
+        post: operations["createItemsGroundworkPlatformMigrations"];
+        /**
+         * Delete Multiple Items
+         * @description Delete multiple existing groundwork_platform_migrations items.
+         */
+        delete: operations["deleteItemsGroundworkPlatformMigrations"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Multiple Items
+         * @description Update multiple groundwork_platform_migrations items at the same time.
+         */
+        patch: operations["updateItemsGroundworkPlatformMigrations"];
+        trace?: never;
+    };
+    "/items/groundwork_platform_migrations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve an Item
+         * @description Retrieve a single groundwork_platform_migrations item by unique identifier.
+         */
+        get: operations["readSingleItemsGroundworkPlatformMigrations"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an Item
+         * @description Delete an existing groundwork_platform_migrations item.
+         */
+        delete: operations["deleteSingleItemsGroundworkPlatformMigrations"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an Item
+         * @description Update an existing groundwork_platform_migrations item.
+         */
+        patch: operations["updateSingleItemsGroundworkPlatformMigrations"];
+        trace?: never;
+    };
     "/items/kb_articles": {
         parameters: {
             query?: never;
@@ -3138,6 +3198,15 @@ export interface components {
             name: string;
             version: number;
         };
+        ItemsGroundworkPlatformMigrations: {
+            /** Format: timestamp */
+            applied_at?: string;
+            checksum: string;
+            duration_ms: number;
+            files?: unknown;
+            name: string;
+            version: number;
+        };
         ItemsKbArticles: {
             author?: (string | components["schemas"]["Users"]) | null;
             body?: string | null;
@@ -3207,7 +3276,7 @@ export interface components {
             user: string | components["schemas"]["Users"];
         };
         ItemsNotificationRules: {
-            /** @description [{"field": "requester"}, {"role": "<role id>"}, {"organization": "organization"}] */
+            /** @description [{"field": "requester"}, {"role": "<role id>"}, {"<audience group>": "<path>"}] */
             audience?: unknown;
             channels?: unknown;
             /** @description Optional: {"data.internal": false, "item.reviewer": {"_null": true}} (_eq, _neq, _in, _nin, _null) */
@@ -8436,6 +8505,228 @@ export interface operations {
                 content: {
                     "application/json": {
                         data?: components["schemas"]["ItemsGroundworkMigrations"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    readItemsGroundworkPlatformMigrations: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description A limit on the number of objects that are returned. */
+                limit?: components["parameters"]["Limit"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description How many items to skip when fetching data. */
+                offset?: components["parameters"]["Offset"];
+                /** @description How to sort the returned items. `sort` is a CSV of fields used to sort the fetched items. Sorting defaults to ascending (ASC) order but a minus sign (` - `) can be used to reverse this to descending (DESC) order. Fields are prioritized by their order in the CSV. You can also use a ` ? ` to sort randomly. */
+                sort?: components["parameters"]["Sort"];
+                /** @description Select items in collection by given conditions. */
+                filter?: components["parameters"]["Filter"];
+                /** @description Filter by items that contain the given search query in one of their fields. */
+                search?: components["parameters"]["Search"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsGroundworkPlatformMigrations"][];
+                        meta?: components["schemas"]["x-metadata"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    createItemsGroundworkPlatformMigrations: {
+        parameters: {
+            query?: {
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsGroundworkPlatformMigrations"][] | components["schemas"]["ItemsGroundworkPlatformMigrations"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsGroundworkPlatformMigrations"][];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    deleteItemsGroundworkPlatformMigrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    updateItemsGroundworkPlatformMigrations: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description A limit on the number of objects that are returned. */
+                limit?: components["parameters"]["Limit"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description How many items to skip when fetching data. */
+                offset?: components["parameters"]["Offset"];
+                /** @description How to sort the returned items. `sort` is a CSV of fields used to sort the fetched items. Sorting defaults to ascending (ASC) order but a minus sign (` - `) can be used to reverse this to descending (DESC) order. Fields are prioritized by their order in the CSV. You can also use a ` ? ` to sort randomly. */
+                sort?: components["parameters"]["Sort"];
+                /** @description Select items in collection by given conditions. */
+                filter?: components["parameters"]["Filter"];
+                /** @description Filter by items that contain the given search query in one of their fields. */
+                search?: components["parameters"]["Search"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsGroundworkPlatformMigrations"][] | components["schemas"]["ItemsGroundworkPlatformMigrations"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsGroundworkPlatformMigrations"][];
+                    };
+                };
+            };
+        };
+    };
+    readSingleItemsGroundworkPlatformMigrations: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description Retrieve an item's state from a specific Content Version. The value corresponds to the "key" of the Content Version. */
+                version?: components["parameters"]["Version"];
+            };
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsGroundworkPlatformMigrations"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    deleteSingleItemsGroundworkPlatformMigrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    updateSingleItemsGroundworkPlatformMigrations: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+            };
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsGroundworkPlatformMigrations"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsGroundworkPlatformMigrations"];
                     };
                 };
             };

@@ -17,7 +17,7 @@ import { dropDatabase, toolServer } from './lib/postgres.js';
 import { CLIENT_SOURCE } from './sdk/client-template.js';
 import { generateSchemaTypes, type SchemaSnapshot } from './sdk/core/schema-types.js';
 import { startMigratedInstance } from './snapshots/instance.js';
-import { listVersions, snapshotsDir } from './snapshots/store.js';
+import { listVersions, platformSnapshotsDir, readState, snapshotsDir } from './snapshots/store.js';
 
 const SCOPE = 'sdk';
 const schemaDir = path.join(repoRoot, 'schema');
@@ -53,15 +53,30 @@ async function fetchOpenApiDocument(): Promise<Record<string, unknown>> {
   }
 }
 
+/** The latest schema of both snapshot lines together (decision 0029): the platform's collections and the domain's. */
 function latestSnapshot(): { snapshot: SchemaSnapshot; source: string } {
-  const dir = snapshotsDir();
-  const latest = listVersions(dir).at(-1);
-  if (!latest) return { snapshot: { collections: [], fields: [], relations: [] }, source: 'no snapshot version yet' };
-  const file = path.join(dir, latest.folder, 'schema.json');
-  return {
-    snapshot: JSON.parse(readFileSync(file, 'utf8')) as SchemaSnapshot,
-    source: path.relative(repoRoot, file),
+  const parts = [
+    { dir: platformSnapshotsDir(), line: 'platform' as const },
+    { dir: snapshotsDir(), line: 'domain' as const },
+  ].flatMap(({ dir, line }) => {
+    const latest = listVersions(dir).at(-1);
+    if (!latest) return [];
+    return [
+      {
+        // The schema file's rows are Directus's snapshot rows, which the generator's types describe.
+        schema: readState(dir, latest.folder, line).schema as unknown as SchemaSnapshot,
+        source: path.relative(repoRoot, path.join(dir, latest.folder, 'schema.json')),
+      },
+    ];
+  });
+  if (!parts.length)
+    return { snapshot: { collections: [], fields: [], relations: [] }, source: 'no snapshot version yet' };
+  const snapshot: SchemaSnapshot = {
+    collections: parts.flatMap((part) => part.schema.collections),
+    fields: parts.flatMap((part) => part.schema.fields),
+    relations: parts.flatMap((part) => part.schema.relations),
   };
+  return { snapshot, source: parts.map((part) => part.source).join(' + ') };
 }
 
 const { snapshot, source } = latestSnapshot();
