@@ -85,17 +85,22 @@ export interface StartOptions {
    * jobs probe. Without them the instance reads extensions/ itself, as production does.
    */
   testExtensions?: string[];
+  /** Shipped extensions (folder names under extensions/) to load, e.g. ['platform'] without a domain; default all. */
+  shipped?: string[];
 }
 
 /**
  * Directus reads one EXTENSIONS_PATH folder: an instance that also loads test-only extensions gets a folder of its
- * own, with a link to every shipped extension and to each named test one.
+ * own, with a link to every shipped extension (or each one `shipped` names) and to each named test one.
  */
-export function assembleExtensionsFolder(runDir: string, testExtensions: string[]): string {
+export function assembleExtensionsFolder(runDir: string, testExtensions: string[], shipped?: string[]): string {
   const folder = path.join(runDir, 'extensions');
   rmSync(folder, { recursive: true, force: true }); // removes the links, never what they point at
   mkdirSync(folder, { recursive: true });
-  const dirs = [...listExtensions(), ...testExtensions.map((name) => path.join(testExtensionsDir, name))];
+  const shippedDirs = listExtensions().filter((dir) => !shipped || shipped.includes(path.basename(dir)));
+  const missing = (shipped ?? []).filter((name) => !shippedDirs.some((dir) => path.basename(dir) === name));
+  if (missing.length) throw new Error(`no shipped extension ${missing.join(', ')} in ${extensionsDir}`);
+  const dirs = [...shippedDirs, ...testExtensions.map((name) => path.join(testExtensionsDir, name))];
   for (const dir of dirs) {
     if (!existsSync(path.join(dir, 'dist', 'api.js')))
       throw new Error(`extension ${dir} is not built (buildStaleExtensions builds it)`);
@@ -108,9 +113,10 @@ export async function startInstance(options: StartOptions): Promise<DirectusInst
   const port = await freePort();
   const runDir = path.join(testRunsDir, options.name);
   mkdirSync(path.join(runDir, 'uploads'), { recursive: true });
-  const extensions: Record<string, string> = options.testExtensions?.length
-    ? { EXTENSIONS_PATH: assembleExtensionsFolder(runDir, options.testExtensions) }
-    : {};
+  const extensions: Record<string, string> =
+    options.testExtensions?.length || options.shipped
+      ? { EXTENSIONS_PATH: assembleExtensionsFolder(runDir, options.testExtensions ?? [], options.shipped) }
+      : {};
   const env = instanceEnv(options.db, port, runDir, { ...extensions, ...options.env });
   if (options.bootstrap) await bootstrapDirectus(env);
   await options.afterBootstrap?.();

@@ -7,6 +7,8 @@
 //   npm run domain:author -- <module>                        writes the next version, NNNN-<module>
 //   npm run domain:author -- <module> <module> --name <n>   one version NNNN-<n> from several modules
 //   ... --replace     rewrites the latest version if it has that name (only while it is unreleased)
+//   ... --dir <folder> --modules <folder>   another domain's line and modules (e.g. the test fixture's,
+//                                           tests/fixtures/domain/); the line folder needs its config.json
 // Several modules make one version because each version whose schema changes costs one `directus schema apply`
 // on every fresh migrate (docs/benchmarks.md): unreleased changes are combined before release.
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,15 +31,22 @@ import type { Send, VersionAuthor } from '../../extensions/platform/spec/types.j
 
 const SCOPE = 'domain';
 const { values, positionals } = parseArgs({
-  options: { replace: { type: 'boolean' }, name: { type: 'string' }, line: { type: 'string' } },
+  options: {
+    replace: { type: 'boolean' },
+    name: { type: 'string' },
+    line: { type: 'string' },
+    dir: { type: 'string' },
+    modules: { type: 'string' },
+  },
   allowPositionals: true,
 });
 if (values.line !== undefined && values.line !== 'platform' && values.line !== 'domain') {
   throw new Error(`--line is platform or domain, not ${values.line}`);
 }
 const line: LineName = values.line === 'platform' ? 'platform' : 'domain';
-const versionsDir =
-  line === 'platform'
+const versionsDir = values.modules
+  ? path.resolve(values.modules)
+  : line === 'platform'
     ? path.join(repoRoot, 'extensions', 'platform', 'spec', 'versions')
     : path.join(repoRoot, 'scripts', 'domain', 'versions');
 
@@ -80,6 +89,7 @@ async function main(): Promise<void> {
   const modules = await Promise.all(positionals.map(loadModule));
   const name = values.name ?? modules[0]!.name;
   const dirs = defaultLineDirs();
+  if (values.dir) dirs[line] = path.resolve(values.dir);
   const dir = dirs[line];
   const latest = listVersions(dir).at(-1);
   if (latest?.name === name) {
