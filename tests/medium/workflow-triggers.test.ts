@@ -437,6 +437,15 @@ describe('regenerating from the definitions', () => {
     expect(await triggersOn('tickets')).toEqual(['groundwork_workflow_insert', 'groundwork_workflow_update']);
   });
 
+  it('warns of a workflowed table without user_updated (the trigger could not name who moves an item)', async () => {
+    const warnings: string[] = [];
+    await syncWorkflowTriggers(sql, [tickets, probe, definition], { warn: (message) => warnings.push(message) });
+    expect(warnings).toEqual([]);
+    await sql.raw('alter table ?? drop column user_updated', [table]);
+    await syncWorkflowTriggers(sql, [tickets, probe, definition], { warn: (message) => warnings.push(message) });
+    expect(warnings).toEqual([expect.stringContaining(`${table} has no user_updated field`)]);
+  });
+
   it('follows a new column: the comment field gets its handling once the table has it', async () => {
     const withComment = definitionSchema.parse({ ...definition, comment_field: 'note' });
     await syncWorkflowTriggers(sql, [tickets, probe, withComment]);

@@ -13,7 +13,10 @@ let store: ReturnType<typeof createDefinitionStore> | null = null;
 export function workflowDefinitions(database: Knex, logger: Logger) {
   store ??= createDefinitionStore(database, logger, async (loaded) => {
     const definitions: WorkflowDefinition[] = [...loaded.byCollection.values()];
-    const changed = await syncWorkflowTriggers(database, definitions, { keep: loaded.invalid });
+    const changed = await syncWorkflowTriggers(database, definitions, {
+      keep: loaded.invalid,
+      warn: (message) => logger.warn({}, message),
+    });
     if (changed.length) logger.info({ changed }, 'workflow triggers synced');
   });
   return store;

@@ -27,11 +27,12 @@ const functionName = (collection: string) => functionNameOf(collection, sha256);
 /**
  * Makes the triggers match the definitions: creates, replaces (when a definition changed) and drops them. `keep`
  * names collections whose stored definition does not parse: their triggers are left as they are, not dropped.
+ * `warn` hears of a workflowed collection the trigger cannot name actors in (no `user_updated`).
  */
 export async function syncWorkflowTriggers(
   database: Knex,
   definitions: WorkflowDefinition[],
-  options: { keep?: string[] } = {},
+  options: { keep?: string[]; warn?: (message: string) => void } = {},
 ): Promise<string[]> {
   const keep = new Set(options.keep ?? []);
   const changed: string[] = [];
@@ -59,6 +60,14 @@ export async function syncWorkflowTriggers(
         // No table (yet) or no state column: nothing to guard; no trigger left from an earlier shape either.
         if (table) await dropTriggers(trx, definition.collection);
         continue;
+      }
+      if (!table.columns.includes('user_updated')) {
+        // The trigger reads the actor from Directus's user_updated; without it every move is the system's, so the
+        // roles of a transition never admit a user and their moves are refused (409) with nothing else to go on.
+        options.warn?.(
+          `${definition.collection} has no user_updated field: the workflow trigger cannot tell who moves an item, ` +
+            "so only the system's transitions are allowed; add Directus's user_updated field to the collection",
+        );
       }
       const name = functionName(definition.collection);
       const statements = [
