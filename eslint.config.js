@@ -6,7 +6,7 @@ const directusImports = { group: ['@directus/*', 'directus'], message: 'core cod
 // The platform is kept while a team swaps the domain: it imports nothing from one (decision 0028). Domain notions
 // it needs (audience groups, personal data, workflow guards) are registered through the platform API.
 const domainImports = {
-  group: ['**/service-desk/**', '**/scripts/domain/**', '**/snapshots/**'],
+  group: ['**/service-desk/**', '**/snapshots/**'],
   message: 'the platform imports nothing from a domain: register through the platform API (decision 0028)',
 };
 

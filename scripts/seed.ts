@@ -4,7 +4,7 @@
 // plain SQL, Directus need not run. The database must be migrated (`npm run migrate`). Idempotent: the demo set is
 // written in one transaction and skipped when its first organization exists; --tickets always adds N.
 import { parseArgs } from 'node:util';
-import { ROLE, roles } from './domain/service-desk/access.js';
+import { ROLE, roles } from '../extensions/service-desk/spec/service-desk/access.js';
 import { step } from './lib/log.js';
 import { withClient } from './lib/postgres.js';
 import { parseTicketCount } from './seed/core/bulk.js';

@@ -7,7 +7,7 @@
 import knexFactory from 'knex';
 import { buildStaleExtensions } from '../lib/extensions.js';
 import { startSmtpCapture } from '../lib/smtp-capture.js';
-import { ROLE } from '../domain/service-desk/access.js';
+import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { step } from '../lib/log.js';
 import { createTestDatabase, TEST_ADMIN } from '../lib/instance.js';
 import { dropDatabase, toolServer } from '../lib/postgres.js';

@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildStaleExtensions } from '../lib/extensions.js';
-import { ROLE } from '../domain/service-desk/access.js';
+import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { createTestDatabase, TEST_ADMIN, type DirectusInstance } from '../lib/instance.js';
 import { step } from '../lib/log.js';
 import { dropDatabase, toolServer, type PgConnection } from '../lib/postgres.js';

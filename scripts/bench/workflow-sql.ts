@@ -6,7 +6,7 @@
 // then stopped. Options: --calls N (default 2000), --smoke (20 calls, for CI). Database server: BENCH_DATABASE_URL,
 // else the embedded PostgreSQL.
 import { randomUUID } from 'node:crypto';
-import { ROLE } from '../domain/service-desk/access.js';
+import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { buildStaleExtensions } from '../lib/extensions.js';
 import { createTestDatabase } from '../lib/instance.js';
 import { dropDatabase, toolServer } from '../lib/postgres.js';

@@ -3,7 +3,7 @@
 // uses, and a spare, which alone receives changes to "me" (deactivate, erase, PATCH /users/me); spare ids are
 // among the ids the fuzz aims at, main ids never are. A spare that a request may have spoilt is replaced.
 import { randomBytes } from 'node:crypto';
-import { POLICY, ROLE } from '../domain/service-desk/access.js';
+import { POLICY, ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import type { Role } from './core/requests.js';
 
 export interface Account {

@@ -7,7 +7,7 @@ import argon2 from 'argon2';
 import type pg from 'pg';
 import { mintKey } from '../../extensions/platform/src/api-keys/core/key.js';
 import { apiKeyInstallStatements } from '../../extensions/platform/src/api-keys/sql.js';
-import { POLICY, ROLE } from '../domain/service-desk/access.js';
+import { POLICY, ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { dataDir, repoRoot } from '../lib/paths.js';
 import { batches, progressLine } from './core/bulk.js';
 import {

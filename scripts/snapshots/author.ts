@@ -1,4 +1,4 @@
-// Authors a snapshot version from modules in scripts/domain/versions/ (the domain's line, snapshots/) or, with
+// Authors a snapshot version from modules in extensions/service-desk/spec/versions/ (the domain's line, snapshots/) or, with
 // `--line platform` (`npm run platform:author`), in extensions/platform/spec/versions/ (the platform's line,
 // extensions/platform/snapshots/; decision 0029): starts a throwaway Directus on a fresh database migrated to the
 // versions before it, makes each module's change through the REST API (in the order given), captures the line's
@@ -48,7 +48,7 @@ const versionsDir = values.modules
   ? path.resolve(values.modules)
   : line === 'platform'
     ? path.join(repoRoot, 'extensions', 'platform', 'spec', 'versions')
-    : path.join(repoRoot, 'scripts', 'domain', 'versions');
+    : path.join(repoRoot, 'extensions', 'service-desk', 'spec', 'versions');
 
 function available(): string[] {
   return readdirSync(versionsDir)

@@ -4,7 +4,7 @@
 // of its own with websockets on.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import knexFactory, { type Knex } from 'knex';
-import { POLICY, ROLE } from '../../scripts/domain/service-desk/access.js';
+import { POLICY, ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';

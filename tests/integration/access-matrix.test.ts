@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import WebSocket from 'ws';
-import { POLICY, ROLE } from '../../scripts/domain/service-desk/access.js';
+import { POLICY, ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { harness } from './harness/context.js';
 import { getJson, mintApiKey } from './http.js';

@@ -4,7 +4,7 @@
 // rows and none of any internal note. Each attempt is counted and the totals are printed.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ROLE } from '../../scripts/domain/service-desk/access.js';
+import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { harness } from './harness/context.js';
 import { adminToken, getJson } from './http.js';
 

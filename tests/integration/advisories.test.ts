@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ROLE } from '../../scripts/domain/service-desk/access.js';
+import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { readSecurityBaseline } from '../../scripts/lib/security-baseline.js';
 import { harness } from './harness/context.js';

@@ -5,7 +5,7 @@
 // static tokens are for admins only.
 import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { POLICY } from '../../scripts/domain/service-desk/access.js';
+import { POLICY } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { harness } from './harness/context.js';
 import { expectErrorEnvelope, getJson, mintApiKey, type MintedApiKey } from './http.js';
 import { asAdmin, call, createDesk, ticketIn, type Desk } from './service-desk-fixtures.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { authenticator } from 'otplib';
 import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, withClient, type PgConnection } from '../../scripts/lib/postgres.js';
-import { ROLE } from '../../scripts/domain/service-desk/access.js';
+import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
 import { harness } from './harness/context.js';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../scripts/lib/smtp-capture.js';

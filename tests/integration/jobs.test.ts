@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
-import { ROLE } from '../../scripts/domain/service-desk/access.js';
+import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { harness } from './harness/context.js';
 import { expectErrorEnvelope, getJson } from './http.js';
 import {

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { authenticator } from 'otplib';
 import { accountClientKey, accountKey } from '../../extensions/platform/src/security/core/tokens.js';
-import { ROLE } from '../../scripts/domain/service-desk/access.js';
+import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { testRunsDir } from '../../scripts/lib/instance.js';
 import { harness } from './harness/context.js';
 import { expectErrorEnvelope, getJson, until } from './http.js';

@@ -3,7 +3,7 @@
 // no credential; an agent's holds their internal notes; an anonymous call is refused.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { ROLE } from '../../scripts/domain/service-desk/access.js';
+import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { harness } from './harness/context.js';
 import { getJson } from './http.js';
 import { asAdmin, call, createDesk, type Desk, type Login } from './service-desk-fixtures.js';

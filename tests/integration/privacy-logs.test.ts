@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
-import { POLICY, ROLE } from '../../scripts/domain/service-desk/access.js';
+import { POLICY, ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
 import { harness } from './harness/context.js';
 import { startSmtpCapture, type SmtpCapture } from '../../scripts/lib/smtp-capture.js';

@@ -4,7 +4,7 @@
 // like an import of old data would).
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { ROLE } from '../../scripts/domain/service-desk/access.js';
+import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { openDatabase } from '../../scripts/snapshots/database.js';
 import { harness } from './harness/context.js';
 import { adminToken, getJson } from './http.js';

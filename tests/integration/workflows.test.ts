@@ -4,7 +4,7 @@
 // rolls back); the database's last-line check; read-only history; the allowed-transitions endpoint.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ROLE } from '../../scripts/domain/service-desk/access.js';
+import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { harness } from './harness/context.js';
 import {
   asAdmin,

@@ -114,7 +114,7 @@ beforeAll(async () => {
     await boss.createQueue(name, options);
   }
   await createDirectusTables(sql);
-  // The notifications collections (scripts/domain/notifications/schema.ts and its migration's unique index).
+  // The notifications collections (extensions/platform/spec/notifications.ts and its migration's unique index).
   await sql.raw(`
     create table notification_templates (
       key varchar(100) primary key, description varchar(255), subject text, body text

@@ -16,8 +16,8 @@ import { transitionFor, type Actor } from '../../extensions/platform/src/workflo
 import { CONFLICT_SQLSTATE } from '../../extensions/platform/src/workflows/core/trigger-sql.js';
 import { workflowDefinitions } from '../../extensions/platform/src/workflows/index.js';
 import { syncWorkflowTriggers } from '../../extensions/platform/src/workflows/triggers.js';
-import { ROLE } from '../../scripts/domain/service-desk/access.js';
-import { ticketWorkflow } from '../../scripts/domain/workflows/definitions.js';
+import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
+import { ticketWorkflow } from '../../extensions/service-desk/spec/workflows/definitions.js';
 import { installPlatformSql, throwawayDatabase, type MediumDatabase } from './harness/database.js';
 import { createDirectusTables } from './harness/directus-tables.js';
 
@@ -87,7 +87,7 @@ beforeAll(async () => {
     { role: ADMIN_ROLE, policy: ADMIN_POLICY },
     { user: people.customerAdmin.id, policy: ADMIN_POLICY },
   ]);
-  // The platform's history table (scripts/domain/workflows/schema.ts) and two workflowed collections.
+  // The platform's history table (extensions/platform/spec/workflows.ts) and two workflowed collections.
   await sql.raw(`
     create table workflow_history (
       id bigserial primary key,

@@ -1,5 +1,5 @@
 // The platform's notification collections, as the Directus REST API takes them: rules, templates, preferences and
-// the outbox. A domain's rules and templates are rows of them (the service desk's: scripts/domain/notifications/).
+// the outbox. A domain's rules and templates are rows of them (the service desk's: extensions/service-desk/spec/notifications/).
 import type { CollectionSpec, FieldSpec, RelationSpec } from './types.js';
 
 const key = (field: string, length = 100): FieldSpec => ({

@@ -1,20 +1,20 @@
 // The access matrix as a declarative table: role × collection × action → all, some (a row filter or a validation
 // narrows it) or none. tests/integration/access-matrix.test.ts generates its cases from this table and checks the
-// table against the permission specs of the snapshot versions (scripts/domain/service-desk/access.ts,
-// scripts/domain/versions/access-rules.ts, auth.ts and least-privilege.ts) and against the live /permissions, so none
+// table against the permission specs of the snapshot versions (extensions/service-desk/spec/service-desk/access.ts,
+// extensions/service-desk/spec/versions/access-rules.ts, auth.ts and least-privilege.ts) and against the live /permissions, so none
 // of the three can drift.
 import {
   POLICY,
   permissions as serviceDesk,
   type PermissionSpec,
-} from '../../../scripts/domain/service-desk/access.js';
+} from '../../../extensions/service-desk/spec/service-desk/access.js';
 import {
   CUSTOMER_TICKET_UPDATE_FIELDS,
   permissions as accessRules,
-} from '../../../scripts/domain/versions/access-rules.js';
-import { SELF_FIELDS, selfPermissions } from '../../../scripts/domain/versions/auth.js';
-import { applyReplacements } from '../../../scripts/domain/versions/least-privilege.js';
-import { widenedPermissions } from '../../../scripts/domain/workflows/access.js';
+} from '../../../extensions/service-desk/spec/versions/access-rules.js';
+import { SELF_FIELDS, selfPermissions } from '../../../extensions/service-desk/spec/versions/auth.js';
+import { applyReplacements } from '../../../extensions/service-desk/spec/versions/least-privilege.js';
+import { widenedPermissions } from '../../../extensions/service-desk/spec/workflows/access.js';
 
 export const ROLES = ['manager', 'agent', 'contentEditor', 'customer', 'integration', 'public'] as const;
 export const COLLECTIONS = [

@@ -1,4 +1,4 @@
-// The service desk's Customer role (fixed id, scripts/domain/service-desk/access.ts ROLE.customer; a unit test in
+// The service desk's Customer role (fixed id, extensions/service-desk/spec/service-desk/access.ts ROLE.customer; a unit test in
 // scripts/ checks the two agree).
 export const CUSTOMER_ROLE = '83d99a9a-cb56-4b7c-8ccd-d5f680d6221c';
 

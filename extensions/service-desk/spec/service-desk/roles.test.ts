@@ -1,6 +1,6 @@
 // The service-desk extension names the Customer role by id (its hooks cannot import scripts/): it must be this one.
 import { describe, expect, it } from '@jest/globals';
-import { CUSTOMER_ROLE, isCustomer } from '../../../extensions/service-desk/src/shared/roles.js';
+import { CUSTOMER_ROLE, isCustomer } from '../../../service-desk/src/shared/roles.js';
 import { ROLE } from './access.js';
 
 describe('service-desk role ids', () => {

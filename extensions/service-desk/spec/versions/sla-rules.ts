@@ -1,6 +1,6 @@
 // Version sla-rules (on top of 0004, issue 9): the SLA clocks pause in `pending` and `on_hold`, and the first
 // public reply by staff stops the first-response clock. Two read-only fields on tickets, both set by the database;
-// the rules themselves are triggers made by the data migration (scripts/domain/sla-rules/migrate.ts). No
+// the rules themselves are triggers made by the data migration (extensions/service-desk/spec/sla-rules/migrate.ts). No
 // permission changes: staff read tickets with `*` and write only listed fields, customers read a listed set that
 // leaves these out. Why the rules take this shape: docs/decisions/0023-sla-pauses-and-first-response.md.
 import path from 'node:path';

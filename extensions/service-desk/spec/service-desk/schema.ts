@@ -2,7 +2,7 @@
 // /fields, /relations). Ids: uuid where a customer or integration sees the row (organizations, tickets, messages,
 // articles: not guessable), integers for small staff-owned lists (SLA policies, KB categories, tags).
 
-import type { CollectionSpec, FieldSpec, RelationSpec } from '../../../extensions/platform/spec/types.js';
+import type { CollectionSpec, FieldSpec, RelationSpec } from '../../../platform/spec/types.js';
 
 export type { CollectionSpec, FieldSpec, RelationSpec };
 type Json = Record<string, unknown>;
