@@ -50,6 +50,7 @@ export default {
   // worker gets a main instance of its own (tests/integration/harness/stack.ts), so the two never share one.
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.cjs'],
+  testSequencer: '<rootDir>/tests/support/sequencer.mjs',
   // Used by `npm run test:coverage` (unit project with --coverage); plain `npm test` collects nothing.
   collectCoverageFrom: ['extensions/*/src/**/core/**/*.ts', 'scripts/**/core/**/*.ts', '!**/*.test.ts', '!**/*.d.ts'],
   coverageDirectory: '<rootDir>/coverage',
