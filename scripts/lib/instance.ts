@@ -160,7 +160,9 @@ export async function startInstance(options: StartOptions): Promise<DirectusInst
   };
   if (options.waitReady !== false) {
     try {
-      await waitUntilReady(baseUrl, child, 60_000);
+      // A boot takes seconds on an idle machine and over a minute on a loaded 2-core one (two test files at a time,
+      // or other work beside them); a process that exits fails at once whatever the bound.
+      await waitUntilReady(baseUrl, child, 180_000);
     } catch (error) {
       await instance.stop();
       throw new Error(`${(error as Error).message}\n--- ${logFile} ---\n${instance.output().slice(-30).join('\n')}`);

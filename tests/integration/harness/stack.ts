@@ -64,12 +64,12 @@ async function up(): Promise<void> {
     });
     return template.database;
   })();
-  const [template] = await Promise.all([migrated, builds]);
+  const [template] = await settled([migrated, builds]);
   step(SCOPE, `template migrated and extensions built (${seconds()})`);
 
   // One main instance per Jest worker, each on its own copy of the template, so files that run side by side never
   // share an instance (some change instance-wide state for their duration, e.g. privacy-erasure's admins).
-  const mains = await Promise.all(
+  const mains = await settled(
     Array.from({ length: mainCount }, async (_, index) => {
       const db = await createTestDatabase(pgServer, `main${index + 1}`, { template });
       databases.push(db.database);
@@ -101,6 +101,17 @@ async function up(): Promise<void> {
 
   const context: StackContext = { server: pgServer, template, admin: TEST_ADMIN, mains };
   writeFileSync(contextFile, JSON.stringify(context, null, 2));
+}
+
+/**
+ * Promise.all that waits for every promise before it rejects, so teardown does not run while a migrate or a
+ * Directus is still being started (it would miss that process).
+ */
+async function settled<T extends readonly unknown[] | []>(
+  promises: T,
+): Promise<{ -readonly [P in keyof T]: Awaited<T[P]> }> {
+  for (const result of await Promise.allSettled(promises)) if (result.status === 'rejected') throw result.reason;
+  return Promise.all(promises);
 }
 
 let downing: Promise<void> | undefined;
