@@ -43,9 +43,15 @@ const cores = coreRoots.flatMap((root) => coreDirectories(path.join(rootDir, roo
 const minimum = { statements: 85, branches: 85, functions: 85, lines: 85 };
 
 export default {
-  // Integration tests start Directus processes; unit tests finish in milliseconds either way.
-  testTimeout: 120000,
+  // Integration tests start Directus processes (a hook waits up to 180 s for one to be ready: scripts/lib/instance.ts);
+  // unit tests finish in milliseconds either way.
+  testTimeout: 300000,
+  // Two files at a time, also on a 2-core machine (Jest's default there is one): an integration file spends much of
+  // its time waiting (for a Directus to boot, a job, a mail, a cron minute), which the other file's work fills. Each
+  // worker gets a main instance of its own (tests/integration/harness/stack.ts), so the two never share one.
+  maxWorkers: 2,
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.cjs'],
+  testSequencer: '<rootDir>/tests/support/sequencer.mjs',
   // Used by `npm run test:coverage` (unit project with --coverage); plain `npm test` collects nothing.
   collectCoverageFrom: ['extensions/*/src/**/core/**/*.ts', 'scripts/**/core/**/*.ts', '!**/*.test.ts', '!**/*.d.ts'],
   coverageDirectory: '<rootDir>/coverage',

@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import knexFactory, { type Knex } from 'knex';
 import { POLICY, ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/instance.js';
+import type { DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
-import { harness } from './harness/context.js';
+import { harness, migratedTestDatabase } from './harness/context.js';
 import { adminToken, bearerClient, expectErrorEnvelope, getJson } from './http.js';
 
 const PASSWORD = 'access-changes-password-42';
@@ -156,7 +156,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const SWEEP = 2500;
 
 beforeAll(async () => {
-  db = await createTestDatabase(harness().server, 'access_changes');
+  db = await migratedTestDatabase('access_changes');
   instance = await startMigratedInstance({ db, name: 'access-changes', env: { WEBSOCKETS_ENABLED: 'true' } });
   sql = knexFactory({ client: 'pg', connection: { ...db }, pool: { min: 0, max: 2 } });
   admin = await adminToken(instance.baseUrl);

@@ -3,11 +3,11 @@
 // TOTP, app access, self-service profile, and deactivation (BE-301) with every credential revoked.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { authenticator } from 'otplib';
-import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/instance.js';
+import type { DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, withClient, type PgConnection } from '../../scripts/lib/postgres.js';
 import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
-import { harness } from './harness/context.js';
+import { harness, migratedTestDatabase } from './harness/context.js';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../scripts/lib/smtp-capture.js';
 import { expectErrorEnvelope, getJson } from './http.js';
 
@@ -83,7 +83,7 @@ const tokenIn = (mail: CapturedMail, path: string) => {
 
 beforeAll(async () => {
   smtp = await startSmtpCapture();
-  db = await createTestDatabase(harness().server, 'auth_flows');
+  db = await migratedTestDatabase('auth_flows');
   instance = await startMigratedInstance({
     db,
     name: 'auth-flows',

@@ -1,9 +1,9 @@
 // Jobs across Directus processes on one database: a worker killed with SIGKILL mid-job, a graceful drain on SIGTERM,
 // an instance with JOBS_WORKER=false, and a cron schedule on two workers.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, exitWithin, startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
+import { exitWithin, startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
-import { harness } from './harness/context.js';
+import { harness, migratedTestDatabase } from './harness/context.js';
 import {
   database,
   effects,
@@ -19,12 +19,11 @@ let db: PgConnection;
 let sql: TestDatabase;
 const instances: DirectusInstance[] = [];
 
-async function start(name: string, env: Record<string, string> = {}, bootstrap = false) {
+async function start(name: string, env: Record<string, string> = {}) {
   const instance = await startInstance({
     db,
     name,
     env: { ...PROBE_ENV, ...env },
-    bootstrap,
     testExtensions: PROBE_EXTENSIONS,
   });
   instances.push(instance);
@@ -40,7 +39,8 @@ const runsOf = (list: string[]) =>
   );
 
 beforeAll(async () => {
-  db = await createTestDatabase(harness().server, 'jobs_instances');
+  // A migrated copy of the stack's template: every instance below starts on it without a bootstrap of its own.
+  db = await migratedTestDatabase('jobs_instances');
   sql = database(db);
 });
 
@@ -54,7 +54,7 @@ describe('jobs across processes', () => {
   let worker: DirectusInstance;
 
   it('completes every job after a kill -9 mid-run, without repeating a side effect', async () => {
-    const first = await start('jobs-kill', {}, true);
+    const first = await start('jobs-kill');
     const list = keys('crash', 12);
     await probe(first.baseUrl, await login(first.baseUrl), { jobs: list.map((key) => ({ key, sleepMs: 2000 })) });
     // Wait until jobs are running (JOBS_CONCURRENCY 4), then kill the process without any chance to clean up.
@@ -137,8 +137,7 @@ describe('jobs across processes', () => {
     // pg-boss cron has minute resolution: run every minute across two minute boundaries.
     // PROBE_CRON is read by the probe extension only (tests/extensions/groundwork-probe/src/hook.ts).
     const cron = { PROBE_CRON: '* * * * *' };
-    // Bootstrapping again is a no-op on a bootstrapped database, and lets this test run alone (-t cron).
-    const a = await start('jobs-cron-a', cron, true);
+    const a = await start('jobs-cron-a', cron);
     const b = await start('jobs-cron-b', cron);
     const secondBoundary = Math.ceil(Date.now() / 60_000) * 60_000 + 60_000;
     await new Promise((resolve) => setTimeout(resolve, secondBoundary + 8_000 - Date.now()));

@@ -2,11 +2,11 @@
 // (tests/extensions/groundwork-probe, loaded by this instance only): transactional enqueue (JS and SQL), singleton keys, retries with backoff, dead
 // letters, and the admin routes that list, retry and discard them.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/instance.js';
+import type { DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
 import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { harness } from './harness/context.js';
+import { harness, migratedTestDatabase } from './harness/context.js';
 import { expectErrorEnvelope, getJson } from './http.js';
 import {
   database,
@@ -30,7 +30,7 @@ const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 const unique = (label: string) => `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
 beforeAll(async () => {
-  db = await createTestDatabase(harness().server, 'jobs');
+  db = await migratedTestDatabase('jobs');
   instance = await startMigratedInstance({ db, name: 'jobs', env: PROBE_ENV, testExtensions: PROBE_EXTENSIONS });
   sql = database(db);
   admin = await login(instance.baseUrl);

@@ -11,10 +11,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/instance.js';
+import type { DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
-import { harness } from './harness/context.js';
+import { harness, migratedTestDatabase } from './harness/context.js';
 import { adminToken, bearerClient, getJson, until } from './http.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -62,7 +62,7 @@ const agentNotifications = () =>
   ok<Notification[]>(tokens[AGENT]!, 'GET', `/notifications?fields=id,subject,message&sort=-timestamp&limit=-1`);
 
 beforeAll(async () => {
-  db = await createTestDatabase(harness().server, 'notifications_xss');
+  db = await migratedTestDatabase('notifications_xss');
   instance = await startMigratedInstance({
     db,
     name: 'notifications-xss',

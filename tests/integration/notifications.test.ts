@@ -5,10 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import knexFactory, { type Knex } from 'knex';
 import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/instance.js';
+import type { DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
-import { harness } from './harness/context.js';
+import { harness, migratedTestDatabase } from './harness/context.js';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../scripts/lib/smtp-capture.js';
 import { adminToken, bearerClient, expectErrorEnvelope, getJson, until } from './http.js';
 
@@ -75,7 +75,7 @@ async function login(email: string): Promise<string> {
 
 beforeAll(async () => {
   capture = await startSmtpCapture();
-  db = await createTestDatabase(harness().server, 'notifications');
+  db = await migratedTestDatabase('notifications');
   instance = await startMigratedInstance({
     db,
     name: 'notifications',

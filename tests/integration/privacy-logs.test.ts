@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/instance.js';
+import type { DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
 import { POLICY, ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
-import { harness } from './harness/context.js';
+import { harness, migratedTestDatabase } from './harness/context.js';
 import { startSmtpCapture, type SmtpCapture } from '../../scripts/lib/smtp-capture.js';
 import { getJson, mintApiKey } from './http.js';
 
@@ -59,7 +59,7 @@ function httpLines(log: string) {
 
 beforeAll(async () => {
   smtp = await startSmtpCapture();
-  db = await createTestDatabase(harness().server, 'privacy_logs');
+  db = await migratedTestDatabase('privacy_logs');
   instance = await startMigratedInstance({
     db,
     name: 'privacy-logs',

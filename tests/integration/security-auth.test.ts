@@ -3,11 +3,11 @@
 // registration (and the reset request). Decision 0013.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/instance.js';
+import type { DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, withClient, type PgConnection } from '../../scripts/lib/postgres.js';
 import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
-import { harness } from './harness/context.js';
+import { harness, migratedTestDatabase } from './harness/context.js';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../scripts/lib/smtp-capture.js';
 import { expectErrorEnvelope, getJson } from './http.js';
 
@@ -89,7 +89,7 @@ function setPasswordToken(landing: { status: number; location: string }): string
 
 beforeAll(async () => {
   smtp = await startSmtpCapture();
-  db = await createTestDatabase(harness().server, 'security_auth');
+  db = await migratedTestDatabase('security_auth');
   instance = await startMigratedInstance({
     db,
     name: 'security-auth',

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import knexFactory, { type Knex } from 'knex';
 import { authenticator } from 'otplib';
 import { POLICY, ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/instance.js';
+import type { DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../scripts/lib/smtp-capture.js';
 import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
-import { harness } from './harness/context.js';
+import { harness, migratedTestDatabase } from './harness/context.js';
 import { expectErrorEnvelope, getJson, mintApiKey, until } from './http.js';
 
 const PASSWORD = 'security events test password 1';
@@ -124,7 +124,7 @@ const tokenIn = (mail: CapturedMail, path: string) => {
 
 beforeAll(async () => {
   smtp = await startSmtpCapture();
-  db = await createTestDatabase(harness().server, 'security_events');
+  db = await migratedTestDatabase('security_events');
   instance = await startMigratedInstance({
     db,
     name: 'security-events',

@@ -5,13 +5,13 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createTestDatabase, startInstance, testRunsDir, type DirectusInstance } from '../../scripts/lib/instance.js';
+import { startInstance, testRunsDir, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { repoRoot } from '../../scripts/lib/paths.js';
 import { dropDatabase, withClient, type PgConnection } from '../../scripts/lib/postgres.js';
 import { buildDemo, DEMO_PASSWORD, LEGACY_DEMO_INTEGRATION_TOKEN } from '../../scripts/seed/core/demo.js';
 import { migrate } from '../../scripts/snapshots/migrator.js';
 import { snapshotsDir } from '../../scripts/snapshots/store.js';
-import { harness } from './harness/context.js';
+import { harness, migratedTestDatabase } from './harness/context.js';
 import { getJson } from './http.js';
 
 const urlOf = (db: PgConnection) =>
@@ -60,11 +60,10 @@ let instance: DirectusInstance;
 let firstRun: { code: number | null; output: string };
 
 beforeAll(async () => {
-  db = await createTestDatabase(harness().server, 'seed');
+  db = await migratedTestDatabase('seed');
   instance = await startInstance({
     db,
     name: 'seed',
-    bootstrap: true,
     afterBootstrap: async () => {
       await migrate({ connection: db, dir: snapshotsDir(), log: () => undefined });
       firstRun = await seed(db);

@@ -13,7 +13,7 @@ import { canonicalJson } from '../../scripts/snapshots/core/canonical.js';
 import { normalizeSchema } from '../../scripts/snapshots/core/state.js';
 import { hashFiles, versionChecksum } from '../../scripts/snapshots/core/version.js';
 import { listVersions, platformSnapshotsDir, readVersionFiles, writeVersion } from '../../scripts/snapshots/store.js';
-import { harness } from './harness/context.js';
+import { harness, migratedTestDatabase } from './harness/context.js';
 import { adminToken, getJson } from './http.js';
 
 const urlOf = (db: PgConnection) =>
@@ -289,13 +289,13 @@ describe('npm run migrate', () => {
 describe('snapshot round trip and drift', () => {
   it('carries a field, a permission and a flow to a fresh database, and names a field added by hand', async () => {
     const dir = copyOfSnapshots('round-trip');
-    const db = await createTestDatabase(harness().server, 'snap_trip');
+    // A migrated copy of the stack's template (migrating from empty is the first test's subject).
+    const db = await migratedTestDatabase('snap_trip');
     databases.push(db);
     const args = ['--database-url', urlOf(db), '--dir', dir];
     const instance = await startInstance({
       db,
       name: 'snapshots-round-trip',
-      bootstrap: true,
       afterBootstrap: async () => {
         expect((await runScript('migrate', args)).code).toBe(0);
       },

@@ -1,8 +1,8 @@
-// What global setup shares with test files: the main Directus instance and the database server.
+// What global setup shares with test files: the main Directus instance(s), the database server and the template.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PgConnection } from '../../../scripts/lib/postgres.js';
-import { testRunsDir } from '../../../scripts/lib/instance.js';
+import { createTestDatabase, testRunsDir } from '../../../scripts/lib/instance.js';
 
 export interface HarnessContext {
   baseUrl: string;
@@ -11,9 +11,22 @@ export interface HarnessContext {
   server: PgConnection;
   /** The main instance's database (bootstrapped, with the test admin). */
   db: PgConnection;
+  /**
+   * A database migrated through every snapshot version (with the test admin) that nothing connects to: tests that
+   * need a fresh migrated database of their own get a copy (migratedTestDatabase), not a migrate from empty.
+   */
+  template: string;
   admin: { email: string; password: string };
   /** The retired switches as the main instance's environment had them (retired-switches.test.ts checks them). */
   retiredSwitches: Record<string, string | undefined>;
+}
+
+/** One main instance; stack.ts starts one per Jest worker. */
+export type MainInstance = Pick<HarnessContext, 'baseUrl' | 'logFile' | 'db' | 'retiredSwitches'>;
+
+/** What stack.ts writes to the context file. */
+export interface StackContext extends Pick<HarnessContext, 'server' | 'template' | 'admin'> {
+  mains: MainInstance[];
 }
 
 /**
@@ -32,6 +45,18 @@ export const READY_MARKER = 'GROUNDWORK_TEST_STACK_READY';
 
 export const contextFile = path.join(testRunsDir, 'context.json');
 
+/**
+ * The stack, with the main instance of this Jest worker: files that run side by side (one per worker) never share a
+ * main instance. JEST_WORKER_ID counts from 1, also when Jest runs in band.
+ */
 export function harness(): HarnessContext {
-  return JSON.parse(readFileSync(contextFile, 'utf8')) as HarnessContext;
+  const { mains, ...shared } = JSON.parse(readFileSync(contextFile, 'utf8')) as StackContext;
+  const worker = Math.max(1, Number(process.env.JEST_WORKER_ID) || 1);
+  return { ...shared, ...mains[(worker - 1) % mains.length]! };
+}
+
+/** A fresh database of this test file's own, already migrated: a copy of the stack's template. */
+export function migratedTestDatabase(label: string): Promise<PgConnection> {
+  const { server, template } = harness();
+  return createTestDatabase(server, label, { template });
 }
