@@ -1,5 +1,6 @@
 // Jobs across Directus processes on one database: a worker killed with SIGKILL mid-job, a graceful drain on SIGTERM,
-// an instance with JOBS_WORKER=false, and a cron schedule on two workers.
+// an instance with JOBS_WORKER=false, and a cron schedule on two workers. The platform's jobs need no domain: these
+// instances load the platform bundle and the probe only, not the service desk (issue 9, item 2).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { exitWithin, startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
@@ -24,6 +25,7 @@ async function start(name: string, env: Record<string, string> = {}) {
     db,
     name,
     env: { ...PROBE_ENV, ...env },
+    shipped: ['platform'],
     testExtensions: PROBE_EXTENSIONS,
   });
   instances.push(instance);
