@@ -203,7 +203,7 @@ export async function runMigrations(options: RunOptions): Promise<MigrateResult>
     const latestPlatform = lines.platform.versions.at(-1);
     const platformSchema = latestPlatform
       ? ownedPart(lines.platform.stateOf(latestPlatform.folder).schema, 'platform', platformOwned)
-      : ownedPart(EMPTY_SCHEMA, 'platform', platformOwned);
+      : EMPTY_SCHEMA;
 
     let steps: RunStep[];
     try {

@@ -1,7 +1,7 @@
 // Snapshots end to end on throwaway databases: ledger and tamper check, a round trip through a running Directus,
 // and drift. Each test works on a copy of snapshots/ in a temp folder, so it may add or edit versions.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -11,8 +11,8 @@ import { repoRoot } from '../../scripts/lib/paths.js';
 import { dropDatabase, ensureDatabase, withClient, type PgConnection } from '../../scripts/lib/postgres.js';
 import { canonicalJson } from '../../scripts/snapshots/core/canonical.js';
 import { normalizeSchema } from '../../scripts/snapshots/core/state.js';
-import { hashFiles, versionChecksum } from '../../scripts/snapshots/core/version.js';
-import { listVersions, platformSnapshotsDir, readVersionFiles, writeVersion } from '../../scripts/snapshots/store.js';
+import { resealVersion } from '../../scripts/snapshots/capture.js';
+import { listVersions, platformSnapshotsDir } from '../../scripts/snapshots/store.js';
 import { harness, migratedTestDatabase } from './harness/context.js';
 import { adminToken, getJson } from './http.js';
 
@@ -66,12 +66,6 @@ const ledgerVersions = (db: PgConnection) =>
     const rows = await client.query('select version from groundwork_migrations order by version');
     return rows.rows.map((row: { version: number }) => row.version);
   });
-
-/** Writes the manifest of a version folder made by hand in a test. */
-function resealFolder(dir: string, folder: string, version: number, name: string): void {
-  const hashes = hashFiles(readVersionFiles(dir, folder));
-  writeVersion(dir, folder, {}, { version, name, checksum: versionChecksum(hashes), files: hashes });
-}
 
 const databases: PgConnection[] = [];
 // The repository's versions, so these tests follow new ones without edits.
@@ -182,14 +176,9 @@ describe('npm run migrate', () => {
     const widened = { ...schema, fields: [...schema.fields, added] };
     const folder = `${String(platformLatest.version + 1).padStart(4, '0')}-template-locale`;
     // normalizeSchema puts the rows in the order a capture writes them.
-    const files = { 'schema.json': canonicalJson(normalizeSchema(widened)) };
-    const hashes = hashFiles(files);
-    writeVersion(platformDir, folder, files, {
-      version: platformLatest.version + 1,
-      name: 'template-locale',
-      checksum: versionChecksum(hashes),
-      files: hashes,
-    });
+    mkdirSync(path.join(platformDir, folder));
+    writeFileSync(path.join(platformDir, folder, 'schema.json'), canonicalJson(normalizeSchema(widened)));
+    resealVersion(platformDir, folder);
     const platformEnv = { GROUNDWORK_PLATFORM_SNAPSHOTS_DIR: platformDir };
     const upgraded = await runScript('migrate', args, undefined, platformEnv);
     expect(upgraded.output).toContain(`applied platform/${folder}`);
@@ -225,8 +214,7 @@ describe('npm run migrate', () => {
       schema.collections.find((row: { collection: string }) => row.collection === 'workflow_history'),
     );
     writeFileSync(path.join(taken, stealing, 'schema.json'), canonicalJson(domainSchema));
-    rmSync(path.join(taken, stealing, 'manifest.json'));
-    resealFolder(taken, stealing, domainLatest.version + 1, 'steal');
+    resealVersion(taken, stealing);
     const refused = await runScript('migrate', ['--database-url', urlOf(db), '--dir', taken], undefined, platformEnv);
     expect(refused.code).toBe(1);
     expect(refused.output).toContain("defines workflow_history, which the platform's snapshot line owns");
