@@ -17,7 +17,9 @@ const common = {
 // Every `core/` folder (the pure business rules) under these roots, found at load so that a new capability's core is
 // held to the threshold without editing this file.
 const coreRoots = [
-  ...fs.readdirSync(path.join(rootDir, 'extensions')).map((name) => `extensions/${name}/src`),
+  ...fs
+    .readdirSync(path.join(rootDir, 'extensions'))
+    .flatMap((name) => [`extensions/${name}/src`, `extensions/${name}/seed`]),
   'scripts',
 ];
 
@@ -53,7 +55,13 @@ export default {
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.cjs'],
   testSequencer: '<rootDir>/tests/support/sequencer.mjs',
   // Used by `npm run test:coverage` (unit project with --coverage); plain `npm test` collects nothing.
-  collectCoverageFrom: ['extensions/*/src/**/core/**/*.ts', 'scripts/**/core/**/*.ts', '!**/*.test.ts', '!**/*.d.ts'],
+  collectCoverageFrom: [
+    'extensions/*/src/**/core/**/*.ts',
+    'extensions/*/seed/**/core/**/*.ts',
+    'scripts/**/core/**/*.ts',
+    '!**/*.test.ts',
+    '!**/*.d.ts',
+  ],
   coverageDirectory: '<rootDir>/coverage',
   coverageReporters: ['text', 'json-summary'],
   // One key per core directory: jest aggregates a directory key over its files (a glob key would check each file
@@ -67,6 +75,7 @@ export default {
       testMatch: [
         '<rootDir>/extensions/*/src/**/*.test.ts',
         '<rootDir>/extensions/*/spec/**/*.test.ts',
+        '<rootDir>/extensions/*/seed/**/*.test.ts',
         '<rootDir>/scripts/**/*.test.ts',
       ],
     },
@@ -78,7 +87,8 @@ export default {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
+      // The platform's tests, and each domain's own (extensions/<domain>/tests), against the same stack.
+      testMatch: ['<rootDir>/tests/integration/**/*.test.ts', '<rootDir>/extensions/*/tests/**/*.test.ts'],
       globalSetup: '<rootDir>/tests/integration/harness/global-setup.mjs',
       globalTeardown: '<rootDir>/tests/integration/harness/global-teardown.mjs',
     },

@@ -19,8 +19,8 @@ import {
   withClient,
   type EmbeddedServer,
 } from './lib/postgres.js';
-import { buildDemo, DEMO_PASSWORD } from './seed/core/demo.js';
-import { demoStorageRoot, ensureDemoData } from './seed/database.js';
+import { buildDemo, DEMO_PASSWORD } from '../extensions/service-desk/seed/core/demo.js';
+import { demoStorageRoot, ensureDemoData } from '../extensions/service-desk/seed/database.js';
 import { stopProcess, waitForExit } from './lib/processes.js';
 import { startSmtpCapture, smtpTransportEnv, type SmtpCapture } from './lib/smtp-capture.js';
 import { mailIsConfigured, mergeStartEnv } from './lib/start-env.js';

@@ -5,64 +5,28 @@
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import knexFactory, { type Knex } from 'knex';
-import { createTestDatabase, type DirectusInstance } from '../../scripts/lib/instance.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { repoRoot } from '../../scripts/lib/paths.js';
-import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
-import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
-import { MEMBER_ROLE } from '../fixtures/domain/model.js';
-import { harness } from './harness/context.js';
-import { adminToken, bearerClient, getJson, until } from './http.js';
+import { FIXTURE_LINE, useFixtureInstance } from './harness/fixture.js';
+import { until } from './http.js';
 
-const FIXTURE_LINE = path.join(repoRoot, 'tests', 'fixtures', 'domain', 'snapshots');
 const tsxCli = path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const PASSWORD = 'fixture-test-password';
 
-let db: PgConnection;
-let instance: DirectusInstance;
-let sql: Knex;
-let admin: string;
-const members: Record<'mia' | 'max', { id: string; token: string }> = {} as never;
-let project: string;
-
-const { api, ok } = bearerClient(() => instance.baseUrl);
-
-async function login(email: string): Promise<string> {
-  const response = await getJson(`${instance.baseUrl}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  if (response.status !== 200) throw new Error(`login ${email}: ${response.text}`);
-  return (response.body.data as { access_token: string }).access_token;
-}
-
-async function newTask(owner: string, title: string, estimate: number | null = null): Promise<string> {
-  return (await ok<{ id: string }>(admin, 'POST', '/items/tasks', { title, project, owner, estimate })).id;
-}
+const fixture = useFixtureInstance({ name: 'platform-fixture', members: ['mia', 'max'] });
+const { api, ok, members, newTask, graphql } = fixture;
 
 const historyOf = (item: string): Promise<Array<{ from: string | null; to: string; actor: string | null }>> =>
-  sql('workflow_history').where({ collection: 'tasks', item }).orderBy('id').select('from', 'to', 'actor');
-
-const graphql = (token: string, query: string) =>
-  getJson(`${instance.baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
-  });
+  fixture.sql('workflow_history').where({ collection: 'tasks', item }).orderBy('id').select('from', 'to', 'actor');
 
 /** `npm run snapshot:check` on the fixture's line against this instance's database: exit code and output. */
 function snapshotCheck(): Promise<{ code: number | null; output: string }> {
+  const { db } = fixture;
   const url = `postgres://${db.user}@${db.host}:${db.port}/${db.database}`;
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [tsxCli, 'scripts/snapshot.ts', '--check', '--dir', FIXTURE_LINE, '--database-url', url],
-      {
-        cwd: repoRoot,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -72,44 +36,12 @@ function snapshotCheck(): Promise<{ code: number | null; output: string }> {
   });
 }
 
-beforeAll(async () => {
-  db = await createTestDatabase(harness().server, 'fixture');
-  instance = await startMigratedInstance({
-    db,
-    name: 'platform-fixture',
-    dir: FIXTURE_LINE,
-    env: { GROUNDWORK_SNAPSHOTS_DIR: FIXTURE_LINE, JOBS_POLLING_INTERVAL_SECONDS: '0.5' },
-    shipped: ['platform'],
-    testExtensions: ['groundwork-fixture'],
-  });
-  sql = knexFactory({ client: 'pg', connection: { ...db }, pool: { min: 0, max: 2 } });
-  admin = await adminToken(instance.baseUrl);
-  project = (await ok<{ id: string }>(admin, 'POST', '/items/projects', { name: 'Fixture project' })).id;
-  for (const name of ['mia', 'max'] as const) {
-    const email = `${name}@fixture.example.com`;
-    const user = await ok<{ id: string }>(admin, 'POST', '/users', {
-      email,
-      password: PASSWORD,
-      first_name: name,
-      role: MEMBER_ROLE,
-      status: 'active',
-    });
-    members[name] = { id: user.id, token: await login(email) };
-  }
-}, 300_000);
-
-afterAll(async () => {
-  await instance?.stop();
-  await sql?.destroy();
-  if (db) await dropDatabase(harness().server, db.database);
-});
-
 describe('an instance of the fixture domain', () => {
   it('loads the platform bundle and not the service desk', async () => {
-    const collections = (await sql('directus_collections').pluck('collection')) as string[];
+    const collections = (await fixture.sql('directus_collections').pluck('collection')) as string[];
     expect(collections).toEqual(expect.arrayContaining(['projects', 'tasks', 'workflow_definitions']));
     expect(collections).not.toContain('tickets');
-    const links = instance.env.EXTENSIONS_PATH as string;
+    const links = fixture.instance.env.EXTENSIONS_PATH as string;
     expect(links).toContain(path.join('.test-runs', 'platform-fixture'));
     expect(readdirSync(links).sort()).toEqual(['groundwork-fixture', 'platform']);
   });
@@ -120,7 +52,7 @@ describe('the task workflow', () => {
     const task = await newTask(members.mia.id, 'legal move');
     const moved = await api(members.mia.token, 'PATCH', `/items/tasks/${task}`, { status: 'doing' });
     expect(moved.status).toBe(200);
-    expect((await sql('tasks').where({ id: task }).first()).status).toBe('doing');
+    expect((await fixture.sql('tasks').where({ id: task }).first()).status).toBe('doing');
     expect(await historyOf(task)).toEqual([
       { from: null, to: 'todo', actor: expect.any(String) },
       { from: 'todo', to: 'doing', actor: members.mia.id },
@@ -132,7 +64,7 @@ describe('the task workflow', () => {
     const refused = await api(members.mia.token, 'PATCH', `/items/tasks/${task}`, { status: 'done' });
     expect(refused.status).toBeGreaterThanOrEqual(400);
     expect(refused.status).toBeLessThan(500);
-    expect((await sql('tasks').where({ id: task }).first()).status).toBe('todo');
+    expect((await fixture.sql('tasks').where({ id: task }).first()).status).toBe('todo');
     expect(await historyOf(task)).toHaveLength(1);
   });
 
@@ -143,7 +75,7 @@ describe('the task workflow', () => {
     expect(blocked.status).toBeGreaterThanOrEqual(400);
     expect(blocked.status).toBeLessThan(500);
     expect(blocked.text).toContain('the task has no estimate');
-    expect((await sql('tasks').where({ id: task }).first()).status).toBe('doing');
+    expect((await fixture.sql('tasks').where({ id: task }).first()).status).toBe('doing');
 
     expect((await api(members.mia.token, 'PATCH', `/items/tasks/${task}`, { estimate: 2 })).status).toBe(200);
     expect((await api(members.mia.token, 'PATCH', `/items/tasks/${task}`, { status: 'done' })).status).toBe(200);
@@ -155,10 +87,10 @@ describe('the notification rule', () => {
   it("delivers the finished task to its owner in-app, from the fixture's template", async () => {
     const task = await newTask(members.max.id, 'notified task', 5);
     expect((await api(members.max.token, 'PATCH', `/items/tasks/${task}`, { status: 'doing' })).status).toBe(200);
-    expect(await sql('directus_notifications').where({ item: task })).toEqual([]); // only `done` notifies
+    expect(await fixture.sql('directus_notifications').where({ item: task })).toEqual([]); // only `done` notifies
     expect((await api(members.max.token, 'PATCH', `/items/tasks/${task}`, { status: 'done' })).status).toBe(200);
     const [note] = await until(`the notification of ${task}`, async () => {
-      const rows = await sql('directus_notifications').where({ item: task }).select();
+      const rows = await fixture.sql('directus_notifications').where({ item: task }).select();
       return rows.length > 0 && rows;
     });
     expect(note).toMatchObject({
@@ -167,7 +99,7 @@ describe('the notification rule', () => {
       subject: 'Task done: notified task',
     });
     expect(note.message).toContain('notified task (5 h) is done.');
-    const outbox = await sql('notification_outbox').where({ item: task }).select('rule', 'channel', 'status');
+    const outbox = await fixture.sql('notification_outbox').where({ item: task }).select('rule', 'channel', 'status');
     expect(outbox).toEqual([{ rule: 'fixture-task-done', channel: 'in_app', status: 'sent' }]);
   });
 });
@@ -191,7 +123,7 @@ describe("the Member role's row rule", () => {
     expect(listed.map((row) => row.id)).not.toContain(miaTask);
     const update = await api(members.max.token, 'PATCH', `/items/tasks/${miaTask}`, { title: 'taken over' });
     expect(update.status).toBe(403);
-    expect((await sql('tasks').where({ id: miaTask }).first()).title).toBe('mia renamed');
+    expect((await fixture.sql('tasks').where({ id: miaTask }).first()).title).toBe('mia renamed');
   });
 
   it("hides another member's task over GraphQL and refuses to update it", async () => {
@@ -208,7 +140,7 @@ describe("the Member role's row rule", () => {
     expect(update.body.errors).toEqual([
       expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
     ]);
-    expect((await sql('tasks').where({ id: miaTask }).first()).title).toBe('mia renamed');
+    expect((await fixture.sql('tasks').where({ id: miaTask }).first()).title).toBe('mia renamed');
   });
 });
 
@@ -216,7 +148,7 @@ describe("the fixture's snapshot line", () => {
   it('snapshot:check finds no drift, and finds a change made after the migrate', async () => {
     const clean = await snapshotCheck();
     expect({ code: clean.code, output: clean.output }).toEqual({ code: 0, output: expect.stringContaining('matches') });
-    await ok(admin, 'POST', '/fields/projects', { field: 'drifted', type: 'string', meta: {}, schema: {} });
+    await ok(fixture.admin, 'POST', '/fields/projects', { field: 'drifted', type: 'string', meta: {}, schema: {} });
     const drifted = await snapshotCheck();
     expect(drifted.code).toBe(1);
     expect(drifted.output).toContain('drifted');

@@ -10,8 +10,8 @@ const KNOWN_SECONDS = {
   'tests/integration/jobs-instances.test.ts': 135,
   'tests/integration/snapshots.test.ts': 200,
   'tests/integration/platform-fixture.test.ts': 90,
-  'tests/integration/security-auth.test.ts': 78,
-  'tests/integration/access-matrix.test.ts': 70,
+  'extensions/service-desk/tests/security-auth.test.ts': 78,
+  'extensions/service-desk/tests/access-matrix.test.ts': 70,
 };
 
 class LongestFirst extends Sequencer {

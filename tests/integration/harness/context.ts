@@ -16,6 +16,8 @@ export interface HarnessContext {
    * need a fresh migrated database of their own get a copy (migratedTestDatabase), not a migrate from empty.
    */
   template: string;
+  /** The same for the fixture domain's line (tests/fixtures/domain): what harness/fixture.ts starts instances on. */
+  fixtureTemplate: string;
   admin: { email: string; password: string };
   /** The retired switches as the main instance's environment had them (retired-switches.test.ts checks them). */
   retiredSwitches: Record<string, string | undefined>;
@@ -25,7 +27,7 @@ export interface HarnessContext {
 export type MainInstance = Pick<HarnessContext, 'baseUrl' | 'logFile' | 'db' | 'retiredSwitches'>;
 
 /** What stack.ts writes to the context file. */
-export interface StackContext extends Pick<HarnessContext, 'server' | 'template' | 'admin'> {
+export interface StackContext extends Pick<HarnessContext, 'server' | 'template' | 'fixtureTemplate' | 'admin'> {
   mains: MainInstance[];
 }
 
@@ -59,4 +61,10 @@ export function harness(): HarnessContext {
 export function migratedTestDatabase(label: string): Promise<PgConnection> {
   const { server, template } = harness();
   return createTestDatabase(server, label, { template });
+}
+
+/** A fresh database of this test file's own, migrated through the fixture domain's line: a copy of its template. */
+export function fixtureTestDatabase(label: string): Promise<PgConnection> {
+  const { server, fixtureTemplate } = harness();
+  return createTestDatabase(server, label, { template: fixtureTemplate });
 }

@@ -16,6 +16,7 @@ import {
   type PgConnection,
 } from '../../../scripts/lib/postgres.js';
 import { migrateDatabase, startMigratedInstance } from '../../../scripts/snapshots/instance.js';
+import { FIXTURE_LINE } from './fixture-line.js';
 import { contextFile, READY_MARKER, RETIRED_SWITCHES, type MainInstance, type StackContext } from './context.js';
 import { createTestDatabase, TEST_ADMIN, testRunsDir, type DirectusInstance } from '../../../scripts/lib/instance.js';
 
@@ -64,7 +65,20 @@ async function up(): Promise<void> {
     });
     return template.database;
   })();
-  const [template] = await settled([migrated, builds]);
+  // The fixture domain's template (tests/fixtures/domain): the platform's tests run on copies of it, with only the
+  // platform bundle loaded (harness/fixture.ts).
+  const fixtureMigrated = (async () => {
+    const fixture = await createTestDatabase(pgServer, 'fixture-template');
+    databases.push(fixture.database);
+    step(SCOPE, `fixture template ${fixture.database}: migrate through the fixture domain's line`);
+    await migrateDatabase(fixture, {
+      dir: FIXTURE_LINE,
+      env: RETIRED_SWITCHES,
+      log: (message) => step(SCOPE, `migrate (fixture): ${message}`),
+    });
+    return fixture.database;
+  })();
+  const [template, fixtureTemplate] = await settled([migrated, fixtureMigrated, builds]);
   step(SCOPE, `template migrated and extensions built (${seconds()})`);
 
   // One main instance per Jest worker, each on its own copy of the template, so files that run side by side never
@@ -99,7 +113,7 @@ async function up(): Promise<void> {
     `${mains.length} main Directus instance(s) ready at ${mains.map((main) => main.baseUrl).join(', ')} (${seconds()})`,
   );
 
-  const context: StackContext = { server: pgServer, template, admin: TEST_ADMIN, mains };
+  const context: StackContext = { server: pgServer, template, fixtureTemplate, admin: TEST_ADMIN, mains };
   writeFileSync(contextFile, JSON.stringify(context, null, 2));
 }
 

@@ -5,10 +5,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import argon2 from 'argon2';
 import type pg from 'pg';
-import { mintKey } from '../../extensions/platform/src/api-keys/core/key.js';
-import { apiKeyInstallStatements } from '../../extensions/platform/src/api-keys/sql.js';
-import { POLICY, ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { dataDir, repoRoot } from '../lib/paths.js';
+import { mintKey } from '../../platform/src/api-keys/core/key.js';
+import { apiKeyInstallStatements } from '../../platform/src/api-keys/sql.js';
+import { POLICY, ROLE } from '../spec/service-desk/access.js';
+import { dataDir, repoRoot } from '../../../scripts/lib/paths.js';
 import { batches, progressLine } from './core/bulk.js';
 import {
   CHANNEL_WEIGHTS,

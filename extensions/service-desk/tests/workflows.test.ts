@@ -4,18 +4,9 @@
 // rolls back); the database's last-line check; read-only history; the allowed-transitions endpoint.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { harness } from './harness/context.js';
-import {
-  asAdmin,
-  articleIn,
-  call,
-  createDesk,
-  eventsOf,
-  historyOf,
-  ticketIn,
-  type Desk,
-} from './service-desk-fixtures.js';
+import { ROLE } from '../spec/service-desk/access.js';
+import { harness } from '../../../tests/integration/harness/context.js';
+import { asAdmin, articleIn, call, createDesk, eventsOf, historyOf, ticketIn, type Desk } from './fixtures.js';
 
 interface Transition {
   name: string;

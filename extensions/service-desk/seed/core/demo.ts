@@ -1,7 +1,7 @@
 // The service-desk demo data set, built in memory from a seed: organizations, people for every role, tickets with
 // messages, a knowledge base. Pure (no database): scripts/seed/database.ts writes it. Demo only: every login
 // shares DEMO_PASSWORD, which is printed by `npm run seed` and in the README.
-import { ROLE } from '../../../extensions/service-desk/spec/service-desk/access.js';
+import { ROLE } from '../../spec/service-desk/access.js';
 import { seededRandom, stableUuid, type Random } from './random.js';
 
 export const DEMO_PASSWORD = 'groundwork-demo';

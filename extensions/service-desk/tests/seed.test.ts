@@ -5,14 +5,14 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startInstance, testRunsDir, type DirectusInstance } from '../../scripts/lib/instance.js';
-import { repoRoot } from '../../scripts/lib/paths.js';
-import { dropDatabase, withClient, type PgConnection } from '../../scripts/lib/postgres.js';
-import { buildDemo, DEMO_PASSWORD, LEGACY_DEMO_INTEGRATION_TOKEN } from '../../scripts/seed/core/demo.js';
-import { migrate } from '../../scripts/snapshots/migrator.js';
-import { snapshotsDir } from '../../scripts/snapshots/store.js';
-import { harness, migratedTestDatabase } from './harness/context.js';
-import { getJson } from './http.js';
+import { startInstance, testRunsDir, type DirectusInstance } from '../../../scripts/lib/instance.js';
+import { repoRoot } from '../../../scripts/lib/paths.js';
+import { dropDatabase, withClient, type PgConnection } from '../../../scripts/lib/postgres.js';
+import { buildDemo, DEMO_PASSWORD, LEGACY_DEMO_INTEGRATION_TOKEN } from '../seed/core/demo.js';
+import { migrate } from '../../../scripts/snapshots/migrator.js';
+import { snapshotsDir } from '../../../scripts/snapshots/store.js';
+import { harness, migratedTestDatabase } from '../../../tests/integration/harness/context.js';
+import { getJson } from '../../../tests/integration/http.js';
 
 const urlOf = (db: PgConnection) =>
   `postgres://${encodeURIComponent(db.user)}${db.password ? `:${encodeURIComponent(db.password)}` : ''}@${db.host}:${db.port}/${db.database}`;
@@ -21,7 +21,16 @@ function seed(db: PgConnection, args: string[] = []): Promise<{ code: number | n
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'scripts/seed.ts', '--database-url', urlOf(db), '--storage-root', storageRoot, ...args],
+      [
+        '--import',
+        'tsx',
+        'extensions/service-desk/seed/cli.ts',
+        '--database-url',
+        urlOf(db),
+        '--storage-root',
+        storageRoot,
+        ...args,
+      ],
       { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';

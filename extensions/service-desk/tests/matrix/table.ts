@@ -1,5 +1,5 @@
 // The access matrix as a declarative table: role × collection × action → all, some (a row filter or a validation
-// narrows it) or none. tests/integration/access-matrix.test.ts generates its cases from this table and checks the
+// narrows it) or none. extensions/service-desk/tests/access-matrix.test.ts generates its cases from this table and checks the
 // table against the permission specs of the snapshot versions (extensions/service-desk/spec/service-desk/access.ts,
 // extensions/service-desk/spec/versions/access-rules.ts, auth.ts and least-privilege.ts) and against the live /permissions, so none
 // of the three can drift.
@@ -7,14 +7,14 @@ import {
   POLICY,
   permissions as serviceDesk,
   type PermissionSpec,
-} from '../../../extensions/service-desk/spec/service-desk/access.js';
+} from '../../spec/service-desk/access.js';
 import {
   CUSTOMER_TICKET_UPDATE_FIELDS,
   permissions as accessRules,
-} from '../../../extensions/service-desk/spec/versions/access-rules.js';
-import { SELF_FIELDS, selfPermissions } from '../../../extensions/service-desk/spec/versions/auth.js';
-import { applyReplacements } from '../../../extensions/service-desk/spec/versions/least-privilege.js';
-import { widenedPermissions } from '../../../extensions/service-desk/spec/workflows/access.js';
+} from '../../spec/versions/access-rules.js';
+import { SELF_FIELDS, selfPermissions } from '../../spec/versions/auth.js';
+import { applyReplacements } from '../../spec/versions/least-privilege.js';
+import { widenedPermissions } from '../../spec/workflows/access.js';
 
 export const ROLES = ['manager', 'agent', 'contentEditor', 'customer', 'integration', 'public'] as const;
 export const COLLECTIONS = [

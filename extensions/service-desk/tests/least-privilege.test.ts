@@ -5,10 +5,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { authenticator } from 'otplib';
-import { POLICY, ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { harness } from './harness/context.js';
-import { expectErrorEnvelope, getJson, mintApiKey } from './http.js';
-import { asAdmin, call, createDesk, ticketIn, type Desk } from './service-desk-fixtures.js';
+import { POLICY, ROLE } from '../spec/service-desk/access.js';
+import { harness } from '../../../tests/integration/harness/context.js';
+import { expectErrorEnvelope, getJson, mintApiKey } from '../../../tests/integration/http.js';
+import { asAdmin, call, createDesk, ticketIn, type Desk } from './fixtures.js';
 
 let desk: Desk;
 let integration: string;

@@ -4,9 +4,9 @@
 // rows and none of any internal note. Each attempt is counted and the totals are printed.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { harness } from './harness/context.js';
-import { adminToken, getJson } from './http.js';
+import { ROLE } from '../spec/service-desk/access.js';
+import { harness } from '../../../tests/integration/harness/context.js';
+import { adminToken, getJson } from '../../../tests/integration/http.js';
 
 const TICKETS_PER_ORG = 6;
 const run = randomBytes(4).toString('hex');

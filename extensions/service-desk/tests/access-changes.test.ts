@@ -4,12 +4,12 @@
 // of its own with websockets on.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import knexFactory, { type Knex } from 'knex';
-import { POLICY, ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import type { DirectusInstance } from '../../scripts/lib/instance.js';
-import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
-import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
-import { harness, migratedTestDatabase } from './harness/context.js';
-import { adminToken, bearerClient, expectErrorEnvelope, getJson } from './http.js';
+import { POLICY, ROLE } from '../spec/service-desk/access.js';
+import type { DirectusInstance } from '../../../scripts/lib/instance.js';
+import { dropDatabase, type PgConnection } from '../../../scripts/lib/postgres.js';
+import { startMigratedInstance } from '../../../scripts/snapshots/instance.js';
+import { harness, migratedTestDatabase } from '../../../tests/integration/harness/context.js';
+import { adminToken, bearerClient, expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
 
 const PASSWORD = 'access-changes-password-42';
 

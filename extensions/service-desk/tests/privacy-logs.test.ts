@@ -5,13 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { DirectusInstance } from '../../scripts/lib/instance.js';
-import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
-import { POLICY, ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
-import { harness, migratedTestDatabase } from './harness/context.js';
-import { startSmtpCapture, type SmtpCapture } from '../../scripts/lib/smtp-capture.js';
-import { getJson, mintApiKey } from './http.js';
+import type { DirectusInstance } from '../../../scripts/lib/instance.js';
+import { dropDatabase, type PgConnection } from '../../../scripts/lib/postgres.js';
+import { POLICY, ROLE } from '../spec/service-desk/access.js';
+import { startMigratedInstance } from '../../../scripts/snapshots/instance.js';
+import { harness, migratedTestDatabase } from '../../../tests/integration/harness/context.js';
+import { startSmtpCapture, type SmtpCapture } from '../../../scripts/lib/smtp-capture.js';
+import { getJson, mintApiKey } from '../../../tests/integration/http.js';
 
 const FRONTEND_RESET = 'http://localhost:5173/reset-password';
 const unique = (label: string) => `${label}${randomBytes(6).toString('hex')}`;

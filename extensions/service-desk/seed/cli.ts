@@ -4,14 +4,14 @@
 // plain SQL, Directus need not run. The database must be migrated (`npm run migrate`). Idempotent: the demo set is
 // written in one transaction and skipped when its first organization exists; --tickets always adds N.
 import { parseArgs } from 'node:util';
-import { ROLE, roles } from '../extensions/service-desk/spec/service-desk/access.js';
-import { step } from './lib/log.js';
-import { withClient } from './lib/postgres.js';
-import { parseTicketCount } from './seed/core/bulk.js';
-import { buildDemo, DEMO_PASSWORD, demoLogins } from './seed/core/demo.js';
-import { readEnvFile } from './lib/env-file.js';
-import { bulkTickets, demoStorageRoot, ensureDemoData } from './seed/database.js';
-import { openTarget } from './snapshots/connection.js';
+import { ROLE, roles } from '../spec/service-desk/access.js';
+import { step } from '../../../scripts/lib/log.js';
+import { withClient } from '../../../scripts/lib/postgres.js';
+import { parseTicketCount } from './core/bulk.js';
+import { buildDemo, DEMO_PASSWORD, demoLogins } from './core/demo.js';
+import { readEnvFile } from '../../../scripts/lib/env-file.js';
+import { bulkTickets, demoStorageRoot, ensureDemoData } from './database.js';
+import { openTarget } from '../../../scripts/snapshots/connection.js';
 
 const SCOPE = 'seed';
 const { values } = parseArgs({

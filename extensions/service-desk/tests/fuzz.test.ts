@@ -2,11 +2,11 @@
 // CI keeps it from rotting, and one test per bug the full runs found (each answered 500, or stopped Directus).
 // FUZZ_SEED replays a run; FUZZ_REQUESTS changes the count (default 300).
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { createFuzzFixture, type FuzzFixture } from '../../scripts/fuzz/fixture.js';
-import { reportFailure, runFuzz } from '../../scripts/fuzz/run.js';
-import { formatHistogram, summaryLine } from '../../scripts/fuzz/core/verdict.js';
-import { harness } from './harness/context.js';
-import { expectErrorEnvelope, getJson } from './http.js';
+import { createFuzzFixture, type FuzzFixture } from '../../../scripts/fuzz/fixture.js';
+import { reportFailure, runFuzz } from '../../../scripts/fuzz/run.js';
+import { formatHistogram, summaryLine } from '../../../scripts/fuzz/core/verdict.js';
+import { harness } from '../../../tests/integration/harness/context.js';
+import { expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
 
 let fixture: FuzzFixture;
 

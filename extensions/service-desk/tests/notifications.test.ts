@@ -4,13 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import knexFactory, { type Knex } from 'knex';
-import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import type { DirectusInstance } from '../../scripts/lib/instance.js';
-import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
-import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
-import { harness, migratedTestDatabase } from './harness/context.js';
-import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../scripts/lib/smtp-capture.js';
-import { adminToken, bearerClient, expectErrorEnvelope, getJson, until } from './http.js';
+import { ROLE } from '../spec/service-desk/access.js';
+import type { DirectusInstance } from '../../../scripts/lib/instance.js';
+import { dropDatabase, type PgConnection } from '../../../scripts/lib/postgres.js';
+import { startMigratedInstance } from '../../../scripts/snapshots/instance.js';
+import { harness, migratedTestDatabase } from '../../../tests/integration/harness/context.js';
+import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../../scripts/lib/smtp-capture.js';
+import { adminToken, bearerClient, expectErrorEnvelope, getJson, until } from '../../../tests/integration/http.js';
 
 const PASSWORD = 'notifications-test-password';
 const AVA = 'ava@acme.example.com';

@@ -7,8 +7,8 @@
 // with groundwork_enqueue (what their cron schedule does every tick).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { harness } from './harness/context.js';
-import { call, createDesk, eventsOf, historyOf, POLICY_MINUTES, ticketIn, type Desk } from './service-desk-fixtures.js';
+import { harness } from '../../../tests/integration/harness/context.js';
+import { call, createDesk, eventsOf, historyOf, POLICY_MINUTES, ticketIn, type Desk } from './fixtures.js';
 
 let desk: Desk;
 

@@ -3,9 +3,9 @@
 // GraphQL and export, and on our own routes. Before the fix the database errors answered 500 (with the SQL for
 // admins).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createDesk, type Desk } from './service-desk-fixtures.js';
-import { expectErrorEnvelope, getJson } from './http.js';
-import { harness } from './harness/context.js';
+import { createDesk, type Desk } from './fixtures.js';
+import { expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
+import { harness } from '../../../tests/integration/harness/context.js';
 
 const COLLECTIONS = [
   'organizations',

@@ -9,12 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { authenticator } from 'otplib';
-import { accountClientKey, accountKey } from '../../extensions/platform/src/security/core/tokens.js';
-import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { testRunsDir } from '../../scripts/lib/instance.js';
-import { harness } from './harness/context.js';
-import { expectErrorEnvelope, getJson, until } from './http.js';
-import { asAdmin, call, createDesk, type Desk, type Login } from './service-desk-fixtures.js';
+import { accountClientKey, accountKey } from '../../platform/src/security/core/tokens.js';
+import { ROLE } from '../spec/service-desk/access.js';
+import { testRunsDir } from '../../../scripts/lib/instance.js';
+import { harness } from '../../../tests/integration/harness/context.js';
+import { expectErrorEnvelope, getJson, until } from '../../../tests/integration/http.js';
+import { asAdmin, call, createDesk, type Desk, type Login } from './fixtures.js';
 
 const ERASED = '[erased]';
 // The main instance's STORAGE_LOCAL_ROOT (scripts/lib/instance.ts: <testRunsDir>/<name>/uploads).

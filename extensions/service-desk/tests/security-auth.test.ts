@@ -3,13 +3,13 @@
 // registration (and the reset request). Decision 0013.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import type { DirectusInstance } from '../../scripts/lib/instance.js';
-import { dropDatabase, withClient, type PgConnection } from '../../scripts/lib/postgres.js';
-import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
-import { harness, migratedTestDatabase } from './harness/context.js';
-import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../scripts/lib/smtp-capture.js';
-import { expectErrorEnvelope, getJson } from './http.js';
+import type { DirectusInstance } from '../../../scripts/lib/instance.js';
+import { dropDatabase, withClient, type PgConnection } from '../../../scripts/lib/postgres.js';
+import { ROLE } from '../spec/service-desk/access.js';
+import { startMigratedInstance } from '../../../scripts/snapshots/instance.js';
+import { harness, migratedTestDatabase } from '../../../tests/integration/harness/context.js';
+import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../../scripts/lib/smtp-capture.js';
+import { expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
 
 const DOMAIN = 'acme-sec.com';
 const ATTACKER = 'attacker chose this 666';

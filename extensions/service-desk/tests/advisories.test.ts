@@ -10,11 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
-import { readSecurityBaseline } from '../../scripts/lib/security-baseline.js';
-import { harness } from './harness/context.js';
-import { adminToken, expectErrorEnvelope, getJson } from './http.js';
+import { ROLE } from '../spec/service-desk/access.js';
+import { startInstance, type DirectusInstance } from '../../../scripts/lib/instance.js';
+import { readSecurityBaseline } from '../../../scripts/lib/security-baseline.js';
+import { harness } from '../../../tests/integration/harness/context.js';
+import { adminToken, expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
 
 const baseline = readSecurityBaseline();
 const run = randomBytes(4).toString('hex');

@@ -5,10 +5,10 @@
 // static tokens are for admins only.
 import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { POLICY } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { harness } from './harness/context.js';
-import { expectErrorEnvelope, getJson, mintApiKey, type MintedApiKey } from './http.js';
-import { asAdmin, call, createDesk, ticketIn, type Desk } from './service-desk-fixtures.js';
+import { POLICY } from '../spec/service-desk/access.js';
+import { harness } from '../../../tests/integration/harness/context.js';
+import { expectErrorEnvelope, getJson, mintApiKey, type MintedApiKey } from '../../../tests/integration/http.js';
+import { asAdmin, call, createDesk, ticketIn, type Desk } from './fixtures.js';
 
 let desk: Desk;
 let integration: MintedApiKey;

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import type { DirectusInstance } from '../../scripts/lib/instance.js';
-import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
-import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
-import { harness, migratedTestDatabase } from './harness/context.js';
-import { adminToken, bearerClient, getJson, until } from './http.js';
+import { ROLE } from '../spec/service-desk/access.js';
+import type { DirectusInstance } from '../../../scripts/lib/instance.js';
+import { dropDatabase, type PgConnection } from '../../../scripts/lib/postgres.js';
+import { startMigratedInstance } from '../../../scripts/snapshots/instance.js';
+import { harness, migratedTestDatabase } from '../../../tests/integration/harness/context.js';
+import { adminToken, bearerClient, getJson, until } from '../../../tests/integration/http.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);

@@ -1,4 +1,4 @@
-// The generated access matrix: every role × collection × action of tests/integration/matrix/table.ts, on every
+// The generated access matrix: every role × collection × action of extensions/service-desk/tests/matrix/table.ts, on every
 // surface that can reach the data (REST items, GraphQL, relational `fields=*.*.*`, `search`, `aggregate` with
 // `groupBy`, CSV export, `/assets` of attachments, websocket subscriptions), plus customer replies and at least 200
 // cross-tenant attempts. Runs on a Directus of its own (websockets on) over the main test database. Every answer a
@@ -7,10 +7,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import WebSocket from 'ws';
-import { POLICY, ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
-import { harness } from './harness/context.js';
-import { getJson, mintApiKey } from './http.js';
+import { POLICY, ROLE } from '../spec/service-desk/access.js';
+import { startInstance, type DirectusInstance } from '../../../scripts/lib/instance.js';
+import { harness } from '../../../tests/integration/harness/context.js';
+import { getJson, mintApiKey } from '../../../tests/integration/http.js';
 import {
   ACTIONS,
   cells,

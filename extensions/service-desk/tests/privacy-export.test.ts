@@ -3,10 +3,10 @@
 // no credential; an agent's holds their internal notes; an anonymous call is refused.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { harness } from './harness/context.js';
-import { getJson } from './http.js';
-import { asAdmin, call, createDesk, type Desk, type Login } from './service-desk-fixtures.js';
+import { ROLE } from '../spec/service-desk/access.js';
+import { harness } from '../../../tests/integration/harness/context.js';
+import { getJson } from '../../../tests/integration/http.js';
+import { asAdmin, call, createDesk, type Desk, type Login } from './fixtures.js';
 
 type Row = Record<string, unknown>;
 interface Export {

@@ -1,9 +1,9 @@
 // No variable weakens a rule or adds a test route (decision 0024). The main instance runs with every retired switch
 // set (harness/context.ts); here: a workflow rule still refuses, and neither the probe queue nor a probe route exists.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { harness, RETIRED_SWITCHES } from './harness/context.js';
-import { expectErrorEnvelope } from './http.js';
-import { asAdmin, call, createDesk, ticketIn, type Desk } from './service-desk-fixtures.js';
+import { harness, RETIRED_SWITCHES } from '../../../tests/integration/harness/context.js';
+import { expectErrorEnvelope } from '../../../tests/integration/http.js';
+import { asAdmin, call, createDesk, ticketIn, type Desk } from './fixtures.js';
 
 let desk: Desk;
 

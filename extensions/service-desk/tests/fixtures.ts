@@ -4,10 +4,10 @@
 // like an import of old data would).
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { openDatabase } from '../../scripts/snapshots/database.js';
-import { harness } from './harness/context.js';
-import { adminToken, getJson } from './http.js';
+import { ROLE } from '../spec/service-desk/access.js';
+import { openDatabase } from '../../../scripts/snapshots/database.js';
+import { harness } from '../../../tests/integration/harness/context.js';
+import { adminToken, getJson } from '../../../tests/integration/http.js';
 
 export const POLICY_MINUTES = {
   first_response_low: 480,

@@ -5,11 +5,11 @@
 // on their own row only). Each refusal has a positive control on a field the same caller can read.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import WebSocket from 'ws';
-import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
-import { asAdmin, call, createDesk, type Desk } from './service-desk-fixtures.js';
-import { adminToken, expectErrorEnvelope, getJson } from './http.js';
-import { harness } from './harness/context.js';
+import { ROLE } from '../spec/service-desk/access.js';
+import { startInstance, type DirectusInstance } from '../../../scripts/lib/instance.js';
+import { asAdmin, call, createDesk, type Desk } from './fixtures.js';
+import { adminToken, expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
+import { harness } from '../../../tests/integration/harness/context.js';
 
 let desk: Desk;
 let ticket: { id: string; subject: string };
