@@ -3,15 +3,8 @@
 // table against the permission specs of the snapshot versions (extensions/service-desk/spec/service-desk/access.ts,
 // extensions/service-desk/spec/versions/access-rules.ts, auth.ts and least-privilege.ts) and against the live /permissions, so none
 // of the three can drift.
-import {
-  POLICY,
-  permissions as serviceDesk,
-  type PermissionSpec,
-} from '../../spec/service-desk/access.js';
-import {
-  CUSTOMER_TICKET_UPDATE_FIELDS,
-  permissions as accessRules,
-} from '../../spec/versions/access-rules.js';
+import { POLICY, permissions as serviceDesk, type PermissionSpec } from '../../spec/service-desk/access.js';
+import { CUSTOMER_TICKET_UPDATE_FIELDS, permissions as accessRules } from '../../spec/versions/access-rules.js';
 import { SELF_FIELDS, selfPermissions } from '../../spec/versions/auth.js';
 import { applyReplacements } from '../../spec/versions/least-privilege.js';
 import { widenedPermissions } from '../../spec/workflows/access.js';
