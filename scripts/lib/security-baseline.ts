@@ -1,5 +1,5 @@
 // The security baseline users get, read from .env.example so that file stays its single source: test instances
-// that must behave like a user's install (tests/integration/advisories.test.ts) start with exactly these values.
+// that must behave like a user's install (extensions/service-desk/tests/advisories.test.ts) start with exactly these values.
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { envExamplePath } from './env-file.js';

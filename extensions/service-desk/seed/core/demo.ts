@@ -1,5 +1,5 @@
 // The service-desk demo data set, built in memory from a seed: organizations, people for every role, tickets with
-// messages, a knowledge base. Pure (no database): scripts/seed/database.ts writes it. Demo only: every login
+// messages, a knowledge base. Pure (no database): extensions/service-desk/seed/database.ts writes it. Demo only: every login
 // shares DEMO_PASSWORD, which is printed by `npm run seed` and in the README.
 import { ROLE } from '../../spec/service-desk/access.js';
 import { seededRandom, stableUuid, type Random } from './random.js';
