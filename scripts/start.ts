@@ -19,15 +19,14 @@ import {
   withClient,
   type EmbeddedServer,
 } from './lib/postgres.js';
-import { buildDemo, DEMO_PASSWORD } from '../extensions/service-desk/seed/core/demo.js';
-import { demoStorageRoot, ensureDemoData } from '../extensions/service-desk/seed/database.js';
+import { loadFirstStartDemo } from './lib/first-start-demo.js';
 import { stopProcess, waitForExit } from './lib/processes.js';
 import { startSmtpCapture, smtpTransportEnv, type SmtpCapture } from './lib/smtp-capture.js';
 import { mailIsConfigured, mergeStartEnv } from './lib/start-env.js';
 import { connectionFromSettings } from './snapshots/connection.js';
 import { BOOTSTRAP_KEYS } from './snapshots/directus-api.js';
 import { migrate } from './snapshots/migrator.js';
-import { snapshotsDir } from './snapshots/store.js';
+import { domainFolder, snapshotsDir } from './snapshots/store.js';
 
 const SCOPE = 'start';
 const READY_TIMEOUT_MS = 90_000;
@@ -125,12 +124,10 @@ async function main(): Promise<number> {
       log: (message) => step(SCOPE, `migrate: ${message}`),
     });
     if (firstRun) {
-      const demo = await withClient(connection, (client) =>
-        ensureDemoData(client, buildDemo(), DEMO_PASSWORD, demoStorageRoot(view)),
-      );
-      if (demo.written)
-        step(SCOPE, `demo data written (logins in README, password ${DEMO_PASSWORD}); npm run seed adds more`);
-      step(SCOPE, `demo integration API key (shown once; npm run seed makes a new one): ${demo.integrationKey}`);
+      const demo = await loadFirstStartDemo(domainFolder(snapshotsDir()));
+      if (!demo) step(SCOPE, 'no demo data: the domain has no seed/first-start.ts');
+      const printed = demo ? await withClient(connection, (client) => demo.writeDemoData(client, view)) : [];
+      for (const line of printed) step(SCOPE, line);
     }
 
     step(SCOPE, 'starting Directus');

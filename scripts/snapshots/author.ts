@@ -1,4 +1,5 @@
-// Authors a snapshot version from modules in extensions/service-desk/spec/versions/ (the domain's line, snapshots/) or, with
+// Authors a snapshot version from modules in <domain>/spec/versions/ (the domain's line, snapshots/, whose config.json
+// names the domain folder) or, with
 // `--line platform` (`npm run platform:author`), in extensions/platform/spec/versions/ (the platform's line,
 // extensions/platform/snapshots/; decision 0029): starts a throwaway Directus on a fresh database migrated to the
 // versions before it, makes each module's change through the REST API (in the order given), captures the line's
@@ -25,7 +26,7 @@ import type { LineName } from './core/lines.js';
 import { repoRoot } from '../lib/paths.js';
 import { describeChanges, summarizeChanges } from './core/diff.js';
 import { startMigratedInstance } from './instance.js';
-import { labelOf, listVersions } from './store.js';
+import { domainModulesDir, labelOf, listVersions, snapshotsDir } from './store.js';
 import { dataMigrationFiles } from './data-migrations.js';
 import type { Send, VersionAuthor } from '../../extensions/platform/spec/types.js';
 
@@ -44,11 +45,12 @@ if (values.line !== undefined && values.line !== 'platform' && values.line !== '
   throw new Error(`--line is platform or domain, not ${values.line}`);
 }
 const line: LineName = values.line === 'platform' ? 'platform' : 'domain';
+// The domain's modules are where its line's config.json says the domain is (`<domain>/spec/versions`).
 const versionsDir = values.modules
   ? path.resolve(values.modules)
   : line === 'platform'
     ? path.join(repoRoot, 'extensions', 'platform', 'spec', 'versions')
-    : path.join(repoRoot, 'extensions', 'service-desk', 'spec', 'versions');
+    : domainModulesDir(values.dir ? path.resolve(values.dir) : snapshotsDir());
 
 function available(): string[] {
   return readdirSync(versionsDir)

@@ -1,5 +1,5 @@
 // Released versions must be self-contained, so their data migrations are copies of the modules' sources
-// (extensions/service-desk/spec/<module>/migrate.ts for the domain's line, extensions/platform/spec/ for the platform's). This proves every copy still equals its source: a source edited after its
+// (<domain>/spec/<module>/migrate.ts for the domain's line, extensions/platform/spec/ for the platform's). This proves every copy still equals its source: a source edited after its
 // version was cut must become a new module and a new version, not a silent difference between a fresh migrate
 // and the code a developer reads.
 import { describe, expect, it } from '@jest/globals';
@@ -10,11 +10,11 @@ import type { VersionAuthor } from '../../extensions/platform/spec/types.js';
 import { repoRoot } from '../lib/paths.js';
 import { DATA_MIGRATION } from './core/version.js';
 import { dataMigrationFiles } from './data-migrations.js';
-import { listVersions, platformSnapshotsDir, snapshotsDir } from './store.js';
+import { domainModulesDir, listVersions, platformSnapshotsDir, snapshotsDir } from './store.js';
 
 const lines = [
   { line: 'platform', dir: platformSnapshotsDir(), modules: path.join(repoRoot, 'extensions', 'platform', 'spec', 'versions') },
-  { line: 'domain', dir: snapshotsDir(), modules: path.join(repoRoot, 'extensions', 'service-desk', 'spec', 'versions') },
+  { line: 'domain', dir: snapshotsDir(), modules: domainModulesDir(snapshotsDir()) },
 ];
 
 async function modules(versionsDir: string): Promise<VersionAuthor[]> {

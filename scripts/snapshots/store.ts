@@ -53,6 +53,19 @@ export function readConfig(dir: string): SnapshotConfig {
   return parsed.data;
 }
 
+/** The domain folder (absolute) that the line in `dir` names in its config.json, if it names one. */
+export function domainFolder(dir: string): string | undefined {
+  const { domain } = readConfig(dir);
+  return domain === undefined ? undefined : path.join(repoRoot, domain);
+}
+
+/** Where the domain line in `dir` is authored from: `<domain>/spec/versions`. */
+export function domainModulesDir(dir: string): string {
+  const folder = domainFolder(dir);
+  if (!folder) throw new Error(`${path.join(dir, CONFIG)} names no "domain" folder: pass --modules, or add it`);
+  return path.join(folder, 'spec', 'versions');
+}
+
 function listFiles(root: string, prefix = ''): string[] {
   return readdirSync(path.join(root, prefix))
     .sort()

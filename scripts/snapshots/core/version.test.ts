@@ -3,6 +3,7 @@ import { EMPTY_SETTINGS } from './settings.js';
 import type { VersionState } from './state.js';
 import {
   changedFiles,
+  configSchema,
   hashFiles,
   parseState,
   parseVersionFolder,
@@ -143,5 +144,18 @@ describe('parseState', () => {
     expect(() => parseState(files, 'snapshots/0002-x')).toThrow(
       'snapshots/0002-x/settings.json: settings mapbox_key are not in the allow list',
     );
+  });
+});
+
+describe('configSchema', () => {
+  it('takes a domain folder inside the repository, and nothing that leaves it', () => {
+    expect(configSchema.parse({ domain: 'extensions/service-desk' })).toEqual({
+      domain: 'extensions/service-desk',
+      dataCollections: [],
+    });
+    expect(configSchema.parse({})).toEqual({ dataCollections: [] });
+    for (const domain of ['../elsewhere', 'extensions/../../etc', '/etc', 'extensions/', '']) {
+      expect(configSchema.safeParse({ domain }).success).toBe(false);
+    }
   });
 });

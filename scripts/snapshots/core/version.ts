@@ -12,6 +12,16 @@ export const CONFIG = 'config.json';
 export const SETTINGS = 'settings.json';
 
 export const configSchema = z.object({
+  /**
+   * The domain folder this line belongs to, relative to the repository (`extensions/service-desk`): authoring reads
+   * its modules from `<domain>/spec/versions`, and `npm start` writes its demo data with `<domain>/seed/first-start.ts`.
+   * Swapping the domain changes this one value.
+   */
+  domain: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/, 'a relative folder path')
+    .refine((value) => !value.split('/').includes('..'), 'a folder inside the repository')
+    .optional(),
   /** Collections whose rows are configuration that staff edit (not demo seed data): captured with each version. */
   dataCollections: z.array(z.string().regex(/^[a-z0-9_]+$/)).default([]),
 });
