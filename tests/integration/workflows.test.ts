@@ -31,11 +31,10 @@ beforeAll(async () => {
 });
 
 /** A task put in `status` with SQL (inserts are not checked against the initial states there), owned by mia. */
-async function taskIn(status: string, { estimate = null as number | null, owner = members.mia.id } = {}) {
+async function taskIn(status: string, { estimate = null as number | null } = {}) {
   const id = randomUUID();
-  await fixture
-    .sql('tasks')
-    .insert({ id, title: `task in ${status}`, project: fixture.project, owner, status, estimate });
+  const task = { id, title: `task in ${status}`, project: fixture.project, owner: members.mia.id, status, estimate };
+  await fixture.sql('tasks').insert(task);
   return id;
 }
 
