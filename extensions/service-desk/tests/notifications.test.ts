@@ -272,7 +272,7 @@ describe("managers' daily digest", () => {
     const ticket = await newTicket(tokens[BEN]!, 'VPN flaky');
     const held = (await settled(ticket.id)).filter((row) => row.recipient === ids[MANAGER]);
     expect(held.map((row) => [row.rule, row.channel, row.status])).toEqual([
-      ['manager-ticket-created', 'email', 'held'],
+      ['manager-digest-created', 'email', 'held'],
     ]);
     expect(capture.to(MANAGER).filter((mail) => mail.subject.includes(ticket.number))).toHaveLength(0);
 
