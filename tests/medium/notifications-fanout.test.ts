@@ -1,6 +1,6 @@
 // The notifications capability's database side on a throwaway database, no Directus (decision 0012): events from
 // the outbox dispatched to the fan-out as the platform wires it (onEvent('*')), rules, audiences (users, roles and a
-// domain's audience group registered through the platform API), preferences, one outbox row per rule × recipient ×
+// test's own audience group, registered through the platform API as a domain does), preferences, one outbox row per rule × recipient ×
 // channel with a delivery job per row due now, dedupe on re-runs and concurrent runs, delivery of one row (in-app and
 // email) with its claim, lease and retries, the daily digest and direct notices.
 // Directus is reached through three of its services, which stand in here as small classes over the same knex:
@@ -21,7 +21,6 @@ import { createDigest, DIGEST_QUEUE } from '../../extensions/platform/src/notifi
 import { notifyDirectly } from '../../extensions/platform/src/notifications/direct.js';
 import { createFanOut, DELIVER_QUEUE } from '../../extensions/platform/src/notifications/fan-out.js';
 import { platformApi } from '../../extensions/platform/src/platform-api.js';
-import { organizationMembers } from '../../extensions/service-desk/src/audience-groups.js';
 import {
   installPlatformSql,
   startPgBoss,
@@ -66,6 +65,12 @@ const U = {
   mailless: user('Mo', ROLE.agent, null, { email: null }),
   manager: user('Mona', ROLE.manager, null),
 };
+// A domain's audience group as this test defines it (decision 0028): the value is an organization id, its members the
+// users whose `organization` (a column the test adds to directus_users, as a domain would) is that id.
+const organizationMembers = (knex: Knex, organizations: string[]) =>
+  knex('directus_users')
+    .whereIn('organization', organizations)
+    .select<Array<{ value: string; user: string }>>({ value: 'organization', user: 'id' });
 const nameOf = (id: string | null) => Object.entries(U).find(([, one]) => one.id === id)?.[0] ?? id;
 
 /** Directus's services as the three calls the capability makes; see the file's header. */
@@ -114,6 +119,7 @@ beforeAll(async () => {
     await boss.createQueue(name, options);
   }
   await createDirectusTables(sql);
+  await sql.raw('alter table directus_users add column organization uuid');
   // The notifications collections (extensions/platform/spec/notifications.ts and its migration's unique index).
   await sql.raw(`
     create table notification_templates (
@@ -215,7 +221,7 @@ beforeAll(async () => {
     { user: U.agent2.id, event: '*', digest: true },
     { user: U.agent2.id, event: 'things.created', email: false },
   ]);
-  // As the platform wires it: every event goes to the fan-out; the domain registers its group via the API.
+  // As the platform wires it: every event goes to the fan-out; a domain (here the test) registers its group via the API.
   onEvent('*', fanOut);
   platformApi.notifications.registerAudienceGroup('organization', organizationMembers);
   deliverOn = createDeliver({

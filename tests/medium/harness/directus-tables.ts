@@ -1,7 +1,7 @@
 // The few Directus system tables our SQL and adapters read, reduced to the columns they use (Directus 11.17.4 names
 // and types). A medium test creates them instead of installing Directus: roles with their parent, users with their
-// role (and the domain's organization column, which audience groups read), policies and the access rows that link a
-// policy to a role or a user, and directus_notifications for in-app delivery.
+// role (no domain column: a test that needs one adds it), policies and the access rows that link a policy to a role
+// or a user, and directus_notifications for in-app delivery.
 import type { Knex } from 'knex';
 
 export async function createDirectusTables(sql: Knex): Promise<void> {
@@ -17,8 +17,7 @@ export async function createDirectusTables(sql: Knex): Promise<void> {
       last_name varchar(50),
       email varchar(128) unique,
       role uuid references directus_roles (id),
-      status varchar(16) not null default 'active',
-      organization uuid
+      status varchar(16) not null default 'active'
     );
     create table directus_policies (
       id uuid primary key,
