@@ -1,10 +1,11 @@
 // Jobs across Directus processes on one database: a worker killed with SIGKILL mid-job, a graceful drain on SIGTERM,
 // an instance with JOBS_WORKER=false, and a cron schedule on two workers. The platform's jobs need no domain: these
-// instances load the platform bundle and the probe only, not the service desk (issue 9, item 2).
+// instances load the platform bundle and the probe only, on a database of the fixture domain, not the service desk's
+// (issue 9, item 2).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { exitWithin, startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
-import { harness, migratedTestDatabase } from './harness/context.js';
+import { fixtureTestDatabase, harness } from './harness/context.js';
 import {
   database,
   effects,
@@ -41,8 +42,8 @@ const runsOf = (list: string[]) =>
   );
 
 beforeAll(async () => {
-  // A migrated copy of the stack's template: every instance below starts on it without a bootstrap of its own.
-  db = await migratedTestDatabase('jobs_instances');
+  // A copy of the stack's fixture template: every instance below starts on it without a bootstrap of its own.
+  db = await fixtureTestDatabase('jobs_instances');
   sql = database(db);
 });
 

@@ -1,18 +1,14 @@
 // Jobs and the events outbox on a real Directus + PostgreSQL, driven through the test-only probe extension
-// (tests/extensions/groundwork-probe, loaded by this instance only): transactional enqueue (JS and SQL), singleton keys, retries with backoff, dead
-// letters, and the admin routes that list, retry and discard them.
+// (tests/extensions/groundwork-probe, loaded by this instance only): transactional enqueue (JS and SQL), singleton
+// keys, retries with backoff, dead letters, and the admin routes that list, retry and discard them. The instance is
+// of the fixture domain (harness/fixture.ts): the platform bundle and the probe, no service desk.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { DirectusInstance } from '../../scripts/lib/instance.js';
-import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
-import { startMigratedInstance } from '../../scripts/snapshots/instance.js';
-import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { harness, migratedTestDatabase } from './harness/context.js';
+import { FIXTURE_PASSWORD, useFixtureInstance } from './harness/fixture.js';
 import { expectErrorEnvelope, getJson } from './http.js';
 import {
   database,
   effects,
   jobStates,
-  login,
   probe,
   PROBE_ENV,
   PROBE_EXTENSIONS,
@@ -20,37 +16,56 @@ import {
   type TestDatabase,
 } from './jobs-support.js';
 
-let db: PgConnection;
-let instance: DirectusInstance;
 let sql: TestDatabase;
+// Before the fixture's own teardown, which drops the database under any connection still open.
+afterAll(async () => {
+  await sql?.end();
+});
+
+// member: the fixture's Member role, without app access, so not staff for the jobs routes.
+const fixture = useFixtureInstance({
+  name: 'jobs',
+  env: PROBE_ENV,
+  testExtensions: PROBE_EXTENSIONS,
+  members: ['member'],
+});
 let admin: string;
 
-const jobsUrl = () => `${instance.baseUrl}/groundwork/v1/jobs`;
+beforeAll(() => {
+  sql = database(fixture.db);
+  admin = fixture.admin;
+});
+
+const baseUrl = () => fixture.instance.baseUrl;
+const jobsUrl = () => `${baseUrl()}/groundwork/v1/jobs`;
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 const unique = (label: string) => `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
-beforeAll(async () => {
-  db = await migratedTestDatabase('jobs');
-  instance = await startMigratedInstance({ db, name: 'jobs', env: PROBE_ENV, testExtensions: PROBE_EXTENSIONS });
-  sql = database(db);
-  admin = await login(instance.baseUrl);
-  // Bootstrap and three snapshot versions: over two minutes on a loaded 2-core machine.
-}, 300_000);
-
-afterAll(async () => {
-  await sql?.end();
-  await instance?.stop();
-  if (db) await dropDatabase(harness().server, db.database);
-});
+/**
+ * A user of a role made here whose policy has app access and no permissions: staff to the jobs routes (they list
+ * jobs to admins and to app users, extensions/platform/src/jobs/routes.ts), yet no admin.
+ */
+async function staffUser(): Promise<string> {
+  const policy = await fixture.ok<{ id: string }>(admin, 'POST', '/policies', {
+    name: unique('App staff'),
+    app_access: true,
+    admin_access: false,
+  });
+  const role = await fixture.ok<{ id: string }>(admin, 'POST', '/roles', { name: unique('Staff') });
+  await fixture.ok(admin, 'POST', '/access', { role: role.id, policy: policy.id });
+  const email = `${unique('staff')}@fixture.example.com`;
+  await fixture.ok(admin, 'POST', '/users', { email, password: FIXTURE_PASSWORD, role: role.id, status: 'active' });
+  return fixture.login(email);
+}
 
 describe('enqueue in the caller transaction', () => {
   it('enqueues nothing when the transaction rolls back, and runs the job when it commits (JS enqueue)', async () => {
     const rolledBack = unique('rollback');
     const committed = unique('commit');
-    const rb = await probe(instance.baseUrl, admin, { jobs: [{ key: rolledBack }], rollback: true });
+    const rb = await probe(baseUrl(), admin, { jobs: [{ key: rolledBack }], rollback: true });
     expect(rb.committed).toBe(false);
     expect(rb.ids[0]).toEqual(expect.any(String));
-    const ok = await probe(instance.baseUrl, admin, { jobs: [{ key: committed }] });
+    const ok = await probe(baseUrl(), admin, { jobs: [{ key: committed }] });
 
     await waitFor(
       () => effects(sql, [committed]),
@@ -106,11 +121,11 @@ describe('enqueue in the caller transaction', () => {
 
   it('keeps one live job per singleton key', async () => {
     const key = unique('singleton');
-    const first = await probe(instance.baseUrl, admin, {
+    const first = await probe(baseUrl(), admin, {
       jobs: [{ key: `${key}-a`, sleepMs: 1500 }],
       singletonKey: key,
     });
-    const second = await probe(instance.baseUrl, admin, { jobs: [{ key: `${key}-b` }], singletonKey: key });
+    const second = await probe(baseUrl(), admin, { jobs: [{ key: `${key}-b` }], singletonKey: key });
     expect(first.ids[0]).toEqual(expect.any(String));
     expect(second.ids[0]).toBeNull();
     await waitFor(
@@ -120,7 +135,7 @@ describe('enqueue in the caller transaction', () => {
       'first singleton ran',
     );
     // Once the first finished, the key is free again.
-    const third = await probe(instance.baseUrl, admin, { jobs: [{ key: `${key}-c` }], singletonKey: key });
+    const third = await probe(baseUrl(), admin, { jobs: [{ key: `${key}-c` }], singletonKey: key });
     expect(third.ids[0]).toEqual(expect.any(String));
     await waitFor(
       () => effects(sql, [`${key}-c`]),
@@ -134,10 +149,10 @@ describe('enqueue in the caller transaction', () => {
 
 describe('domain events outbox', () => {
   it('delivers a committed event to its handler once, and a rolled-back one never', async () => {
-    const committed = await probe(instance.baseUrl, admin, {
+    const committed = await probe(baseUrl(), admin, {
       events: [{ type: 'groundwork.probe.created', item: '1' }],
     });
-    const rolledBack = await probe(instance.baseUrl, admin, {
+    const rolledBack = await probe(baseUrl(), admin, {
       events: [{ type: 'groundwork.probe.created', item: '2' }],
       rollback: true,
     });
@@ -223,7 +238,7 @@ describe('domain events outbox', () => {
 describe('retries, dead letters and the admin routes', () => {
   it('retries with exponential backoff, then dead-letters the job with its error and attempts', async () => {
     const key = unique('dies');
-    const { ids } = await probe(instance.baseUrl, admin, { jobs: [{ key, failTimes: 10 }] });
+    const { ids } = await probe(baseUrl(), admin, { jobs: [{ key, failTimes: 10 }] });
     // retryLimit 2: three attempts, then the dead-letter queue.
     const dead = await waitFor(
       async () => (await getJson(`${jobsUrl()}?status=dead&queue=groundwork.probe`, { headers: auth(admin) })).body,
@@ -260,7 +275,7 @@ describe('retries, dead letters and the admin routes', () => {
 
   async function deadJobFor(key: string): Promise<string> {
     await sql.query('INSERT INTO groundwork.probe_fail (key) VALUES ($1) ON CONFLICT DO NOTHING', [key]);
-    await probe(instance.baseUrl, admin, { jobs: [{ key }] });
+    await probe(baseUrl(), admin, { jobs: [{ key }] });
     const body = await waitFor(
       async () => (await getJson(`${jobsUrl()}?status=dead`, { headers: auth(admin) })).body,
       (b) => (b.data as Array<{ data?: { key: string } }>).some((job) => job.data?.key === key),
@@ -306,40 +321,27 @@ describe('retries, dead letters and the admin routes', () => {
   it('shows jobs to staff without payloads, refuses retry and discard to non-admins, and everything to others', async () => {
     const key = unique('guarded');
     const id = await deadJobFor(key);
-    const password = 'agent-password-for-tests-only';
-    const create = async (role: string, email: string) => {
-      const response = await getJson(`${instance.baseUrl}/users`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...auth(admin) },
-        body: JSON.stringify({ email, password, role }),
-      });
-      expect(response.status).toBe(200);
-    };
-    const agentEmail = `${unique('agent')}@example.com`;
-    const customerEmail = `${unique('customer')}@example.com`;
-    await create(ROLE.agent, agentEmail);
-    await create(ROLE.customer, customerEmail);
-    const agent = await login(instance.baseUrl, agentEmail, password);
-    const customer = await login(instance.baseUrl, customerEmail, password);
+    const staff = await staffUser();
+    const member = fixture.members.member.token;
 
-    const listed = await getJson(`${jobsUrl()}?status=dead`, { headers: auth(agent) });
+    const listed = await getJson(`${jobsUrl()}?status=dead`, { headers: auth(staff) });
     expect(listed.status).toBe(200);
     const seen = (listed.body.data as Array<Record<string, unknown>>).find((job) => job.id === id);
     expect(seen).toEqual(expect.objectContaining({ status: 'dead', queue: 'groundwork.probe' }));
     expect(seen).not.toHaveProperty('data');
-    expect((await getJson(`${jobsUrl()}/queues`, { headers: auth(agent) })).status).toBe(200);
+    expect((await getJson(`${jobsUrl()}/queues`, { headers: auth(staff) })).status).toBe(200);
 
-    for (const token of [agent, customer]) {
+    for (const token of [staff, member]) {
       const retry = await getJson(`${jobsUrl()}/${id}/retry`, { method: 'POST', headers: auth(token) });
       expect(retry.status).toBe(403);
       expectErrorEnvelope(retry, 'FORBIDDEN');
       const discard = await getJson(`${jobsUrl()}/${id}`, { method: 'DELETE', headers: auth(token) });
       expect(discard.status).toBe(403);
     }
-    for (const headers of [auth(customer), {}]) {
+    for (const headers of [auth(member), {}]) {
       expect((await getJson(jobsUrl(), { headers })).status).toBe(403);
       expect((await getJson(`${jobsUrl()}/queues`, { headers })).status).toBe(403);
-      const probeRoute = `${instance.baseUrl}/groundwork-probe/jobs`;
+      const probeRoute = `${baseUrl()}/groundwork-probe/jobs`;
       expect((await getJson(probeRoute, { method: 'POST', headers })).status).toBe(403);
     }
     // Still dead: nothing the refused calls did moved it.
@@ -379,13 +381,13 @@ describe('retries, dead letters and the admin routes', () => {
 
 describe('the Jobs module of the admin app', () => {
   it('is served to the app and enabled in the module bar at first boot', async () => {
-    const settings = await getJson(`${instance.baseUrl}/settings?fields=module_bar`, { headers: auth(admin) });
+    const settings = await getJson(`${baseUrl()}/settings?fields=module_bar`, { headers: auth(admin) });
     expect(settings.status).toBe(200);
     const bar = (settings.body.data as { module_bar: Array<{ type: string; id: string; enabled: boolean }> })
       .module_bar;
     expect(bar).toContainEqual({ type: 'module', id: 'groundwork-jobs', enabled: true });
     expect(bar.at(-1)).toEqual(expect.objectContaining({ id: 'settings' }));
-    const source = await fetch(`${instance.baseUrl}/extensions/sources/index.js`, { headers: auth(admin) });
+    const source = await fetch(`${baseUrl()}/extensions/sources/index.js`, { headers: auth(admin) });
     expect(source.status).toBe(200);
     expect(await source.text()).toContain('groundwork-jobs');
   });

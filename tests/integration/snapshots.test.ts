@@ -1,7 +1,18 @@
-// Snapshots end to end on throwaway databases: ledger and tamper check, a round trip through a running Directus,
-// and drift. Each test works on a copy of snapshots/ in a temp folder, so it may add or edit versions.
+// Snapshots end to end on throwaway databases: ledger and tamper check, the platform's line apart from the domain's,
+// runs killed midway, a round trip through a running Directus, and drift. The domain is the fixture's
+// (tests/fixtures/domain, one version): the tooling is the platform's, whatever the domain. Each test works on a copy
+// of the fixture's line in a temp folder, so it may add or edit versions.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -13,7 +24,8 @@ import { canonicalJson } from '../../scripts/snapshots/core/canonical.js';
 import { normalizeSchema } from '../../scripts/snapshots/core/state.js';
 import { resealVersion } from '../../scripts/snapshots/capture.js';
 import { listVersions, platformSnapshotsDir } from '../../scripts/snapshots/store.js';
-import { harness, migratedTestDatabase } from './harness/context.js';
+import { fixtureTestDatabase, harness } from './harness/context.js';
+import { FIXTURE_LINE } from './harness/fixture-line.js';
 import { adminToken, getJson } from './http.js';
 
 const urlOf = (db: PgConnection) =>
@@ -68,16 +80,40 @@ const ledgerVersions = (db: PgConnection) =>
   });
 
 const databases: PgConnection[] = [];
-// The repository's versions, so these tests follow new ones without edits.
-const versions = listVersions(path.join(repoRoot, 'snapshots'));
+// The fixture line's versions, so these tests follow new ones without edits.
+const versions = listVersions(FIXTURE_LINE);
+const first = versions[0]!.folder;
 const latest = versions.at(-1)!.folder;
 const next = `${String(versions.length + 1).padStart(4, '0')}-round-trip`;
 let workDir: string;
 
 function copyOfSnapshots(name: string): string {
   const dir = path.join(workDir, name);
-  cpSync(path.join(repoRoot, 'snapshots'), dir, { recursive: true });
+  cpSync(FIXTURE_LINE, dir, { recursive: true });
   return dir;
+}
+
+/**
+ * Makes a migrate of `dir` two steps: its latest version gets a data migration, and a new version drops a field of
+ * that one's schema, so that one is applied and committed in a transaction of its own (core/plan.ts) before the new
+ * one's. The fixture's line has one version; the service desk's had such steps. Returns the new version's folder.
+ */
+function addSecondStep(dir: string): string {
+  if (existsSync(path.join(dir, latest, 'migrate.ts'))) throw new Error(`${latest} already has a data migration`);
+  writeFileSync(path.join(dir, latest, 'migrate.ts'), 'export async function up(): Promise<void> {}\n');
+  resealVersion(dir, latest);
+  const second = `${String(versions.length + 1).padStart(4, '0')}-no-project-name`;
+  cpSync(path.join(dir, latest), path.join(dir, second), { recursive: true });
+  rmSync(path.join(dir, second, 'migrate.ts'));
+  const schemaFile = path.join(dir, second, 'schema.json');
+  const schema = JSON.parse(readFileSync(schemaFile, 'utf8'));
+  const fields = schema.fields.filter(
+    (row: { collection: string; field: string }) => !(row.collection === 'projects' && row.field === 'name'),
+  );
+  expect(fields).toHaveLength(schema.fields.length - 1);
+  writeFileSync(schemaFile, canonicalJson({ ...schema, fields }));
+  resealVersion(dir, second);
+  return second;
 }
 
 beforeAll(() => {
@@ -97,17 +133,17 @@ describe('npm run migrate', () => {
 
     const dry = await runScript('migrate', [...args, '--dry-run']);
     expect(dry.output).toContain('would install Directus system tables');
-    expect(dry.output).toContain('would apply 0001-baseline');
+    expect(dry.output).toContain(`would apply ${first}`);
     expect(await withClient(db, (client) => client.query("select to_regclass('directus_roles') as t"))).toMatchObject({
       rows: [{ t: null }],
     });
 
     // The 15 s bound for a fresh database is measured by `npm run bench:migrate` (docs/benchmarks.md), not
     // asserted here: a timed test fails on a loaded machine without telling anything about the code.
-    const first = await runScript('migrate', args);
-    expect(first.output).toContain('empty database: installing Directus system tables');
-    for (const version of versions) expect(first.output).toContain(`applied ${version.folder}`);
-    expect(first.code).toBe(0);
+    const installed = await runScript('migrate', args);
+    expect(installed.output).toContain('empty database: installing Directus system tables');
+    for (const version of versions) expect(installed.output).toContain(`applied ${version.folder}`);
+    expect(installed.code).toBe(0);
     const admins = await withClient(db, (client) => client.query('select email from directus_users'));
     expect(admins.rows).toEqual([{ email: TEST_ADMIN.email }]);
 
@@ -131,10 +167,10 @@ describe('npm run migrate', () => {
     expect(check.output).toContain(`matches ${latest}`);
     expect(check.code).toBe(0);
 
-    appendFileSync(path.join(dir, '0001-baseline', 'access.json'), '\n');
+    appendFileSync(path.join(dir, first, 'access.json'), '\n');
     const tampered = await runScript('migrate', args);
     expect(tampered.code).toBe(1);
-    expect(tampered.output).toContain(`${dir}/0001-baseline/access.json (edited)`);
+    expect(tampered.output).toContain(`${dir}/${first}/access.json (edited)`);
     // Each migrate loads Directus once (seconds idle, a minute at load average 15 on this 2-core machine).
   }, 900_000);
 
@@ -196,7 +232,7 @@ describe('npm run migrate', () => {
       ).rows.map((row: { column_name: string }) => row.column_name),
     );
     expect(columns).toContain('locale');
-    expect(await exists('tickets')).toBe(true);
+    expect(await exists('tasks')).toBe(true);
     expect(await domainRows()).toEqual(before);
     const check = await runScript('snapshot', ['--check', ...args], undefined, platformEnv);
     expect(check.output).toContain(`matches ${folder}`);
@@ -230,6 +266,8 @@ describe('npm run migrate', () => {
   it('finishes the job after runs killed (SIGKILL) during the install and while applying the schema', async () => {
     const db = await emptyDatabase('snap_killed');
     const dir = copyOfSnapshots('killed');
+    const last = addSecondStep(dir);
+    const lineVersions = listVersions(dir).map((version) => version.version);
     const args = ['--database-url', urlOf(db), '--dir', dir];
     const installMarker = () =>
       withClient(db, async (client) => {
@@ -250,26 +288,28 @@ describe('npm run migrate', () => {
     expect(duringInstall.signal).toBe('SIGKILL');
     expect(await installMarker()).toBe(true);
 
-    // 2. Killed inside the transaction of the last step, after the interrupted install was redone.
-    // The step that applies the domain's latest schema (with the platform's: one transaction, decision 0029).
-    const lastStep = new RegExp(`applying the schema of .*${latest}`);
+    // 2. Killed inside the transaction of the last step, after the interrupted install was redone and the first
+    // step (the platform's version and the domain's first: one transaction, decision 0029) was committed.
+    const lastStep = new RegExp(`applying the schema of .*${last}`);
     const duringSchema = await runScript('migrate', args, (output, child) => {
       if (lastStep.test(output)) child.kill('SIGKILL');
     });
     expect(duringSchema.signal).toBe('SIGKILL');
     expect(duringSchema.output).toContain('an earlier install was interrupted: removed its tables and installed again');
-    expect(duringSchema.output).not.toContain(`applied ${latest}`);
-    expect((await ledgerVersions(db)).length).toBeLessThan(versions.length);
+    expect(duringSchema.output).toContain(`applied ${latest}`);
+    expect(duringSchema.output).not.toContain(`applied ${last}`);
+    expect(await ledgerVersions(db)).toEqual(lineVersions.slice(0, -1));
 
     // 3. A rerun finishes the job: the same ledger and state as a clean migrate.
     const rerun = await runScript('migrate', args);
     expect(rerun.code).toBe(0);
-    expect(rerun.output).toContain(`applied ${latest}`);
-    expect(await ledgerVersions(db)).toEqual(versions.map((version) => version.version));
+    expect(rerun.output).not.toContain(`applied ${latest}`);
+    expect(rerun.output).toContain(`applied ${last}`);
+    expect(await ledgerVersions(db)).toEqual(lineVersions);
     const admins = await withClient(db, (client) => client.query('select email from directus_users'));
     expect(admins.rows).toEqual([{ email: TEST_ADMIN.email }]);
     const check = await runScript('snapshot', ['--check', ...args]);
-    expect(check.output).toContain(`matches ${latest}`);
+    expect(check.output).toContain(`matches ${last}`);
     expect(check.code).toBe(0);
   }, 900_000);
 });
@@ -277,13 +317,16 @@ describe('npm run migrate', () => {
 describe('snapshot round trip and drift', () => {
   it('carries a field, a permission and a flow to a fresh database, and names a field added by hand', async () => {
     const dir = copyOfSnapshots('round-trip');
-    // A migrated copy of the stack's template (migrating from empty is the first test's subject).
-    const db = await migratedTestDatabase('snap_trip');
+    // A migrated copy of the stack's fixture template (migrating from empty is the first test's subject).
+    const db = await fixtureTestDatabase('snap_trip');
     databases.push(db);
     const args = ['--database-url', urlOf(db), '--dir', dir];
     const instance = await startInstance({
       db,
       name: 'snapshots-round-trip',
+      // The fixture domain's bundles: the platform's and the fixture's test-only one (its workflow guard).
+      shipped: ['platform'],
+      testExtensions: ['groundwork-fixture'],
       afterBootstrap: async () => {
         expect((await runScript('migrate', args)).code).toBe(0);
       },
@@ -421,5 +464,5 @@ describe('snapshot round trip and drift', () => {
     expect(drift.output).toContain('~ setting project_color');
     expect(drift.output).toContain('- preset gw_notes "Titled" for everyone');
     expect(drift.output).toContain('+ preset gw_notes "Renamed" for everyone');
-  }, 1_200_000); // three migrates of every version and two Directus starts: minutes on a loaded 2-core machine
+  }, 1_200_000); // three migrates and two Directus starts: minutes on a loaded 2-core machine
 });
