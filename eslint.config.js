@@ -10,6 +10,13 @@ const domainImports = {
   message: 'the platform imports nothing from a domain: register through the platform API (decision 0028)',
 };
 
+// The platform's own tests (tests/) run on the fixture domain or on whatever domain the stack migrated; a domain's
+// tests live in its folder (extensions/<domain>/tests), where a team that swaps the domain replaces them.
+const otherExtensionImports = {
+  group: ['**/extensions/*/**', '!**/extensions/platform/**'],
+  message: "the platform's tests import nothing from a domain: domain tests live in extensions/<domain>/tests",
+};
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', '.test-runs/**', 'coverage/**', 'schema/**'] },
   js.configs.recommended,
@@ -28,6 +35,10 @@ export default tseslint.config(
   {
     files: ['extensions/platform/src/**/*.ts', 'extensions/platform/spec/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [domainImports] }] },
+  },
+  {
+    files: ['tests/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [otherExtensionImports] }] },
   },
   {
     files: ['extensions/*/src/**/core/**/*.ts'],
