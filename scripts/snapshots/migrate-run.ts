@@ -3,9 +3,12 @@
 // core/plan.ts chooses, one transaction per step (schema, rows, data migrations and ledger rows together), so a
 // failed or killed run leaves the database at the last committed step and a rerun finishes.
 // Loads Directus for one database (directus-api.ts): call it once per process; migrator.ts spawns such a process.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
+import { bundleModule } from '../lib/bundle.js';
 import { withClient, type PgConnection } from '../lib/postgres.js';
 import { INSTALL_MARKER, loadDirectusApi, shippedSystemMigrations, type DirectusApi } from './directus-api.js';
 import { ensureLedger, LEDGER, LEDGERS, openDatabase, readLedger, writeConfiguration } from './database.js';
@@ -56,7 +59,10 @@ function stateFilesKey(version: VersionOnDisk): string {
 }
 
 async function loadDataMigration(file: string, folder: string): Promise<DataMigration> {
-  const module = (await import(pathToFileURL(file).href)) as Partial<DataMigration>;
+  // Bundled, not imported as TypeScript: this process may run without a TypeScript loader (migrator.ts).
+  const key = createHash('sha256').update(file).update(readFileSync(file)).digest('hex').slice(0, 16);
+  const bundled = await bundleModule(file, `data-migration-${key}`);
+  const module = (await import(pathToFileURL(bundled).href)) as Partial<DataMigration>;
   if (typeof module.up !== 'function') throw new Error(`${folder}/${DATA_MIGRATION} does not export up({ database })`);
   return module as DataMigration;
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import { bundleModule } from '../lib/bundle.js';
 import { repoRoot } from '../lib/paths.js';
 import type { PgConnection } from '../lib/postgres.js';
 import type { MigrateResult } from './migrate-run.js';
@@ -37,7 +38,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const reportDir = mkdtempSync(path.join(os.tmpdir(), 'groundwork-migrate-'));
   const report = path.join(reportDir, 'result.json');
   try {
-    const args = ['--import', 'tsx', path.join(repoRoot, 'scripts', 'migrate.ts'), '--dir', options.dir, '--report', report];
+    // Plain Node on a bundle of scripts/migrate.ts, not tsx: the process loads Directus (scripts/lib/bundle.ts).
+    const entry = await bundleModule(path.join(repoRoot, 'scripts', 'migrate.ts'), 'migrate');
+    const args = [entry, '--dir', options.dir, '--report', report];
     if (options.dryRun) args.push('--dry-run');
     const inherited = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'].filter((key) => process.env[key] !== undefined);
     const env: NodeJS.ProcessEnv = {
