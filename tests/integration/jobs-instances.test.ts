@@ -6,16 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { exitWithin, startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../scripts/lib/postgres.js';
 import { fixtureTestDatabase, harness } from './harness/context.js';
-import {
-  database,
-  effects,
-  login,
-  probe,
-  PROBE_ENV,
-  PROBE_EXTENSIONS,
-  waitFor,
-  type TestDatabase,
-} from './jobs-support.js';
+import { adminToken } from './http.js';
+import { database, effects, probe, PROBE_ENV, PROBE_EXTENSIONS, waitFor, type TestDatabase } from './jobs-support.js';
 
 let db: PgConnection;
 let sql: TestDatabase;
@@ -59,7 +51,7 @@ describe('jobs across processes', () => {
   it('completes every job after a kill -9 mid-run, without repeating a side effect', async () => {
     const first = await start('jobs-kill');
     const list = keys('crash', 12);
-    await probe(first.baseUrl, await login(first.baseUrl), { jobs: list.map((key) => ({ key, sleepMs: 2000 })) });
+    await probe(first.baseUrl, await adminToken(first.baseUrl), { jobs: list.map((key) => ({ key, sleepMs: 2000 })) });
     // Wait until jobs are running (JOBS_CONCURRENCY 4), then kill the process without any chance to clean up.
     await waitFor(
       () => runsOf(list),
@@ -102,7 +94,7 @@ describe('jobs across processes', () => {
   it('leaves jobs to other instances when JOBS_WORKER=false', async () => {
     const enqueuer = await start('jobs-no-worker', { JOBS_WORKER: 'false' });
     const list = keys('elsewhere', 20);
-    await probe(enqueuer.baseUrl, await login(enqueuer.baseUrl), { jobs: list.map((key) => ({ key })) });
+    await probe(enqueuer.baseUrl, await adminToken(enqueuer.baseUrl), { jobs: list.map((key) => ({ key })) });
     await waitFor(
       () => effects(sql, list),
       (rows) => rows.length === list.length,
@@ -117,7 +109,9 @@ describe('jobs across processes', () => {
 
   it('drains on SIGTERM: running jobs finish before the process exits', async () => {
     const list = keys('drain', 4);
-    await probe(worker.baseUrl, await login(worker.baseUrl), { jobs: list.map((key) => ({ key, sleepMs: 1500 })) });
+    await probe(worker.baseUrl, await adminToken(worker.baseUrl), {
+      jobs: list.map((key) => ({ key, sleepMs: 1500 })),
+    });
     await waitFor(
       () => runsOf(list),
       (rows) => rows.length === list.length,

@@ -3,7 +3,6 @@
 import pg from 'pg';
 import { expect } from '@jest/globals';
 import type { PgConnection } from '../../scripts/lib/postgres.js';
-import { TEST_ADMIN } from '../../scripts/lib/instance.js';
 import { getJson } from './http.js';
 
 /** Load the probe extension besides the shipped ones (startInstance's testExtensions). */
@@ -16,16 +15,6 @@ export const PROBE_ENV = {
   JOBS_POLLING_INTERVAL_SECONDS: '0.5',
   JOBS_SHUTDOWN_TIMEOUT_MS: '3000',
 };
-
-export async function login(baseUrl: string, email = TEST_ADMIN.email, password = TEST_ADMIN.password) {
-  const response = await getJson(`${baseUrl}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  expect(response.status).toBe(200);
-  return (response.body.data as { access_token: string }).access_token;
-}
 
 export interface ProbeJob {
   key: string;

@@ -9,7 +9,7 @@ import { startMigratedInstance } from '../../../scripts/snapshots/instance.js';
 import { MEMBER_ROLE } from '../../fixtures/domain/model.js';
 import { fixtureTestDatabase, harness } from './context.js';
 import { FIXTURE_LINE } from './fixture-line.js';
-import { adminToken, bearerClient, getJson } from '../http.js';
+import { adminToken, bearerClient, getJson, login } from '../http.js';
 
 export { FIXTURE_LINE };
 export const FIXTURE_PASSWORD = 'fixture-test-password';
@@ -55,15 +55,7 @@ export function useFixtureInstance<M extends string>(options: FixtureOptions & {
   const { api, ok } = bearerClient(() => fixture.instance.baseUrl);
   Object.assign(fixture, { api, ok, members: {} });
 
-  fixture.login = async (email) => {
-    const response = await getJson(`${fixture.instance.baseUrl}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: FIXTURE_PASSWORD }),
-    });
-    if (response.status !== 200) throw new Error(`login ${email}: ${response.text}`);
-    return (response.body.data as { access_token: string }).access_token;
-  };
+  fixture.login = (email) => login(fixture.instance.baseUrl, email, FIXTURE_PASSWORD);
   fixture.graphql = (token, query) =>
     getJson(`${fixture.instance.baseUrl}/graphql`, {
       method: 'POST',
