@@ -377,6 +377,19 @@ describe('retries, dead letters and the admin routes', () => {
     expect(body.map((queue) => queue.queue)).toContain('groundwork.events');
     expect(body.map((queue) => queue.queue)).not.toContain('groundwork.probe.dead');
   });
+
+  it("hides pg-boss's own queues (its cron timekeeper's) from the counts and the job list", async () => {
+    // The queue exists (the runtime schedules cron jobs), so the assertions below can fail.
+    expect(await sql.query("SELECT name FROM pgboss.queue WHERE name = '__pgboss__send-it'")).toHaveLength(1);
+    const queues = (await getJson(`${jobsUrl()}/queues`, { headers: auth(admin) })).body.data as Array<{
+      queue: string;
+    }>;
+    expect(queues.filter((queue) => queue.queue.startsWith('__pgboss__'))).toEqual([]);
+    const listed = (await getJson(`${jobsUrl()}?limit=100`, { headers: auth(admin) })).body.data as Array<{
+      queue: string;
+    }>;
+    expect(listed.filter((job) => job.queue.startsWith('__pgboss__'))).toEqual([]);
+  });
 });
 
 describe('the Jobs module of the admin app', () => {

@@ -9,7 +9,13 @@ import { discardDeadEvent, retryDeadEvent } from '../events/store.js';
 import { ForbiddenError, NotFoundError, ServiceUnavailableError } from '../shared/errors.js';
 import { parseInput, route } from '../shared/http.js';
 import { jobIdParams, listJobsQuery } from './core/contract.js';
-import { BOSS_SCHEMA, DEAD_LETTER_SUFFIX, deadLetterQueue, sourceOfDeadLetterQueue } from './core/names.js';
+import {
+  BOSS_SCHEMA,
+  DEAD_LETTER_SUFFIX,
+  deadLetterQueue,
+  isInternalQueue,
+  sourceOfDeadLetterQueue,
+} from './core/names.js';
 import { statesForStatus } from './core/queue-config.js';
 import { jobsAndEventsSql, JOB_COLUMNS, toJobView, type JobRow } from './core/view.js';
 import { jobsRuntime } from './runtime.js';
@@ -90,7 +96,7 @@ export function registerJobRoutes(router: Router, { database }: { database: Knex
         { queue: string; queued: number; active: number; retrying: number; failed: number; dead: number }
       >();
       for (const { name } of queues) {
-        if (sourceOfDeadLetterQueue(name) === null)
+        if (sourceOfDeadLetterQueue(name) === null && !isInternalQueue(name))
           counts.set(name, { queue: name, queued: 0, active: 0, retrying: 0, failed: 0, dead: 0 });
       }
       // The outbox's counts, under the events queue (a dead event is open until retried or discarded).

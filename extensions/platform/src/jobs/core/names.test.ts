@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { assertQueueName, deadLetterQueue, isDeadLetterQueue, singletonKey, sourceOfDeadLetterQueue } from './names.js';
+import {
+  assertQueueName,
+  deadLetterQueue,
+  isDeadLetterQueue,
+  isInternalQueue,
+  singletonKey,
+  sourceOfDeadLetterQueue,
+} from './names.js';
 
 describe('queue names', () => {
   it('accepts dotted names and refuses what pg-boss would refuse, and our dead-letter suffix', () => {
@@ -8,6 +15,12 @@ describe('queue names', () => {
     for (const bad of ['', '.leading', 'has space', "quote'", 'x'.repeat(101), 'tickets.dead']) {
       expect(() => assertQueueName(bad)).toThrow();
     }
+  });
+
+  it("tells pg-boss's own queues apart, which no queue of ours can be named like", () => {
+    expect(isInternalQueue('__pgboss__send-it')).toBe(true);
+    expect(isInternalQueue('notifications.deliver')).toBe(false);
+    expect(() => assertQueueName('__pgboss__mine')).toThrow(/starting with a letter or digit/);
   });
 
   it('maps a queue to its dead-letter queue and back', () => {

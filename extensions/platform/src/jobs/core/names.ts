@@ -9,6 +9,16 @@ export const DEAD_LETTER_SUFFIX = '.dead';
 /** The pg-boss schema. Directus reads `public` only, so job tables never show up as collections or in snapshots. */
 export const BOSS_SCHEMA = 'pgboss';
 
+/**
+ * pg-boss's own queues (its cron timekeeper's `__pgboss__send-it`) start with this; staff never see them. Ours cannot
+ * (a queue name starts with a letter or digit).
+ */
+export const INTERNAL_QUEUE_PREFIX = '__pgboss__';
+
+export function isInternalQueue(name: string): boolean {
+  return name.startsWith(INTERNAL_QUEUE_PREFIX);
+}
+
 export function assertQueueName(name: string): void {
   if (!QUEUE_NAME.test(name)) {
     throw new Error(

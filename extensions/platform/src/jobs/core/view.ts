@@ -1,7 +1,7 @@
 // A stored pg-boss job as staff see it, and the one query shape that lists pg-boss's jobs with the outbox's
 // events. Pure.
 import { EVENT_DISPATCH_SETTINGS, eventJobsSql } from '../../events/core/outbox.js';
-import { BOSS_SCHEMA, sourceOfDeadLetterQueue } from './names.js';
+import { BOSS_SCHEMA, INTERNAL_QUEUE_PREFIX, sourceOfDeadLetterQueue } from './names.js';
 import { errorMessage, jobStatus, type BossState, type JobStatus } from './queue-config.js';
 
 export interface JobRow {
@@ -53,7 +53,8 @@ const bossColumn = (column: string) =>
 
 /** pg-boss's jobs and the outbox's events (as jobs of `groundwork.events`, see eventJobsSql) as one row set. */
 export function jobsAndEventsSql(): string {
-  const jobs = `SELECT ${JOB_COLUMNS.map(bossColumn).join(', ')} FROM ${BOSS_SCHEMA}.job j`;
+  // pg-boss's internal queues are its own bookkeeping, not work staff can act on.
+  const jobs = `SELECT ${JOB_COLUMNS.map(bossColumn).join(', ')} FROM ${BOSS_SCHEMA}.job j WHERE NOT starts_with(j.name, '${INTERNAL_QUEUE_PREFIX}')`;
   return `${jobs} UNION ALL ${eventJobsSql(EVENT_DISPATCH_SETTINGS)}`;
 }
 
