@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { buildDemo, DEMO_ARTICLES, DEMO_TICKETS, demoLogins, STATUS_WEIGHTS } from './demo.js';
+import { buildDemo, DEMO_ARTICLES, DEMO_TICKETS, demoAnchor, demoLogins, STATUS_WEIGHTS } from './demo.js';
 
 describe('buildDemo', () => {
   const data = buildDemo();
@@ -8,6 +8,35 @@ describe('buildDemo', () => {
     expect(buildDemo()).toEqual(data);
     expect(buildDemo(1).tickets).not.toEqual(data.tickets);
     expect(buildDemo(1).organizations).toEqual(data.organizations);
+  });
+
+  it('dates everything relative to the day it is built: the same seed and day give the same rows', () => {
+    const day = Date.parse('2031-03-15T00:00:00Z');
+    expect(demoAnchor(day + 13 * 3600 * 1000)).toBe(day);
+    expect(demoAnchor(day)).toBe(day);
+    const then = buildDemo(undefined, day);
+    expect(buildDemo(undefined, day)).toEqual(then);
+    expect(then.messages.length).toBe(data.messages.length);
+    const stamps = [
+      ...then.tickets.flatMap((ticket) => [
+        ticket.date_created,
+        ticket.date_updated,
+        ticket.first_responded_at,
+        ticket.solved_at,
+        ticket.closed_at,
+      ]),
+      ...then.messages.map((message) => message.date_created),
+      ...then.articles.map((article) => article.date_created),
+    ].filter((stamp): stamp is string => stamp !== null);
+    expect(stamps.every((stamp) => Date.parse(stamp) < day)).toBe(true);
+    const daysOld = (stamp: string) => (day - Date.parse(stamp)) / (24 * 3600 * 1000);
+    const open = then.tickets.filter((ticket) => !['solved', 'closed'].includes(ticket.status));
+    expect(open.length).toBeGreaterThan(50);
+    expect(open.every((ticket) => daysOld(ticket.date_created) <= 7)).toBe(true);
+    // Some open tickets are past their resolution time, most are not: the demo's SLA views have something in each.
+    const overdue = open.filter((ticket) => Date.parse(ticket.resolution_due_at) < day).length;
+    expect(overdue).toBeGreaterThan(0);
+    expect(overdue).toBeLessThan(open.length);
   });
 
   it('has the documented counts', () => {

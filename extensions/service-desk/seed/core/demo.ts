@@ -6,8 +6,16 @@ import { seededRandom, stableUuid, type Random } from './random.js';
 
 export const DEMO_PASSWORD = 'groundwork-demo';
 export const DEMO_SEED = 20260601;
-/** Demo timestamps lie in the 120 days before this instant, so re-runs give the same rows. */
-export const DEMO_ANCHOR = Date.parse('2026-06-01T09:00:00Z');
+const DAY = 24 * 60 * 60 * 1000;
+
+/**
+ * Demo timestamps lie in the 120 days before the anchor: the start (00:00 UTC) of the day the demo is built. So the
+ * demo looks current whenever it is written (open tickets are days old, some overdue, most not), and the same seed on
+ * the same day gives the same rows.
+ */
+export function demoAnchor(now: number = Date.now()): number {
+  return Math.floor(now / DAY) * DAY;
+}
 export const DEMO_TICKETS = 200;
 export const DEMO_ARTICLES = 30;
 // Reserved example.com subdomains: Directus's login validates emails against the list of real top-level domains,
@@ -343,7 +351,9 @@ const slug = (text: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
-function buildTicket(random: Random, index: number, data: DemoData, agents: DemoUser[]) {
+const OPEN_STATUSES: ReadonlySet<TicketStatus> = new Set(['new', 'open', 'pending', 'on_hold']);
+
+function buildTicket(random: Random, anchor: number, index: number, data: DemoData, agents: DemoUser[]) {
   const orgIndex = random.weighted({ 0: ORGS[0].weight, 1: ORGS[1].weight, 2: ORGS[2].weight });
   const org = data.organizations[orgIndex]!;
   const sla = SLA.find((candidate) => candidate.name === ORGS[orgIndex]!.sla)!;
@@ -353,8 +363,13 @@ function buildTicket(random: Random, index: number, data: DemoData, agents: Demo
   const status = random.weighted(STATUS_WEIGHTS);
   const priority = random.weighted(PRIORITY_WEIGHTS);
   const channel = random.weighted(CHANNEL_WEIGHTS);
-  const created = DEMO_ANCHOR - random.int(60, 120 * 24 * 60) * MINUTE;
-  const responded = status === 'new' ? null : created + random.int(5, sla.first_response[priority]) * MINUTE;
+  // Open tickets arrived in the last week; finished ones 30-120 days ago, so that their whole life (response,
+  // solution, closing after up to 4 days, replies) lies before the anchor whatever their SLA.
+  const open = OPEN_STATUSES.has(status);
+  const created = anchor - (open ? random.int(60, 7 * 1440) : random.int(30 * 1440, 120 * 1440)) * MINUTE;
+  const latest = anchor - MINUTE;
+  const responded =
+    status === 'new' ? null : Math.min(created + random.int(5, sla.first_response[priority]) * MINUTE, latest);
   const done = status === 'solved' || status === 'closed';
   const solved = done ? responded! + random.int(30, sla.resolution[priority]) * MINUTE : null;
   const closed = status === 'closed' ? solved! + random.int(1, 4) * 1440 * MINUTE : null;
@@ -405,12 +420,12 @@ function buildTicket(random: Random, index: number, data: DemoData, agents: Demo
       internal,
       date_created: iso(at),
     });
-    at += random.int(10, 1440) * MINUTE;
+    at = Math.min(at + random.int(10, 1440) * MINUTE, latest);
   }
   return { ticket, messages };
 }
 
-export function buildDemo(seed = DEMO_SEED): DemoData {
+export function buildDemo(seed = DEMO_SEED, anchor = demoAnchor()): DemoData {
   const random = seededRandom(seed);
   const data: DemoData = {
     slaPolicies: SLA,
@@ -430,7 +445,7 @@ export function buildDemo(seed = DEMO_SEED): DemoData {
       domain: org.domain,
       tier: org.tier,
       sla_policy: org.sla,
-      date_created: iso(DEMO_ANCHOR - 180 * 1440 * MINUTE),
+      date_created: iso(anchor - 180 * 1440 * MINUTE),
     });
   }
   for (const person of STAFF)
@@ -452,7 +467,7 @@ export function buildDemo(seed = DEMO_SEED): DemoData {
 
   const agents = data.users.filter((user) => user.role === 'agent');
   for (let index = 0; index < DEMO_TICKETS; index += 1) {
-    const { ticket, messages } = buildTicket(random, index, data, agents);
+    const { ticket, messages } = buildTicket(random, anchor, index, data, agents);
     data.tickets.push(ticket);
     data.messages.push(...messages);
   }
@@ -468,7 +483,7 @@ export function buildDemo(seed = DEMO_SEED): DemoData {
   for (const category of CATEGORIES) {
     for (const title of category.titles) {
       const status = random.weighted(ARTICLE_STATUS_WEIGHTS);
-      const created = DEMO_ANCHOR - random.int(7, 365) * 1440 * MINUTE;
+      const created = anchor - random.int(7, 365) * 1440 * MINUTE;
       const articleSlug = slug(`${category.slug} ${title}`);
       data.articles.push({
         id: stableUuid(`article:${articleSlug}`),
