@@ -29,6 +29,16 @@ describe('generateSchemaTypes', () => {
     expect(output).toContain('  tickets: Tickets[];');
   });
 
+  it('leaves out navigation folders (collections without a table)', () => {
+    const withFolder = {
+      ...fixture,
+      collections: [...fixture.collections, { collection: 'desk_folder', meta: { singleton: false } }],
+    };
+    const typed = generateSchemaTypes(withFolder, 'tests/fixtures/sdk/schema.json');
+    expect(typed).toBe(output);
+    expect(typed).not.toContain('desk_folder');
+  });
+
   it('is deterministic whatever the order of the snapshot', () => {
     const shuffled = {
       ...fixture,

@@ -62,7 +62,13 @@ const propertyKey = (name: string) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ?
 
 export function generateSchemaTypes(snapshot: SchemaSnapshot, source: string): string {
   const collections = snapshot.collections
-    .filter((collection) => !collection.collection.startsWith('directus_'))
+    // A collection without a table (no `schema`, no fields) is a folder of the admin app's navigation: nothing to
+    // query. Every table has at least its primary key.
+    .filter(
+      (collection) =>
+        !collection.collection.startsWith('directus_') &&
+        (collection.schema != null || snapshot.fields.some((field) => field.collection === collection.collection)),
+    )
     .sort((a, b) => a.collection.localeCompare(b.collection));
   const known = new Set(collections.map((collection) => collection.collection));
   const fieldsOf = (collection: string) =>
