@@ -11,17 +11,8 @@ import { JOBS_MODULE_ID } from './jobs/core/module-bar.js';
 import { enableModuleOnce } from './jobs/module-bar.js';
 import { startJobs } from './jobs/runtime.js';
 import { registerNotifications } from './notifications/index.js';
-import {
-  jobsCollector,
-  notificationsCollector,
-  outboxCollector,
-  poolCollector,
-  readinessCollector,
-} from './metrics/collectors.js';
-import { postgresProbe, redisProbe } from './health/probes.js';
-import { startMetrics } from './metrics/index.js';
+import { startPlatformMetrics } from './metrics/hook.js';
 import { registerMetricsScrapeRoute } from './metrics/routes.js';
-import { jobsRegistry } from './jobs/index.js';
 import { registerQueryGuard } from './query-guard/index.js';
 import { exposePlatformApi, platformApi } from './platform-api.js';
 import { exportHandler } from './privacy/routes.js';
@@ -59,31 +50,7 @@ export default defineHook((register, context) => {
   const jobsLogger = logger.child({ capability: 'jobs' });
 
   // Metrics (metrics/): only with METRICS_TOKEN. Domains add their gauges through platformApi.metrics.
-  const metricsLogger = logger.child({ capability: 'metrics' });
-  const metrics = config.METRICS_TOKEN
-    ? startMetrics(
-        {
-          timeoutMs: config.GROUNDWORK_METRICS_TIMEOUT_MS,
-          defaultMetrics: true,
-          onCollectorError: (collector, error) =>
-            metricsLogger.warn({ collector, err: error }, `metrics: collector ${collector} failed`),
-        },
-        [
-          // Readiness within the collector's time (a probe that hangs is down, not a failed collector).
-          readinessCollector(
-            [
-              postgresProbe(database),
-              ...(config.REDIS ? [redisProbe(config.REDIS, config.GROUNDWORK_HEALTH_TIMEOUT_MS)] : []),
-            ],
-            Math.min(config.GROUNDWORK_HEALTH_TIMEOUT_MS, Math.floor(config.GROUNDWORK_METRICS_TIMEOUT_MS * 0.8)),
-          ),
-          jobsCollector(database, () => jobsRegistry.queues.keys()),
-          outboxCollector(database),
-          notificationsCollector(database),
-          poolCollector(database),
-        ],
-      )
-    : null;
+  const metrics = startPlatformMetrics({ database, config, logger: logger.child({ capability: 'metrics' }) });
 
   eventsContext.database = database;
   eventsContext.retentionDays = config.GROUNDWORK_EVENTS_RETENTION_DAYS;
