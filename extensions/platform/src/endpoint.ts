@@ -9,6 +9,9 @@ import { registerVersionRoute } from './health/routes.js';
 import { notificationsRouteDocs } from './notifications/api.js';
 import { registerNotificationRoutes } from './notifications/routes.js';
 import { jobsRouteDocs } from './jobs/api.js';
+import { metricsRouteDocs } from './metrics/api.js';
+import { runningMetrics } from './metrics/index.js';
+import { registerMetricsAdminRoute } from './metrics/routes.js';
 import { registerJobRoutes } from './jobs/routes.js';
 import { registerOpenApiRoute } from './openapi/routes.js';
 import { platformApi } from './platform-api.js';
@@ -30,6 +33,8 @@ export default defineEndpoint({
   handler: (router, context) => {
     const config = checkEnv(context.env);
     registerVersionRoute(router);
+    // metrics: admins read them here; scrapers with METRICS_TOKEN are served earlier, by the hook (metrics/routes.ts).
+    registerMetricsAdminRoute(router, runningMetrics);
     // The security tables are installed by the hook at boot; this side reads events and records deactivations.
     const security = securityStore(context.database);
     registerUserRoutes(router, context, security); // users: BE-301 deactivation
@@ -49,6 +54,7 @@ export default defineEndpoint({
     });
     registerOpenApiRoute(router, context, [
       ...healthRouteDocs,
+      ...metricsRouteDocs,
       ...userRouteDocs,
       ...privacyRouteDocs,
       ...erasureRouteDocs,

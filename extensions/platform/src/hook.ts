@@ -11,6 +11,8 @@ import { JOBS_MODULE_ID } from './jobs/core/module-bar.js';
 import { enableModuleOnce } from './jobs/module-bar.js';
 import { startJobs } from './jobs/runtime.js';
 import { registerNotifications } from './notifications/index.js';
+import { startPlatformMetrics } from './metrics/hook.js';
+import { registerMetricsScrapeRoute } from './metrics/routes.js';
 import { registerQueryGuard } from './query-guard/index.js';
 import { exposePlatformApi, platformApi } from './platform-api.js';
 import { exportHandler } from './privacy/routes.js';
@@ -47,6 +49,9 @@ export default defineHook((register, context) => {
   registerNotifications(context, config);
   const jobsLogger = logger.child({ capability: 'jobs' });
 
+  // Metrics (metrics/): only with METRICS_TOKEN. Domains add their gauges through platformApi.metrics.
+  const metrics = startPlatformMetrics({ database, config, logger: logger.child({ capability: 'metrics' }) });
+
   eventsContext.database = database;
   eventsContext.retentionDays = config.GROUNDWORK_EVENTS_RETENTION_DAYS;
 
@@ -60,6 +65,8 @@ export default defineHook((register, context) => {
       requestScope.run({ requestId: id, ip: clientIp(req) }, next);
     });
     registerProbeRoutes(app, { database, logger: logger.child({ capability: 'health' }), config });
+    // metrics: the request histogram and the scrape route, beside the probes and for the same reasons (metrics/routes.ts).
+    if (metrics && config.METRICS_TOKEN) registerMetricsScrapeRoute(app, metrics, config.METRICS_TOKEN);
   });
   // logging: Directus's HTTP log line shows the route, never a query value, token or credential header (logging/).
   init('middlewares.before', ({ app }) => app.use(redactRequestLog()));

@@ -3,6 +3,7 @@
 // init, not at module top level, so load order does not matter).
 import { onEvent, publishEvent } from './events/index.js';
 import { defineQueue, defineSchedule, enqueue, singletonKey } from './jobs/index.js';
+import { registerGauges } from './metrics/index.js';
 import { audienceGroups } from './notifications/groups.js';
 import type { Knex } from 'knex';
 import type { ErasureRequest } from './privacy/core/erasure.js';
@@ -21,6 +22,8 @@ export const platformApi = {
   privacy: personalData,
   // Domain notions notification rules may name (`{ organization: 'ticket.organization' }`); decision 0028.
   notifications: { registerAudienceGroup: audienceGroups.register },
+  // Gauges a domain reads at scrape time (open tickets by status, SLA breaches); decision 0032.
+  metrics: { registerGauges },
 };
 
 export type GroundworkPlatform = typeof platformApi;

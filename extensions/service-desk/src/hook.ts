@@ -5,6 +5,7 @@ import { linkAfterCreate, linkOnCreate } from './attachments/hook.js';
 import { registerAudienceGroups } from './audience-groups.js';
 import { platform } from './platform.js';
 import { serviceDeskPersonalData } from './privacy/source.js';
+import { registerTicketGauges } from './metrics/register.js';
 import { guardReplies } from './replies/hook.js';
 import { guardSubscriptions } from './subscriptions/hook.js';
 import { registrationFilter } from './registration/hook.js';
@@ -41,6 +42,8 @@ export default defineHook((register, context) => {
   register.init('app.before', () => platform().privacy.register(serviceDeskPersonalData));
   // notifications: rules may name `organization` (its users); the platform reads no domain column.
   register.init('app.before', registerAudienceGroups);
+  // metrics: open tickets by status and priority, and SLA breaches, as gauges of the platform's metrics endpoint.
+  register.init('app.before', () => registerTicketGauges(context.database));
 
   // Workflows: guards named in the tickets and kb_articles definitions.
   registerWorkflowGuards();

@@ -42,6 +42,9 @@ export const RETIRED_SWITCHES: Record<string, string> = {
   GROUNDWORK_JOBS_TEST_PROBE_CRON: '* * * * *',
 };
 
+/** The main instance's METRICS_TOKEN (a test value, not a secret): the service desk's metrics test scrapes with it. */
+export const MAIN_METRICS_TOKEN = 'main-test-instance-metrics-token-0123456789';
+
 /** Printed by stack.ts when the context file is written (global-setup.mjs has its own copy: plain JS). */
 export const READY_MARKER = 'GROUNDWORK_TEST_STACK_READY';
 

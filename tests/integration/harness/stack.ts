@@ -17,7 +17,14 @@ import {
 } from '../../../scripts/lib/postgres.js';
 import { migrateDatabase, startMigratedInstance } from '../../../scripts/snapshots/instance.js';
 import { FIXTURE_LINE } from './fixture-line.js';
-import { contextFile, READY_MARKER, RETIRED_SWITCHES, type MainInstance, type StackContext } from './context.js';
+import {
+  contextFile,
+  MAIN_METRICS_TOKEN,
+  READY_MARKER,
+  RETIRED_SWITCHES,
+  type MainInstance,
+  type StackContext,
+} from './context.js';
 import { createTestDatabase, TEST_ADMIN, testRunsDir, type DirectusInstance } from '../../../scripts/lib/instance.js';
 
 const SCOPE = 'test';
@@ -92,6 +99,7 @@ async function up(): Promise<void> {
         name: index === 0 ? 'main' : `main-${index + 1}`,
         env: {
           ...RETIRED_SWITCHES,
+          METRICS_TOKEN: MAIN_METRICS_TOKEN,
           // One storage root for every main instance (files are named by UUID): tests look for the files the main
           // instance stored under .test-runs/main/uploads.
           STORAGE_LOCAL_ROOT: path.join(testRunsDir, 'main', 'uploads'),

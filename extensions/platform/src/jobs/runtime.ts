@@ -13,6 +13,7 @@ import { BOSS_SCHEMA, deadLetterQueue } from './core/names.js';
 import { bossQueueSettings, DEAD_LETTER_RETENTION_SECONDS } from './core/queue-config.js';
 import { jobsRegistry, type QueueDefinition, type ScheduleDefinition } from './index.js';
 import { installDatabaseObjects } from './install.js';
+import { jobFailed } from '../metrics/index.js';
 
 export interface JobsLogger {
   info(details: object | string, message?: string): void;
@@ -90,6 +91,7 @@ async function work(boss: PgBoss, definition: QueueDefinition, config: PlatformE
           } catch (error) {
             // Handlers' errors quote what they handled (an SMTP refusal quotes the recipient): no addresses in the log.
             logger.warn({ queue: definition.name, jobId: job.id, attempt, err: loggableError(error) }, 'job failed');
+            jobFailed(definition.name);
             // The message is what staff see; the stack stays in the log.
             const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
             return { id: job.id, status: 'failed', output: { name, message } };

@@ -64,6 +64,11 @@ export const platformEnvSchema = z.object({
   GROUNDWORK_SECURITY_EVENTS_RETENTION_DAYS: wholeNumber(1, 3650).default(180),
   GROUNDWORK_SECURITY_BURST_THRESHOLD: wholeNumber(1, 100000).default(50),
   GROUNDWORK_SECURITY_BURST_WINDOW_SECONDS: wholeNumber(10, 86400).default(600),
+  // Metrics (metrics/, decision 0032): GET /groundwork/v1/metrics answers Prometheus with this bearer token (or an
+  // admin's); unset, metrics are off (404). A random secret: it reads queue sizes, ticket counts and latencies.
+  METRICS_TOKEN: z.coerce.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  /** How long each scrape-time collector (a query of jobs, outbox, notifications, a domain's gauges) may take. */
+  GROUNDWORK_METRICS_TIMEOUT_MS: wholeNumber(50, 30000).default(2000),
   /** Dispatched domain events are deleted this many days after dispatch (daily job); open and dead ones stay. */
   GROUNDWORK_EVENTS_RETENTION_DAYS: wholeNumber(1, 3650).default(30),
   /** Work background jobs in this process (false: only enqueue; dedicated worker instances do the work). */
