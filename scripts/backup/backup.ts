@@ -1,7 +1,7 @@
 // A backup: one snapshot of the database (exported from a REPEATABLE READ transaction, given to pg_dump, and used
 // for the row counts and the ledgers), then the files of the local storage, then manifest.json with the checksums.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { PgConnection } from '../lib/postgres.js';
@@ -57,11 +57,22 @@ export function directusVersion(): string {
 }
 
 export async function runBackup(options: BackupOptions): Promise<BackupResult> {
-  const { connection, out, storageRoot, log } = options;
+  const { out } = options;
   const started = Date.now();
   if (existsSync(out) && readdirSync(out).length)
     throw new Error(`${out} is not empty: a backup goes into a new folder`);
-  mkdirSync(out, { recursive: true });
+  const made = !existsSync(out);
+  try {
+    return await backupInto(options, started);
+  } catch (error) {
+    // A failed backup leaves no half-written folder that could be mistaken for a backup (it has no manifest anyway).
+    if (made) rmSync(out, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function backupInto(options: BackupOptions, started: number): Promise<BackupResult> {
+  const { connection, out, storageRoot, log } = options;
   const dumpFile = path.join(out, DUMP_FILE);
 
   const client = new pg.Client({ ...connection, connectionTimeoutMillis: 5000, application_name: 'groundwork-backup' });
@@ -80,6 +91,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
     pgDumpVersion = pgDump;
     log(`database ${connection.database} on ${connection.host}:${connection.port}, PostgreSQL ${server.version}`);
     log(`pg_dump ${pgDump.version} (${pgDump.path})`);
+    mkdirSync(out, { recursive: true });
 
     // The snapshot stays valid while this transaction is open: pg_dump imports it, and the counts below read it.
     await client.query('begin isolation level repeatable read read only');

@@ -2,7 +2,7 @@
 // progress is printed every few seconds while the tool runs, and a failure carries the tool's error lines.
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import type { PgConnection } from '../lib/postgres.js';
 import { chooseTool, parseToolVersion, toolCandidates, type FoundTool, type PgTool } from './core/tools.js';
 import { formatBytes, formatSeconds } from './core/manifest.js';
@@ -21,8 +21,13 @@ function debianMajors(): number[] {
 export function findTool(tool: PgTool, required: number, what: string): FoundTool {
   const { explicit, candidates } = toolCandidates(tool, process.env, debianMajors());
   const found: FoundTool[] = [];
+  const seen = new Set<string>();
   for (const candidate of candidates) {
     if (!existsSync(candidate)) continue;
+    // /bin/pg_dump and /usr/bin/pg_dump are often one file, and Debian's /usr/bin one a wrapper of a versioned one.
+    const real = realpathSync(candidate);
+    if (seen.has(real)) continue;
+    seen.add(real);
     try {
       const version = parseToolVersion(execFileSync(candidate, ['--version'], { encoding: 'utf8' }));
       if (version) found.push({ path: candidate, ...version });
