@@ -137,7 +137,15 @@ async function backupInto(options: BackupOptions, started: number): Promise<Back
   let bytes = 0;
   let lastReport = Date.now();
   for (const [index, name] of names.entries()) {
-    const sum = await copyHashed(path.join(storageRoot, name), path.join(out, FILES_DIR, ...name.split('/')));
+    let sum;
+    try {
+      sum = await copyHashed(path.join(storageRoot, name), path.join(out, FILES_DIR, ...name.split('/')));
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ENOENT') throw error;
+      log(`files: ${name} was deleted while the backup ran: left out`);
+      rmSync(path.join(out, FILES_DIR, ...name.split('/')), { force: true });
+      continue;
+    }
     files.push({ path: name, ...sum });
     bytes += sum.bytes;
     if (Date.now() - lastReport > 2000 || index === names.length - 1) {
@@ -145,7 +153,10 @@ async function backupInto(options: BackupOptions, started: number): Promise<Back
       log(`files: ${index + 1} / ${names.length} copied, ${formatBytes(bytes)}`);
     }
   }
-  const missing = missingFiles(snapshotData.named, names);
+  const missing = missingFiles(
+    snapshotData.named,
+    files.map((file) => file.path),
+  );
   if (missing.length) {
     log(
       `warning: ${missing.length} file(s) the snapshot's directus_files names are not in ${storageRoot}: ${missing.slice(0, 5).join(', ')}`,
