@@ -3,9 +3,9 @@
 // snapshot carries only single-column indexes (`schema.is_indexed`, set by the version module for
 // ticket_messages.ticket and ticket_messages_files.ticket_messages_id); these have two columns each, so Directus
 // never reads them as a column's index and a later schema apply leaves them alone. `if not exists`: on a large
-// production table an operator may build them first with `create index concurrently` (docs/operations.md) and the
-// migration then finds them there; otherwise `create index` holds writes on tickets while it builds (1M tickets:
-// a few seconds each, docs/benchmarks.md).
+// production table an operator may build them first with `create index concurrently` under these names (decision
+// 0031) and the migration then finds them there; otherwise `create index` holds writes on tickets while it builds
+// (all six took 15.5 s at 1M tickets, docs/benchmarks.md).
 import type { Knex } from 'knex';
 
 /** Statuses that are done: the agents' presets and the SLA scan read only the other ones. */
