@@ -3,12 +3,12 @@
 // 7 days ago to closed through the workflow (as the system: no accountability, `$system` in the definition).
 import type { HookExtensionContext } from '@directus/types';
 import { platform } from '../platform.js';
-import { AT_RISK_SHARE, CLOSED_STATES, classify, escalation, type SlaTicket } from './core/breach.js';
+import { classify, escalation, type SlaTicket } from './core/breach.js';
+import { AUTO_CLOSE_AFTER_DAYS, autoCloseQuery, slaScanQuery } from './queries.js';
 
 export const SLA_SCAN_QUEUE = 'service-desk.sla-scan';
 export const AUTO_CLOSE_QUEUE = 'service-desk.auto-close';
-export const AUTO_CLOSE_AFTER_DAYS = 7;
-const BATCH = 500;
+export { AUTO_CLOSE_AFTER_DAYS };
 
 type Logger = HookExtensionContext['logger'];
 
@@ -19,26 +19,7 @@ export function registerSlaJobs(context: HookExtensionContext, logger: Logger): 
   jobs.defineQueue(SLA_SCAN_QUEUE, async () => {
     const now = new Date();
     await database.transaction(async (trx) => {
-      // Coarse pre-filter in SQL (the at-risk threshold of the earliest due time that counts, paused tickets left
-      // out); the core decides. `start`: creation pushed out by the completed pauses, as the due times are.
-      const start = `(date_created + make_interval(secs => sla_paused_seconds))`;
-      const rows = (await trx('tickets')
-        .select('id', 'number', 'status', 'date_created', 'first_response_due_at', 'resolution_due_at')
-        .select('first_responded_at', 'sla_state', 'sla_paused_since', 'sla_paused_seconds')
-        .whereNotIn('status', CLOSED_STATES)
-        .whereNull('sla_paused_since')
-        .andWhere((q) => q.whereNull('sla_state').orWhereNot('sla_state', 'breached'))
-        .andWhereRaw(
-          `least(
-             case when first_responded_at is null
-               then first_response_due_at - (first_response_due_at - ${start}) * ? end,
-             resolution_due_at - (resolution_due_at - ${start}) * ?) <= ?`,
-          [AT_RISK_SHARE, AT_RISK_SHARE, now],
-        )
-        .orderBy('resolution_due_at')
-        .limit(BATCH)
-        .forUpdate()
-        .skipLocked()) as (SlaTicket & { id: string; number: string })[];
+      const rows = (await slaScanQuery(trx, now)) as (SlaTicket & { id: string; number: string })[];
       let published = 0;
       for (const ticket of rows) {
         const verdict = classify(ticket, now);
@@ -62,12 +43,7 @@ export function registerSlaJobs(context: HookExtensionContext, logger: Logger): 
   jobs.defineSchedule(SLA_SCAN_QUEUE, '* * * * *');
 
   jobs.defineQueue(AUTO_CLOSE_QUEUE, async () => {
-    const ids = (await database('tickets')
-      .pluck('id')
-      .where('status', 'solved')
-      .andWhere('solved_at', '<', database.raw(`now() - interval '${AUTO_CLOSE_AFTER_DAYS} days'`))
-      .orderBy('solved_at')
-      .limit(BATCH)) as string[];
+    const ids = (await autoCloseQuery(database)) as string[];
     if (!ids.length) return;
     // No accountability on purpose: the system closes them, and the workflow checks the `$system` move per ticket.
     const tickets = new context.services.ItemsService('tickets', {

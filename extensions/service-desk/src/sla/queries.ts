@@ -1,0 +1,44 @@
+// The SQL of the SLA jobs' scans, as knex builders: jobs.ts runs them, and the plan check
+// (extensions/service-desk/tests/query-plans.test.ts) explains the very same statements, so an index they need
+// cannot go missing unnoticed. No Directus imports: a knex (or transaction) is all they take.
+import type { Knex } from 'knex';
+import { AT_RISK_SHARE, CLOSED_STATES } from './core/breach.js';
+
+export const AUTO_CLOSE_AFTER_DAYS = 7;
+export const BATCH = 500;
+
+/**
+ * Tickets the SLA scan looks at, earliest resolution due first, locked (others skipped): a coarse pre-filter in SQL
+ * (the at-risk threshold of the earliest due time that counts, paused tickets left out); the core decides.
+ * `start`: creation pushed out by the completed pauses, as the due times are.
+ */
+export function slaScanQuery(trx: Knex | Knex.Transaction, now: Date) {
+  const start = `(date_created + make_interval(secs => sla_paused_seconds))`;
+  return trx('tickets')
+    .select('id', 'number', 'status', 'date_created', 'first_response_due_at', 'resolution_due_at')
+    .select('first_responded_at', 'sla_state', 'sla_paused_since', 'sla_paused_seconds')
+    .whereNotIn('status', CLOSED_STATES)
+    .whereNull('sla_paused_since')
+    .andWhere((q) => q.whereNull('sla_state').orWhereNot('sla_state', 'breached'))
+    .andWhereRaw(
+      `least(
+         case when first_responded_at is null
+           then first_response_due_at - (first_response_due_at - ${start}) * ? end,
+         resolution_due_at - (resolution_due_at - ${start}) * ?) <= ?`,
+      [AT_RISK_SHARE, AT_RISK_SHARE, now],
+    )
+    .orderBy('resolution_due_at')
+    .limit(BATCH)
+    .forUpdate()
+    .skipLocked();
+}
+
+/** Ids of tickets solved more than AUTO_CLOSE_AFTER_DAYS ago, oldest first. */
+export function autoCloseQuery(database: Knex) {
+  return database('tickets')
+    .pluck('id')
+    .where('status', 'solved')
+    .andWhere('solved_at', '<', database.raw(`now() - interval '${AUTO_CLOSE_AFTER_DAYS} days'`))
+    .orderBy('solved_at')
+    .limit(BATCH);
+}
