@@ -2,7 +2,6 @@
 // Directus. Readiness does real work (a Postgres round trip); ping is the floor of what Directus can answer.
 // Options: --duration S (default 10), --connections N,N (default 10,50), --smoke (1 s at 2 connections, for CI).
 // Database: BENCH_DATABASE_URL, else the embedded PostgreSQL (a throwaway database either way).
-import { readFileSync } from 'node:fs';
 import { buildStaleExtensions } from '../lib/extensions.js';
 import { step } from '../lib/log.js';
 import { createTestDatabase, startInstance } from '../lib/instance.js';
@@ -10,6 +9,7 @@ import { dropDatabase, toolServer } from '../lib/postgres.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
+import { rssMb } from './lib/http.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
@@ -19,12 +19,6 @@ const { smoke, values } = readBenchOptions({
 const durationSeconds = wholeNumber('duration', values.duration);
 const concurrencies = values.connections.split(',').map((value) => wholeNumber('connections', value));
 const warmUpSeconds = Math.min(2, durationSeconds);
-
-function rssMb(pid: number | undefined): number {
-  if (!pid) return Number.NaN;
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Math.round(Number(match[1]) / 1024) : Number.NaN;
-}
 
 const { server, stop: stopServer } = await toolServer({
   url: process.env.BENCH_DATABASE_URL,

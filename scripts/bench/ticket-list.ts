@@ -9,7 +9,7 @@
 // Directus process's memory (RSS).
 // Options: --tickets N (default 1000000), --duration S (default 10), --connections N (default 10), --smoke (2,000
 // tickets, 1 s at 2 connections, for CI). Database server: BENCH_DATABASE_URL, else the embedded PostgreSQL.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
@@ -33,6 +33,7 @@ import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js
 import { runLoad, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
+import { json, rssMb } from './lib/http.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
@@ -55,25 +56,6 @@ const INDEXES = [
     definition: `${collection} (${field})`,
   })),
 ];
-
-function rssMb(pid: number | undefined): number {
-  if (!pid) return Number.NaN;
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Math.round(Number(match[1]) / 1024) : Number.NaN;
-}
-
-async function json(url: string, init: RequestInit & { token?: string } = {}) {
-  const response = await fetch(url, {
-    ...init,
-    headers: {
-      'content-type': 'application/json',
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-    },
-  });
-  const body = (await response.json()) as { data: Record<string, unknown> };
-  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${JSON.stringify(body)}`);
-  return body.data;
-}
 
 async function sql<T = Record<string, unknown>>(db: PgConnection, text: string, params: unknown[] = []) {
   return withClient(db, async (client) => (await client.query(text, params)).rows as T[]);

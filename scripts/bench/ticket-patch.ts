@@ -26,6 +26,7 @@ import { startMigratedInstance } from '../snapshots/instance.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
+import { json } from './lib/http.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
@@ -50,19 +51,6 @@ interface Target {
   tickets: string[];
   state: Map<string, 'open' | 'pending'>;
   next: number;
-}
-
-async function json(url: string, init: RequestInit & { token?: string } = {}) {
-  const response = await fetch(url, {
-    ...init,
-    headers: {
-      'content-type': 'application/json',
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-    },
-  });
-  const body = (await response.json()) as { data: Record<string, unknown> };
-  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${JSON.stringify(body)}`);
-  return body.data;
 }
 
 /** Without our extensions there is no readiness route: wait for Directus's own ping. */

@@ -49,13 +49,15 @@ export function shippedSystemMigrations(): string[] {
 }
 export const INSTALL_MARKER = 'groundwork_install_pending';
 
-const api = (file: string) => import(pathToFileURL(path.join(directusDist, file)).href);
+/** One of Directus's own modules, from its installed dist (e.g. `services/index.js`). */
+export const directusModule = (file: string) => import(pathToFileURL(path.join(directusDist, file)).href);
+const api = directusModule;
 
-export async function loadDirectusApi(connection: PgConnection, settings: Record<string, string | undefined>) {
-  const key = `${connection.host}:${connection.port}/${connection.database}`;
-  if (loadedFor && loadedFor !== key) throw new Error(`Directus is loaded for ${loadedFor} in this process, not ${key}`);
-  loadedFor = key;
-  // Only what Directus needs, set before its first use: no .env (CONFIG_PATH names a missing file), no extensions.
+/**
+ * Settings for Directus loaded into this process, set before its first use: no .env (CONFIG_PATH names a missing
+ * file), no extensions, no cache, quiet logs; `extra` adds the database and anything else.
+ */
+export function setDirectusProcessEnv(extra: Record<string, string>): void {
   const noExtensions = path.join(os.tmpdir(), 'groundwork-no-extensions');
   mkdirSync(noExtensions, { recursive: true });
   Object.assign(process.env, {
@@ -67,6 +69,15 @@ export async function loadDirectusApi(connection: PgConnection, settings: Record
     TELEMETRY: 'false',
     CACHE_ENABLED: 'false',
     CACHE_SCHEMA: 'false',
+    ...extra,
+  });
+}
+
+export async function loadDirectusApi(connection: PgConnection, settings: Record<string, string | undefined>) {
+  const key = `${connection.host}:${connection.port}/${connection.database}`;
+  if (loadedFor && loadedFor !== key) throw new Error(`Directus is loaded for ${loadedFor} in this process, not ${key}`);
+  loadedFor = key;
+  setDirectusProcessEnv({
     ...directusDbEnv(connection),
     ...Object.fromEntries(BOOTSTRAP_KEYS.flatMap((name) => (settings[name] ? [[name, settings[name]]] : []))),
   });

@@ -7,24 +7,19 @@
 // in the browser console on the way. Screenshots land in .test-runs/admin-app/ (docs/screenshots/ holds a set taken
 // this way). Without /usr/bin/chromium (or CHROMIUM_PATH) the file is skipped with a warning.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { authenticator } from 'otplib';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { ROLE } from '../spec/service-desk/access.js';
+import { POLICY_MINUTES } from './fixtures.js';
 import { testRunsDir } from '../../../scripts/lib/instance.js';
 import { harness } from '../../../tests/integration/harness/context.js';
 import { adminToken, getJson } from '../../../tests/integration/http.js';
+import { haveChromium, launchChromium } from '../../../tests/integration/browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM) {
-  console.warn(
-    `\n*** SKIPPED: admin-app.test.ts needs Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH) ***\n`,
-  );
-}
+const HAVE_CHROMIUM = haveChromium('admin-app.test.ts');
 const SCREENSHOTS = path.join(testRunsDir, 'admin-app');
 
 type Person = { email: string; password: string; id: string; otpSecret?: string };
@@ -33,8 +28,7 @@ const people = {} as Record<'manager' | 'agent' | 'editor', Person>;
 let admin: string;
 let ticketId: string;
 let articleId: string;
-let browser: Browser | undefined;
-let profile: string | undefined;
+let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
 async function asAdmin<T>(method: string, route: string, body?: unknown): Promise<T> {
   const response = await getJson(`${harness().baseUrl}${route}`, {
@@ -61,14 +55,7 @@ beforeAll(async () => {
   admin = await adminToken();
   const policy = await asAdmin<{ id: number }>('POST', '/items/sla_policies', {
     name: `Policy ${run}`,
-    first_response_low: 480,
-    first_response_normal: 240,
-    first_response_high: 60,
-    first_response_urgent: 15,
-    resolution_low: 7200,
-    resolution_normal: 2880,
-    resolution_high: 480,
-    resolution_urgent: 120,
+    ...POLICY_MINUTES,
   });
   const org = await asAdmin<{ id: string }>('POST', '/items/organizations', {
     name: `Admin app ${run}`,
@@ -122,32 +109,16 @@ beforeAll(async () => {
   people.manager.otpSecret = secret;
 
   mkdirSync(SCREENSHOTS, { recursive: true });
-  profile = mkdtempSync(path.join(tmpdir(), 'gw-chromium-'));
-  browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--user-data-dir=${profile}`,
-    ],
-  });
+  chromium = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await chromium?.close();
 });
 
 /** A fresh browser context (no shared cookies), logged in through the login page, collecting console errors. */
 async function logIn(person: Person): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser!.createBrowserContext();
+  const context = await chromium!.browser.createBrowserContext();
   const page = await context.newPage();
   await page.setViewport({ width: 1400, height: 900 });
   const errors: string[] = [];

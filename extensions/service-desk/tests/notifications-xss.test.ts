@@ -5,26 +5,19 @@
 // stored message must carry them as text (notifications/core/render.ts), and the admin app, in a real headless
 // Chromium (Debian's package, driven by puppeteer-core), must run none of it. Without /usr/bin/chromium (or
 // CHROMIUM_PATH) the browser part is skipped with a warning; the stored-message checks always run.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { ROLE } from '../spec/service-desk/access.js';
 import type { DirectusInstance } from '../../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../../scripts/lib/postgres.js';
 import { startMigratedInstance } from '../../../scripts/snapshots/instance.js';
 import { harness, migratedTestDatabase } from '../../../tests/integration/harness/context.js';
 import { adminToken, bearerClient, getJson, until } from '../../../tests/integration/http.js';
+import { dismissOwnerDialog, haveChromium, launchChromium } from '../../../tests/integration/browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM) {
-  console.warn(
-    `\n*** SKIPPED: the admin-app browser check of notifications-xss.test.ts needs Chromium at ${CHROMIUM} ` +
-      '(apt-get install -y chromium, or set CHROMIUM_PATH) ***\n',
-  );
-}
+const HAVE_CHROMIUM = haveChromium('the admin-app browser check of notifications-xss.test.ts');
 const SCREENSHOT = path.join(tmpdir(), 'groundwork-notifications-xss.png');
 
 const PASSWORD = 'notifications-xss-password-42';
@@ -129,31 +122,15 @@ describe('in-app notifications carry customer text as text', () => {
 });
 
 (HAVE_CHROMIUM ? describe : describe.skip)('the admin app shows the notifications and runs none of it', () => {
-  let browser: Browser | undefined;
-  let profile: string;
+  let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
   afterAll(async () => {
-    await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await chromium?.close();
   });
 
   it('logs in as the agent, opens every notification: no dialog, no script, no javascript: link', async () => {
-    profile = mkdtempSync(path.join(tmpdir(), 'gw-chromium-'));
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--user-data-dir=${profile}`,
-      ],
-    });
+    chromium = await launchChromium();
+    const { browser } = chromium;
     const page: Page = await browser.newPage();
     await page.setViewport({ width: 1400, height: 1000 });
     const dialogs: string[] = [];
@@ -203,13 +180,3 @@ describe('in-app notifications carry customer text as text', () => {
     expect(seen.text).toContain('[Reset your password](javascript:');
   }, 240_000);
 });
-
-async function dismissOwnerDialog(page: Page) {
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  const closed = await page.evaluate(() => {
-    const button = [...document.querySelectorAll('button')].find((b) => /remind later/i.test(b.innerText));
-    button?.click();
-    return Boolean(button);
-  });
-  if (closed) await new Promise((resolve) => setTimeout(resolve, 500));
-}

@@ -7,31 +7,15 @@
 // filter (query-guard) only refuses queries, it never rewrites one.
 // Input: GROUNDWORK_CAPTURE_REQUESTS (JSON: [{ name, user, path }]), DB_* for the database. Output: one JSON line
 // on stdout, [{ name, statements: [{ sql, bindings }] }]. Used by query-plans.test.ts and scripts/bench/ticket-list.ts.
-import { mkdirSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
+import { directusModule, setDirectusProcessEnv } from '../../../../scripts/snapshots/directus-api.js';
 import type { CaptureRequest, Captured, CapturedStatement } from './queries.js';
 
-const directusDist = path.join(process.cwd(), 'node_modules', '@directus', 'api', 'dist');
-const api = (file: string) => import(pathToFileURL(path.join(directusDist, file)).href);
+const api = directusModule;
 
 async function main(): Promise<void> {
   const requests = JSON.parse(process.env.GROUNDWORK_CAPTURE_REQUESTS ?? '[]') as CaptureRequest[];
-  const noExtensions = path.join(os.tmpdir(), 'groundwork-no-extensions');
-  mkdirSync(noExtensions, { recursive: true });
-  Object.assign(process.env, {
-    CONFIG_PATH: path.join(noExtensions, 'no-config-file.env'),
-    SECRET: process.env.SECRET || randomBytes(32).toString('hex'),
-    EXTENSIONS_PATH: noExtensions,
-    LOG_LEVEL: 'warn',
-    LOG_STYLE: 'raw',
-    TELEMETRY: 'false',
-    CACHE_ENABLED: 'false',
-    CACHE_SCHEMA: 'false',
-  });
+  setDirectusProcessEnv({});
   const [db, getSchemaModule, services, sanitize, validate, rolesTree, globalAccess, defaults] = await Promise.all([
     api('database/index.js'),
     api('utils/get-schema.js'),
