@@ -13,7 +13,7 @@ import { clientErrorAnswer, rawErrorResponse } from './core/client-error.js';
 import { dataExceptionOf, urlHasNulByte } from './core/data-exception.js';
 import { nestsDeeperThan, MAX_JSON_DEPTH } from './core/depth.js';
 import { queryShapeIssues } from './core/query-shape.js';
-import { isStrayClientError } from './core/stray-rejection.js';
+import { isRedisOutageError, isStrayClientError } from './core/stray-rejection.js';
 import { pathHasMalformedEncoding } from './core/url.js';
 
 const LINGER_MS = 2000;
@@ -69,13 +69,18 @@ export function registerBadInput({ init, action }: RegisterFunctions, context: H
     });
   });
 
-  // A client error Directus rejects without awaiting it (see core/stray-rejection.ts) must not stop the server; any
-  // other unhandled rejection is rethrown, so Node still stops on a real fault. Once per process.
+  // A client error Directus rejects without awaiting it, or a Redis command it left unawaited while Redis is down
+  // (see core/stray-rejection.ts), must not stop the server; any other unhandled rejection is rethrown, so Node still
+  // stops on a real fault. Once per process.
   const KEY = Symbol.for('groundwork.bad-input.stray-rejections');
   const processFlags = process as unknown as Record<symbol, boolean>;
   if (!processFlags[KEY]) {
     processFlags[KEY] = true;
     process.on('unhandledRejection', (reason) => {
+      if (isRedisOutageError(reason)) {
+        context.logger.warn({ err: reason }, 'Redis is unreachable: a Redis command Directus left unawaited failed');
+        return;
+      }
       if (!isStrayClientError(reason)) throw reason;
       const { code, message } = reason as { code: string; message?: string };
       context.logger.warn(

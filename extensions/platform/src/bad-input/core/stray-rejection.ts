@@ -9,3 +9,14 @@ export function isStrayClientError(reason: unknown): boolean {
   const { status, code } = reason as { status?: unknown; code?: unknown };
   return typeof status === 'number' && status >= 400 && status < 500 && typeof code === 'string' && code !== '';
 }
+
+// Directus 11.17.4 also leaves some Redis calls unawaited (with REDIS set, under load): when Redis is down, ioredis
+// fails each queued command after `maxRetriesPerRequest` (20) reconnect attempts, about 10 s, with a
+// MaxRetriesPerRequestError, and one of those rejections nobody awaits stopped the server (measured in
+// tests/integration/resilience.test.ts). A Redis outage must degrade the cache, not end the process (decision 0034).
+
+/** True for ioredis's "gave up on this command while disconnected" error: Redis is down, the server is not broken. */
+export function isRedisOutageError(reason: unknown): boolean {
+  if (!(reason instanceof Error)) return false;
+  return reason.name === 'MaxRetriesPerRequestError' && /max retries per request/i.test(reason.message);
+}
