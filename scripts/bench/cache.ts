@@ -33,6 +33,7 @@ const durationSeconds = wholeNumber('duration', values.duration);
 const connections = wholeNumber('connections', values.connections);
 const warmUpSeconds = Math.min(2, durationSeconds);
 const redis = process.env.BENCH_REDIS_URL;
+const prefix = `gw-bench-cache-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 const LIST = '/items/tickets?limit=25&sort=-date_created';
 const LIST_ORGS = '/items/tickets?limit=25&sort=-date_created&fields=id,organization';
 
@@ -104,7 +105,18 @@ try {
         ? {
             REDIS: redis,
             CACHE_STORE: 'redis',
-            CACHE_NAMESPACE: `gw-bench-cache-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
+            // Every store under this run's prefix: other instances on the same Redis (tests, other benches) use
+            // databases whose ids may be the same as this one's (copies of one template).
+            ...Object.fromEntries(
+              [
+                'CACHE_NAMESPACE',
+                'REDIS_BUS_NAMESPACE',
+                'REDIS_LOCK_NAMESPACE',
+                'REDIS_PERMISSIONS_NAMESPACE',
+                'REDIS_COUNTERS_NAMESPACE',
+                'SYNCHRONIZATION_NAMESPACE',
+              ].map((key) => [key, `${prefix}:${key.toLowerCase()}`]),
+            ),
           }
         : { CACHE_STORE: 'memory' }),
     };

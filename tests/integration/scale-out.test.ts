@@ -4,6 +4,7 @@
 // that was answered 2xx. Jobs and cron exactly once across instances: jobs-instances.test.ts.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import { exitWithin, startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, withClient, type PgConnection } from '../../scripts/lib/postgres.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../../scripts/lib/proxy.js';
@@ -96,6 +97,22 @@ afterAll(async () => {
   await proxy?.close();
   await Promise.all([a?.stop().catch(() => undefined), b?.stop().catch(() => undefined)]);
   if (db) await dropDatabase(harness().server, db.database);
+  // This run's keys: some (synchronization, locks) have no expiry.
+  const redis = new Redis(REDIS, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    // Keyv (the cache) files its entries under `sets:namespace:<CACHE_NAMESPACE>:`.
+    for (const pattern of [`${NS}:*`, `sets:namespace:${NS}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        if (found.length) await redis.del(...found);
+        cursor = next;
+      } while (cursor !== '0');
+    }
+  } finally {
+    redis.disconnect();
+  }
 });
 
 describe('two instances on one Redis', () => {
