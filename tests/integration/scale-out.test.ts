@@ -1,0 +1,209 @@
+// Two Directus instances of the fixture domain on one database and one Redis, behind the round-robin proxy of
+// scripts/lib/proxy.ts (issue 14, item 3): the rate limit counts across instances, a write through one instance
+// invalidates the response and schema caches of the other, and killing one instance under write load loses no write
+// that was answered 2xx. Jobs and cron exactly once across instances: jobs-instances.test.ts.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { exitWithin, startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
+import { dropDatabase, withClient, type PgConnection } from '../../scripts/lib/postgres.js';
+import { startRoundRobinProxy, type RoundRobinProxy } from '../../scripts/lib/proxy.js';
+import { fixtureTestDatabase, harness } from './harness/context.js';
+import { FIXTURE_LINE } from './harness/fixture.js';
+import { getJson, login } from './http.js';
+
+const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+// Every Redis key of this run under a prefix of its own: test files running side by side (and earlier runs) share
+// the Redis server, never its keys.
+const NS = `gw-test-scale-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+const RATE_POINTS = 30;
+
+/** What both instances share: the database (per instance, below), the signing secret and every Redis store. */
+const SCALED_ENV: Record<string, string> = {
+  GROUNDWORK_SNAPSHOTS_DIR: FIXTURE_LINE,
+  JOBS_POLLING_INTERVAL_SECONDS: '0.5',
+  // Tokens issued by one instance are checked by the other.
+  SECRET: randomBytes(32).toString('hex'),
+  REDIS,
+  REDIS_BUS_NAMESPACE: `${NS}:bus`,
+  REDIS_LOCK_NAMESPACE: `${NS}:lock`,
+  REDIS_COUNTERS_NAMESPACE: `${NS}:counters`,
+  REDIS_PERMISSIONS_NAMESPACE: `${NS}:permissions`,
+  SYNCHRONIZATION_STORE: 'redis',
+  SYNCHRONIZATION_NAMESPACE: `${NS}:sync`,
+  CACHE_ENABLED: 'true',
+  CACHE_STORE: 'redis',
+  CACHE_NAMESPACE: `${NS}:cache`,
+  CACHE_AUTO_PURGE: 'true',
+  CACHE_TTL: '5m',
+  CACHE_STATUS_HEADER: 'X-Cache-Status',
+  RATE_LIMITER_ENABLED: 'true',
+  RATE_LIMITER_STORE: 'redis',
+  RATE_LIMITER_KEY_PREFIX: `${NS}:rl`,
+  RATE_LIMITER_POINTS: String(RATE_POINTS),
+  // Long enough that no window ends during the test: the count is the only thing that can free a point.
+  RATE_LIMITER_DURATION: '3600',
+};
+
+let db: PgConnection;
+let a: DirectusInstance;
+let b: DirectusInstance;
+let proxy: RoundRobinProxy;
+let admin: string;
+let project: string;
+
+// The limiter counts per client address (the left-most X-Forwarded-For: IP_TRUST_PROXY is on by default). Every
+// request outside the rate-limit test comes from an address of its own, so only that test meets the limit.
+let addresses = 0;
+const freshAddress = () => `10.77.${Math.floor(++addresses / 250)}.${(addresses % 250) + 1}`;
+
+function call(base: string, method: string, route: string, body?: unknown, from = freshAddress()) {
+  return getJson(`${base}${route}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${admin}`,
+      'content-type': 'application/json',
+      'x-forwarded-for': from,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function ok<T = Record<string, unknown>>(base: string, method: string, route: string, body?: unknown) {
+  const response = await call(base, method, route, body);
+  if (response.status >= 300) throw new Error(`${method} ${route} answered ${response.status}: ${response.text}`);
+  return (response.body as { data: T }).data;
+}
+
+const start = (name: string) =>
+  startInstance({
+    db,
+    name,
+    env: SCALED_ENV,
+    shipped: ['platform'],
+    testExtensions: ['groundwork-fixture'],
+  });
+
+beforeAll(async () => {
+  // A copy of the fixture template: already migrated, so both instances only start (npm run migrate is one process).
+  db = await fixtureTestDatabase('scale_out');
+  [a, b] = await Promise.all([start('scale-out-a'), start('scale-out-b')]);
+  proxy = await startRoundRobinProxy({ upstreams: [a.baseUrl, b.baseUrl] });
+  admin = await login(a.baseUrl, harness().admin.email, harness().admin.password);
+  project = (await ok<{ id: string }>(proxy.url, 'POST', '/items/projects', { name: 'Scale-out project' })).id;
+}, 400_000);
+
+afterAll(async () => {
+  await proxy?.close();
+  await Promise.all([a?.stop().catch(() => undefined), b?.stop().catch(() => undefined)]);
+  if (db) await dropDatabase(harness().server, db.database);
+  // This run's keys: some (synchronization, locks) have no expiry.
+  const redis = new Redis(REDIS, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    // Keyv (the cache) files its entries under `sets:namespace:<CACHE_NAMESPACE>:`.
+    for (const pattern of [`${NS}:*`, `sets:namespace:${NS}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        if (found.length) await redis.del(...found);
+        cursor = next;
+      } while (cursor !== '0');
+    }
+  } finally {
+    redis.disconnect();
+  }
+});
+
+describe('two instances on one Redis', () => {
+  it('holds the rate limit across instances: the total is limited, not each instance', async () => {
+    const before = [...proxy.served];
+    const client = '198.51.100.7';
+    const statuses: number[] = [];
+    for (let i = 0; i < RATE_POINTS * 2; i++)
+      statuses.push((await call(proxy.url, 'GET', '/server/ping', undefined, client)).status);
+    // Round robin sent half to each: with a store per process each would allow RATE_POINTS, 2 x RATE_POINTS in all.
+    expect(proxy.served.map((n, i) => n - before[i]!)).toEqual([RATE_POINTS, RATE_POINTS]);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(RATE_POINTS);
+    expect(statuses.slice(RATE_POINTS).every((status) => status === 429)).toBe(true);
+    // Straight to either instance: the same address is over the limit there too.
+    expect((await call(a.baseUrl, 'GET', '/server/ping', undefined, client)).status).toBe(429);
+    expect((await call(b.baseUrl, 'GET', '/server/ping', undefined, client)).status).toBe(429);
+  });
+
+  it('invalidates a cached item on the other instance after a write', async () => {
+    const task = await ok<{ id: string }>(a.baseUrl, 'POST', '/items/tasks', { title: 'cached v1', project });
+    const route = `/items/tasks/${task.id}?fields=id,title`;
+    const first = await call(a.baseUrl, 'GET', route);
+    expect(first.headers.get('x-cache-status')).toBe('MISS');
+    // B answers from the entry A put in Redis.
+    const cached = await call(b.baseUrl, 'GET', route);
+    expect(cached.headers.get('x-cache-status')).toBe('HIT');
+    expect(cached.body.data).toEqual({ id: task.id, title: 'cached v1' });
+
+    await ok(a.baseUrl, 'PATCH', `/items/tasks/${task.id}`, { title: 'cached v2' });
+    const after = await call(b.baseUrl, 'GET', route);
+    expect(after.body.data).toEqual({ id: task.id, title: 'cached v2' });
+    expect(after.headers.get('x-cache-status')).toBe('MISS');
+  });
+
+  it('invalidates the schema on the other instance after a field is added', async () => {
+    const task = await ok<{ id: string }>(a.baseUrl, 'POST', '/items/tasks', { title: 'schema', project });
+    // B has the schema (without the field) in memory: it refuses the unknown field.
+    expect((await call(b.baseUrl, 'GET', `/items/tasks/${task.id}?fields=scale_note`)).status).toBe(403);
+    await ok(a.baseUrl, 'POST', '/fields/tasks', { field: 'scale_note', type: 'string', schema: {}, meta: {} });
+    // The schema change goes over the Redis bus: B drops its copy and reads the new field.
+    await ok(b.baseUrl, 'PATCH', `/items/tasks/${task.id}`, { scale_note: 'seen by B' });
+    expect(await ok(b.baseUrl, 'GET', `/items/tasks/${task.id}?fields=scale_note`)).toEqual({
+      scale_note: 'seen by B',
+    });
+    expect((await call(b.baseUrl, 'GET', '/fields/tasks/scale_note')).status).toBe(200);
+  });
+
+  it('loses no accepted write when one instance is killed under load', async () => {
+    const accepted: string[] = [];
+    const failed: Array<{ index: number; status: number }> = [];
+    const total = 120;
+    const writers = 4;
+    const label = `kill-${Date.now().toString(36)}`;
+    let sent = 0;
+    let killed = false;
+    // How many writes had been sent when B's process was gone (its exit observed here).
+    let sentAtExit = Number.POSITIVE_INFINITY;
+    b.process.once('exit', () => (sentAtExit = sent));
+    const writer = async () => {
+      while (sent < total) {
+        const index = sent++;
+        const title = `${label}-${index}`;
+        // Kill B (SIGKILL: no drain, no goodbye) once a third of the writes are answered, with writes in flight.
+        if (!killed && accepted.length >= total / 3) {
+          killed = true;
+          b.process.kill('SIGKILL');
+        }
+        const response = await call(proxy.url, 'POST', '/items/tasks', { title, project });
+        if (response.status >= 200 && response.status < 300) accepted.push(title);
+        else failed.push({ index, status: response.status });
+      }
+    };
+    const servedBefore = [...proxy.served];
+    await Promise.all(Array.from({ length: writers }, writer));
+    await exitWithin(b, 10_000);
+
+    const rows = await withClient(db, (client) =>
+      client.query<{ title: string }>('SELECT title FROM tasks WHERE title LIKE $1', [`${label}-%`]),
+    );
+    const stored = new Set(rows.rows.map((row) => row.title));
+    // Every write that got a 2xx is in the database.
+    expect(accepted.filter((title) => !stored.has(title))).toEqual([]);
+    // Only writes sent before B was gone may fail, with a 502 (the client does not know whether it was committed:
+    // one may be in the database unanswered, and the client may repeat it with its own idempotency). After that, a
+    // refused connection goes to A: nothing fails.
+    expect(failed.every((failure) => failure.status === 502 && failure.index < sentAtExit)).toBe(true);
+    expect(accepted.length + failed.length).toBe(total);
+    // Both instances took writes before the kill.
+    expect(proxy.served.every((n, i) => n > servedBefore[i]!)).toBe(true);
+    // Reads through the proxy go on: B is skipped.
+    expect((await call(proxy.url, 'GET', '/server/ping')).status).toBe(200);
+    expect((await call(proxy.url, 'GET', '/server/ping')).status).toBe(200);
+  });
+});
