@@ -1,5 +1,5 @@
 // Readiness with real dependencies going away: a stopped PostgreSQL, and Redis configured but unreachable.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../scripts/lib/free-port.js';
 import { ensureDatabase } from '../../scripts/lib/postgres.js';
@@ -8,6 +8,7 @@ import { stopProcess } from '../../scripts/lib/processes.js';
 import { startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { startOwnedPostgres, type OwnedPostgres } from './harness/owned-postgres.js';
 import { expectErrorEnvelope, getJson } from './http.js';
+import { hasRedisServer, startRedis } from './harness/redis-server.js';
 
 /** Polls until the status is the expected one (connection refusals count as "not yet"), then returns the answer. */
 async function pollStatus(url: string, expected: number, timeoutMs: number) {
@@ -80,28 +81,6 @@ describe('readiness when PostgreSQL stops', () => {
     expect(back.status).toBe(200);
   });
 });
-
-/** A throwaway redis-server on its own port, which the test may stop and start again. */
-function startRedis(port: number): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('redis-server', [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-    ]);
-    child.on('error', reject);
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) resolve(child);
-    });
-  });
-}
-
-const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 
 // Directus itself needs a configured Redis at boot (bus, locks, permission cache), so the outage comes after start.
 (hasRedisServer ? describe : describe.skip)('readiness when a configured Redis stops', () => {

@@ -1,7 +1,7 @@
 // Resilience under load (issue 14 item 6): a PostgreSQL restart and a Redis outage while a few concurrent loops
 // read and write. Each scenario boots one instance of its own; the figures it measures are printed (and recorded in
 // docs/operations.md "Resilience"), and the only timed assertion is the issue's error window after PostgreSQL is back.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../scripts/lib/free-port.js';
 import { adminToken, startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
@@ -11,6 +11,7 @@ import { harness } from './harness/context.js';
 import { startLoad, outageFigures, type Load } from './harness/load.js';
 import { startOwnedPostgres, type OwnedPostgres } from './harness/owned-postgres.js';
 import { getJson } from './http.js';
+import { hasRedisServer, startRedis } from './harness/redis-server.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -90,28 +91,6 @@ describe('PostgreSQL restarts under load', () => {
     expect(figures.errorWindowMs).toBeLessThanOrEqual(2_000);
   });
 });
-
-/** A throwaway redis-server on its own port, which the test may stop and start again (never the shared 6379). */
-function startRedis(port: number): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('redis-server', [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-    ]);
-    child.on('error', reject);
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) resolve(child);
-    });
-  });
-}
-
-const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 
 (hasRedisServer ? describe : describe.skip)('Redis stops under load', () => {
   let redisPort: number;
