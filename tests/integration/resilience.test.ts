@@ -104,14 +104,18 @@ describe('PostgreSQL restarts under load', () => {
     instance = await startInstance({
       db: harness().db,
       name: 'resilience-redis',
-      // Everything Directus can put in Redis, as a multi-instance deployment configures it (.env.example).
+      // As .env.example recommends for more than one instance (decision 0034): Redis in the split form, through which
+      // Directus passes REDIS_MAX_RETRIES_PER_REQUEST to ioredis, so commands fail fast instead of waiting ~10 s;
+      // the rate limiter in memory keeps Redis off the path of every request.
       env: {
-        REDIS: `redis://127.0.0.1:${redisPort}`,
+        REDIS_HOST: '127.0.0.1',
+        REDIS_PORT: String(redisPort),
+        REDIS_MAX_RETRIES_PER_REQUEST: '1',
         CACHE_ENABLED: 'true',
         CACHE_STORE: 'redis',
         CACHE_AUTO_PURGE: 'true',
         RATE_LIMITER_ENABLED: 'true',
-        RATE_LIMITER_STORE: 'redis',
+        RATE_LIMITER_STORE: 'memory',
         RATE_LIMITER_POINTS: '100000',
         RATE_LIMITER_DURATION: '1',
         SYNCHRONIZATION_STORE: 'redis',
@@ -158,5 +162,9 @@ describe('PostgreSQL restarts under load', () => {
     expect(hasExited(instance.process)).toBe(false);
     expect(figures.leaks.map((leak) => `${leak.status} ${leak.text.slice(0, 300)}`)).toEqual([]);
     expect(figures.firstWriteMs).not.toBeNull();
+    // The configuration's point: reads and writes go on during the outage, and none waits out ioredis's ~10 s.
+    expect(figures.servedDuringOutage.reads).toBeGreaterThan(0);
+    expect(figures.servedDuringOutage.writes).toBeGreaterThan(0);
+    expect(figures.slowestDuringOutageMs).toBeLessThan(9_000);
   });
 });

@@ -4,7 +4,7 @@
 // answering when those depend on the database that is down. Errors still reach Directus's error handler.
 import type { Application, Router } from 'express';
 import type { Knex } from 'knex';
-import type { PlatformEnv } from '../shared/env.js';
+import { redisTarget, type PlatformEnv } from '../shared/env.js';
 import { ForbiddenError } from '../shared/errors.js';
 import { parseInput, route } from '../shared/http.js';
 import { readRunningVersions } from '../shared/versions.js';
@@ -22,7 +22,8 @@ interface ProbeRouteDeps {
 
 export function registerProbeRoutes(app: Application, { database, logger, config }: ProbeRouteDeps): void {
   const probes: Probe[] = [postgresProbe(database)];
-  if (config.REDIS) probes.push(redisProbe(config.REDIS, config.GROUNDWORK_HEALTH_TIMEOUT_MS));
+  const redis = redisTarget(config);
+  if (redis) probes.push(redisProbe(redis, config.GROUNDWORK_HEALTH_TIMEOUT_MS));
   const query = readinessQuery(probes.map((probe) => probe.name));
 
   // Liveness touches no dependency: a process that answers is alive, even while Postgres restarts.

@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import { postgresProbe, redisProbe } from '../health/probes.js';
 import { jobsRegistry } from '../jobs/index.js';
-import type { PlatformEnv } from '../shared/env.js';
+import { redisTarget, type PlatformEnv } from '../shared/env.js';
 import {
   jobsCollector,
   notificationsCollector,
@@ -25,7 +25,8 @@ export function startPlatformMetrics({
 }): Metrics | null {
   if (!config.METRICS_TOKEN) return null;
   const probes = [postgresProbe(database)];
-  if (config.REDIS) probes.push(redisProbe(config.REDIS, config.GROUNDWORK_HEALTH_TIMEOUT_MS));
+  const redis = redisTarget(config);
+  if (redis) probes.push(redisProbe(redis, config.GROUNDWORK_HEALTH_TIMEOUT_MS));
   return startMetrics(
     {
       timeoutMs: config.GROUNDWORK_METRICS_TIMEOUT_MS,

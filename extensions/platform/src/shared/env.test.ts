@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { checkEnv, describeEnvProblems } from './env.js';
+import { checkEnv, describeEnvProblems, redisTarget } from './env.js';
 
 describe('checkEnv', () => {
   it('applies defaults when nothing is set', () => {
@@ -24,6 +24,35 @@ describe('checkEnv', () => {
 
   it('treats an empty variable as unset', () => {
     expect(checkEnv({ REDIS: '', PORT: '' })).toMatchObject({ ok: true, env: { PORT: 8055 } });
+  });
+
+  describe('redisTarget', () => {
+    const target = (raw: Record<string, unknown>) => {
+      const result = checkEnv(raw);
+      if (!result.ok) throw new Error(result.problems.join('; '));
+      return redisTarget(result.env);
+    };
+
+    it('is none without Redis variables, and with REDIS_ENABLED=false whatever else is set', () => {
+      expect(target({})).toBeNull();
+      expect(target({ REDIS: 'redis://cache:6379', REDIS_ENABLED: 'false' })).toBeNull();
+    });
+
+    it('prefers the REDIS URL, as Directus does', () => {
+      expect(target({ REDIS: 'redis://cache:6379', REDIS_HOST: 'other' })).toEqual({ url: 'redis://cache:6379' });
+    });
+
+    it('reads the split form, with Directus cast values too', () => {
+      expect(
+        target({ REDIS_HOST: 'cache', REDIS_PORT: '6380', REDIS_PASSWORD: 12345, REDIS_MAX_RETRIES_PER_REQUEST: '1' }),
+      ).toEqual({ options: { host: 'cache', port: 6380, password: '12345' } });
+      expect(target({ REDIS_PORT: 6390 })).toEqual({ options: { port: 6390 } });
+    });
+
+    it('rejects a split form it could not reach', () => {
+      expect(checkEnv({ REDIS_HOST: 'cache', REDIS_PORT: 'six' })).toMatchObject({ ok: false });
+      expect(checkEnv({ REDIS_MAX_RETRIES_PER_REQUEST: '-1' })).toMatchObject({ ok: false });
+    });
   });
 
   it.each([

@@ -31,6 +31,15 @@ export const platformEnvSchema = z.object({
     .string({ error: 'must be a redis:// or rediss:// URL' })
     .regex(/^rediss?:\/\/\S+$/, { error: 'must be a redis:// or rediss:// URL' })
     .optional(),
+  // The split form (decision 0034): Directus passes ioredis options only when REDIS is unset, so a deployment that
+  // wants Redis commands to fail fast during an outage (REDIS_MAX_RETRIES_PER_REQUEST=1) gives Redis this way.
+  REDIS_HOST: z.coerce.string().min(1).optional(),
+  REDIS_PORT: wholeNumber(1, 65535).optional(),
+  REDIS_USERNAME: z.coerce.string().optional(),
+  REDIS_PASSWORD: z.coerce.string().optional(),
+  REDIS_DB: wholeNumber(0, 1024).optional(),
+  REDIS_MAX_RETRIES_PER_REQUEST: wholeNumber(0, 100).optional(),
+  REDIS_ENABLED: booleanFlag.optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   // Directus's own default is false: an extension that fails to load is skipped and Directus serves without its rules
   // (a domain bundle's access checks among them). No setting may weaken a rule (decision 0024): false is refused.
@@ -143,4 +152,24 @@ export function checkEnv(raw: Record<string, unknown>): EnvResult {
 
 export function describeEnvProblems(problems: string[]): string {
   return `Invalid configuration: ${problems.join('; ')}. Fix the variable in .env or the environment and start again.`;
+}
+
+/** Where Directus's Redis is, as the readiness probe and metrics reach it: a URL, connection options, or none. */
+export type RedisTarget =
+  | { url: string }
+  | { options: { host?: string; port?: number; username?: string; password?: string; db?: number } };
+
+/**
+ * Mirrors Directus 11.17.4 (`redis/utils/redis-config-available.js`, `redis/lib/create-redis.js`): REDIS_ENABLED
+ * decides when set; otherwise REDIS wins, and the split REDIS_* variables are used when it is unset.
+ */
+export function redisTarget(env: PlatformEnv): RedisTarget | null {
+  if (env.REDIS_ENABLED === false) return null;
+  if (env.REDIS) return { url: env.REDIS };
+  const { REDIS_HOST: host, REDIS_PORT: port, REDIS_USERNAME: username, REDIS_PASSWORD: password, REDIS_DB: db } = env;
+  if (host === undefined && port === undefined) return null;
+  const options = { host, port, username, password, db };
+  return {
+    options: Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
+  };
 }
