@@ -48,17 +48,21 @@ COPY . .
 RUN npm run build
 
 # Production dependencies only, then drop what the runtime never reads: isolated-vm's intermediate build
-# objects (~100 MB; the addon itself is out/isolated_vm.node) and the npm cache.
+# objects (~100 MB; the addon itself is out/isolated_vm.node) and the npm cache. Then bundle migrate
+# (scripts/image/bundle-migrate.ts): the image applies the snapshot versions with it before Directus starts.
 RUN npm prune --omit=dev \
  && if [ -f node_modules/isolated-vm/out/isolated_vm.node ]; then rm -rf node_modules/isolated-vm/build; fi \
- && rm -rf /root/.npm
+ && rm -rf /root/.npm \
+ && node node_modules/tsx/dist/cli.mjs scripts/image/bundle-migrate.ts
 
-# Each extension as Directus loads it: its package.json (the manifest) and dist/.
+# Each extension as Directus loads it: its package.json (the manifest) and dist/, plus the snapshot versions
+# migrate applies (the platform's line in extensions/platform/snapshots, the domain's in snapshots/).
 RUN mkdir -p /out \
  && for dir in extensions/*/; do \
       name="$(basename "$dir")"; \
       mkdir -p "/out/extensions/$name" && cp "$dir/package.json" "/out/extensions/$name/"; \
       if [ -d "$dir/dist" ]; then cp -R "$dir/dist" "/out/extensions/$name/"; fi; \
+      if [ -d "$dir/snapshots" ]; then cp -R "$dir/snapshots" "/out/extensions/$name/"; fi; \
     done
 
 ####################################################################################################
@@ -104,24 +108,28 @@ WORKDIR /directus
 # Owned by root and read-only for the `node` user: the code in a running container cannot change.
 COPY --from=build /build/package.json /build/package-lock.json ./
 COPY --from=build /build/scripts ./scripts
+COPY --from=build /build/snapshots ./snapshots
 COPY --from=build /out/extensions ./extensions
 COPY --from=build /build/node_modules ./node_modules
 
 # Fail the build, not the first boot, when a native addon does not load under this image's Node
 # (without the `node` devDependency the script checks with the running Node and rebuilds nothing).
 # Uploads: a folder the `node` user owns; a named volume mounted here starts with that ownership.
+# node_modules/.groundwork: migrate bundles each version's data migration there at run time (next to
+# node_modules, so its imports resolve), so that one folder of generated bundles is the `node` user's.
 RUN node scripts/native-addons.mjs \
  && mkdir -p /directus/uploads \
- && chown node:node /directus/uploads
+ && chown node:node /directus/uploads /directus/node_modules/.groundwork
 
 USER node
 EXPOSE 8055
 
-# Readiness: 200 when PostgreSQL (and Redis, when REDIS is set) answer. Slim images have no curl; Node has fetch.
+# Readiness: 200 when PostgreSQL (and Redis, when configured) answer. Slim images have no curl; Node has fetch.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8055) + '/groundwork/v1/health/ready', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-# bootstrap installs an empty database or migrates an existing one (idempotent), then Directus starts.
-# `exec` hands PID 1 to Directus, which shuts down cleanly on SIGTERM. The Directus CLI entry is called
-# directly: the `directus` bin runs an npm update check first.
-CMD ["sh", "-c", "node node_modules/@directus/api/dist/cli/run.js bootstrap && exec node node_modules/@directus/api/dist/cli/run.js start"]
+# migrate installs Directus on an empty database (as `directus bootstrap` would) and applies every pending snapshot
+# version of both lines (idempotent; docs/snapshots.md), then Directus starts. `exec` hands PID 1 to Directus, which
+# shuts down cleanly on SIGTERM. The Directus CLI entry is called directly: the `directus` bin runs an npm update
+# check first.
+CMD ["sh", "-c", "node node_modules/.groundwork/migrate.mjs && exec node node_modules/@directus/api/dist/cli/run.js start"]

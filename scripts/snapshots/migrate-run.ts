@@ -119,6 +119,7 @@ export async function runMigrations(options: RunOptions): Promise<MigrateResult>
     }
   }
 
+  const reportedAhead = new Set<LineName>();
   /** Both lines' pending versions, or a MigrationError saying why the database cannot be migrated. */
   async function readLines(db: Knex): Promise<Record<LineName, Line>> {
     const problems: string[] = [];
@@ -138,6 +139,14 @@ export async function runMigrations(options: RunOptions): Promise<MigrateResult>
         return state;
       };
       if (!plan.ok) problems.push(...plan.problems);
+      if (plan.ok && plan.ahead.length && !reportedAhead.has(name)) {
+        reportedAhead.add(name);
+        const names = plan.ahead.map((row) => `${row.version} (${row.name})`).join(', ');
+        log(
+          `${label}: the database is ahead of this release: version(s) ${names} were applied by a newer one. ` +
+            'Nothing is undone; this release runs on that schema (a rollback).',
+        );
+      }
       const pending = plan.ok ? plan.pending : [];
       return {
         name,

@@ -62,8 +62,13 @@ describe('planMigration', () => {
   const ledger = (v: VersionOnDisk) => ({ version: v.version, name: v.name, checksum: v.checksum, files: v.hashes });
 
   it('plans the versions the ledger lacks, in order', () => {
-    expect(planMigration([v1, v2], [], 'snapshots')).toEqual({ ok: true, pending: [v1, v2], applied: 0 });
-    expect(planMigration([v1, v2], [ledger(v1)], 'snapshots')).toEqual({ ok: true, pending: [v2], applied: 1 });
+    expect(planMigration([v1, v2], [], 'snapshots')).toEqual({ ok: true, pending: [v1, v2], applied: 0, ahead: [] });
+    expect(planMigration([v1, v2], [ledger(v1)], 'snapshots')).toEqual({
+      ok: true,
+      pending: [v2],
+      applied: 1,
+      ahead: [],
+    });
     expect(planMigration([v1, v2], [ledger(v1), ledger(v2)], 'snapshots')).toMatchObject({ ok: true, pending: [] });
   });
 
@@ -80,6 +85,25 @@ describe('planMigration', () => {
     const unsealed = { ...v2, checksum: 'f'.repeat(64), hashes: { 'migrate.ts': 'e'.repeat(64), ...v2.hashes } };
     const plan = planMigration([v1, unsealed], [ledger(v1)], 'snapshots');
     expect(!plan.ok && plan.problems[0]).toContain('snapshots/0002-v2/migrate.ts (added)');
+  });
+
+  it('lets the previous release run on a database a newer one migrated (a rollback), applying nothing', () => {
+    const v3 = version(3, { 'schema.json': '{"x":3}' });
+    expect(planMigration([v1], [ledger(v1), ledger(v2), ledger(v3)], 'snapshots')).toEqual({
+      ok: true,
+      pending: [],
+      applied: 3,
+      ahead: [ledger(v2), ledger(v3)],
+    });
+  });
+
+  it('still refuses a gap: an applied version missing below the newest on disk, or no versions on disk at all', () => {
+    const v3 = version(3, { 'schema.json': '{"x":3}' });
+    expect(planMigration([v1, v3], [ledger(v1), ledger(v2), ledger(v3)], 'snapshots')).toEqual({
+      ok: false,
+      problems: ['version 2 (v2) was applied to this database but is not in snapshots'],
+    });
+    expect(planMigration([], [ledger(v1)], 'snapshots')).toMatchObject({ ok: false });
   });
 
   it('says what is wrong in each refusal', () => {

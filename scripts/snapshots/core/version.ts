@@ -168,19 +168,29 @@ export interface LedgerRow {
 }
 
 export type Plan =
-  | { ok: true; pending: VersionOnDisk[]; applied: number }
+  | { ok: true; pending: VersionOnDisk[]; applied: number; ahead: LedgerRow[] }
   | { ok: false; problems: string[] };
 
 /**
  * Which versions to apply, or why not: an applied version whose files changed, a version missing from disk, a
  * pending version older than an applied one, or a folder whose manifest does not match its files.
+ *
+ * Applied versions newer than every version on disk are `ahead`, not a problem: that is a rollback, the previous
+ * release running on the database a newer one migrated (expand keeps that schema valid for it). Nothing of them
+ * is undone. A missing version below the newest on disk is still refused.
  */
 export function planMigration(versions: VersionOnDisk[], ledger: LedgerRow[], snapshotsLabel: string): Plan {
   const problems: string[] = [];
   const onDisk = new Map(versions.map((version) => [version.version, version]));
   const applied = new Map(ledger.map((row) => [row.version, row]));
+  const newestOnDisk = Math.max(0, ...versions.map((version) => version.version));
+  const ahead: LedgerRow[] = [];
   for (const row of ledger) {
     const version = onDisk.get(row.version);
+    if (!version && versions.length > 0 && row.version > newestOnDisk) {
+      ahead.push(row);
+      continue;
+    }
     if (!version) {
       problems.push(`version ${row.version} (${row.name}) was applied to this database but is not in ${snapshotsLabel}`);
       continue;
@@ -211,5 +221,5 @@ export function planMigration(versions: VersionOnDisk[], ledger: LedgerRow[], sn
       );
     }
   }
-  return problems.length ? { ok: false, problems } : { ok: true, pending, applied: ledger.length };
+  return problems.length ? { ok: false, problems } : { ok: true, pending, applied: ledger.length, ahead };
 }
