@@ -1,0 +1,144 @@
+// One delivery attempt, run by a job of DELIVER_QUEUE: claim the delivery (so a replay and a scheduled retry never
+// send at once), sign the stored payload with every live secret, POST it through the hardened client, and record what
+// came back. The schedule is ours, not pg-boss's (core/schedule.ts): a failed attempt enqueues the next one with its
+// delay, and the job itself completes. pg-boss's own retries cover only a job that throws (a database error) or dies.
+import type { Knex } from 'knex';
+import { OutboundRequestError, type HttpClient } from '../http-client/index.js';
+import { enqueue, type Job } from '../jobs/index.js';
+import { notifyDirectly } from '../notifications/direct.js';
+import { decide, excerpt, retryAfterSeconds, windowExceeded, type AttemptResult } from './core/schedule.js';
+import { signedHeaders } from './core/signing.js';
+import { webhookStore, type DeliveryRow, type SubscriptionRow } from './store.js';
+
+export const DELIVER_QUEUE = 'groundwork.webhooks-deliver';
+
+export interface DeliverJob {
+  delivery: string;
+}
+
+export interface DeliverDeps {
+  database: Knex;
+  http: HttpClient;
+  schedule: readonly number[];
+  disableAfterSeconds: number;
+  leaseSeconds: number;
+  logger: { info(details: object, message: string): void; warn(details: object, message: string): void };
+}
+
+/** Enqueues the attempt of a delivery; the key keeps one live job per delivery and attempt. */
+export function enqueueAttempt(db: Knex | Knex.Transaction, delivery: string, attempt: string, delaySeconds = 0) {
+  return enqueue<DeliverJob>(
+    db,
+    DELIVER_QUEUE,
+    { delivery },
+    { singletonKey: `${delivery}:${attempt}`, startAfterSeconds: delaySeconds },
+  );
+}
+
+export function createDeliver(deps: DeliverDeps) {
+  const { database, http, logger } = deps;
+  const store = webhookStore(database);
+
+  async function disable(subscription: SubscriptionRow, reason: string) {
+    if (!(await store.disable(subscription.id, reason))) return;
+    logger.warn({ subscription: subscription.id, reason }, 'webhooks: subscription disabled');
+    // Admins hear of it in the app and by email, once per disabling (the key).
+    await notifyDirectly(database, {
+      key: `webhook-disabled:${subscription.id}:${Date.now()}`,
+      eventType: 'webhooks.subscription.disabled',
+      recipients: await store.activeAdmins(),
+      subject: `Webhook disabled: ${subscription.description ?? subscription.url}`,
+      body: `Deliveries to ${subscription.url} stopped: ${reason}. Re-enable the subscription once the receiver is fixed, then replay what it missed.`,
+    });
+  }
+
+  async function attempt(delivery: DeliveryRow) {
+    const subscription = await store.subscription(delivery.subscription);
+    if (!subscription?.enabled) {
+      await store.record(delivery.id, { status: 'skipped', last_error: 'the subscription is disabled' });
+      return;
+    }
+    const secrets = await store.liveSecrets(subscription.id);
+    if (secrets.length === 0) {
+      await store.record(delivery.id, { status: 'skipped', last_error: 'the subscription has no secret: rotate one' });
+      return;
+    }
+    const body = JSON.stringify(delivery.payload);
+    const headers = signedHeaders(secrets, delivery.message_id, Math.floor(Date.now() / 1000), body);
+    let result: AttemptResult;
+    let answer: { last_status: number | null; last_latency_ms: number | null; response_excerpt: string | null };
+    let error: string | null = null;
+    let permanent = false;
+    try {
+      const response = await http.request({
+        method: 'POST',
+        url: subscription.url,
+        headers: { ...headers, 'content-type': 'application/json' },
+        body,
+      });
+      result = {
+        kind: 'answer',
+        status: response.status,
+        retryAfterSeconds: retryAfterSeconds(response.headers['retry-after'], new Date()),
+      };
+      answer = {
+        last_status: response.status,
+        last_latency_ms: response.latencyMs,
+        response_excerpt: excerpt(response.body),
+      };
+    } catch (caught) {
+      if (!(caught instanceof OutboundRequestError)) throw caught;
+      result = { kind: 'no_answer' };
+      answer = { last_status: null, last_latency_ms: null, response_excerpt: null };
+      error = caught.message;
+      // A denied address or a URL that is no URL will not get better by waiting.
+      permanent = caught.code === 'denied' || caught.code === 'invalid_url';
+    }
+    const decision = permanent ? { outcome: 'failed' as const } : decide(result, delivery.attempts, deps.schedule);
+    const log = { delivery: delivery.id, subscription: subscription.id, attempt: delivery.attempts, ...answer };
+    switch (decision.outcome) {
+      case 'delivered':
+        await store.record(delivery.id, { status: 'delivered', ...answer });
+        await store.succeeded(subscription.id);
+        return;
+      case 'gone':
+        await store.record(delivery.id, { status: 'failed', ...answer, last_error: '410 Gone: subscription disabled' });
+        await disable(subscription, `the receiver answered 410 Gone (${new Date().toISOString()})`);
+        return;
+      case 'retry':
+        await database.transaction(async (trx) => {
+          await webhookStore(trx).record(delivery.id, {
+            status: 'retrying',
+            ...answer,
+            last_error: error ?? `HTTP ${answer.last_status}`,
+            retryInSeconds: decision.delaySeconds,
+          });
+          await enqueueAttempt(trx, delivery.id, `attempt-${delivery.attempts + 1}`, decision.delaySeconds);
+        });
+        logger.info({ ...log, retryInSeconds: decision.delaySeconds }, 'webhooks: attempt failed, retry scheduled');
+        break;
+      case 'failed':
+        await store.record(delivery.id, {
+          status: 'failed',
+          ...answer,
+          last_error: error ?? `HTTP ${answer.last_status}`,
+        });
+        logger.warn(log, 'webhooks: delivery failed for good');
+        break;
+    }
+    const failingSince = await store.failed(subscription.id);
+    if (windowExceeded(failingSince, new Date(), deps.disableAfterSeconds))
+      await disable(subscription, `no successful delivery since ${failingSince!.toISOString()}`);
+  }
+
+  return async (job: Job<DeliverJob>): Promise<void> => {
+    const delivery = await store.claim(job.data.delivery, deps.leaseSeconds);
+    if (!delivery) return; // delivered, not due (a job from before a replay), or another worker's
+    try {
+      await attempt(delivery);
+    } catch (error) {
+      await store.release(delivery.id).catch(() => undefined);
+      throw error;
+    }
+  };
+}
