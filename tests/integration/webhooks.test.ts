@@ -17,6 +17,7 @@ import { expectErrorEnvelope, until } from './http.js';
 const LOOPBACK_ALLOWED_DENY_LIST =
   '0.0.0.0/8,::,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,fc00::/7,fe80::/10';
 const FAILURE_WINDOW_SECONDS = 8;
+const BREAKER_COOLDOWN_SECONDS = 3;
 
 const receiver = useWebhookReceiver();
 const fixture = useFixtureInstance({
@@ -27,6 +28,8 @@ const fixture = useFixtureInstance({
     GROUNDWORK_WEBHOOKS_RETRY_SCHEDULE: '1,1,1,2,2,2,2,2,2,2',
     GROUNDWORK_WEBHOOKS_DISABLE_AFTER_SECONDS: String(FAILURE_WINDOW_SECONDS),
     GROUNDWORK_HTTP_TIMEOUT_MS: '3000',
+    GROUNDWORK_WEBHOOKS_BREAKER_FAILURES: '3',
+    GROUNDWORK_WEBHOOKS_BREAKER_COOLDOWN_SECONDS: String(BREAKER_COOLDOWN_SECONDS),
   },
 });
 const { api, ok, members } = fixture;
@@ -203,14 +206,15 @@ describe('outgoing webhooks', () => {
     await receiver.down();
     const tasks = [];
     for (const title of ['down 1', 'down 2', 'down 3']) tasks.push(await startTask(title));
-    // Every delivery has failed at least twice while the receiver was down.
-    await until('retries while down', async () => {
+    // Every delivery has failed while the receiver was down (retried, or held by the open breaker); down a while more.
+    await until('failures while down', async () => {
       const rows = await deliveriesOf(subscription.id);
-      return rows.length === 3 && rows.every((row) => row.status === 'retrying' && row.attempts >= 2);
+      return rows.length === 3 && rows.every((row) => row.status === 'retrying');
     });
-    const before = (await deliveriesOf(subscription.id))[0]!;
-    expect(before.last_error).toMatch(/ECONNREFUSED/);
-    expect(before.last_status).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const down = await deliveriesOf(subscription.id);
+    expect(down.every((row) => /ECONNREFUSED|circuit open/.test(row.last_error ?? ''))).toBe(true);
+    expect(down.every((row) => row.last_status === null)).toBe(true);
     await receiver.up();
     const rows = await until(
       'all delivered',
@@ -292,6 +296,25 @@ describe('outgoing webhooks', () => {
     expect(arrivals[1]!.at - arrivals[0]!.at).toBeGreaterThanOrEqual(2900);
   });
 
+  it('opens the circuit of an endpoint that keeps failing: its deliveries wait without spending attempts', async () => {
+    const subscription = await subscribe('/fail', ['webhook.*']);
+    const arrivals = () => receiver.arrivals.filter((arrival) => arrival.path === '/fail').length;
+    for (let i = 0; i < 4; i++) await testEvent(subscription.id);
+    await until('the breaker open', async () =>
+      (await deliveriesOf(subscription.id)).some((row) => row.last_error?.startsWith('circuit open')),
+    );
+    // Without the breaker, 4 deliveries on a 1-2 s schedule would be tried about 12 times in 6 s; with it, one
+    // trial per cooldown (3 s) gets through.
+    const atOpen = arrivals();
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    expect(arrivals() - atOpen).toBeLessThanOrEqual(3);
+    // Postponed deliveries gave their attempt back: attempts count what reached the endpoint.
+    await ok(fixture.admin, 'PATCH', `/items/webhook_subscriptions/${subscription.id}`, { enabled: false });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const rows = await deliveriesOf(subscription.id);
+    expect(rows.reduce((sum, row) => sum + row.attempts, 0)).toBe(arrivals());
+  }, 30_000);
+
   it('disables a subscription whose receiver answers 410 Gone', async () => {
     const subscription = await subscribe('/gone', ['webhook.*']);
     const row = await settled((await testEvent(subscription.id)).delivery);
@@ -301,7 +324,7 @@ describe('outgoing webhooks', () => {
     expect(stored.disabled_reason).toMatch(/410/);
     // Further events skip it.
     const later = await settled((await testEvent(subscription.id)).delivery);
-    expect(later).toMatchObject({ status: 'skipped', attempts: 1 });
+    expect(later).toMatchObject({ status: 'skipped', attempts: 0, last_error: 'the subscription is disabled' });
   });
 
   it('fails at once for a denied address, and disables an endpoint failing for the whole window, telling admins', async () => {

@@ -1,6 +1,6 @@
 // A local webhook receiver for the webhooks tests: a real HTTP server on 127.0.0.1 that records what arrives and
 // checks each message's Standard Webhooks signatures with the maintained `standardwebhooks` package (not our code),
-// against every secret the test gave it. Paths choose the answer: /ok 200, /gone 410, /busy 503 with Retry-After
+// against every secret the test gave it. Paths choose the answer: /ok 200, /gone 410, /fail 500, /busy 503 with Retry-After
 // on the first message then 200. It can go down (stop listening: connections refused) and come back on its port.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -68,6 +68,7 @@ export function useWebhookReceiver(): WebhookReceiver {
         at: Date.now(),
       });
       if (req.url === '/gone') res.writeHead(410).end('gone');
+      else if (req.url === '/fail') res.writeHead(500).end('failing');
       else if (req.url === '/busy' && !busySeen.has(headers['webhook-id'])) {
         busySeen.add(headers['webhook-id']);
         res.writeHead(503, { 'retry-after': '3' }).end('busy');

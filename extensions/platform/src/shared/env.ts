@@ -88,6 +88,10 @@ export const platformEnvSchema = z.object({
   ),
   GROUNDWORK_WEBHOOKS_DISABLE_AFTER_SECONDS: wholeNumber(1, 31536000).default(432000),
   GROUNDWORK_WEBHOOKS_SECRET_OVERLAP_SECONDS: wholeNumber(0, 2592000).default(86400),
+  // A circuit breaker per endpoint and instance (cockatiel): this many failed attempts in a row open it; while open,
+  // deliveries to the endpoint wait (no attempt counted) and one trial goes through after the cooldown.
+  GROUNDWORK_WEBHOOKS_BREAKER_FAILURES: wholeNumber(1, 1000).default(5),
+  GROUNDWORK_WEBHOOKS_BREAKER_COOLDOWN_SECONDS: wholeNumber(1, 86400).default(60),
   /** Dispatched domain events are deleted this many days after dispatch (daily job); open and dead ones stay. */
   GROUNDWORK_EVENTS_RETENTION_DAYS: wholeNumber(1, 3650).default(30),
   /** Work background jobs in this process (false: only enqueue; dedicated worker instances do the work). */

@@ -1,9 +1,18 @@
 // One delivery attempt, run by a job of DELIVER_QUEUE: claim the delivery (so a replay and a scheduled retry never
 // send at once), sign the stored payload with every live secret, POST it through the hardened client, and record what
-// came back. The schedule is ours, not pg-boss's (core/schedule.ts): a failed attempt enqueues the next one with its
+// came back. A circuit breaker per endpoint (cockatiel, in memory per instance) stops attempts to an endpoint that
+// failed `breaker.failures` times in a row: its deliveries wait out the cooldown without spending an attempt, then
+// one trial decides. The schedule is ours, not pg-boss's (core/schedule.ts): a failed attempt enqueues the next one with its
 // delay, and the job itself completes. pg-boss's own retries cover only a job that throws (a database error) or dies.
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  ConsecutiveBreaker,
+  handleAll,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
 import type { Knex } from 'knex';
-import { OutboundRequestError, type HttpClient } from '../http-client/index.js';
+import { OutboundRequestError, type HttpClient, type OutboundResponse } from '../http-client/index.js';
 import { enqueue, type Job } from '../jobs/index.js';
 import { notifyDirectly } from '../notifications/direct.js';
 import { decide, excerpt, retryAfterSeconds, windowExceeded, type AttemptResult } from './core/schedule.js';
@@ -22,6 +31,7 @@ export interface DeliverDeps {
   schedule: readonly number[];
   disableAfterSeconds: number;
   leaseSeconds: number;
+  breaker: { failures: number; cooldownSeconds: number };
   logger: { info(details: object, message: string): void; warn(details: object, message: string): void };
 }
 
@@ -35,9 +45,28 @@ export function enqueueAttempt(db: Knex | Knex.Transaction, delivery: string, at
   );
 }
 
+/** A non-2xx answer, thrown inside the breaker so that it counts as a failure. */
+class FailedAnswer extends Error {
+  constructor(readonly response: OutboundResponse) {
+    super(`HTTP ${response.status}`);
+  }
+}
+
 export function createDeliver(deps: DeliverDeps) {
   const { database, http, logger } = deps;
   const store = webhookStore(database);
+  const breakers = new Map<string, CircuitBreakerPolicy>();
+  const breakerFor = (subscription: string) => {
+    let breaker = breakers.get(subscription);
+    if (!breaker) {
+      breaker = circuitBreaker(handleAll, {
+        halfOpenAfter: deps.breaker.cooldownSeconds * 1000,
+        breaker: new ConsecutiveBreaker(deps.breaker.failures),
+      });
+      breakers.set(subscription, breaker);
+    }
+    return breaker;
+  };
 
   async function disable(subscription: SubscriptionRow, reason: string) {
     if (!(await store.disable(subscription.id, reason))) return;
@@ -55,12 +84,21 @@ export function createDeliver(deps: DeliverDeps) {
   async function attempt(delivery: DeliveryRow) {
     const subscription = await store.subscription(delivery.subscription);
     if (!subscription?.enabled) {
-      await store.record(delivery.id, { status: 'skipped', last_error: 'the subscription is disabled' });
+      // Not sent: the attempt the claim counted is given back.
+      await store.record(delivery.id, {
+        status: 'skipped',
+        attempts: delivery.attempts - 1,
+        last_error: 'the subscription is disabled',
+      });
       return;
     }
     const secrets = await store.liveSecrets(subscription.id);
     if (secrets.length === 0) {
-      await store.record(delivery.id, { status: 'skipped', last_error: 'the subscription has no secret: rotate one' });
+      await store.record(delivery.id, {
+        status: 'skipped',
+        attempts: delivery.attempts - 1,
+        last_error: 'the subscription has no secret: rotate one',
+      });
       return;
     }
     const body = JSON.stringify(delivery.payload);
@@ -70,29 +108,57 @@ export function createDeliver(deps: DeliverDeps) {
     let error: string | null = null;
     let permanent = false;
     try {
-      const response = await http.request({
-        method: 'POST',
-        url: subscription.url,
-        headers: { ...headers, 'content-type': 'application/json' },
-        body,
+      // The breaker counts an attempt as failed when it gets no answer or an answer other than 2xx.
+      const response = await breakerFor(subscription.id).execute(async () => {
+        const answer = await http.request({
+          method: 'POST',
+          url: subscription.url,
+          headers: { ...headers, 'content-type': 'application/json' },
+          body,
+        });
+        if (answer.status < 200 || answer.status >= 300) throw new FailedAnswer(answer);
+        return answer;
       });
-      result = {
-        kind: 'answer',
-        status: response.status,
-        retryAfterSeconds: retryAfterSeconds(response.headers['retry-after'], new Date()),
-      };
+      result = { kind: 'answer', status: response.status, retryAfterSeconds: null };
       answer = {
         last_status: response.status,
         last_latency_ms: response.latencyMs,
         response_excerpt: excerpt(response.body),
       };
     } catch (caught) {
-      if (!(caught instanceof OutboundRequestError)) throw caught;
-      result = { kind: 'no_answer' };
-      answer = { last_status: null, last_latency_ms: null, response_excerpt: null };
-      error = caught.message;
-      // A denied address or a URL that is no URL will not get better by waiting.
-      permanent = caught.code === 'denied' || caught.code === 'invalid_url';
+      if (caught instanceof BrokenCircuitError) {
+        // Not sent: the attempt the claim counted is given back, and the delivery waits for the breaker.
+        await database.transaction(async (trx) => {
+          await webhookStore(trx).record(delivery.id, {
+            status: 'retrying',
+            attempts: delivery.attempts - 1,
+            last_error: 'circuit open: the endpoint keeps failing, not sent',
+            retryInSeconds: deps.breaker.cooldownSeconds,
+          });
+          await enqueueAttempt(trx, delivery.id, `breaker-${Date.now()}`, deps.breaker.cooldownSeconds);
+        });
+        return;
+      }
+      if (caught instanceof FailedAnswer) {
+        const response = caught.response;
+        result = {
+          kind: 'answer',
+          status: response.status,
+          retryAfterSeconds: retryAfterSeconds(response.headers['retry-after'], new Date()),
+        };
+        answer = {
+          last_status: response.status,
+          last_latency_ms: response.latencyMs,
+          response_excerpt: excerpt(response.body),
+        };
+      } else {
+        if (!(caught instanceof OutboundRequestError)) throw caught;
+        result = { kind: 'no_answer' };
+        answer = { last_status: null, last_latency_ms: null, response_excerpt: null };
+        error = caught.message;
+        // A denied address or a URL that is no URL will not get better by waiting.
+        permanent = caught.code === 'denied' || caught.code === 'invalid_url';
+      }
     }
     const decision = permanent ? { outcome: 'failed' as const } : decide(result, delivery.attempts, deps.schedule);
     const log = { delivery: delivery.id, subscription: subscription.id, attempt: delivery.attempts, ...answer };

@@ -33,6 +33,10 @@ export function registerWebhooks(
       schedule: parseRetrySchedule(config.GROUNDWORK_WEBHOOKS_RETRY_SCHEDULE),
       disableAfterSeconds: config.GROUNDWORK_WEBHOOKS_DISABLE_AFTER_SECONDS,
       leaseSeconds,
+      breaker: {
+        failures: config.GROUNDWORK_WEBHOOKS_BREAKER_FAILURES,
+        cooldownSeconds: config.GROUNDWORK_WEBHOOKS_BREAKER_COOLDOWN_SECONDS,
+      },
       logger,
     }),
     // Only for an attempt that throws (database down) or dies: the delivery schedule itself is in deliver.ts.

@@ -98,6 +98,7 @@ export function webhookStore(database: Knex | Knex.Transaction) {
       id: string,
       fields: {
         status: 'delivered' | 'retrying' | 'failed' | 'skipped';
+        attempts?: number;
         last_status?: number | null;
         last_latency_ms?: number | null;
         response_excerpt?: string | null;
