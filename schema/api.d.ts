@@ -948,6 +948,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groundwork/v1/webhooks/deliveries/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send one delivery again, with fresh attempts and the same webhook-id (receivers de-duplicate on it). Admins only. */
+        post: operations["groundworkReplayWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groundwork/v1/webhooks/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Subscribe a URL to domain events. The answer carries the signing secret (whsec_...), which cannot be read again. Admins only. */
+        post: operations["groundworkCreateWebhookSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groundwork/v1/webhooks/subscriptions/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate the signing secret: deliveries carry a signature by the new and by the previous secret until the overlap ends. Admins only. */
+        post: operations["groundworkRotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groundwork/v1/webhooks/subscriptions/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a `webhook.test` event for this subscription; follow it in webhook_deliveries. Admins only. */
+        post: operations["groundworkTestWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/groundwork/v1/workflows/{collection}/{id}/transitions": {
         parameters: {
             query?: never;
@@ -8430,6 +8498,467 @@ export interface operations {
             };
             /** @description The caller themself (use /users/me/erasure), or the last active administrator (CONFLICT). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkReplayWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description The webhook_deliveries row. */
+                            delivery: string;
+                            /** @description Its webhook-id header, stable across attempts and replays. */
+                            messageId: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not an id (INVALID_PARAMS). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not an admin (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such delivery (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkCreateWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string | null;
+                    enabled?: boolean;
+                    /**
+                     * @description Event types or patterns over the events outbox.
+                     * @example [
+                     *       "workflow.tasks.*"
+                     *     ]
+                     */
+                    events: string[];
+                    /** @description Where deliveries are POSTed. IMPORT_IP_DENY_LIST applies at each delivery. */
+                    url: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created, with its secret. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            description: string | null;
+                            enabled: boolean;
+                            events: string[];
+                            id: string;
+                            /**
+                             * @description The signing secret (whsec_...). Shown in this answer only: it cannot be read afterwards.
+                             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+                             */
+                            secret: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+            /** @description Bad URL or event patterns (INVALID_PAYLOAD). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not an admin (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkRotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description How long the current secret keeps signing beside the new one (default GROUNDWORK_WEBHOOKS_SECRET_OVERLAP_SECONDS). */
+                    overlapSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The new secret (shown once). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Until when the previous secret still signs. */
+                            previousValidUntil: string;
+                            /**
+                             * @description The signing secret (whsec_...). Shown in this answer only: it cannot be read afterwards.
+                             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+                             */
+                            secret: string;
+                        };
+                    };
+                };
+            };
+            /** @description Bad id or overlap (INVALID_PARAMS, INVALID_PAYLOAD). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not an admin (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such subscription (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkTestWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description The webhook_deliveries row. */
+                            delivery: string;
+                            /** @description Its webhook-id header, stable across attempts and replays. */
+                            messageId: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not an id (INVALID_PARAMS). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not an admin (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such subscription (NOT_FOUND). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
