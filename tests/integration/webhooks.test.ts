@@ -157,6 +157,11 @@ describe('outgoing webhooks', () => {
       ['POST', `/groundwork/v1/webhooks/subscriptions/${subscription.id}/secret`, {}],
       ['POST', `/groundwork/v1/webhooks/subscriptions/${subscription.id}/test`, undefined],
       ['POST', `/groundwork/v1/webhooks/deliveries/${delivery?.id ?? subscription.id}/replay`, undefined],
+      [
+        'POST',
+        '/groundwork/v1/webhooks/deliveries/replay',
+        { from: '2026-01-01T00:00:00Z', to: '2099-01-01T00:00:00Z', statuses: ['delivered'] },
+      ],
       ['POST', '/items/webhook_subscriptions', { url: receiver.url('/ok'), events: ['*'] }],
       ['PATCH', `/items/webhook_subscriptions/${subscription.id}`, { url: 'http://169.254.169.254/' }],
     ];
@@ -283,6 +288,34 @@ describe('outgoing webhooks', () => {
     );
     const replayed = await settled(first.id);
     expect(replayed).toMatchObject({ status: 'delivered', attempts: 1 });
+
+    // A time range: the settled deliveries of this subscription created in it, each with its own webhook-id again.
+    const second = await settled((await testEvent(subscription.id)).delivery);
+    const range = await ok<{ count: number; deliveries: string[] }>(
+      fixture.admin,
+      'POST',
+      '/groundwork/v1/webhooks/deliveries/replay',
+      {
+        from: new Date(Date.now() - 60_000).toISOString(),
+        to: new Date(Date.now() + 60_000).toISOString(),
+        subscription: subscription.id,
+        statuses: ['delivered'],
+      },
+    );
+    expect(range.count).toBe(2);
+    expect([...range.deliveries].sort()).toEqual([first.id, second.id].sort());
+    await until('the range replay arrived', async () =>
+      receiver.arrivals.filter((arrival) => arrival.id === first.message_id).length === 3 &&
+      receiver.arrivals.filter((arrival) => arrival.id === second.message_id).length === 2
+        ? true
+        : null,
+    );
+    const badRange = await api(fixture.admin, 'POST', '/groundwork/v1/webhooks/deliveries/replay', {
+      from: '2026-12-03T07:00:00Z',
+      to: '2026-12-03T06:00:00Z',
+    });
+    expect(badRange.status).toBe(400);
+    expectErrorEnvelope(badRange, 'INVALID_PAYLOAD');
   });
 
   it('waits as long as Retry-After asks', async () => {
@@ -325,6 +358,13 @@ describe('outgoing webhooks', () => {
     // Further events skip it.
     const later = await settled((await testEvent(subscription.id)).delivery);
     expect(later).toMatchObject({ status: 'skipped', attempts: 0, last_error: 'the subscription is disabled' });
+    // Turned back on by an admin: the reason goes.
+    await ok(fixture.admin, 'PATCH', `/items/webhook_subscriptions/${subscription.id}`, { enabled: true });
+    expect(await fixture.sql('webhook_subscriptions').where({ id: subscription.id }).first()).toMatchObject({
+      enabled: true,
+      disabled_reason: null,
+      failing_since: null,
+    });
   });
 
   it('fails at once for a denied address, and disables an endpoint failing for the whole window, telling admins', async () => {

@@ -1,6 +1,8 @@
 // The webhooks routes as documented in OpenAPI (built from the zod contract the routes validate with).
 import type { RouteDoc } from '../openapi/core/document.js';
 import {
+  replayedRange,
+  replayRangeBody,
   createdSubscription,
   createSubscriptionBody,
   idParams,
@@ -76,6 +78,21 @@ export const webhookRouteDocs: RouteDoc[] = [
       400: { description: 'Not an id (INVALID_PARAMS).' },
       ...denied,
       404: { description: 'No such delivery (NOT_FOUND).' },
+    },
+  },
+  {
+    method: 'post',
+    path: '/groundwork/v1/webhooks/deliveries/replay',
+    operationId: 'groundworkReplayWebhookRange',
+    summary:
+      'Send again the settled deliveries (failed and skipped unless `statuses` says otherwise) created in [from, to), optionally of one subscription; at most 1000 per call, oldest first, each with its own webhook-id. Admins only.',
+    tag: 'Webhooks',
+    public: false,
+    body: replayRangeBody,
+    responses: {
+      202: { description: 'Queued.', schema: replayedRange },
+      400: { description: 'Bad range (INVALID_PAYLOAD).' },
+      ...denied,
     },
   },
 ];

@@ -12,6 +12,7 @@ import {
   type CircuitBreakerPolicy,
 } from 'cockatiel';
 import type { Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
 import { OutboundRequestError, type HttpClient, type OutboundResponse } from '../http-client/index.js';
 import { enqueue, type Job } from '../jobs/index.js';
 import { notifyDirectly } from '../notifications/direct.js';
@@ -35,13 +36,16 @@ export interface DeliverDeps {
   logger: { info(details: object, message: string): void; warn(details: object, message: string): void };
 }
 
-/** Enqueues the attempt of a delivery; the key keeps one live job per delivery and attempt. */
-export function enqueueAttempt(db: Knex | Knex.Transaction, delivery: string, attempt: string, delaySeconds = 0) {
+/**
+ * Enqueues an attempt of a delivery. The key is unique per call: a job left from before a replay must not block the
+ * replay's own retries; the claim (due time and lease) is what keeps two jobs from sending at once.
+ */
+export function enqueueAttempt(db: Knex | Knex.Transaction, delivery: string, reason: string, delaySeconds = 0) {
   return enqueue<DeliverJob>(
     db,
     DELIVER_QUEUE,
     { delivery },
-    { singletonKey: `${delivery}:${attempt}`, startAfterSeconds: delaySeconds },
+    { singletonKey: `${delivery}:${reason}:${randomUUID()}`, startAfterSeconds: delaySeconds },
   );
 }
 
@@ -135,7 +139,7 @@ export function createDeliver(deps: DeliverDeps) {
             last_error: 'circuit open: the endpoint keeps failing, not sent',
             retryInSeconds: deps.breaker.cooldownSeconds,
           });
-          await enqueueAttempt(trx, delivery.id, `breaker-${Date.now()}`, deps.breaker.cooldownSeconds);
+          await enqueueAttempt(trx, delivery.id, 'breaker', deps.breaker.cooldownSeconds);
         });
         return;
       }

@@ -50,7 +50,11 @@ export function registerWebhooks(
     return payload;
   };
   filter(`${SUBSCRIPTIONS}.items.create`, (payload) => check(payload as Record<string, unknown>, false));
-  filter(`${SUBSCRIPTIONS}.items.update`, (payload) => check(payload as Record<string, unknown>, true));
+  filter(`${SUBSCRIPTIONS}.items.update`, (payload) => {
+    const checked = check(payload as Record<string, unknown>, true);
+    // Turning it back on starts afresh: no reason to show, no failing streak to count on.
+    return checked.enabled === true ? { ...checked, disabled_reason: null, failing_since: null } : checked;
+  });
   // One made in the admin app gets a secret nobody sees; an admin rotates it to learn one (POST .../secret).
   action(`${SUBSCRIPTIONS}.items.create`, async ({ key }) => {
     await webhookStore(context.database).setFirstSecret(String(key), generateSecret());

@@ -1,5 +1,5 @@
 // HTTP adapter for outgoing webhooks under /groundwork/v1/webhooks: create a subscription (its secret shown once),
-// rotate its secret, send it a test event, replay one delivery. Admins only: a subscription sends domain data to any
+// rotate its secret, send it a test event, replay one delivery or the settled ones of a time range. Admins only: a subscription sends domain data to any
 // address the deny list allows and its secret signs as us, so this is an administrator's decision, as the
 // collections themselves (no policy grants them).
 import { randomUUID } from 'node:crypto';
@@ -8,7 +8,13 @@ import type { Request, Router } from 'express';
 import type { PlatformEnv } from '../shared/env.js';
 import { ForbiddenError, InvalidCredentialsError, NotFoundError } from '../shared/errors.js';
 import { parseInput, route } from '../shared/http.js';
-import { createSubscriptionBody, idParams, rotateSecretBody } from './core/contract.js';
+import {
+  createSubscriptionBody,
+  idParams,
+  REPLAY_RANGE_LIMIT,
+  replayRangeBody,
+  rotateSecretBody,
+} from './core/contract.js';
 import { generateSecret, messageId } from './core/signing.js';
 import { enqueueAttempt } from './deliver.js';
 import { SUBSCRIPTIONS, webhookStore, type SubscriptionRow } from './store.js';
@@ -115,13 +121,27 @@ export function registerWebhookRoutes(
   );
 
   router.post(
+    '/v1/webhooks/deliveries/replay',
+    route(async (req, res) => {
+      requireAdmin(req);
+      const body = parseInput(replayRangeBody, req.body, 'body');
+      const ids = await database.transaction(async (trx) => {
+        const reopened = await webhookStore(trx).reopenRange({ ...body, limit: REPLAY_RANGE_LIMIT });
+        for (const id of reopened) await enqueueAttempt(trx, id, 'replay');
+        return reopened;
+      });
+      res.status(202).json({ data: { count: ids.length, deliveries: ids } });
+    }),
+  );
+
+  router.post(
     '/v1/webhooks/deliveries/:id/replay',
     route(async (req, res) => {
       requireAdmin(req);
       const { id } = parseInput(idParams, req.params, 'params');
       const reopened = await database.transaction(async (trx) => {
         const row = await webhookStore(trx).reopen(id);
-        if (row) await enqueueAttempt(trx, row.id, `replay-${randomUUID()}`);
+        if (row) await enqueueAttempt(trx, row.id, 'replay');
         return row;
       });
       if (!reopened) throw new NotFoundError({ what: 'Webhook delivery' });

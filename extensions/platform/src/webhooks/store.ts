@@ -54,7 +54,16 @@ export function webhookStore(database: Knex | Knex.Transaction) {
     async insertDeliveries(rows: NewDelivery[]): Promise<string[]> {
       if (rows.length === 0) return [];
       const inserted = (await database(DELIVERIES)
-        .insert(rows.map((row) => ({ ...row, payload: JSON.stringify(row.payload), status: 'pending', attempts: 0 })))
+        .insert(
+          rows.map((row) => ({
+            ...row,
+            payload: JSON.stringify(row.payload),
+            status: 'pending',
+            attempts: 0,
+            // Directus fills date-created fields only through its services; the range replay selects on it.
+            date_created: database.fn.now(),
+          })),
+        )
         .onConflict('message_id')
         .ignore()
         .returning(['id'])) as Array<{ id: string }>;
@@ -125,6 +134,31 @@ export function webhookStore(database: Knex | Knex.Transaction) {
         .update({ status: 'pending', attempts: 0, next_attempt_at: null, locked_until: null, last_error: null })
         .returning(['id', 'message_id'])) as Array<{ id: string; message_id: string }>;
       return rows[0] ?? null;
+    },
+
+    /** Reopens settled deliveries created in [from, to), oldest first, at most `limit`; returns their ids. */
+    async reopenRange(range: {
+      from: string;
+      to: string;
+      subscription?: string;
+      statuses: readonly string[];
+      limit: number;
+    }): Promise<string[]> {
+      const chosen = database(DELIVERIES)
+        .select('id')
+        .where('date_created', '>=', range.from)
+        .where('date_created', '<', range.to)
+        .whereIn('status', [...range.statuses])
+        .modify((q) => {
+          if (range.subscription) q.where('subscription', range.subscription);
+        })
+        .orderBy('date_created')
+        .limit(range.limit);
+      const rows = (await database(DELIVERIES)
+        .whereIn('id', chosen)
+        .update({ status: 'pending', attempts: 0, next_attempt_at: null, locked_until: null, last_error: null })
+        .returning(['id'])) as Array<{ id: string }>;
+      return rows.map((row) => row.id);
     },
 
     async succeeded(subscription: string): Promise<void> {

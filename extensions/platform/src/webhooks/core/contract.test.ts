@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createSubscriptionBody, rotateSecretBody, subscriptionInputIssues } from './contract.js';
+import { createSubscriptionBody, replayRangeBody, rotateSecretBody, subscriptionInputIssues } from './contract.js';
 
 describe('the webhooks contract', () => {
   it('takes an http(s) URL and event patterns', () => {
@@ -33,5 +33,20 @@ describe('the webhooks contract', () => {
     expect(rotateSecretBody.safeParse({}).success).toBe(true);
     expect(rotateSecretBody.safeParse({ overlapSeconds: 60 }).success).toBe(true);
     expect(rotateSecretBody.safeParse({ overlapSeconds: -1 }).success).toBe(false);
+  });
+
+  it('takes a replay range with from before to, failed and skipped by default', () => {
+    const parsed = replayRangeBody.parse({ from: '2026-12-03T06:00:00Z', to: '2026-12-03T07:00:00+00:30' });
+    expect(parsed.statuses).toEqual(['failed', 'skipped']);
+    // Offsets count: 07:00+01:00 is 06:00Z, not after from.
+    expect(replayRangeBody.safeParse({ from: '2026-12-03T06:00:00Z', to: '2026-12-03T07:00:00+01:00' }).success).toBe(
+      false,
+    );
+    expect(replayRangeBody.safeParse({ from: '2026-12-03T07:00:00Z', to: '2026-12-03T06:00:00Z' }).success).toBe(false);
+    expect(replayRangeBody.safeParse({ from: 'yesterday', to: '2026-12-03T06:00:00Z' }).success).toBe(false);
+    expect(
+      replayRangeBody.safeParse({ from: '2026-12-03T06:00:00Z', to: '2026-12-03T07:00:00Z', statuses: ['pending'] })
+        .success,
+    ).toBe(false);
   });
 });

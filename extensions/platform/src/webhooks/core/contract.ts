@@ -73,6 +73,40 @@ export const rotateSecretBody = z
   })
   .strict();
 
+export const REPLAY_STATUSES = ['delivered', 'failed', 'skipped'] as const;
+/** The most deliveries one range replay reopens: a bigger range is replayed in several calls. */
+export const REPLAY_RANGE_LIMIT = 1000;
+
+export const replayRangeBody = z
+  .object({
+    from: z.iso.datetime({ error: 'must be an ISO 8601 date-time', offset: true }).meta({
+      description: 'Deliveries created at or after this time.',
+      example: '2026-12-03T06:00:00Z',
+    }),
+    to: z.iso.datetime({ error: 'must be an ISO 8601 date-time', offset: true }).meta({
+      description: 'Deliveries created before this time.',
+      example: '2026-12-03T07:00:00Z',
+    }),
+    subscription: z.uuid({ error: 'must be a subscription id (uuid)' }).optional(),
+    statuses: z
+      .array(z.enum(REPLAY_STATUSES, { error: `must be some of ${REPLAY_STATUSES.join(', ')}` }))
+      .min(1, { error: 'must name at least one status' })
+      .default(['failed', 'skipped'])
+      .meta({ description: 'Which settled deliveries to send again (default failed and skipped).' }),
+  })
+  .strict()
+  .refine((body) => Date.parse(body.from) < Date.parse(body.to), { error: 'from must be before to', path: ['to'] });
+
+export const replayedRange = z.object({
+  data: z.object({
+    count: z
+      .number()
+      .int()
+      .meta({ description: `Deliveries queued again (at most ${REPLAY_RANGE_LIMIT}).` }),
+    deliveries: z.array(z.string()),
+  }),
+});
+
 const secret = z.string().meta({
   description: 'The signing secret (whsec_...). Shown in this answer only: it cannot be read afterwards.',
   example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
