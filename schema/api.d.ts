@@ -948,6 +948,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groundwork/v1/webhooks/deliveries/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send again the settled deliveries (failed and skipped unless `statuses` says otherwise) created in [from, to), optionally of one subscription; at most 1000 per call, oldest first, each with its own webhook-id. Admins only. */
+        post: operations["groundworkReplayWebhookRange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/groundwork/v1/webhooks/deliveries/{id}/replay": {
         parameters: {
             query?: never;
@@ -8498,6 +8515,122 @@ export interface operations {
             };
             /** @description The caller themself (use /users/me/erasure), or the last active administrator (CONFLICT). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkReplayWebhookRange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description Deliveries created at or after this time.
+                     * @example 2026-12-03T06:00:00Z
+                     */
+                    from: string;
+                    /**
+                     * @description Which settled deliveries to send again (default failed and skipped).
+                     * @default [
+                     *       "failed",
+                     *       "skipped"
+                     *     ]
+                     */
+                    statuses?: ("delivered" | "failed" | "skipped")[];
+                    /** Format: uuid */
+                    subscription?: string;
+                    /**
+                     * Format: date-time
+                     * @description Deliveries created before this time.
+                     * @example 2026-12-03T07:00:00Z
+                     */
+                    to: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Deliveries queued again (at most 1000). */
+                            count: number;
+                            deliveries: string[];
+                        };
+                    };
+                };
+            };
+            /** @description Bad range (INVALID_PAYLOAD). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not an admin (FORBIDDEN). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
