@@ -145,6 +145,36 @@ describe('outgoing webhooks', () => {
     expect(memberGraphql.text).not.toContain(subscription.id);
   });
 
+  it('gives a subscription made through /items an unseen secret, and drops its secrets when it is deleted', async () => {
+    const made = await ok<{ id: string }>(fixture.admin, 'POST', '/items/webhook_subscriptions', {
+      url: receiver.url('/ok'),
+      events: ['webhook.*'],
+    });
+    const secretsOf = async () =>
+      Number(
+        (
+          await fixture
+            .sql('groundwork.webhook_secret')
+            .where({ subscription: made.id })
+            .count<Array<{ count: string }>>('* as count')
+        )[0]!.count,
+      );
+    await until('its secret', async () => (await secretsOf()) === 1);
+    // Deliverable at once, and the admin learns a secret by rotating.
+    const rotated = await ok<{ secret: string }>(
+      fixture.admin,
+      'POST',
+      `/groundwork/v1/webhooks/subscriptions/${made.id}/secret`,
+      { overlapSeconds: 0 },
+    );
+    receiver.secrets.add(rotated.secret);
+    const row = await settled((await testEvent(made.id)).delivery);
+    expect(row.status).toBe('delivered');
+    expect(receiver.arrivals.find((arrival) => arrival.id === row.message_id)!.verifiedWith).toEqual([rotated.secret]);
+    expect((await api(fixture.admin, 'DELETE', `/items/webhook_subscriptions/${made.id}`)).status).toBe(204);
+    await until('its secrets gone', async () => (await secretsOf()) === 0);
+  });
+
   it('lets only admins create subscriptions, rotate secrets, test and replay', async () => {
     const subscription = await subscribe('/ok', ['webhook.never']);
     const [delivery] = await deliveriesOf(subscription.id);
