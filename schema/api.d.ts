@@ -948,6 +948,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groundwork/v1/webhooks/deliveries/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send again the settled deliveries (failed and skipped unless `statuses` says otherwise) created in [from, to), optionally of one subscription; at most 1000 per call, oldest first, each with its own webhook-id. Admins only. */
+        post: operations["groundworkReplayWebhookRange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groundwork/v1/webhooks/deliveries/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send one delivery again, with fresh attempts and the same webhook-id (receivers de-duplicate on it). Admins only. */
+        post: operations["groundworkReplayWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groundwork/v1/webhooks/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Subscribe a URL to domain events. The answer carries the signing secret (whsec_...), which cannot be read again. Admins only. */
+        post: operations["groundworkCreateWebhookSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groundwork/v1/webhooks/subscriptions/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate the signing secret: deliveries carry a signature by the new and by the previous secret until the overlap ends. Admins only. */
+        post: operations["groundworkRotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groundwork/v1/webhooks/subscriptions/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a `webhook.test` event for this subscription; follow it in webhook_deliveries. Admins only. */
+        post: operations["groundworkTestWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/groundwork/v1/workflows/{collection}/{id}/transitions": {
         parameters: {
             query?: never;
@@ -1803,6 +1888,126 @@ export interface paths {
          * @description Update an existing tickets item.
          */
         patch: operations["updateSingleItemsTickets"];
+        trace?: never;
+    };
+    "/items/webhook_deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Items
+         * @description List the webhook_deliveries items.
+         */
+        get: operations["readItemsWebhookDeliveries"];
+        put?: never;
+        /**
+         * Create an Item
+         * @description Create a new webhook_deliveries item.
+         */
+        post: operations["createItemsWebhookDeliveries"];
+        /**
+         * Delete Multiple Items
+         * @description Delete multiple existing webhook_deliveries items.
+         */
+        delete: operations["deleteItemsWebhookDeliveries"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Multiple Items
+         * @description Update multiple webhook_deliveries items at the same time.
+         */
+        patch: operations["updateItemsWebhookDeliveries"];
+        trace?: never;
+    };
+    "/items/webhook_deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve an Item
+         * @description Retrieve a single webhook_deliveries item by unique identifier.
+         */
+        get: operations["readSingleItemsWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an Item
+         * @description Delete an existing webhook_deliveries item.
+         */
+        delete: operations["deleteSingleItemsWebhookDeliveries"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an Item
+         * @description Update an existing webhook_deliveries item.
+         */
+        patch: operations["updateSingleItemsWebhookDeliveries"];
+        trace?: never;
+    };
+    "/items/webhook_subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Items
+         * @description List the webhook_subscriptions items.
+         */
+        get: operations["readItemsWebhookSubscriptions"];
+        put?: never;
+        /**
+         * Create an Item
+         * @description Create a new webhook_subscriptions item.
+         */
+        post: operations["createItemsWebhookSubscriptions"];
+        /**
+         * Delete Multiple Items
+         * @description Delete multiple existing webhook_subscriptions items.
+         */
+        delete: operations["deleteItemsWebhookSubscriptions"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Multiple Items
+         * @description Update multiple webhook_subscriptions items at the same time.
+         */
+        patch: operations["updateItemsWebhookSubscriptions"];
+        trace?: never;
+    };
+    "/items/webhook_subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve an Item
+         * @description Retrieve a single webhook_subscriptions item by unique identifier.
+         */
+        get: operations["readSingleItemsWebhookSubscriptions"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an Item
+         * @description Delete an existing webhook_subscriptions item.
+         */
+        delete: operations["deleteSingleItemsWebhookSubscriptions"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an Item
+         * @description Update an existing webhook_subscriptions item.
+         */
+        patch: operations["updateSingleItemsWebhookSubscriptions"];
         trace?: never;
     };
     "/items/workflow_definitions": {
@@ -3422,6 +3627,55 @@ export interface components {
             user_updated?: (string | components["schemas"]["Users"]) | null;
             /** @description Optional: why the status changes. Kept in the workflow history, then cleared. */
             workflow_comment?: string | null;
+        };
+        ItemsWebhookDeliveries: {
+            /** @description Attempts made */
+            attempts?: number;
+            /** Format: timestamp */
+            date_created?: string | null;
+            /** Format: timestamp */
+            delivered_at?: string | null;
+            event_id?: string | null;
+            event_type?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: timestamp */
+            last_attempt_at?: string | null;
+            last_error?: string | null;
+            /** @description Duration of the last attempt */
+            last_latency_ms?: number | null;
+            /** @description HTTP status of the last answer (empty: no answer) */
+            last_status?: number | null;
+            /** Format: timestamp */
+            locked_until?: string | null;
+            /** @description The webhook-id header: the same on every attempt and replay */
+            message_id: string;
+            /** Format: timestamp */
+            next_attempt_at?: string | null;
+            payload?: unknown;
+            /** @description Start of the last answer */
+            response_excerpt?: string | null;
+            status?: string;
+            subscription?: (string | components["schemas"]["ItemsWebhookSubscriptions"]) | null;
+        };
+        ItemsWebhookSubscriptions: {
+            /** Format: timestamp */
+            date_created?: string | null;
+            description?: string | null;
+            /** @description Why delivery turned it off (410 Gone, failure window) */
+            disabled_reason?: string | null;
+            enabled?: boolean;
+            /** @description Event types or patterns over the events outbox: `ticket.created`, `ticket.*`, `*` */
+            events?: unknown;
+            /**
+             * Format: timestamp
+             * @description First failure since the last success; cleared by a success
+             */
+            failing_since?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description http(s) URL; IMPORT_IP_DENY_LIST applies at each delivery */
+            url: string;
         };
         ItemsWorkflowDefinitions: {
             /** @description The collection this workflow governs */
@@ -8282,6 +8536,583 @@ export interface operations {
             };
         };
     };
+    groundworkReplayWebhookRange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description Deliveries created at or after this time.
+                     * @example 2026-12-03T06:00:00Z
+                     */
+                    from: string;
+                    /**
+                     * @description Which settled deliveries to send again (default failed and skipped).
+                     * @default [
+                     *       "failed",
+                     *       "skipped"
+                     *     ]
+                     */
+                    statuses?: ("delivered" | "failed" | "skipped")[];
+                    /** Format: uuid */
+                    subscription?: string;
+                    /**
+                     * Format: date-time
+                     * @description Deliveries created before this time.
+                     * @example 2026-12-03T07:00:00Z
+                     */
+                    to: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Deliveries queued again (at most 1000). */
+                            count: number;
+                            deliveries: string[];
+                        };
+                    };
+                };
+            };
+            /** @description Bad range (INVALID_PAYLOAD). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not an admin (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkReplayWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description The webhook_deliveries row. */
+                            delivery: string;
+                            /** @description Its webhook-id header, stable across attempts and replays. */
+                            messageId: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not an id (INVALID_PARAMS). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not an admin (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such delivery (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkCreateWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string | null;
+                    enabled?: boolean;
+                    /**
+                     * @description Event types or patterns over the events outbox.
+                     * @example [
+                     *       "workflow.tasks.*"
+                     *     ]
+                     */
+                    events: string[];
+                    /** @description Where deliveries are POSTed. IMPORT_IP_DENY_LIST applies at each delivery. */
+                    url: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created, with its secret. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            description: string | null;
+                            enabled: boolean;
+                            events: string[];
+                            id: string;
+                            /**
+                             * @description The signing secret (whsec_...). Shown in this answer only: it cannot be read afterwards.
+                             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+                             */
+                            secret: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+            /** @description Bad URL or event patterns (INVALID_PAYLOAD). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not an admin (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkRotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description How long the current secret keeps signing beside the new one (default GROUNDWORK_WEBHOOKS_SECRET_OVERLAP_SECONDS). */
+                    overlapSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The new secret (shown once). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Until when the previous secret still signs. */
+                            previousValidUntil: string;
+                            /**
+                             * @description The signing secret (whsec_...). Shown in this answer only: it cannot be read afterwards.
+                             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+                             */
+                            secret: string;
+                        };
+                    };
+                };
+            };
+            /** @description Bad id or overlap (INVALID_PARAMS, INVALID_PAYLOAD). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not an admin (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such subscription (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkTestWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description The webhook_deliveries row. */
+                            delivery: string;
+                            /** @description Its webhook-id header, stable across attempts and replays. */
+                            messageId: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not an id (INVALID_PARAMS). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not an admin (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such subscription (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
     groundworkWorkflowTransitions: {
         parameters: {
             query?: never;
@@ -11489,6 +12320,450 @@ export interface operations {
                 content: {
                     "application/json": {
                         data?: components["schemas"]["ItemsTickets"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    readItemsWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description A limit on the number of objects that are returned. */
+                limit?: components["parameters"]["Limit"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description How many items to skip when fetching data. */
+                offset?: components["parameters"]["Offset"];
+                /** @description How to sort the returned items. `sort` is a CSV of fields used to sort the fetched items. Sorting defaults to ascending (ASC) order but a minus sign (` - `) can be used to reverse this to descending (DESC) order. Fields are prioritized by their order in the CSV. You can also use a ` ? ` to sort randomly. */
+                sort?: components["parameters"]["Sort"];
+                /** @description Select items in collection by given conditions. */
+                filter?: components["parameters"]["Filter"];
+                /** @description Filter by items that contain the given search query in one of their fields. */
+                search?: components["parameters"]["Search"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsWebhookDeliveries"][];
+                        meta?: components["schemas"]["x-metadata"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    createItemsWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsWebhookDeliveries"][] | components["schemas"]["ItemsWebhookDeliveries"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsWebhookDeliveries"][];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    deleteItemsWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    updateItemsWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description A limit on the number of objects that are returned. */
+                limit?: components["parameters"]["Limit"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description How many items to skip when fetching data. */
+                offset?: components["parameters"]["Offset"];
+                /** @description How to sort the returned items. `sort` is a CSV of fields used to sort the fetched items. Sorting defaults to ascending (ASC) order but a minus sign (` - `) can be used to reverse this to descending (DESC) order. Fields are prioritized by their order in the CSV. You can also use a ` ? ` to sort randomly. */
+                sort?: components["parameters"]["Sort"];
+                /** @description Select items in collection by given conditions. */
+                filter?: components["parameters"]["Filter"];
+                /** @description Filter by items that contain the given search query in one of their fields. */
+                search?: components["parameters"]["Search"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsWebhookDeliveries"][] | components["schemas"]["ItemsWebhookDeliveries"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsWebhookDeliveries"][];
+                    };
+                };
+            };
+        };
+    };
+    readSingleItemsWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description Retrieve an item's state from a specific Content Version. The value corresponds to the "key" of the Content Version. */
+                version?: components["parameters"]["Version"];
+            };
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsWebhookDeliveries"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    deleteSingleItemsWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    updateSingleItemsWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+            };
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsWebhookDeliveries"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsWebhookDeliveries"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    readItemsWebhookSubscriptions: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description A limit on the number of objects that are returned. */
+                limit?: components["parameters"]["Limit"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description How many items to skip when fetching data. */
+                offset?: components["parameters"]["Offset"];
+                /** @description How to sort the returned items. `sort` is a CSV of fields used to sort the fetched items. Sorting defaults to ascending (ASC) order but a minus sign (` - `) can be used to reverse this to descending (DESC) order. Fields are prioritized by their order in the CSV. You can also use a ` ? ` to sort randomly. */
+                sort?: components["parameters"]["Sort"];
+                /** @description Select items in collection by given conditions. */
+                filter?: components["parameters"]["Filter"];
+                /** @description Filter by items that contain the given search query in one of their fields. */
+                search?: components["parameters"]["Search"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsWebhookSubscriptions"][];
+                        meta?: components["schemas"]["x-metadata"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    createItemsWebhookSubscriptions: {
+        parameters: {
+            query?: {
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsWebhookSubscriptions"][] | components["schemas"]["ItemsWebhookSubscriptions"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsWebhookSubscriptions"][];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    deleteItemsWebhookSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    updateItemsWebhookSubscriptions: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description A limit on the number of objects that are returned. */
+                limit?: components["parameters"]["Limit"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description How many items to skip when fetching data. */
+                offset?: components["parameters"]["Offset"];
+                /** @description How to sort the returned items. `sort` is a CSV of fields used to sort the fetched items. Sorting defaults to ascending (ASC) order but a minus sign (` - `) can be used to reverse this to descending (DESC) order. Fields are prioritized by their order in the CSV. You can also use a ` ? ` to sort randomly. */
+                sort?: components["parameters"]["Sort"];
+                /** @description Select items in collection by given conditions. */
+                filter?: components["parameters"]["Filter"];
+                /** @description Filter by items that contain the given search query in one of their fields. */
+                search?: components["parameters"]["Search"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsWebhookSubscriptions"][] | components["schemas"]["ItemsWebhookSubscriptions"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsWebhookSubscriptions"][];
+                    };
+                };
+            };
+        };
+    };
+    readSingleItemsWebhookSubscriptions: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description Retrieve an item's state from a specific Content Version. The value corresponds to the "key" of the Content Version. */
+                version?: components["parameters"]["Version"];
+            };
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsWebhookSubscriptions"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    deleteSingleItemsWebhookSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    updateSingleItemsWebhookSubscriptions: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+            };
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsWebhookSubscriptions"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsWebhookSubscriptions"];
                     };
                 };
             };

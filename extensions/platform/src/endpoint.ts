@@ -24,6 +24,8 @@ import { loginPolicies } from './security/index.js';
 import { userRouteDocs } from './users/api.js';
 import { registerUserRoutes } from './users/routes.js';
 import { checkEnv } from './shared/env.js';
+import { webhookRouteDocs } from './webhooks/api.js';
+import { registerWebhookRoutes } from './webhooks/routes.js';
 import { workflowRouteDocs } from './workflows/api.js';
 import { workflowDefinitions } from './workflows/index.js';
 import { registerWorkflowRoutes } from './workflows/routes.js';
@@ -52,6 +54,8 @@ export default defineEndpoint({
       security,
       serverSecret: config.ok ? (config.env.SECRET ?? null) : null,
     });
+    // webhooks: subscriptions (secret shown once), rotation, test event, replay; admins only (webhooks/routes.ts).
+    registerWebhookRoutes(router, context, config.ok ? config.env : null);
     registerOpenApiRoute(router, context, [
       ...healthRouteDocs,
       ...metricsRouteDocs,
@@ -63,6 +67,7 @@ export default defineEndpoint({
       ...notificationsRouteDocs,
       ...securityRouteDocs,
       ...apiKeyRouteDocs,
+      ...webhookRouteDocs,
       {
         method: 'get',
         path: '/groundwork/v1/openapi.json',

@@ -26,6 +26,8 @@ import { createRevocation, httpToken, websocketToken } from './users/revocation.
 import { keepRequiredTfa } from './users/tfa.js';
 import { registerSecurity } from './security/index.js';
 import { registerWorkflows } from './workflows/hook.js';
+import { registerWebhooks } from './webhooks/index.js';
+import { installWebhookSecrets } from './webhooks/install.js';
 
 exposePlatformApi();
 
@@ -123,6 +125,8 @@ export default defineHook((register, context) => {
   // After every extension has registered its queues, before the server listens: requests may enqueue at once.
   init('app.after', async () => {
     try {
+      // webhooks: the secrets' table, before any delivery job can run (webhooks/install.ts).
+      await installWebhookSecrets(database);
       await startJobs({ database, config, logger: jobsLogger });
       if (await enableModuleOnce(database, JOBS_MODULE_ID))
         jobsLogger.info('jobs: Jobs module added to the module bar');
@@ -138,4 +142,6 @@ export default defineHook((register, context) => {
   registerQueryGuard(register, context);
   // API keys: a `gw_` bearer key acts as its service user, scoped to one policy; static tokens for admins only.
   registerApiKeys(register, context, config);
+  // Outgoing webhooks: matching domain events become signed deliveries through the hardened HTTP client (webhooks/).
+  registerWebhooks(register, context, config);
 });

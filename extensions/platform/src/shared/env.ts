@@ -78,6 +78,29 @@ export const platformEnvSchema = z.object({
   METRICS_TOKEN: z.coerce.string().min(32, { error: 'must be at least 32 characters' }).optional(),
   /** How long each scrape-time collector (a query of jobs, outbox, notifications, a domain's gauges) may take. */
   GROUNDWORK_METRICS_TIMEOUT_MS: wholeNumber(50, 30000).default(2000),
+  // Outbound HTTP (http-client/): the one client for requests to configured addresses (webhooks). Besides Directus's
+  // IMPORT_IP_DENY_LIST (read as Directus reads it), a connect and a total timeout, and the most of an answer read.
+  GROUNDWORK_HTTP_CONNECT_TIMEOUT_MS: wholeNumber(100, 60000).default(5000),
+  GROUNDWORK_HTTP_TIMEOUT_MS: wholeNumber(100, 120000).default(15000),
+  GROUNDWORK_HTTP_MAX_RESPONSE_BYTES: wholeNumber(0, 10485760).default(65536),
+  // Outgoing webhooks (webhooks/, decision 0037): the waits before each retry in seconds (Svix's: 5 s, 5 min,
+  // 30 min, 2 h, 5 h, 10 h, 10 h; Directus casts a comma list to an array), how long an endpoint may fail without a
+  // success before it is disabled (Svix: 5 days), and how long a rotated-out secret still signs.
+  GROUNDWORK_WEBHOOKS_RETRY_SCHEDULE: z.preprocess(
+    (value) => (Array.isArray(value) ? value.join(',') : typeof value === 'number' ? String(value) : value),
+    z
+      .string({ error: 'must be comma-separated whole seconds, e.g. 5,300,1800' })
+      .regex(/^\s*\d{1,6}\s*(,\s*\d{1,6}\s*){0,19}$/, {
+        error: 'must be comma-separated whole seconds (at most 20, each under 1,000,000), e.g. 5,300,1800',
+      })
+      .default('5,300,1800,7200,18000,36000,36000'),
+  ),
+  GROUNDWORK_WEBHOOKS_DISABLE_AFTER_SECONDS: wholeNumber(1, 31536000).default(432000),
+  GROUNDWORK_WEBHOOKS_SECRET_OVERLAP_SECONDS: wholeNumber(0, 2592000).default(86400),
+  // A circuit breaker per endpoint and instance (cockatiel): this many failed attempts in a row open it; while open,
+  // deliveries to the endpoint wait (no attempt counted) and one trial goes through after the cooldown.
+  GROUNDWORK_WEBHOOKS_BREAKER_FAILURES: wholeNumber(1, 1000).default(5),
+  GROUNDWORK_WEBHOOKS_BREAKER_COOLDOWN_SECONDS: wholeNumber(1, 86400).default(60),
   /** Dispatched domain events are deleted this many days after dispatch (daily job); open and dead ones stay. */
   GROUNDWORK_EVENTS_RETENTION_DAYS: wholeNumber(1, 3650).default(30),
   /** Work background jobs in this process (false: only enqueue; dedicated worker instances do the work). */
