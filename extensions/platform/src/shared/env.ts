@@ -93,6 +93,15 @@ export const platformEnvSchema = z.object({
   GROUNDWORK_CROSS_ORIGIN_RESOURCE_POLICY: z
     .enum(CROSS_ORIGIN_RESOURCE_POLICIES, { error: `must be one of ${CROSS_ORIGIN_RESOURCE_POLICIES.join(', ')}` })
     .default('same-site'),
+  // Uploads (files/, decision 0038): the malware scanner (clamd) and where infected uploads are kept.
+  /** clamd's host: with it every upload is scanned (INSTREAM) before it is stored; without it, none is (boot warns). */
+  GROUNDWORK_CLAMD_HOST: z.string().min(1).optional(),
+  GROUNDWORK_CLAMD_PORT: wholeNumber(1, 65535).default(3310),
+  GROUNDWORK_CLAMD_TIMEOUT_MS: wholeNumber(100, 600000).default(30000),
+  /** Folder infected uploads are moved to (never the storage root): the security team's, outside what /assets serves. */
+  GROUNDWORK_FILES_QUARANTINE_PATH: z.string().min(1).optional(),
+  /** Largest image accepted, in pixels (width × height read from the header): a bigger one is a decompression bomb. */
+  GROUNDWORK_FILES_MAX_IMAGE_PIXELS: wholeNumber(1, 1_000_000_000).default(100_000_000),
   // Websockets (Directus's variables, checked here because their unsafe values leak data in Directus 11).
   WEBSOCKETS_ENABLED: booleanFlag.default(false),
   // With `public`, a failed auth message leaves the socket unauthenticated but skips permission checks
