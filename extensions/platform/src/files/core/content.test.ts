@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { decideContent, mimeMatches, type ContentPolicy } from './content.js';
+import { decideContent, mimeMatches, parseByteSize, type ContentPolicy } from './content.js';
 import { imageDimensions } from './images.js';
 
 const policy: ContentPolicy = {
@@ -154,5 +154,16 @@ describe('imageDimensions', () => {
     );
     expect(imageDimensions('image/webp', vp8x)).toEqual({ width: 800, height: 600 });
     expect(imageDimensions('image/png', pngHeader(1, 1).subarray(0, 20))).toBeNull();
+  });
+});
+
+describe('parseByteSize', () => {
+  it('reads sizes as Directus does', () => {
+    expect(parseByteSize('50mb')).toBe(50 * 1024 * 1024);
+    expect(parseByteSize(' 512 KB ')).toBe(512 * 1024);
+    expect(parseByteSize(1000)).toBe(1000);
+    expect(parseByteSize('1000')).toBe(1000);
+    expect(parseByteSize('lots')).toBeNull();
+    expect(parseByteSize(undefined)).toBeNull();
   });
 });

@@ -55,12 +55,19 @@ export function mimeMatches(type: string, pattern: string): boolean {
 
 const refused = (status: 400 | 415, reason: string): ContentDecision => ({ ok: false, status, reason });
 
+/** Tab, line feed, form feed, carriage return. */
+const TEXT_CONTROLS = new Set([0x09, 0x0a, 0x0c, 0x0d]);
+
 function textOf(head: Uint8Array): string | null {
   try {
     // stream: a multi-byte character cut by the end of the head is not an error.
     const text = new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
     // Control characters other than tab, line feed, form feed and carriage return mean a binary file.
-    return /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/.test(text) ? null : text;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if ((code < 0x20 && !TEXT_CONTROLS.has(code)) || code === 0x7f) return null;
+    }
+    return text;
   } catch {
     return null;
   }
@@ -124,4 +131,13 @@ export async function decideContent(
     return { ok: true, type, extension, ...dimensions };
   }
   return { ok: true, type, extension };
+}
+
+/** FILES_MAX_UPLOAD_SIZE as Directus reads it (the `bytes` package: `50mb`, `512kb`, `1gb`, a plain number; 1024-based). */
+export function parseByteSize(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return Math.floor(value);
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb)?\s*$/i.exec(String(value ?? ''));
+  if (!match) return null;
+  const power = ['b', 'kb', 'mb', 'gb', 'tb'].indexOf((match[2] ?? 'b').toLowerCase());
+  return Math.floor(Number(match[1]) * 1024 ** power);
 }
