@@ -1,15 +1,18 @@
 // Files (decision 0038): uploads checked by content and scanned before they are stored (upload.ts), server-side
-// fields of directus_files set by the server only, and no other way in for bytes (URL imports, resumable uploads).
+// fields of directus_files set by the server only; URL imports pass the same check (import.ts), resumable uploads
+// are refused.
 import os from 'node:os';
 import path from 'node:path';
 import type { HookExtensionContext, RegisterFunctions } from '@directus/types';
 import type { Application, NextFunction, Request, Response } from 'express';
+import type { SecurityEvent } from '../security/core/events.js';
 import type { SecurityStore } from '../security/store.js';
 import { FieldForbiddenError } from '../shared/errors.js';
 import type { PlatformEnv } from '../shared/env.js';
 import { parseByteSize } from './core/content.js';
 import { serverFieldsIn } from './core/names.js';
 import { clamdScanner } from './scanner.js';
+import { importHandler } from './import.js';
 import { uploadHandler } from './upload.js';
 
 /** A comma-separated env value, or the array Directus may have made of it. */
@@ -36,7 +39,7 @@ export function registerFiles(
   if (!scanner) logger.warn('files: GROUNDWORK_CLAMD_HOST is not set, so uploads are not scanned for malware');
   const quarantineDir = config.GROUNDWORK_FILES_QUARANTINE_PATH ?? path.join(os.tmpdir(), 'groundwork-quarantine');
 
-  const upload = uploadHandler({
+  const deps = {
     services,
     logger,
     policy: {
@@ -46,9 +49,10 @@ export function registerFiles(
     maxUploadBytes: parseByteSize(env['FILES_MAX_UPLOAD_SIZE']),
     scanner,
     quarantineDir,
-    record: (event) => securityStore.record(event),
-  });
-  // Bytes that would skip the check: a URL import (Directus fetches them) and resumable (TUS) uploads.
+    record: (event: SecurityEvent) => securityStore.record(event),
+  };
+  const upload = uploadHandler(deps);
+  // Bytes that would skip the check: resumable (TUS) uploads (off unless TUS_ENABLED).
   const noOtherWayIn = (_req: Request, _res: Response, next: NextFunction) =>
     next(
       new FieldForbiddenError({
@@ -59,7 +63,7 @@ export function registerFiles(
   // After authentication (req.accountability, req.schema), before Directus's /files router.
   init('routes.before', (meta) => {
     const app = meta['app'] as Application;
-    app.post('/files/import', noOtherWayIn);
+    app.post('/files/import', importHandler(deps));
     app.use('/files/tus', noOtherWayIn);
     app.post('/files', upload);
     app.patch('/files/:pk', upload);

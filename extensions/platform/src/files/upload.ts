@@ -22,7 +22,7 @@ import {
 } from '../shared/errors.js';
 import type { SecurityEvent } from '../security/core/events.js';
 import { decideContent, HEAD_BYTES, type ContentPolicy } from './core/content.js';
-import { CLIENT_FIELDS, sanitizeFileName, SERVER_FIELDS } from './core/names.js';
+import { sanitizeFileName, SERVER_FIELDS } from './core/names.js';
 import type { Scanner } from './scanner.js';
 
 export interface UploadDeps {
@@ -64,14 +64,10 @@ function receive(req: Request, dir: string, maxBytes: number | null): Promise<Re
     parser.on('field', (name, value) => {
       if ((SERVER_FIELDS as readonly string[]).includes(name)) {
         fail(new FieldForbiddenError({ reason: `"${name}" is set by the server, not by the client.` }));
-      } else if (!CLIENT_FIELDS.includes(name)) {
-        fail(
-          new UploadRefusedError({
-            reason: `Unknown field "${name}"; an upload may give ${CLIENT_FIELDS.join(', ')}.`,
-          }),
-        );
       } else {
-        fields[name] = value.trim() === 'null' ? null : value;
+        // As Directus's own handler: the words null, true and false are those values.
+        const word = value.trim();
+        fields[name] = word === 'null' ? null : word === 'true' ? true : word === 'false' ? false : value;
       }
     });
     parser.on('file', (_name, stream, info) => {
@@ -105,7 +101,7 @@ function receive(req: Request, dir: string, maxBytes: number | null): Promise<Re
   });
 }
 
-async function headOf(file: string): Promise<Buffer> {
+export async function headOf(file: string): Promise<Buffer> {
   const handle = await open(file, 'r');
   try {
     const buffer = Buffer.alloc(HEAD_BYTES);
@@ -129,11 +125,60 @@ async function moveTo(source: string, dir: string): Promise<string> {
   return target;
 }
 
+/** Who uploads, for logs and security events. */
+export interface Uploader {
+  accountability: Accountability;
+  requestId: string | null;
+}
+
+/**
+ * The check every upload passes, on its temporary file: the content decision, then the scan. Answers the type and
+ * download name to store it with; throws the refusal (400, 415, 422 after quarantining, 503 without a scanner answer).
+ */
+export async function checkFile(
+  deps: UploadDeps,
+  file: { path: string; name: string; size: number },
+  { accountability, requestId }: Uploader,
+): Promise<{ type: string; name: string }> {
+  const { logger, policy, scanner } = deps;
+  const decision = await decideContent(await headOf(file.path), file.size, file.name, policy);
+  if (!decision.ok) {
+    logger.info({ requestId, user: accountability.user, reason: decision.reason }, 'files: upload refused');
+    if (decision.status === 400) throw new UploadRefusedError({ reason: decision.reason });
+    throw new UnsupportedMediaTypeError({ reason: decision.reason });
+  }
+  const name = sanitizeFileName(file.name, decision.extension);
+  if (scanner) {
+    let result;
+    try {
+      result = await scanner.scan(file.path);
+    } catch (error) {
+      logger.error({ err: error, requestId }, `files: ${scanner.name} could not scan an upload`);
+      throw new ServiceUnavailableError({ service: 'malware scanner', reason: 'the file could not be scanned' });
+    }
+    if (result.status === 'infected') {
+      const kept = await moveTo(file.path, deps.quarantineDir);
+      await deps.record({
+        type: 'file',
+        outcome: 'quarantined',
+        actorId: accountability.user ?? null,
+        userId: accountability.user ?? null,
+        ip: accountability.ip ?? null,
+        requestId,
+        detail: { signature: result.signature, quarantined: path.basename(kept), name, size: file.size },
+      });
+      logger.warn({ requestId, signature: result.signature, quarantined: kept }, 'files: upload quarantined');
+      throw new FileInfectedError({ signature: result.signature });
+    }
+  }
+  return { type: decision.type, name };
+}
+
 /** A title like Directus's own (formatTitle of the name without extension), kept simple. */
 const titleOf = (name: string) => name.replace(/\.[^.]*$/, '').replace(/[_-]+/g, ' ');
 
 export function uploadHandler(deps: UploadDeps) {
-  const { services, logger, policy, scanner } = deps;
+  const { services, logger } = deps;
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!req.is('multipart/form-data')) return next();
     const accountability = req.accountability as Accountability | undefined;
@@ -145,39 +190,7 @@ export function uploadHandler(deps: UploadDeps) {
       dir = await mkdtemp(path.join(os.tmpdir(), 'groundwork-upload-'));
       const { fields, file } = await receive(req, dir, deps.maxUploadBytes);
       if (!file) throw new UploadRefusedError({ reason: 'No file was included in the body.' });
-      const decision = await decideContent(await headOf(file.path), file.size, file.name, policy);
-      if (!decision.ok) {
-        logger.info({ requestId: req.id, user: accountability.user, reason: decision.reason }, 'files: upload refused');
-        if (decision.status === 400) throw new UploadRefusedError({ reason: decision.reason });
-        throw new UnsupportedMediaTypeError({ reason: decision.reason });
-      }
-      const name = sanitizeFileName(file.name, decision.extension);
-      if (scanner) {
-        let result;
-        try {
-          result = await scanner.scan(file.path);
-        } catch (error) {
-          logger.error({ err: error, requestId: req.id }, `files: ${scanner.name} could not scan an upload`);
-          throw new ServiceUnavailableError({ service: 'malware scanner', reason: 'the file could not be scanned' });
-        }
-        if (result.status === 'infected') {
-          const kept = await moveTo(file.path, deps.quarantineDir);
-          await deps.record({
-            type: 'file',
-            outcome: 'quarantined',
-            actorId: accountability.user ?? null,
-            userId: accountability.user ?? null,
-            ip: accountability.ip ?? null,
-            requestId: req.id ?? null,
-            detail: { signature: result.signature, quarantined: path.basename(kept), name, size: file.size },
-          });
-          logger.warn(
-            { requestId: req.id, signature: result.signature, quarantined: kept },
-            'files: upload quarantined',
-          );
-          throw new FileInfectedError({ signature: result.signature });
-        }
-      }
+      const { type, name } = await checkFile(deps, file, { accountability, requestId: req.id ?? null });
       const service = new services.FilesService({ accountability, schema });
       const existing = typeof req.params['pk'] === 'string' ? req.params['pk'] : undefined;
       const key = await service.uploadOne(
@@ -186,7 +199,7 @@ export function uploadHandler(deps: UploadDeps) {
           ...(existing ? {} : { title: titleOf(name) }),
           ...fields,
           filename_download: name,
-          type: decision.type,
+          type,
         },
         existing,
       );

@@ -42,9 +42,6 @@ export const SERVER_FIELDS = [
   'tus_data',
 ] as const;
 
-/** The fields a client may send with an upload (before the file part) or change afterwards. */
-export const CLIENT_FIELDS = ['title', 'description', 'folder', 'tags', 'location', 'focal_point_x', 'focal_point_y'];
-
 /** The server-side fields a payload tries to set (empty when none). */
 export function serverFieldsIn(payload: Record<string, unknown>): string[] {
   return SERVER_FIELDS.filter((field) => field in payload);
