@@ -18,13 +18,29 @@ const env: Record<string, string> = {
   GROUNDWORK_FILES_QUARANTINE_PATH: quarantine,
   GROUNDWORK_CLAMD_TIMEOUT_MS: '5000',
   FILES_MAX_UPLOAD_SIZE: '1mb',
+  // The import tests fetch from a server on loopback, which the baseline deny list refuses.
+  IMPORT_IP_DENY_LIST: '192.0.2.1',
 };
 let clamd: FakeClamd;
+/** Serves the import tests' sources: /<name> answers the body `sources` holds, with a declared type. */
+const sources = new Map<string, { type: string; body: Buffer }>();
+let source: http.Server;
+let sourceUrl: string;
 beforeAll(async () => {
   clamd = await startFakeClamd();
   env['GROUNDWORK_CLAMD_PORT'] = String(clamd.port);
+  source = http.createServer((request, response) => {
+    const found = sources.get(new URL(request.url ?? '/', 'http://x').pathname.slice(1));
+    if (!found) return void response.writeHead(404).end();
+    response.writeHead(200, { 'content-type': found.type }).end(found.body);
+  });
+  await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', resolve));
+  sourceUrl = `http://127.0.0.1:${(source.address() as { port: number }).port}`;
 });
-afterAll(async () => clamd?.close());
+afterAll(async () => {
+  await clamd?.close();
+  await new Promise((resolve) => source?.close(resolve));
+});
 
 const fixture = useFixtureInstance({ name: 'files', members: ['mia', 'max'], env });
 const { api, ok } = fixture;
@@ -229,7 +245,11 @@ describe.each<Caller>(['admin', 'member'])('an upload by the %s', (caller) => {
       });
       expect(created.status).toBe(403);
       expect((await api(token, 'POST', '/files', { title: 'no bytes', type: 'text/plain' })).status).toBe(403);
-      expect((await api(token, 'POST', '/files/import', { url: 'http://127.0.0.1:1/x.png' })).status).toBe(403);
+      const imported = await api(token, 'POST', '/files/import', {
+        url: `${sourceUrl}/nothing.png`,
+        data: { filename_disk: 'other.png' },
+      });
+      expect(imported.status).toBe(403);
     });
     const mine = (await upload(token, { name: 'mine.txt', type: 'text/plain', content: Buffer.from('mine') })).body
       .data as { id: string };
@@ -267,6 +287,29 @@ describe.each<Caller>(['admin', 'member'])('an upload by the %s', (caller) => {
     );
     expect(replaced.status).toBe(200);
     expect(replaced.body.data).toMatchObject({ type: 'image/png', filename_download: 'v2.png' });
+  });
+});
+
+describe('imports by URL', () => {
+  it.each<Caller>(['admin', 'member'])('pass the same check for the %s', async (caller) => {
+    sources.set('photo.txt', { type: 'text/plain', body: PNG });
+    sources.set('page.png', { type: 'image/png', body: HTML });
+    sources.set('eicar.txt', { type: 'text/plain', body: Buffer.from(EICAR) });
+    const imported = await api(tokenOf(caller), 'POST', '/files/import', { url: `${sourceUrl}/photo.txt` });
+    expect([imported.status, imported.text]).toEqual([200, expect.any(String)]);
+    const file = imported.body.data as { id: string };
+    expect(file).toMatchObject({ type: 'image/png', filename_download: 'photo.png' });
+    expect(await fixture.sql('directus_files').where({ id: file.id }).first()).toMatchObject({
+      filename_disk: `${file.id}.png`,
+    });
+    await leavesNothing(async () => {
+      const html = await api(tokenOf(caller), 'POST', '/files/import', { url: `${sourceUrl}/page.png` });
+      expect(html.status).toBe(415);
+      expectErrorEnvelope(html, 'UNSUPPORTED_MEDIA_TYPE');
+      const infected = await api(tokenOf(caller), 'POST', '/files/import', { url: `${sourceUrl}/eicar.txt` });
+      expect(infected.status).toBe(422);
+      expectErrorEnvelope(infected, 'FILE_INFECTED');
+    });
   });
 });
 
