@@ -6,7 +6,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MEMBER_POLICY } from '../fixtures/domain/model.js';
+import { MEMBER_POLICY, MEMBER_ROLE } from '../fixtures/domain/model.js';
 import { EICAR, startFakeClamd, type FakeClamd } from './harness/fake-clamd.js';
 import { useFixtureInstance } from './harness/fixture.js';
 import { expectErrorEnvelope, getJson } from './http.js';
@@ -18,6 +18,7 @@ const env: Record<string, string> = {
   GROUNDWORK_FILES_QUARANTINE_PATH: quarantine,
   GROUNDWORK_CLAMD_TIMEOUT_MS: '5000',
   FILES_MAX_UPLOAD_SIZE: '1mb',
+  GROUNDWORK_FILES_ROLE_UPLOAD_LIMITS: `${MEMBER_ROLE}=4kb`,
   // The import tests fetch from a server on loopback, which the baseline deny list refuses.
   IMPORT_IP_DENY_LIST: '192.0.2.1',
 };
@@ -337,6 +338,19 @@ describe('uploads other callers make', () => {
       const response = await upload(fixture.admin, { name: 'big.txt', type: 'text/plain', content: big });
       expect(response.status).toBe(413);
     });
+  });
+
+  it('applies a lower limit to a role that has one (GROUNDWORK_FILES_ROLE_UPLOAD_LIMITS)', async () => {
+    const eightKb = Buffer.alloc(8 * 1024, 'm');
+    await leavesNothing(async () => {
+      const response = await upload(fixture.members.mia.token, { name: 'm.txt', type: 'text/plain', content: eightKb });
+      expect(response.status).toBe(413);
+      expectErrorEnvelope(response, 'CONTENT_TOO_LARGE');
+      sources.set('eight.txt', { type: 'text/plain', body: eightKb });
+      const imported = await api(fixture.members.mia.token, 'POST', '/files/import', { url: `${sourceUrl}/eight.txt` });
+      expect(imported.status).toBe(413);
+    });
+    expect((await upload(fixture.admin, { name: 'm.txt', type: 'text/plain', content: eightKb })).status).toBe(200);
   });
 
   it('keeps no row and no bytes of an upload cut off midway', async () => {

@@ -12,6 +12,7 @@ import type { Accountability } from '@directus/types';
 import type { Request } from 'express';
 import { FieldForbiddenError, UploadRefusedError } from '../shared/errors.js';
 import { route } from '../shared/http.js';
+import { uploadLimitFor } from './core/limits.js';
 import { serverFieldsIn } from './core/names.js';
 import { checkFile, type Uploader, type UploadDeps } from './upload.js';
 
@@ -30,7 +31,7 @@ function checkedFilesService(deps: UploadDeps, uploader: Uploader): FilesService
       try {
         const target = path.join(dir, 'upload');
         let size = 0;
-        const max = deps.maxUploadBytes;
+        const max = uploadLimitFor(uploader.accountability.role, deps.maxUploadBytes, deps.roleLimits);
         const counter = new Transform({
           transform(chunk: Buffer, _encoding, callback) {
             size += chunk.length;

@@ -10,6 +10,7 @@ import type { SecurityStore } from '../security/store.js';
 import { FieldForbiddenError } from '../shared/errors.js';
 import type { PlatformEnv } from '../shared/env.js';
 import { parseByteSize } from './core/content.js';
+import { parseRoleLimits } from './core/limits.js';
 import { serverFieldsIn } from './core/names.js';
 import { clamdScanner } from './scanner.js';
 import { importHandler } from './import.js';
@@ -47,6 +48,7 @@ export function registerFiles(
       maxImagePixels: config.GROUNDWORK_FILES_MAX_IMAGE_PIXELS,
     },
     maxUploadBytes: parseByteSize(env['FILES_MAX_UPLOAD_SIZE']),
+    roleLimits: parseRoleLimits(config.GROUNDWORK_FILES_ROLE_UPLOAD_LIMITS),
     scanner,
     quarantineDir,
     record: (event: SecurityEvent) => securityStore.record(event),

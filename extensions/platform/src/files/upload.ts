@@ -22,6 +22,7 @@ import {
 } from '../shared/errors.js';
 import type { SecurityEvent } from '../security/core/events.js';
 import { decideContent, HEAD_BYTES, type ContentPolicy } from './core/content.js';
+import { uploadLimitFor } from './core/limits.js';
 import { sanitizeFileName, SERVER_FIELDS } from './core/names.js';
 import type { Scanner } from './scanner.js';
 
@@ -30,6 +31,8 @@ export interface UploadDeps {
   logger: HookExtensionContext['logger'];
   policy: ContentPolicy;
   maxUploadBytes: number | null;
+  /** Lower limits for some roles (GROUNDWORK_FILES_ROLE_UPLOAD_LIMITS). */
+  roleLimits: Map<string, number>;
   scanner: Scanner | null;
   quarantineDir: string;
   record: (event: SecurityEvent) => Promise<void>;
@@ -188,7 +191,8 @@ export function uploadHandler(deps: UploadDeps) {
     let dir: string | null = null;
     const work = async () => {
       dir = await mkdtemp(path.join(os.tmpdir(), 'groundwork-upload-'));
-      const { fields, file } = await receive(req, dir, deps.maxUploadBytes);
+      const limit = uploadLimitFor(accountability.role, deps.maxUploadBytes, deps.roleLimits);
+      const { fields, file } = await receive(req, dir, limit);
       if (!file) throw new UploadRefusedError({ reason: 'No file was included in the body.' });
       const { type, name } = await checkFile(deps, file, { accountability, requestId: req.id ?? null });
       const service = new services.FilesService({ accountability, schema });
