@@ -1,7 +1,7 @@
 // Uploads checked by content and scanned (decision 0038), attacked over HTTP on a fixture-domain instance with a
 // fake clamd: the bytes decide the type, hostile files are refused, server-side fields are the server's for every
 // role, and nothing refused, infected or interrupted leaves a row or bytes behind.
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MEMBER_POLICY, MEMBER_ROLE } from '../fixtures/domain/model.js';
 import { EICAR, startFakeClamd, type FakeClamd } from './harness/fake-clamd.js';
 import { useFixtureInstance } from './harness/fixture.js';
-import { expectErrorEnvelope, getJson } from './http.js';
+import { expectErrorEnvelope, getJson, until } from './http.js';
 
 const quarantine = mkdtempSync(path.join(os.tmpdir(), 'groundwork-files-test-quarantine-'));
 // Filled in before the instance starts (this beforeAll runs first): the fake clamd's port.
@@ -100,6 +100,29 @@ async function leavesNothing(attempt: () => Promise<unknown>) {
   expect(await rows()).toBe(before);
   expect(stored()).toEqual(files);
 }
+
+/** Files the Directus process still holds open in an upload's temporary folder: a refused upload closes its file. */
+function openUploadFiles(): string[] {
+  const fds = `/proc/${fixture.instance.process.pid}/fd`;
+  return readdirSync(fds)
+    .map((fd) => {
+      try {
+        return readlinkSync(path.join(fds, fd));
+      } catch {
+        return ''; // closed meanwhile
+      }
+    })
+    .filter((target) => target.includes('groundwork-upload-'));
+}
+
+/** Waits (2 s at most) until no upload file is open: the server closes it just after it answers. */
+const closesUploadFiles = () =>
+  until(
+    `no open upload file (open: ${openUploadFiles().join(', ')})`,
+    async () => openUploadFiles().length === 0,
+    2000,
+    100,
+  );
 
 type Caller = 'admin' | 'member';
 const tokenOf = (caller: Caller) => (caller === 'admin' ? fixture.admin : fixture.members.mia.token);
@@ -338,6 +361,7 @@ describe('uploads other callers make', () => {
       const response = await upload(fixture.admin, { name: 'big.txt', type: 'text/plain', content: big });
       expect(response.status).toBe(413);
     });
+    await closesUploadFiles();
   });
 
   it('applies a lower limit to a role that has one (GROUNDWORK_FILES_ROLE_UPLOAD_LIMITS)', async () => {
@@ -381,6 +405,7 @@ describe('uploads other callers make', () => {
       // The server notices the closed connection; give it a moment to clean up.
       await new Promise((resolve) => setTimeout(resolve, 1000));
     });
+    await closesUploadFiles();
     // And it still serves.
     expect(
       (await upload(fixture.admin, { name: 'after.txt', type: 'text/plain', content: Buffer.from('ok') })).status,

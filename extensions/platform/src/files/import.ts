@@ -27,7 +27,8 @@ function checkedFilesService(deps: UploadDeps, uploader: Uploader): FilesService
   const Base = deps.services.FilesService as unknown as FilesServiceClass;
   return class CheckedFilesService extends Base {
     override async uploadOne(stream: Readable, data: Record<string, unknown>, primaryKey?: string, opts?: unknown) {
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'groundwork-import-'));
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'groundwork-upload-'));
+      let bytes: Readable | null = null;
       try {
         const target = path.join(dir, 'upload');
         let size = 0;
@@ -42,13 +43,16 @@ function checkedFilesService(deps: UploadDeps, uploader: Uploader): FilesService
         await pipeline(stream, counter, createWriteStream(target, { mode: 0o600 }));
         const name = typeof data['filename_download'] === 'string' ? data['filename_download'] : '';
         const checked = await checkFile(deps, { path: target, name, size }, uploader);
+        // Closed whatever happens: a refusal before Directus reads it (a permission) would leave the file open.
+        bytes = createReadStream(target);
         return await super.uploadOne(
-          createReadStream(target),
+          bytes,
           { ...data, filename_download: checked.name, type: checked.type },
           primaryKey,
           opts,
         );
       } finally {
+        bytes?.destroy();
         await rm(dir, { recursive: true, force: true });
       }
     }

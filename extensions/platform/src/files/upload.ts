@@ -4,10 +4,11 @@
 // accepted file reaches Directus's FilesService.uploadOne with the caller's accountability, so the permission checks
 // are Directus's own. A refused, infected or interrupted upload leaves no row and no bytes in storage.
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, open, rename, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import { ContentTooLargeError, isDirectusError } from '@directus/errors';
@@ -51,11 +52,16 @@ function receive(req: Request, dir: string, maxBytes: number | null): Promise<Re
     const fields: Record<string, unknown> = {};
     let file: Received['file'] = null;
     let writing: Promise<void> | null = null;
+    let fileStream: Readable | null = null;
+    let written: WriteStream | null = null;
     let done = false;
     const fail = (error: unknown) => {
       if (done) return;
       done = true;
       req.unpipe();
+      // The parser gets no more data, so the file part would never end: destroy it, and the pipeline closes the file.
+      fileStream?.destroy();
+      written?.destroy();
       req.resume(); // drain what is left, so the refusal can be answered
       reject(error);
     };
@@ -74,12 +80,16 @@ function receive(req: Request, dir: string, maxBytes: number | null): Promise<Re
       }
     });
     parser.on('file', (_name, stream, info) => {
+      // Refused already (a field before the file, which the parser may still emit from what it has buffered).
+      if (done) return void stream.resume();
       const target = path.join(dir, 'upload');
       file = { path: target, name: info.filename ?? '', size: 0 };
       const received = file;
+      fileStream = stream;
       stream.on('data', (chunk: Buffer) => (received.size += chunk.length));
       stream.on('limit', () => fail(new ContentTooLargeError()));
-      writing = pipeline(stream, createWriteStream(target, { mode: 0o600 }));
+      written = createWriteStream(target, { mode: 0o600 });
+      writing = pipeline(stream, written);
       writing.catch(fail);
     });
     parser.on('filesLimit', () => fail(new UploadRefusedError({ reason: 'Send one file per upload.' })));
@@ -197,16 +207,20 @@ export function uploadHandler(deps: UploadDeps) {
       const { type, name } = await checkFile(deps, file, { accountability, requestId: req.id ?? null });
       const service = new services.FilesService({ accountability, schema });
       const existing = typeof req.params['pk'] === 'string' ? req.params['pk'] : undefined;
-      const key = await service.uploadOne(
-        createReadStream(file.path),
-        {
-          ...(existing ? {} : { title: titleOf(name) }),
-          ...fields,
-          filename_download: name,
-          type,
-        },
-        existing,
-      );
+      // Closed whatever happens: a refusal before Directus reads it (a permission) would leave the file open.
+      const bytes = createReadStream(file.path);
+      const key = await service
+        .uploadOne(
+          bytes,
+          {
+            ...(existing ? {} : { title: titleOf(name) }),
+            ...fields,
+            filename_download: name,
+            type,
+          },
+          existing,
+        )
+        .finally(() => bytes.destroy());
       try {
         res.json({ data: await service.readOne(key, (req as Request & { sanitizedQuery?: object }).sanitizedQuery) });
       } catch (error) {
