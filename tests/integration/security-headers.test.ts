@@ -10,7 +10,8 @@ let fileId: string;
 beforeAll(async () => {
   admin = await adminToken();
   const form = new FormData();
-  form.append('file', new Blob(['<script>alert(1)</script>'], { type: 'text/plain' }), 'note.txt');
+  // Plain text: markup is refused at upload (decision 0038); the headers are what this file checks.
+  form.append('file', new Blob(['a plain note'], { type: 'text/plain' }), 'note.txt');
   const response = await fetch(`${harness().baseUrl}/files`, {
     method: 'POST',
     headers: { authorization: `Bearer ${admin}` },

@@ -25,6 +25,7 @@ import { refuseShareWrites } from './advisories/shares.js';
 import { createRevocation, httpToken, websocketToken } from './users/revocation.js';
 import { keepRequiredTfa } from './users/tfa.js';
 import { registerSecurity } from './security/index.js';
+import { registerFiles } from './files/index.js';
 import { registerWorkflows } from './workflows/hook.js';
 import { registerWebhooks } from './webhooks/index.js';
 import { installWebhookSecrets } from './webhooks/install.js';
@@ -84,6 +85,9 @@ export default defineHook((register, context) => {
   // Security (security/): login throttle, registration that only the mailbox owner completes, security events.
   // Before the revocation, which records the tokens it refuses as security events.
   const security = registerSecurity(register, context, config);
+
+  // files: uploads checked by content and scanned before they are stored; server-side file fields are the server's.
+  registerFiles(register, context, config, security.store);
 
   // users: a change of status, role or policies applies on the next request and websocket message, whatever
   // the token says (users/revocation.ts).

@@ -2,6 +2,7 @@
 // `npm start` checks the raw process env before it starts anything, so both accept strings and Directus's cast values.
 // Pure: no @directus imports, so scripts and unit tests can use it.
 import { z } from 'zod';
+import { parseRoleLimits } from '../files/core/limits.js';
 
 const wholeNumber = (min: number, max: number) =>
   z.coerce
@@ -125,6 +126,26 @@ export const platformEnvSchema = z.object({
   GROUNDWORK_CROSS_ORIGIN_RESOURCE_POLICY: z
     .enum(CROSS_ORIGIN_RESOURCE_POLICIES, { error: `must be one of ${CROSS_ORIGIN_RESOURCE_POLICIES.join(', ')}` })
     .default('same-site'),
+  // Uploads (files/, decision 0038): the malware scanner (clamd) and where infected uploads are kept.
+  /** clamd's host: with it every upload is scanned (INSTREAM) before it is stored; without it, none is (boot warns). */
+  GROUNDWORK_CLAMD_HOST: z.string().min(1).optional(),
+  GROUNDWORK_CLAMD_PORT: wholeNumber(1, 65535).default(3310),
+  GROUNDWORK_CLAMD_TIMEOUT_MS: wholeNumber(100, 600000).default(30000),
+  /** Folder infected uploads are moved to (never the storage root): the security team's, outside what /assets serves. */
+  GROUNDWORK_FILES_QUARANTINE_PATH: z.string().min(1).optional(),
+  /** Largest image accepted, in pixels (width × height read from the header): a bigger one is a decompression bomb. */
+  GROUNDWORK_FILES_MAX_IMAGE_PIXELS: wholeNumber(1, 1_000_000_000).default(100_000_000),
+  /** Lower upload size limits for some roles: `<role uuid>=<size>,...` under FILES_MAX_UPLOAD_SIZE (files/core/limits.ts). */
+  GROUNDWORK_FILES_ROLE_UPLOAD_LIMITS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parseRoleLimits(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `must be <role uuid>=<size> pairs: ${(error as Error).message}` });
+      }
+    }),
   // Websockets (Directus's variables, checked here because their unsafe values leak data in Directus 11).
   WEBSOCKETS_ENABLED: booleanFlag.default(false),
   // With `public`, a failed auth message leaves the socket unauthenticated but skips permission checks

@@ -21,6 +21,9 @@ export const ErrorCode = {
   ContentTooLarge: 'CONTENT_TOO_LARGE',
   RequestTimeout: 'REQUEST_TIMEOUT',
   BadRequest: 'BAD_REQUEST',
+  // Uploads (files/): a type refused by content, and malware found by the scanner.
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  FileInfected: 'FILE_INFECTED',
 } as const;
 
 export interface InputErrorExtensions {
@@ -88,3 +91,18 @@ export const TransitionNotAllowedError = createError<{
   refusals: TransitionRefusal[];
   message: string;
 }>(ErrorCode.TransitionNotAllowed, (e) => e.message, 409);
+
+// Uploads (files/, decision 0038). Directus's own code for a refused type (415); a file the scanner found malware
+// in (422), which is quarantined; an upload refused before storing (400: empty, several files, a bad field).
+export const UnsupportedMediaTypeError = createError<{ reason: string }>(
+  ErrorCode.UnsupportedMediaType,
+  (e) => e.reason,
+  415,
+);
+export const FileInfectedError = createError<{ signature: string }>(
+  ErrorCode.FileInfected,
+  (e) => `The file contains malware (${e.signature}). It was quarantined and not stored.`,
+  422,
+);
+export const UploadRefusedError = createError<{ reason: string }>(ErrorCode.InvalidPayload, (e) => e.reason, 400);
+export const FieldForbiddenError = createError<{ reason: string }>(ErrorCode.Forbidden, (e) => e.reason, 403);
