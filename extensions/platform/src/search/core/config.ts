@@ -32,7 +32,8 @@ export const searchCollectionConfig = z
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
     for (const { field } of config.fields) {
-      if (seen.has(field)) ctx.addIssue({ code: 'custom', message: `field ${field} is listed twice`, path: ['fields'] });
+      if (seen.has(field))
+        ctx.addIssue({ code: 'custom', message: `field ${field} is listed twice`, path: ['fields'] });
       seen.add(field);
     }
   });
