@@ -78,8 +78,16 @@ async function branch(
         (word) => `(${fields.map((field) => `${knex.raw('?', [word]).toQuery()} <% ${column(field)}`).join(' or ')})`,
       )
       .join(' and ');
-  const baseTypo = typo ? ` or (${similar((field) => `${table}.${quoteIdentifier(field)}`, typoFields)})` : '';
-  permitted.query.whereRaw(`(${baseDocument} @@ ${tsquery}${baseTypo})`, [request.query.tsquery]);
+  // A similar word stands in for a word, never for an exclusion: `-word` still excludes in typo mode.
+  const exclusions = typo && request.query.exclusions !== null ? request.query.exclusions : null;
+  const excluding = (document: string) => (exclusions === null ? '' : ` and ${document} @@ ${tsquery}`);
+  const baseTypo = typo
+    ? ` or (${similar((field) => `${table}.${quoteIdentifier(field)}`, typoFields)}${excluding(baseDocument)})`
+    : '';
+  permitted.query.whereRaw(`(${baseDocument} @@ ${tsquery}${baseTypo})`, [
+    request.query.tsquery,
+    ...(exclusions === null ? [] : [exclusions]),
+  ]);
 
   const readable = permitted.searchFields;
   const column = (field: string) => `p.${quoteIdentifier(field)}`;
@@ -87,7 +95,7 @@ async function branch(
   const readableTypo = typoFields.filter((field) => readable.has(field));
   const useTypo = typo && readableTypo.length > 0;
   const match = useTypo
-    ? `(${document} @@ ${tsquery} or (${similar(column, readableTypo)}))`
+    ? `(${document} @@ ${tsquery} or (${similar(column, readableTypo)}${excluding(document)}))`
     : `${document} @@ ${tsquery}`;
   // The base WHERE matched all configured fields: recheck on the readable text when some field is not readable by
   // the caller, on all rows (left out) or on some (NULL there).
@@ -121,7 +129,12 @@ async function branch(
        ((ts_rank(${document}, ${tsquery})${similarity}) * 1000000)::bigint as score,
        ${facet} as facet, ${fieldsJson} as fields, ${language}::text as language, ${text} as text
      from (${inner.sql}) as p${recheck || useTypo ? ` where ${match}` : ''}`,
-    bindings: [request.query.tsquery, ...inner.bindings, ...(recheck || useTypo ? [request.query.tsquery] : [])],
+    bindings: [
+      request.query.tsquery,
+      ...inner.bindings,
+      ...(recheck || useTypo ? [request.query.tsquery] : []),
+      ...(useTypo && exclusions !== null ? [exclusions] : []),
+    ],
   };
 }
 

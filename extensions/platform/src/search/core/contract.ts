@@ -6,9 +6,9 @@ export const MAX_LIMIT = 50;
 
 export const searchQuery = z
   .object({
+    // Not trimmed: a trailing space says the last word is whole (no prefix match).
     q: z
       .string()
-      .trim()
       .min(1)
       .max(MAX_QUERY_LENGTH)
       .describe(

@@ -12,6 +12,8 @@ export interface ParsedQuery {
   tsquery: string;
   /** The plain words that must match (not excluded, not in phrases): what typo tolerance compares by trigrams. */
   words: string[];
+  /** The excluded terms as a tsquery (`!'a' & !'b'`), which typo-tolerant matches must respect too; null if none. */
+  exclusions: string | null;
 }
 
 export type QueryParseResult = { ok: true; query: ParsedQuery } | { ok: false; reason: string };
@@ -82,5 +84,9 @@ export function parseSearchQuery(input: string): QueryParseResult {
   };
   const tsquery = terms.map((term, position) => (position === 0 ? '' : ` ${joins[position - 1]} `) + render(term));
   const words = terms.filter((term) => !term.negated && !term.phrase).map((term) => term.words[0]!);
-  return { ok: true, query: { tsquery: tsquery.join(''), words } };
+  const excluded = terms.filter((term) => term.negated).map(render);
+  return {
+    ok: true,
+    query: { tsquery: tsquery.join(''), words, exclusions: excluded.length > 0 ? excluded.join(' & ') : null },
+  };
 }
