@@ -6,7 +6,7 @@
 // one reads every existing row: that is the backfill (progress in pg_stat_progress_create_index; 50k tickets in
 // docs/benchmarks.md). The document expression must stay byte-equal to the platform's
 // (extensions/platform/src/search/core/sql.ts documentExpression), or the route's queries stop using the index:
-// search/core/sql.test.ts compares them.
+// spec/search/migrate.test.ts compares them.
 import type { Knex } from 'knex';
 
 interface Row {

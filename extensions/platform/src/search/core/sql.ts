@@ -1,7 +1,7 @@
 // SQL text generated from a validated search configuration. The document expression is the one the GIN index is
 // built on (search_<collection>_document): the route's WHERE repeats it verbatim so PostgreSQL uses the index.
 // The domain version that adds a configuration row builds its index with a copy of documentExpression (its
-// migrate.ts is self-contained); search/core/sql.test.ts proves the copy and this agree.
+// migrate.ts is self-contained); extensions/service-desk/spec/search/migrate.test.ts proves the two agree.
 import type { SearchCollectionConfig } from './config.js';
 
 export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
