@@ -6,6 +6,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { harness } from '../../../tests/integration/harness/context.js';
 import { getJson } from '../../../tests/integration/http.js';
+import { documentExpression } from '../../platform/src/search/core/sql.js';
+import { searchCollections } from '../spec/search/collections.js';
 import { asAdmin, call, createDesk, type Desk } from './fixtures.js';
 
 interface Hit {
@@ -289,6 +291,37 @@ describe('search: query syntax, ranking, paging, typos', () => {
     expect(body.meta.mode).toBe('typo');
     expect(body.data.map((hit) => hit.id)).toEqual([ids.own]);
     expect((await found(desk.users.outsider.token, typo)).meta.total).toBe(0);
+  });
+});
+
+describe('search: the index', () => {
+  // The route's WHERE repeats the document expression the search version indexed; with sequential scans off, a plan
+  // that still scans the table means the two differ.
+  it.each(searchCollections.map((row) => [row.collection, row] as const))(
+    '%s: candidates come from the GIN indexes',
+    async (collection, row) => {
+      const plans = await desk.db.transaction(async (trx) => {
+        await trx.raw('set local enable_seqscan = off');
+        const document = await trx.raw(
+          `explain select 1 from "${collection}" where ${documentExpression(row as never)} @@ to_tsquery('english', 'printer')`,
+        );
+        const typo = row.fields.find((field) => 'typo' in field && field.typo);
+        const trigram = typo
+          ? await trx.raw(`explain select 1 from "${collection}" where 'printr' <% "${typo.field}"`)
+          : null;
+        return [document, trigram].map((plan) => (plan ? JSON.stringify(plan.rows) : null));
+      });
+      expect(plans[0]).toContain(`search_${collection}_document`);
+      if (plans[1] !== null) expect(plans[1]).toMatch(new RegExp(`search_${collection}_\\w+_trgm`));
+    },
+  );
+
+  it('is current in the transaction of the write: a word written is found at once, and gone once removed', async () => {
+    const fresh = word('fresh');
+    const id = await ticket({ subject: `Newly ${fresh}` });
+    expect((await found(desk.users.customer.token, fresh)).data.map((hit) => hit.id)).toEqual([id]);
+    await desk.db('tickets').where({ id }).update({ subject: 'Renamed' });
+    expect((await found(desk.users.customer.token, `${fresh} `)).meta.total).toBe(0);
   });
 });
 
