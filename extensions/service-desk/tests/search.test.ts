@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { harness } from '../../../tests/integration/harness/context.js';
 import { getJson } from '../../../tests/integration/http.js';
-import { documentExpression } from '../../platform/src/search/core/sql.js';
+import { documentExpression, documentTable } from '../../platform/src/search/core/sql.js';
 import { searchCollections } from '../spec/search/collections.js';
 import { asAdmin, call, createDesk, type Desk } from './fixtures.js';
 
@@ -295,15 +295,15 @@ describe('search: query syntax, ranking, paging, typos', () => {
 });
 
 describe('search: the index', () => {
-  // The route's WHERE repeats the document expression the search version indexed; with sequential scans off, a plan
-  // that still scans the table means the two differ.
+  // Candidates come from the stored documents' GIN index and typo candidates from the trigram indexes; with
+  // sequential scans off, a plan that still scans means an index is missing.
   it.each(searchCollections.map((row) => [row.collection, row] as const))(
     '%s: candidates come from the GIN indexes',
     async (collection, row) => {
       const plans = await desk.db.transaction(async (trx) => {
         await trx.raw('set local enable_seqscan = off');
         const document = await trx.raw(
-          `explain select 1 from "${collection}" where ${documentExpression(row as never)} @@ to_tsquery('english', 'printer')`,
+          `explain select id from groundwork."${documentTable(collection)}" where document @@ to_tsquery('english', 'printer')`,
         );
         const typo = row.fields.find((field) => 'typo' in field && field.typo);
         const trigram = typo
@@ -311,10 +311,22 @@ describe('search: the index', () => {
           : null;
         return [document, trigram].map((plan) => (plan ? JSON.stringify(plan.rows) : null));
       });
-      expect(plans[0]).toContain(`search_${collection}_document`);
+      expect(plans[0]).toContain(`${documentTable(collection)}_gin`);
       if (plans[1] !== null) expect(plans[1]).toMatch(new RegExp(`search_${collection}_\\w+_trgm`));
     },
   );
+
+  it('stores the same document as the route computes, for every row of the collection', async () => {
+    for (const row of searchCollections) {
+      const { stale } = (
+        await desk.db.raw(
+          `select count(*)::int as stale from "${row.collection}" c left join groundwork."${documentTable(row.collection)}" d
+            on d.id = c.id where d.document is distinct from (${documentExpression(row as never, (field) => `c."${field}"`)})`,
+        )
+      ).rows[0] as { stale: number };
+      expect(stale).toBe(0);
+    }
+  });
 
   it('is current in the transaction of the write: a word written is found at once, and gone once removed', async () => {
     const fresh = word('fresh');

@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { SearchCollectionConfig } from './core/config.js';
 import type { CursorPosition, SearchMode } from './core/cursor.js';
 import type { ParsedQuery } from './core/query.js';
-import { documentExpression, quoteIdentifier } from './core/sql.js';
+import { documentExpression, documentTable, quoteIdentifier } from './core/sql.js';
 import { permittedQuery } from './permitted.js';
 
 /** Below this many exact matches (first page), similar words match too (typo tolerance). */
@@ -69,8 +69,10 @@ async function branch(
   const typoFields = config.fields.filter(({ typo }) => typo).map(({ field }) => field);
   const typo = request.mode === 'typo' && request.query.words.length > 0 && typoFields.length > 0;
 
-  // On the base table: the indexed expression (all configured fields, a superset of what the caller may read), so
-  // PostgreSQL finds candidates by the GIN indexes; the outer recheck below keeps only matches in readable text.
+  // Candidates: rows whose stored document (all configured fields, a superset of what the caller may read) matches,
+  // found by its GIN index; the outer recheck below keeps only matches in readable text.
+  const documents = `groundwork.${quoteIdentifier(documentTable(config.collection))}`;
+  const key = `${table}.${quoteIdentifier(permitted.primaryKey)}`;
   const baseDocument = documentExpression(config, (field) => `${table}.${quoteIdentifier(field)}`)!;
   const similar = (column: (field: string) => string, fields: string[]) =>
     request.query.words
@@ -84,7 +86,7 @@ async function branch(
   const baseTypo = typo
     ? ` or (${similar((field) => `${table}.${quoteIdentifier(field)}`, typoFields)}${excluding(baseDocument)})`
     : '';
-  permitted.query.whereRaw(`(${baseDocument} @@ ${tsquery}${baseTypo})`, [
+  permitted.query.whereRaw(`(${key} in (select id from ${documents} where document @@ ${tsquery})${baseTypo})`, [
     request.query.tsquery,
     ...(exclusions === null ? [] : [exclusions]),
   ]);
@@ -126,9 +128,12 @@ async function branch(
   const inner = fragmentOf(permitted.query);
   return {
     sql: `select '${config.collection}'::text as collection, p.${quoteIdentifier(permitted.primaryKey)}::text as id,
-       ((ts_rank(${document}, ${tsquery})${similarity}) * 1000000)::bigint as score,
+       ((ts_rank(${recheck ? document : 'd.document'}, ${tsquery})${similarity}) * 1000000)::bigint as score,
        ${facet} as facet, ${fieldsJson} as fields, ${language}::text as language, ${text} as text
-     from (${inner.sql}) as p${recheck || useTypo ? ` where ${match}` : ''}`,
+     from (${inner.sql}) as p${
+       // Every configured field readable on every row: rank by the stored document (no tsvector recomputed).
+       recheck ? '' : ` join ${documents} as d on d.id = p.${quoteIdentifier(permitted.primaryKey)}`
+     }${recheck || useTypo ? ` where ${match}` : ''}`,
     bindings: [
       request.query.tsquery,
       ...inner.bindings,

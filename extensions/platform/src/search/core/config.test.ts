@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { chooseCollections } from './collections.js';
 import { validateSearchConfig } from './config.js';
-import { documentExpression, indexStatements } from './sql.js';
+import { documentExpression, documentTable } from './sql.js';
 
 const tickets = {
   collection: 'tickets',
@@ -57,11 +57,9 @@ describe('search SQL', () => {
     expect(documentExpression(tickets as never, undefined, new Set())).toBeNull();
   });
 
-  it('indexes the document and each typo field', () => {
-    expect(indexStatements(tickets as never)).toEqual([
-      `create index if not exists "search_tickets_document" on "tickets" using gin ((${documentExpression(tickets as never)}))`,
-      'create index if not exists "search_tickets_subject_trgm" on "tickets" using gin ("subject" gin_trgm_ops)',
-    ]);
+  it('names the document table', () => {
+    expect(documentTable('tickets')).toBe('search_document_tickets');
+    expect(documentTable('x'.repeat(80))).toHaveLength(63);
   });
 });
 

@@ -1,7 +1,7 @@
-// SQL text generated from a validated search configuration. The document expression is the one the GIN index is
-// built on (search_<collection>_document): the route's WHERE repeats it verbatim so PostgreSQL uses the index.
-// The domain version that adds a configuration row builds its index with a copy of documentExpression (its
-// migrate.ts is self-contained); extensions/service-desk/spec/search/migrate.test.ts proves the two agree.
+// SQL text generated from a validated search configuration. The document expression is the one stored per row in
+// groundwork.search_document_<collection> by the domain version's trigger (its migrate.ts holds a self-contained
+// copy; extensions/service-desk/spec/search/migrate.test.ts proves the two agree): the route recomputes it from the
+// fields a caller may read when it must recheck a match.
 import type { SearchCollectionConfig } from './config.js';
 
 export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -24,21 +24,7 @@ export function documentExpression(
   return parts.length === 0 ? null : parts.join(' || ');
 }
 
-export const documentIndexName = (collection: string): string => `search_${collection}_document`.slice(0, 63);
+/** The table in schema groundwork holding a collection's stored documents (kept by a trigger). */
+export const documentTable = (collection: string): string => `search_document_${collection}`.slice(0, 63);
 export const trigramIndexName = (collection: string, field: string): string =>
   `search_${collection}_${field}_trgm`.slice(0, 63);
-
-/** The statements that build a configuration's indexes (idempotent). */
-export function indexStatements(config: SearchCollectionConfig): string[] {
-  const table = quoteIdentifier(config.collection);
-  const statements = [
-    `create index if not exists ${quoteIdentifier(documentIndexName(config.collection))} on ${table} using gin ((${documentExpression(config)}))`,
-  ];
-  for (const { field, typo } of config.fields) {
-    if (!typo) continue;
-    statements.push(
-      `create index if not exists ${quoteIdentifier(trigramIndexName(config.collection, field))} on ${table} using gin (${quoteIdentifier(field)} gin_trgm_ops)`,
-    );
-  }
-  return statements;
-}
