@@ -52,6 +52,12 @@ const fragmentOf = (query: Knex.QueryBuilder): Fragment => {
   return { sql, bindings };
 };
 
+interface Branch {
+  matches: Fragment;
+  page: (cte: string) => Fragment;
+  count: (cte: string) => string;
+}
+
 const escapeHtml = (sql: string) => `replace(replace(replace(${sql}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')`;
 
 async function branch(
@@ -60,7 +66,7 @@ async function branch(
   request: SearchRequest,
   accountability: Accountability,
   schema: SchemaOverview,
-): Promise<Fragment | null> {
+): Promise<Branch | null> {
   const permitted = await permittedQuery(config, accountability, { schema, knex });
   if (!permitted) return null;
   const table = quoteIdentifier(config.collection);
@@ -72,7 +78,7 @@ async function branch(
   // Candidates: rows whose stored document (all configured fields, a superset of what the caller may read) matches,
   // found by its GIN index; the outer recheck below keeps only matches in readable text.
   const documents = `groundwork.${quoteIdentifier(documentTable(config.collection))}`;
-  const key = `${table}.${quoteIdentifier(permitted.primaryKey)}`;
+  const baseKey = `${table}.${quoteIdentifier(permitted.primaryKey)}`;
   const baseDocument = documentExpression(config, (field) => `${table}.${quoteIdentifier(field)}`)!;
   const similar = (column: (field: string) => string, fields: string[]) =>
     request.query.words
@@ -86,7 +92,7 @@ async function branch(
   const baseTypo = typo
     ? ` or (${similar((field) => `${table}.${quoteIdentifier(field)}`, typoFields)}${excluding(baseDocument)})`
     : '';
-  permitted.query.whereRaw(`(${key} in (select id from ${documents} where document @@ ${tsquery})${baseTypo})`, [
+  permitted.query.whereRaw(`(${baseKey} in (select id from ${documents} where document @@ ${tsquery})${baseTypo})`, [
     request.query.tsquery,
     ...(exclusions === null ? [] : [exclusions]),
   ]);
@@ -126,20 +132,41 @@ async function branch(
       .join(', ')})`,
   );
   const inner = fragmentOf(permitted.query);
+  const key = `p.${quoteIdentifier(permitted.primaryKey)}`;
   return {
-    sql: `select '${config.collection}'::text as collection, p.${quoteIdentifier(permitted.primaryKey)}::text as id,
-       ((ts_rank(${recheck ? document : 'd.document'}, ${tsquery})${similarity}) * 1000000)::bigint as score,
-       ${facet} as facet, ${fieldsJson} as fields, ${language}::text as language, ${text} as text
-     from (${inner.sql}) as p${
-       // Every configured field readable on every row: rank by the stored document (no tsvector recomputed).
-       recheck ? '' : ` join ${documents} as d on d.id = p.${quoteIdentifier(permitted.primaryKey)}`
-     }${recheck || useTypo ? ` where ${match}` : ''}`,
-    bindings: [
-      request.query.tsquery,
-      ...inner.bindings,
-      ...(recheck || useTypo ? [request.query.tsquery] : []),
-      ...(useTypo && exclusions !== null ? [exclusions] : []),
-    ],
+    // Every match with its score and facet, and the caller's columns as Directus selected them (no function of
+    // them yet: result fields and snippet text are built for the page only).
+    matches: {
+      sql: `select p.*, ((ts_rank(${recheck ? document : 'd.document'}, ${tsquery})${similarity}) * 1000000)::bigint
+           as search_score, ${facet} as search_facet
+         from (${inner.sql}) as p${
+           // Every configured field readable on every row: rank by the stored document (no tsvector recomputed).
+           recheck ? '' : ` join ${documents} as d on d.id = ${key}`
+         }${recheck || useTypo ? ` where ${match}` : ''}`,
+      bindings: [
+        request.query.tsquery,
+        ...inner.bindings,
+        ...(recheck || useTypo ? [request.query.tsquery] : []),
+        ...(useTypo && exclusions !== null ? [exclusions] : []),
+      ],
+    },
+    // This collection's candidates for the page: its best rows after the cursor, then their fields and text.
+    page: (cte: string) => ({
+      sql: `select '${config.collection}'::text as collection, ${key}::text as id, p.search_score as score,
+           ${fieldsJson} as fields, ${language}::text as language, ${text} as text
+         from (select * from ${cte} ${
+           request.after
+             ? `where search_score < ? or (search_score = ? and ('${config.collection}', "${permitted.primaryKey}"::text) > (?, ?))`
+             : ''
+         } order by search_score desc, "${permitted.primaryKey}"::text limit ?) as p`,
+      bindings: [
+        ...(request.after
+          ? [request.after.score, request.after.score, request.after.collection, request.after.id]
+          : []),
+        request.limit + 1,
+      ],
+    }),
+    count: (cte: string) => `select '${config.collection}'::text as collection, search_facet as facet from ${cte}`,
   };
 }
 
@@ -151,30 +178,28 @@ export async function runSearch(
 ): Promise<SearchOutcome> {
   const branches = (
     await Promise.all(request.configs.map((config) => branch(database, config, request, accountability, schema)))
-  ).filter((fragment): fragment is Fragment => fragment !== null);
+  ).filter((branch): branch is Branch => branch !== null);
   if (branches.length === 0) return { hits: [], more: false, total: 0, byCollection: [], byFacet: [] };
-  const after: Fragment = request.after
-    ? {
-        sql: 'where score < ? or (score = ? and (collection, id) > (?, ?))',
-        bindings: [request.after.score, request.after.score, request.after.collection, request.after.id],
-      }
-    : { sql: '', bindings: [] };
-  const sql = `with m as materialized (${branches.map((fragment) => `(${fragment.sql})`).join(' union all ')}),
-     page as (select * from m ${after.sql} order by score desc, collection, id limit ?)
+  const ctes = branches.map((_, index) => `m${index}`);
+  const pages = branches.map((branch, index) => branch.page(ctes[index]!));
+  const sql = `with ${branches.map((branch, index) => `${ctes[index]} as materialized (${branch.matches.sql})`).join(', ')},
+     page as (select * from (${pages.map((page) => `(${page.sql})`).join(' union all ')}) as candidates
+       order by score desc, collection, id limit ?),
+     counted as (${branches.map((branch, index) => branch.count(ctes[index]!)).join(' union all ')})
      select
        (select coalesce(json_agg(json_build_object('collection', collection, 'id', id, 'score', score, 'fields', fields,
           'snippet', ts_headline(language::regconfig, text, to_tsquery(language::regconfig, ?), ?))
           order by score desc, collection, id), '[]'::json) from page) as hits,
-       (select count(*) from m)::int as total,
+       (select count(*) from counted)::int as total,
        (select coalesce(json_agg(json_build_object('value', collection, 'count', n) order by collection), '[]'::json)
-          from (select collection, count(*)::int as n from m group by collection) c) as by_collection,
+          from (select collection, count(*)::int as n from counted group by collection) c) as by_collection,
        (select coalesce(json_agg(json_build_object('collection', collection, 'value', facet, 'count', n)
           order by collection, facet), '[]'::json)
-          from (select collection, facet, count(*)::int as n from m where facet is not null group by collection, facet) f)
-          as by_facet`;
+          from (select collection, facet, count(*)::int as n from counted where facet is not null
+                group by collection, facet) f) as by_facet`;
   const bindings = [
-    ...branches.flatMap((fragment) => fragment.bindings),
-    ...after.bindings,
+    ...branches.flatMap((branch) => branch.matches.bindings),
+    ...pages.flatMap((page) => page.bindings),
     request.limit + 1,
     request.query.tsquery,
     HEADLINE_OPTIONS,
