@@ -367,6 +367,20 @@ describe('search: bad input is a 400', () => {
     expect((await search(desk.users.customer.token, { q: W.paged, limit: '3', cursor: forged })).status).toBe(400);
   });
 
+  it('odd but valid input is a 200, never a 500: stop words only, long words, many phrases, non-Latin text', async () => {
+    for (const q of [
+      'the',
+      'the a of ',
+      'x'.repeat(120),
+      '"a b" "c d" "e f" or -g h',
+      'Überweisung 東京 ∑',
+      "'; drop --",
+    ]) {
+      const response = await search(desk.users.customer.token, { q });
+      expect([q, response.status]).toEqual([q, 200]);
+    }
+  });
+
   it('without a login it is a 401', async () => {
     const response = await getJson(`${harness().baseUrl}/groundwork/v1/search?q=printer`);
     expect(response.status).toBe(401);
