@@ -846,6 +846,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groundwork/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ranked full-text search across the configured collections (search_collections), with the caller's own row and field permissions applied in the SQL: results, counts, facets and snippets cover only what the caller may read. */
+        get: operations["groundworkSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/groundwork/v1/security/events": {
         parameters: {
             query?: never;
@@ -1588,6 +1605,66 @@ export interface paths {
          * @description Update an existing organizations item.
          */
         patch: operations["updateSingleItemsOrganizations"];
+        trace?: never;
+    };
+    "/items/search_collections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Items
+         * @description List the search_collections items.
+         */
+        get: operations["readItemsSearchCollections"];
+        put?: never;
+        /**
+         * Create an Item
+         * @description Create a new search_collections item.
+         */
+        post: operations["createItemsSearchCollections"];
+        /**
+         * Delete Multiple Items
+         * @description Delete multiple existing search_collections items.
+         */
+        delete: operations["deleteItemsSearchCollections"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Multiple Items
+         * @description Update multiple search_collections items at the same time.
+         */
+        patch: operations["updateItemsSearchCollections"];
+        trace?: never;
+    };
+    "/items/search_collections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve an Item
+         * @description Retrieve a single search_collections item by unique identifier.
+         */
+        get: operations["readSingleItemsSearchCollections"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an Item
+         * @description Delete an existing search_collections item.
+         */
+        delete: operations["deleteSingleItemsSearchCollections"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an Item
+         * @description Update an existing search_collections item.
+         */
+        patch: operations["updateSingleItemsSearchCollections"];
         trace?: never;
     };
     "/items/sla_policies": {
@@ -3530,6 +3607,18 @@ export interface components {
             name: string;
             sla_policy?: (number | components["schemas"]["ItemsSlaPolicies"]) | null;
             tier?: string;
+        };
+        ItemsSearchCollections: {
+            /** @description The collection searched */
+            collection: string;
+            /** @description Optional field results are counted by (e.g. status) */
+            facet_field?: string | null;
+            /** @description List of {field, weight: A|B|C|D, typo?: true}: the text searched; typo fields get a trigram index */
+            fields: unknown;
+            /** @description Text search configuration, e.g. english */
+            language?: string;
+            /** @description Fields a result shows (read with the caller’s permissions) */
+            result_fields: unknown;
         };
         ItemsSlaPolicies: {
             /** @description First response, high priority */
@@ -7808,6 +7897,132 @@ export interface operations {
             };
         };
     };
+    groundworkSearch: {
+        parameters: {
+            query: {
+                /** @description What to find, websearch syntax: words (all must match), "a phrase", -excluded, a or b. The last word matches as a prefix unless followed by a space. */
+                q: string;
+                /** @description Comma-separated configured collections to search (default: all configured). */
+                collections?: string;
+                /** @description Results per page, 1-50. */
+                limit?: number;
+                /** @description meta.next_cursor of the previous page (same q and collections). */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of results, best first, with counts and facets over all pages. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            collection: string;
+                            /** @description The collection's result fields the caller may read. */
+                            fields: {
+                                [key: string]: unknown;
+                            };
+                            id: string;
+                            /** @description Rank × 10⁶ (ts_rank, plus trigram similarity in typo mode); higher first. */
+                            score: number;
+                            /** @description Matching text with <mark>…</mark>; the rest HTML-escaped. Only from fields the caller may read. */
+                            snippet: string | null;
+                        }[];
+                        meta: {
+                            facets: {
+                                collection: {
+                                    count: number;
+                                    value: string;
+                                }[];
+                                status: {
+                                    collection: string;
+                                    count: number;
+                                    value: string;
+                                }[];
+                            };
+                            /**
+                             * @description typo: exact matches were few, so similar words matched too.
+                             * @enum {string}
+                             */
+                            mode: "exact" | "typo";
+                            next_cursor: string | null;
+                            /** @description Results over all pages (only rows the caller may read). */
+                            total: number;
+                        };
+                    };
+                };
+            };
+            /** @description Empty or unusable q, limit out of range, a bad cursor or an unknown collection (INVALID_QUERY). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description A search_collections row is invalid (SERVICE_UNAVAILABLE). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
     groundworkListSecurityEvents: {
         parameters: {
             query?: {
@@ -11210,6 +11425,228 @@ export interface operations {
                 content: {
                     "application/json": {
                         data?: components["schemas"]["ItemsOrganizations"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    readItemsSearchCollections: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description A limit on the number of objects that are returned. */
+                limit?: components["parameters"]["Limit"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description How many items to skip when fetching data. */
+                offset?: components["parameters"]["Offset"];
+                /** @description How to sort the returned items. `sort` is a CSV of fields used to sort the fetched items. Sorting defaults to ascending (ASC) order but a minus sign (` - `) can be used to reverse this to descending (DESC) order. Fields are prioritized by their order in the CSV. You can also use a ` ? ` to sort randomly. */
+                sort?: components["parameters"]["Sort"];
+                /** @description Select items in collection by given conditions. */
+                filter?: components["parameters"]["Filter"];
+                /** @description Filter by items that contain the given search query in one of their fields. */
+                search?: components["parameters"]["Search"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsSearchCollections"][];
+                        meta?: components["schemas"]["x-metadata"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    createItemsSearchCollections: {
+        parameters: {
+            query?: {
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsSearchCollections"][] | components["schemas"]["ItemsSearchCollections"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsSearchCollections"][];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    deleteItemsSearchCollections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    updateItemsSearchCollections: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description A limit on the number of objects that are returned. */
+                limit?: components["parameters"]["Limit"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description How many items to skip when fetching data. */
+                offset?: components["parameters"]["Offset"];
+                /** @description How to sort the returned items. `sort` is a CSV of fields used to sort the fetched items. Sorting defaults to ascending (ASC) order but a minus sign (` - `) can be used to reverse this to descending (DESC) order. Fields are prioritized by their order in the CSV. You can also use a ` ? ` to sort randomly. */
+                sort?: components["parameters"]["Sort"];
+                /** @description Select items in collection by given conditions. */
+                filter?: components["parameters"]["Filter"];
+                /** @description Filter by items that contain the given search query in one of their fields. */
+                search?: components["parameters"]["Search"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsSearchCollections"][] | components["schemas"]["ItemsSearchCollections"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsSearchCollections"][];
+                    };
+                };
+            };
+        };
+    };
+    readSingleItemsSearchCollections: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description Retrieve an item's state from a specific Content Version. The value corresponds to the "key" of the Content Version. */
+                version?: components["parameters"]["Version"];
+            };
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsSearchCollections"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    deleteSingleItemsSearchCollections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    updateSingleItemsSearchCollections: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+            };
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsSearchCollections"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsSearchCollections"];
                     };
                 };
             };

@@ -17,6 +17,8 @@ import { registerOpenApiRoute } from './openapi/routes.js';
 import { platformApi } from './platform-api.js';
 import { erasureRouteDocs, privacyRouteDocs } from './privacy/api.js';
 import { registerPrivacyRoutes } from './privacy/routes.js';
+import { searchRouteDocs } from './search/api.js';
+import { registerSearchRoutes } from './search/routes.js';
 import { securityRouteDocs } from './security/api.js';
 import { registerSecurityRoutes } from './security/routes.js';
 import { securityStore } from './security/store.js';
@@ -48,6 +50,7 @@ export default defineEndpoint({
       workflowDefinitions(context.database, context.logger.child({ capability: 'workflows' })).get(),
     );
     registerNotificationRoutes(router, context);
+    registerSearchRoutes(router, context); // search: issue 12, BE-303
     registerApiKeyRoutes(router, {
       context,
       store: apiKeyStore(context.database),
@@ -67,6 +70,7 @@ export default defineEndpoint({
       ...notificationsRouteDocs,
       ...securityRouteDocs,
       ...apiKeyRouteDocs,
+      ...searchRouteDocs,
       ...webhookRouteDocs,
       {
         method: 'get',

@@ -1,0 +1,230 @@
+// One search: per collection, Directus's permitted read query for the caller (permitted.ts) narrowed by the match
+// on the indexed document expression, wrapped so ranking, the typo check, snippets, counts and facets read only the
+// columns that query returns (a field the caller may not read is absent, or NULL on the rows it is hidden on).
+// All collections are one SQL statement: a materialized union of the matches, the page after the cursor, counts.
+import type { Accountability, SchemaOverview } from '@directus/types';
+import type { Knex } from 'knex';
+import type { SearchCollectionConfig } from './core/config.js';
+import type { CursorPosition, SearchMode } from './core/cursor.js';
+import type { ParsedQuery } from './core/query.js';
+import { documentExpression, documentTable, quoteIdentifier } from './core/sql.js';
+import { permittedQuery } from './permitted.js';
+
+/** Below this many exact matches (first page), similar words match too (typo tolerance). */
+export const TYPO_THRESHOLD = 3;
+/** pg_trgm word similarity a typo-tolerant match needs (default 0.6 misses one-letter typos in short words). */
+const WORD_SIMILARITY = 0.45;
+const HEADLINE_OPTIONS =
+  'MaxFragments=2, MaxWords=18, MinWords=6, StartSel=<mark>, StopSel=</mark>, FragmentDelimiter=" … "';
+
+export interface SearchRequest {
+  configs: SearchCollectionConfig[];
+  query: ParsedQuery;
+  limit: number;
+  after: CursorPosition | null;
+  mode: SearchMode;
+}
+
+export interface SearchHit {
+  collection: string;
+  id: string;
+  score: number;
+  fields: Record<string, unknown>;
+  snippet: string | null;
+}
+
+export interface SearchOutcome {
+  hits: SearchHit[];
+  /** One more than the page, when there is a next page. */
+  more: boolean;
+  total: number;
+  byCollection: Array<{ value: string; count: number }>;
+  byFacet: Array<{ collection: string; value: string; count: number }>;
+}
+
+/** SQL text with `?` placeholders and its bindings: knex inlines no builder given as a binding of raw(). */
+interface Fragment {
+  sql: string;
+  bindings: readonly unknown[];
+}
+const fragmentOf = (query: Knex.QueryBuilder): Fragment => {
+  const { sql, bindings } = query.toSQL();
+  return { sql, bindings };
+};
+
+interface Branch {
+  matches: Fragment;
+  page: (cte: string) => Fragment;
+  count: (cte: string) => string;
+}
+
+const escapeHtml = (sql: string) => `replace(replace(replace(${sql}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')`;
+
+async function branch(
+  knex: Knex,
+  config: SearchCollectionConfig,
+  request: SearchRequest,
+  accountability: Accountability,
+  schema: SchemaOverview,
+): Promise<Branch | null> {
+  const permitted = await permittedQuery(config, accountability, { schema, knex });
+  if (!permitted) return null;
+  const table = quoteIdentifier(config.collection);
+  const language = `'${config.language}'::regconfig`;
+  const tsquery = `to_tsquery(${language}, ?)`;
+  const typoFields = config.fields.filter(({ typo }) => typo).map(({ field }) => field);
+  const typo = request.mode === 'typo' && request.query.words.length > 0 && typoFields.length > 0;
+
+  // Candidates: rows whose stored document (all configured fields, a superset of what the caller may read) matches,
+  // found by its GIN index; the outer recheck below keeps only matches in readable text.
+  const documents = `groundwork.${quoteIdentifier(documentTable(config.collection))}`;
+  const baseKey = `${table}.${quoteIdentifier(permitted.primaryKey)}`;
+  const baseDocument = documentExpression(config, (field) => `${table}.${quoteIdentifier(field)}`)!;
+  const similar = (column: (field: string) => string, fields: string[]) =>
+    request.query.words
+      .map(
+        (word) => `(${fields.map((field) => `${knex.raw('?', [word]).toQuery()} <% ${column(field)}`).join(' or ')})`,
+      )
+      .join(' and ');
+  // A similar word stands in for a word, never for an exclusion: `-word` still excludes in typo mode.
+  const exclusions = typo && request.query.exclusions !== null ? request.query.exclusions : null;
+  const excluding = (document: string) => (exclusions === null ? '' : ` and ${document} @@ ${tsquery}`);
+  const baseTypo = typo
+    ? ` or (${similar((field) => `${table}.${quoteIdentifier(field)}`, typoFields)}${excluding(baseDocument)})`
+    : '';
+  permitted.query.whereRaw(`(${baseKey} in (select id from ${documents} where document @@ ${tsquery})${baseTypo})`, [
+    request.query.tsquery,
+    ...(exclusions === null ? [] : [exclusions]),
+  ]);
+
+  const readable = permitted.searchFields;
+  const column = (field: string) => `p.${quoteIdentifier(field)}`;
+  const document = documentExpression(config, column, readable)!;
+  const readableTypo = typoFields.filter((field) => readable.has(field));
+  const useTypo = typo && readableTypo.length > 0;
+  const match = useTypo
+    ? `(${document} @@ ${tsquery} or (${similar(column, readableTypo)}${excluding(document)}))`
+    : `${document} @@ ${tsquery}`;
+  // The base WHERE matched all configured fields: recheck on the readable text when some field is not readable by
+  // the caller, on all rows (left out) or on some (NULL there).
+  const recheck = permitted.fieldsVaryByRow || readable.size < config.fields.length;
+  const similarity = useTypo
+    ? ` + (${request.query.words
+        .map(
+          (word) =>
+            `greatest(${readableTypo.map((f) => `word_similarity(${knex.raw('?', [word]).toQuery()}, coalesce(${column(f)}::text, ''))`).join(', ')})`,
+        )
+        .join(' + ')}) / ${request.query.words.length}`
+    : '';
+  const resultFields = config.result_fields.filter((field) => permitted.otherFields.has(field));
+  const fieldsJson =
+    resultFields.length === 0
+      ? `'{}'::json`
+      : `json_build_object(${resultFields.map((field) => `'${field}', ${column(field)}`).join(', ')})`;
+  const facet =
+    config.facet_field && permitted.otherFields.has(config.facet_field)
+      ? `${column(config.facet_field)}::text`
+      : 'null';
+  const text = escapeHtml(
+    `concat_ws(' … ', ${config.fields
+      .filter(({ field }) => readable.has(field))
+      .map(({ field }) => column(field))
+      .join(', ')})`,
+  );
+  const inner = fragmentOf(permitted.query);
+  const key = `p.${quoteIdentifier(permitted.primaryKey)}`;
+  return {
+    // Every match with its score and facet, and the caller's columns as Directus selected them (no function of
+    // them yet: result fields and snippet text are built for the page only).
+    matches: {
+      sql: `select p.*, ((ts_rank(${recheck ? document : 'd.document'}, ${tsquery})${similarity}) * 1000000)::bigint
+           as search_score, ${facet} as search_facet
+         from (${inner.sql}) as p${
+           // Every configured field readable on every row: rank by the stored document (no tsvector recomputed).
+           recheck ? '' : ` join ${documents} as d on d.id = ${key}`
+         }${recheck || useTypo ? ` where ${match}` : ''}`,
+      bindings: [
+        request.query.tsquery,
+        ...inner.bindings,
+        ...(recheck || useTypo ? [request.query.tsquery] : []),
+        ...(useTypo && exclusions !== null ? [exclusions] : []),
+      ],
+    },
+    // This collection's candidates for the page: its best rows after the cursor, then their fields and text.
+    page: (cte: string) => ({
+      sql: `select '${config.collection}'::text as collection, ${key}::text as id, p.search_score as score,
+           ${fieldsJson} as fields, ${language}::text as language, ${text} as text
+         from (select * from ${cte} ${
+           request.after
+             ? `where search_score < ? or (search_score = ? and ('${config.collection}', "${permitted.primaryKey}"::text) > (?, ?))`
+             : ''
+         } order by search_score desc, "${permitted.primaryKey}"::text limit ?) as p`,
+      bindings: [
+        ...(request.after
+          ? [request.after.score, request.after.score, request.after.collection, request.after.id]
+          : []),
+        request.limit + 1,
+      ],
+    }),
+    count: (cte: string) => `select '${config.collection}'::text as collection, search_facet as facet from ${cte}`,
+  };
+}
+
+export async function runSearch(
+  database: Knex,
+  request: SearchRequest,
+  accountability: Accountability,
+  schema: SchemaOverview,
+): Promise<SearchOutcome> {
+  const branches = (
+    await Promise.all(request.configs.map((config) => branch(database, config, request, accountability, schema)))
+  ).filter((branch): branch is Branch => branch !== null);
+  if (branches.length === 0) return { hits: [], more: false, total: 0, byCollection: [], byFacet: [] };
+  const ctes = branches.map((_, index) => `m${index}`);
+  const pages = branches.map((branch, index) => branch.page(ctes[index]!));
+  const sql = `with ${branches.map((branch, index) => `${ctes[index]} as materialized (${branch.matches.sql})`).join(', ')},
+     page as (select * from (${pages.map((page) => `(${page.sql})`).join(' union all ')}) as candidates
+       order by score desc, collection, id limit ?),
+     counted as (${branches.map((branch, index) => branch.count(ctes[index]!)).join(' union all ')})
+     select
+       (select coalesce(json_agg(json_build_object('collection', collection, 'id', id, 'score', score, 'fields', fields,
+          'snippet', ts_headline(language::regconfig, text, to_tsquery(language::regconfig, ?), ?))
+          order by score desc, collection, id), '[]'::json) from page) as hits,
+       (select count(*) from counted)::int as total,
+       (select coalesce(json_agg(json_build_object('value', collection, 'count', n) order by collection), '[]'::json)
+          from (select collection, count(*)::int as n from counted group by collection) c) as by_collection,
+       (select coalesce(json_agg(json_build_object('collection', collection, 'value', facet, 'count', n)
+          order by collection, facet), '[]'::json)
+          from (select collection, facet, count(*)::int as n from counted where facet is not null
+                group by collection, facet) f) as by_facet`;
+  const bindings = [
+    ...branches.flatMap((branch) => branch.matches.bindings),
+    ...pages.flatMap((page) => page.bindings),
+    request.limit + 1,
+    request.query.tsquery,
+    HEADLINE_OPTIONS,
+  ];
+  type Row = {
+    hits: Array<SearchHit & { score: number | string }>;
+    total: number;
+    by_collection: SearchOutcome['byCollection'];
+    by_facet: SearchOutcome['byFacet'];
+  };
+  const run = async (knex: Knex) => ((await knex.raw(sql, bindings)) as { rows: Row[] }).rows[0]!;
+  // Typo mode loosens pg_trgm's threshold for this statement only (set local: its own transaction).
+  const row =
+    request.mode === 'typo'
+      ? await database.transaction(async (trx) => {
+          await trx.raw(`set local pg_trgm.word_similarity_threshold = ${WORD_SIMILARITY}`);
+          return run(trx);
+        })
+      : await run(database);
+  const hits = row.hits.map((hit) => ({ ...hit, score: Number(hit.score) }));
+  return {
+    hits: hits.slice(0, request.limit),
+    more: hits.length > request.limit,
+    total: row.total,
+    byCollection: row.by_collection,
+    byFacet: row.by_facet,
+  };
+}

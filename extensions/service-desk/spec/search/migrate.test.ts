@@ -1,0 +1,22 @@
+// The search version's migrate.ts stores documents with a self-contained copy of the platform's document expression;
+// the route rechecks matches on readable fields with the platform's. They must agree, or a caller who may read every
+// field would find other rows than one who may not.
+import { describe, expect, it } from '@jest/globals';
+import { validateSearchConfig } from '../../../platform/src/search/core/config.js';
+import { documentExpression, documentTable } from '../../../platform/src/search/core/sql.js';
+import { searchCollections } from './collections.js';
+import { documentExpression as migrateDocumentExpression, documentTable as migrateDocumentTable } from './migrate.js';
+
+describe('search version', () => {
+  it('its rows are valid platform search configuration', () => {
+    expect(validateSearchConfig(searchCollections).ok).toBe(true);
+  });
+
+  it.each(searchCollections.map((row) => [row.collection, row] as const))(
+    '%s: the migration stores the document the route rechecks with, where the route reads it',
+    (_collection, row) => {
+      expect(migrateDocumentExpression(row)).toBe(documentExpression(row as never));
+      expect(migrateDocumentTable(row.collection)).toBe(documentTable(row.collection));
+    },
+  );
+});

@@ -1,0 +1,393 @@
+// Issue 12 (Search): GET /groundwork/v1/search over the service desk's configured collections, as every role, over
+// HTTP on the real Directus. The crux is that the caller's own permissions apply inside the search's SQL: a word
+// that exists only in another organization's ticket or only in an internal note gives a customer no result, no
+// count, no facet and no snippet; a field outside a role's field list is neither matched nor shown.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { harness } from '../../../tests/integration/harness/context.js';
+import { getJson } from '../../../tests/integration/http.js';
+import { documentExpression, documentTable } from '../../platform/src/search/core/sql.js';
+import { searchCollections } from '../spec/search/collections.js';
+import { asAdmin, call, createDesk, type Desk } from './fixtures.js';
+
+interface Hit {
+  collection: string;
+  id: string;
+  score: number;
+  fields: Record<string, unknown>;
+  snippet: string | null;
+}
+interface SearchBody {
+  data: Hit[];
+  meta: {
+    mode: 'exact' | 'typo';
+    total: number;
+    facets: {
+      collection: Array<{ value: string; count: number }>;
+      status: Array<{ collection: string; value: string; count: number }>;
+    };
+    next_cursor: string | null;
+  };
+}
+
+let desk: Desk;
+/** Made-up words, unique to this run (letters only, so the English stemmer leaves them whole). */
+const word = (label: string) =>
+  `${label}${[...randomBytes(6)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('')}q`;
+const W = {
+  shared: word('shared'),
+  foreign: word('foreign'),
+  internal: word('internal'),
+  reply: word('reply'),
+  article: word('article'),
+  draft: word('draft'),
+  ranked: word('ranked'),
+  paged: word('paged'),
+  secret: word('secret'),
+  typo: 'zanzibarflux' + randomBytes(2).toString('hex').replace(/[0-9]/g, 'k'),
+};
+const ids = {} as Record<'own' | 'other' | 'title' | 'body' | 'published' | 'draft' | 'restricted', string>;
+let restricted: { token: string; policy: string; role: string; user: string };
+
+async function search(token: string, params: Record<string, string>) {
+  const response = await call(token, 'GET', `/groundwork/v1/search?${new URLSearchParams(params)}`);
+  return { status: response.status, body: response.body as unknown as SearchBody, text: response.text };
+}
+async function found(token: string, q: string, extra: Record<string, string> = {}) {
+  const response = await search(token, { q, limit: '50', ...extra });
+  if (response.status !== 200) throw new Error(`search ${q}: ${response.status} ${response.text}`);
+  return response.body;
+}
+
+async function ticket(fields: Record<string, unknown>): Promise<string> {
+  const id = randomUUID();
+  await desk.db('tickets').insert({
+    id,
+    status: 'open',
+    priority: 'normal',
+    organization: desk.org.id,
+    requester: desk.users.customer.id,
+    ...fields,
+  });
+  return id;
+}
+
+beforeAll(async () => {
+  desk = await createDesk('search');
+  ids.own = await ticket({ subject: `Printer jam ${W.shared}`, description: `Paper stuck in tray two ${W.typo}` });
+  ids.other = await ticket({
+    subject: `Printer jam ${W.shared}`,
+    description: `Their own words ${W.foreign}`,
+    organization: desk.otherOrg.id,
+    requester: desk.users.outsider.id,
+    status: 'pending',
+  });
+  await desk.db('ticket_messages').insert([
+    { id: randomUUID(), ticket: ids.own, body: `Staff only: ${W.internal} escalate`, internal: true },
+    { id: randomUUID(), ticket: ids.own, body: `Thanks, ${W.reply} works now`, internal: false },
+    { id: randomUUID(), ticket: ids.other, body: `Other org reply ${W.foreign}`, internal: false },
+  ]);
+  // Ranking: the word in a subject (weight A) ranks above the same word once in a description (weight B).
+  ids.body = await ticket({ subject: 'Something else', description: `It mentions ${W.ranked} once` });
+  ids.title = await ticket({ subject: `About ${W.ranked}`, description: 'Nothing more' });
+  for (let index = 0; index < 7; index += 1) {
+    await ticket({ subject: `Batch ${index} ${W.paged}`, description: `${W.paged} `.repeat(index + 1) });
+  }
+  ids.restricted = await ticket({ subject: 'Visible subject words', description: `Hidden description ${W.secret}` });
+  ids.published = randomUUID();
+  ids.draft = randomUUID();
+  await desk.db('kb_articles').insert([
+    {
+      id: ids.published,
+      title: `How to clear a ${W.article}`,
+      slug: `a-${ids.published}`,
+      body: 'Open the tray.',
+      status: 'published',
+    },
+    { id: ids.draft, title: `Draft on ${W.draft}`, slug: `a-${ids.draft}`, body: 'Not yet.', status: 'draft' },
+  ]);
+
+  // A role that may read every ticket but only its id and subject: its field list, not its row filter, limits it.
+  const policy = await asAdmin<{ id: string }>(desk, 'POST', '/policies', {
+    name: `Subjects only ${desk.run}`,
+    app_access: false,
+    admin_access: false,
+  });
+  await asAdmin(desk, 'POST', '/permissions', {
+    policy: policy.id,
+    collection: 'tickets',
+    action: 'read',
+    fields: ['id', 'subject', 'status'],
+  });
+  const role = await asAdmin<{ id: string }>(desk, 'POST', '/roles', { name: `Subjects only ${desk.run}` });
+  await asAdmin(desk, 'POST', '/access', { role: role.id, policy: policy.id });
+  const email = `subjects-${desk.run}@${desk.run}.example.com`;
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  const user = await asAdmin<{ id: string }>(desk, 'POST', '/users', { email, password, role: role.id });
+  const login = await getJson(`${harness().baseUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  restricted = {
+    token: (login.body.data as { access_token: string }).access_token,
+    policy: policy.id,
+    role: role.id,
+    user: user.id,
+  };
+}, 60_000);
+
+afterAll(async () => {
+  await call(desk.admin, 'DELETE', `/users/${restricted.user}`);
+  await call(desk.admin, 'DELETE', `/roles/${restricted.role}`);
+  await call(desk.admin, 'DELETE', `/policies/${restricted.policy}`);
+  await desk.db.destroy();
+});
+
+const leakFree = (body: SearchBody, words: string[]) => {
+  const text = JSON.stringify(body);
+  for (const secret of words) expect(text).not.toContain(secret);
+};
+
+describe('search: what each role finds', () => {
+  it("a customer finds their organization's ticket, never the other organization's, in results, counts or facets", async () => {
+    const body = await found(desk.users.customer.token, W.shared);
+    expect(body.data.map((hit) => hit.id)).toEqual([ids.own]);
+    expect(body.meta.total).toBe(1);
+    expect(body.meta.facets.collection).toEqual([{ value: 'tickets', count: 1 }]);
+    expect(body.meta.facets.status).toEqual([{ collection: 'tickets', value: 'open', count: 1 }]);
+    expect(body.data[0]!.snippet).toContain(`<mark>${W.shared}</mark>`);
+    expect(body.data[0]!.fields).toMatchObject({ subject: `Printer jam ${W.shared}`, status: 'open' });
+
+    const outsider = await found(desk.users.outsider.token, W.shared);
+    expect(outsider.data.map((hit) => hit.id)).toEqual([ids.other]);
+    expect(outsider.meta.facets.status).toEqual([{ collection: 'tickets', value: 'pending', count: 1 }]);
+  });
+
+  it("a word only in another tenant's data or only in an internal note gives a customer nothing at all", async () => {
+    for (const secret of [W.foreign, W.internal]) {
+      for (const q of [secret, secret.slice(0, 8), `"${secret}"`]) {
+        const body = await found(desk.users.customer.token, q);
+        expect(body.data).toEqual([]);
+        expect(body.meta.total).toBe(0);
+        expect(body.meta.facets).toEqual({ collection: [], status: [] });
+        expect(body.meta.next_cursor).toBeNull();
+      }
+    }
+    // The other tenant finds its own word, in its ticket and its public message.
+    const outsider = await found(desk.users.outsider.token, W.foreign);
+    expect(outsider.meta.facets.collection).toEqual([
+      { value: 'ticket_messages', count: 1 },
+      { value: 'tickets', count: 1 },
+    ]);
+    // The note is found by staff, but not by the other tenant.
+    expect((await found(desk.users.agent.token, W.internal)).data.map((hit) => hit.collection)).toEqual([
+      'ticket_messages',
+    ]);
+    expect((await found(desk.users.outsider.token, W.internal)).meta.total).toBe(0);
+  });
+
+  it("a customer's public messages and published articles are found; drafts and article status are not shown", async () => {
+    const reply = await found(desk.users.customer.token, W.reply);
+    expect(reply.data.map((hit) => [hit.collection, hit.fields.ticket])).toEqual([['ticket_messages', ids.own]]);
+    const article = await found(desk.users.customer.token, W.article);
+    expect(article.data.map((hit) => hit.id)).toEqual([ids.published]);
+    // kb_articles.status is outside the customer's field list: no status facet, no status field.
+    expect(article.meta.facets.status).toEqual([]);
+    expect(article.data[0]!.fields).not.toHaveProperty('status');
+    expect((await found(desk.users.customer.token, W.draft)).meta.total).toBe(0);
+  });
+
+  it('staff: agents and managers find every organization and internal notes; editors only the knowledge base', async () => {
+    for (const role of ['agent', 'manager'] as const) {
+      const body = await found(desk.users[role].token, W.shared);
+      expect(body.data.map((hit) => hit.id).sort()).toEqual([ids.own, ids.other].sort());
+      expect(body.meta.facets.status).toEqual([
+        { collection: 'tickets', value: 'open', count: 1 },
+        { collection: 'tickets', value: 'pending', count: 1 },
+      ]);
+      expect((await found(desk.users[role].token, W.draft)).data.map((hit) => hit.id)).toEqual([ids.draft]);
+    }
+    const editor = desk.users.editor.token;
+    const tickets = await found(editor, W.shared);
+    expect(tickets.meta).toMatchObject({ total: 0, facets: { collection: [], status: [] } });
+    expect((await found(editor, W.internal)).meta.total).toBe(0);
+    const draft = await found(editor, W.draft);
+    expect(draft.data.map((hit) => hit.id)).toEqual([ids.draft]);
+    expect(draft.meta.facets.status).toEqual([{ collection: 'kb_articles', value: 'draft', count: 1 }]);
+  });
+
+  it('the admin finds everything', async () => {
+    const body = await found(desk.admin, W.foreign);
+    expect(body.meta.total).toBe(2);
+    expect((await found(desk.admin, W.internal)).meta.total).toBe(1);
+  });
+
+  it('a field outside the role field list is neither matched, snippeted nor counted', async () => {
+    const hidden = await found(restricted.token, W.secret);
+    expect(hidden.data).toEqual([]);
+    expect(hidden.meta.total).toBe(0);
+    const visible = await found(restricted.token, 'Visible subject words');
+    const hit = visible.data.find((candidate) => candidate.id === ids.restricted);
+    expect(hit).toBeDefined();
+    leakFree(visible, [W.secret, 'Hidden description']);
+    // The agent, whose list holds description, finds it by that word.
+    expect((await found(desk.users.agent.token, W.secret)).data.map((candidate) => candidate.id)).toEqual([
+      ids.restricted,
+    ]);
+  });
+});
+
+describe('search: query syntax, ranking, paging, typos', () => {
+  it('ranks a word in the subject above the same word in the description', async () => {
+    const body = await found(desk.users.agent.token, W.ranked);
+    expect(body.data.map((hit) => hit.id)).toEqual([ids.title, ids.body]);
+    expect(body.data[0]!.score).toBeGreaterThan(body.data[1]!.score);
+  });
+
+  it('matches the last word as a prefix while typing, not once a space follows', async () => {
+    const prefix = W.shared.slice(0, W.shared.length - 3);
+    expect((await found(desk.users.customer.token, `printer ${prefix}`)).data.map((hit) => hit.id)).toEqual([ids.own]);
+    // Once a space follows, the word is whole: no exact match, so only typo tolerance (trigrams) may find it.
+    expect((await found(desk.users.customer.token, `${prefix} `)).meta.mode).toBe('typo');
+  });
+
+  it('websearch syntax: exclusion, or, and quoted phrases', async () => {
+    const agent = desk.users.agent.token;
+    expect((await found(agent, `${W.shared} -${W.foreign}`)).data.map((hit) => hit.id)).toEqual([ids.own]);
+    const either = await found(agent, `${W.article} or ${W.draft}`);
+    expect(either.data.map((hit) => hit.id).sort()).toEqual([ids.published, ids.draft].sort());
+    expect((await found(agent, `"jam ${W.shared}"`)).meta.total).toBe(2);
+    expect((await found(agent, `"${W.shared} jam"`)).meta.total).toBe(0);
+  });
+
+  it('pages with a stable cursor: every row once, in rank order, the same total on every page', async () => {
+    const seen: Hit[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const params: Record<string, string> = { q: W.paged, limit: '3', ...(cursor ? { cursor } : {}) };
+      const response = await search(desk.users.customer.token, params);
+      expect(response.status).toBe(200);
+      expect(response.body.meta.total).toBe(7);
+      seen.push(...response.body.data);
+      cursor = response.body.meta.next_cursor;
+      pages += 1;
+    } while (cursor && pages < 10);
+    expect(pages).toBe(3);
+    expect(new Set(seen.map((hit) => hit.id)).size).toBe(7);
+    const scores = seen.map((hit) => hit.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  });
+
+  it('tolerates a typo when exact matches are few, within the permitted rows only', async () => {
+    const typo = `${W.typo.slice(0, 4)}x${W.typo.slice(5)}`;
+    // The word is in a description; trigram tolerance covers subjects (configured `typo`), so put it in one.
+    await desk
+      .db('tickets')
+      .where({ id: ids.own })
+      .update({ subject: `Printer jam ${W.shared} ${W.typo}` });
+    const body = await found(desk.users.customer.token, typo);
+    expect(body.meta.mode).toBe('typo');
+    expect(body.data.map((hit) => hit.id)).toEqual([ids.own]);
+    expect((await found(desk.users.outsider.token, typo)).meta.total).toBe(0);
+  });
+});
+
+describe('search: the index', () => {
+  // Candidates come from the stored documents' GIN index and typo candidates from the trigram indexes; with
+  // sequential scans off, a plan that still scans means an index is missing.
+  it.each(searchCollections.map((row) => [row.collection, row] as const))(
+    '%s: candidates come from the GIN indexes',
+    async (collection, row) => {
+      const plans = await desk.db.transaction(async (trx) => {
+        await trx.raw('set local enable_seqscan = off');
+        const document = await trx.raw(
+          `explain select id from groundwork."${documentTable(collection)}" where document @@ to_tsquery('english', 'printer')`,
+        );
+        const typo = row.fields.find((field) => 'typo' in field && field.typo);
+        const trigram = typo
+          ? await trx.raw(`explain select 1 from "${collection}" where 'printr' <% "${typo.field}"`)
+          : null;
+        return [document, trigram].map((plan) => (plan ? JSON.stringify(plan.rows) : null));
+      });
+      expect(plans[0]).toContain(`${documentTable(collection)}_gin`);
+      if (plans[1] !== null) expect(plans[1]).toMatch(new RegExp(`search_${collection}_\\w+_trgm`));
+    },
+  );
+
+  it('stores the same document as the route computes, for every row of the collection', async () => {
+    for (const row of searchCollections) {
+      const { stale } = (
+        await desk.db.raw(
+          `select count(*)::int as stale from "${row.collection}" c left join groundwork."${documentTable(row.collection)}" d
+            on d.id = c.id where d.document is distinct from (${documentExpression(row as never, (field) => `c."${field}"`)})`,
+        )
+      ).rows[0] as { stale: number };
+      expect(stale).toBe(0);
+    }
+  });
+
+  it('is current in the transaction of the write: a word written is found at once, and gone once removed', async () => {
+    const fresh = word('fresh');
+    const id = await ticket({ subject: `Newly ${fresh}` });
+    expect((await found(desk.users.customer.token, fresh)).data.map((hit) => hit.id)).toEqual([id]);
+    await desk.db('tickets').where({ id }).update({ subject: 'Renamed' });
+    expect((await found(desk.users.customer.token, `${fresh} `)).meta.total).toBe(0);
+  });
+});
+
+describe('search: bad input is a 400', () => {
+  const cases: Array<[string, Record<string, string>]> = [
+    ['no q', {}],
+    ['empty q', { q: '   ' }],
+    ['q with no word', { q: '!!! ---' }],
+    ['only excluded words', { q: '-printer' }],
+    ['q too long', { q: 'a'.repeat(201) }],
+    ['huge limit', { q: 'printer', limit: '100000' }],
+    ['limit 0', { q: 'printer', limit: '0' }],
+    ['limit not a number', { q: 'printer', limit: 'ten' }],
+    ['garbage cursor', { q: 'printer', cursor: 'not-a-cursor' }],
+    ['unknown collection', { q: 'printer', collections: 'directus_users' }],
+    ['empty collections', { q: 'printer', collections: ',' }],
+    ['unknown parameter', { q: 'printer', sort: 'score' }],
+  ];
+  it.each(cases)('%s', async (_label, params) => {
+    const response = await search(desk.users.agent.token, params);
+    expect(response.status).toBe(400);
+    expect(response.text).toContain('INVALID_QUERY');
+  });
+
+  it('a cursor of another query is refused, and so is one edited by hand', async () => {
+    const first = await found(desk.users.customer.token, W.paged, { limit: '3' });
+    const cursor = first.meta.next_cursor!;
+    expect((await search(desk.users.customer.token, { q: W.shared, cursor })).status).toBe(400);
+    const payload = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as Record<string, unknown>;
+    const forged = Buffer.from(JSON.stringify({ ...payload, s: 'x' })).toString('base64url');
+    expect((await search(desk.users.customer.token, { q: W.paged, limit: '3', cursor: forged })).status).toBe(400);
+  });
+
+  it('odd but valid input is a 200, never a 500: stop words only, long words, many phrases, non-Latin text', async () => {
+    for (const q of [
+      'the',
+      'the a of ',
+      'x'.repeat(120),
+      '"a b" "c d" "e f" or -g h',
+      'Überweisung 東京 ∑',
+      "'; drop --",
+    ]) {
+      const response = await search(desk.users.customer.token, { q });
+      expect([q, response.status]).toEqual([q, 200]);
+    }
+  });
+
+  it('without a login it is a 401', async () => {
+    const response = await getJson(`${harness().baseUrl}/groundwork/v1/search?q=printer`);
+    expect(response.status).toBe(401);
+  });
+
+  it('searching one collection counts only that collection', async () => {
+    const body = await found(desk.users.outsider.token, W.foreign, { collections: 'ticket_messages' });
+    expect(body.meta.facets.collection).toEqual([{ value: 'ticket_messages', count: 1 }]);
+  });
+});

@@ -1,0 +1,200 @@
+// `npm run bench:search` (issue 12, Search item 5): our ranked, permission-aware search route against Directus's own
+// `?search=` on the same data, as a customer and as an agent, in one run on one Directus. A throwaway database is
+// migrated to the latest version (so it has the search version's indexes), seeded with the demo set plus N tickets
+// (one message each, `npm run seed -- --tickets N`'s code), then the seeded text is rewritten with a skewed
+// vocabulary (Zipf-like: `lexN` is rarer as N grows; subjects start with a support topic) so some words are common
+// and some rare, and a fifth of the messages are made internal notes (the search trigger keeps the stored documents
+// current through it); then each document table is emptied and filled again: the backfill, timed.
+// Queries: rare, common, multi-word, prefix (search as you type) and typo, each as the customer whose organization
+// has the most tickets and as the agent. Ours: GET /groundwork/v1/search?collections=tickets&limit=10. Directus:
+// GET /items/tickets?search=<q>&limit=10&fields=id,subject (its LIKE over every text field; for the multi-word and
+// typo queries it looks for the literal text, so its hits differ: the timing compares what each does per request).
+// Prints p50/p95 per query, role and route, and the ratio of the p95s.
+// Options: --tickets N (default 50000), --duration S (default 5), --smoke (1,000 tickets, 1 s, for CI).
+// Database server: BENCH_DATABASE_URL, else the embedded PostgreSQL.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildDemo, DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
+import { bulkTickets, ensureDemoData } from '../../extensions/service-desk/seed/database.js';
+import { searchCollections } from '../../extensions/service-desk/spec/search/collections.js';
+import { backfillStatement, documentTable } from '../../extensions/service-desk/spec/search/migrate.js';
+import { buildStaleExtensions } from '../lib/extensions.js';
+import { createTestDatabase } from '../lib/instance.js';
+import { step } from '../lib/log.js';
+import { dropDatabase, toolServer, withClient, type PgConnection } from '../lib/postgres.js';
+import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js';
+import { json } from './lib/http.js';
+import { runLoad, type LoadResult } from './lib/load.js';
+import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
+import { formatTable } from './lib/stats.js';
+
+const SCOPE = 'bench';
+const { smoke, values } = readBenchOptions({
+  tickets: { full: '50000', smoke: '1000' },
+  duration: { full: '5', smoke: '1' },
+});
+const ticketCount = wholeNumber('tickets', values.tickets);
+const durationSeconds = wholeNumber('duration', values.duration);
+const warmUpSeconds = Math.min(1, durationSeconds);
+
+const TOPICS = ['printer', 'password', 'invoice', 'refund', 'laptop', 'network', 'billing', 'account', 'shipping'];
+const VOCABULARY = 5000;
+// lex1 is in most tickets; lex4000 in a few dozen per 50k; `pasword` matches nothing exactly (typo mode).
+const QUERIES = [
+  { kind: 'rare', q: 'lex4000' },
+  { kind: 'common', q: 'lex1 ' },
+  { kind: 'multi-word', q: 'lex2 lex3 lex10 ' },
+  { kind: 'prefix', q: 'printer lex12' },
+  { kind: 'typo', q: 'pasword ' },
+];
+
+async function sql<T = Record<string, unknown>>(db: PgConnection, text: string, params: unknown[] = []) {
+  return withClient(db, async (client) => (await client.query(text, params)).rows as T[]);
+}
+
+const { server, stop: stopServer } = await toolServer({
+  url: process.env.BENCH_DATABASE_URL,
+  dataDirName: 'bench-postgres',
+  port: 5459,
+  scope: SCOPE,
+});
+await buildStaleExtensions(SCOPE);
+const db = await createTestDatabase(server, 'bench_search');
+const storageRoot = mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-storage-'));
+const results: Array<LoadResult & { kind: string; who: string; route: 'ours' | 'directus'; hits: number }> = [];
+let backfill: Array<[string, number]> = [];
+let instance: Awaited<ReturnType<typeof startMigratedInstance>> | undefined;
+try {
+  step(SCOPE, `migrating ${db.database} to the latest version`);
+  await migrateDatabase(db, { log: (message) => step(SCOPE, `migrate: ${message}`) });
+  const data = buildDemo();
+  await withClient(db, async (client) => {
+    await ensureDemoData(client, data, DEMO_PASSWORD, storageRoot);
+    step(SCOPE, `seeding ${ticketCount.toLocaleString('en-US')} tickets, one message each`);
+    await bulkTickets(client, data, ticketCount, { progress: (line) => step(SCOPE, line) });
+    step(SCOPE, 'rewriting the text with a skewed vocabulary');
+    const word = `'lex' || floor(power(${VOCABULARY}, random()))::int`;
+    const words = (count: number) =>
+      `(select string_agg(${word}, ' ') from generate_series(1, ${count}) where t.id is not null)`;
+    await client.query(
+      `update tickets t set subject = ($1::text[])[1 + floor(random() * cardinality($1::text[]))::int] || ' ' || ${words(3)},
+         description = ${words(25)}`,
+      [TOPICS],
+    );
+    await client.query(`update ticket_messages t set body = ${words(12)}, internal = (hashtext(t.id::text) % 5 = 0)`);
+    // The trigger kept the documents current through the rewrite; the backfill an existing table gets is timed by
+    // emptying each document table and filling it again with the migration's own statement.
+    backfill = [];
+    for (const row of searchCollections) {
+      const started = Date.now();
+      await client.query(`truncate groundwork."${documentTable(row.collection)}"`);
+      await client.query(backfillStatement(row, 'id'));
+      backfill.push([row.collection, Date.now() - started]);
+    }
+    await client.query('vacuum analyze groundwork.search_document_tickets');
+    await client.query('vacuum analyze groundwork.search_document_ticket_messages');
+    await client.query('vacuum analyze tickets');
+    await client.query('vacuum analyze ticket_messages');
+  });
+
+  const [customer] = await sql<{ email: string }>(
+    db,
+    `select u.email from directus_users u join directus_roles r on r.id = u.role
+      where r.name = 'Customer' order by (select count(*) from tickets t where t.organization = u.organization) desc
+      limit 1`,
+  );
+  const [agent] = await sql<{ email: string }>(
+    db,
+    `select u.email from directus_users u join directus_roles r on r.id = u.role where r.name = 'Agent' limit 1`,
+  );
+
+  step(SCOPE, 'booting Directus (rate and pressure limiters off, LOG_LEVEL=warn)');
+  instance = await startMigratedInstance({
+    db,
+    name: 'bench-search',
+    env: { LOG_LEVEL: 'warn', PRESSURE_LIMITER_ENABLED: 'false', STORAGE_LOCAL_ROOT: storageRoot },
+  });
+  const base = instance.baseUrl;
+  const login = async (email: string) =>
+    (await json(`${base}/auth/login`, { method: 'POST', body: JSON.stringify({ email, password: DEMO_PASSWORD }) }))
+      .access_token as string;
+  const tokens = { customer: await login(customer!.email), agent: await login(agent!.email) };
+
+  for (const { kind, q } of QUERIES) {
+    for (const who of ['customer', 'agent'] as const) {
+      const routes = {
+        ours: `/groundwork/v1/search?${new URLSearchParams({ q, collections: 'tickets', limit: '10' })}`,
+        directus: `/items/tickets?${new URLSearchParams({ search: q.trim(), limit: '10', fields: 'id,subject', meta: 'filter_count' })}`,
+      };
+      for (const route of ['ours', 'directus'] as const) {
+        const url = `${base}${routes[route]}`;
+        const headers = { authorization: `Bearer ${tokens[who]}` };
+        const response = await fetch(url, { headers });
+        if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
+        const body = (await response.json()) as { meta?: { total?: number; filter_count?: number } };
+        const hits = (route === 'ours' ? body.meta?.total : Number(body.meta?.filter_count)) ?? -1;
+        const label = `${kind} "${q.trim()}" as ${who}, ${route}`;
+        await runLoad({ label, url, connections: 1, durationSeconds: warmUpSeconds, headers });
+        const result = await runLoad({ label, url, connections: 1, durationSeconds, headers });
+        results.push({ ...result, kind, who, route, hits });
+        step(SCOPE, `${label}: p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms`);
+      }
+    }
+  }
+} finally {
+  await instance?.stop();
+  await dropDatabase(server, db.database);
+  await stopServer();
+  rmSync(storageRoot, { recursive: true, force: true });
+}
+
+console.log('');
+console.log(
+  `${ticketCount.toLocaleString('en-US')} tickets and as many messages, 1 connection, ${durationSeconds} s per query, role and route`,
+);
+const rows = QUERIES.flatMap(({ kind, q }) =>
+  (['customer', 'agent'] as const).map((who) => {
+    const ours = results.find((r) => r.kind === kind && r.who === who && r.route === 'ours')!;
+    const theirs = results.find((r) => r.kind === kind && r.who === who && r.route === 'directus')!;
+    return [
+      kind,
+      q.trim(),
+      who,
+      ours.hits,
+      theirs.hits,
+      ours.p50Ms,
+      ours.p95Ms,
+      theirs.p50Ms,
+      theirs.p95Ms,
+      `${(theirs.p95Ms / Math.max(ours.p95Ms, 0.1)).toFixed(1)}×`,
+    ];
+  }),
+);
+console.log(
+  formatTable(
+    [
+      'query',
+      'q',
+      'as',
+      'our total',
+      '?search= total',
+      'ours p50',
+      'ours p95',
+      '?search= p50',
+      '?search= p95',
+      'p95 ratio',
+    ],
+    rows,
+  ),
+);
+console.log('');
+console.log(formatTable(['backfill of the stored documents', 'ms'], backfill));
+const failed = results.filter((r) => r.non2xx > 0 || r.errors > 0 || r.requests === 0);
+if (failed.length > 0) {
+  for (const r of failed) console.error(`${r.label}: ${JSON.stringify(r.statusCodes)}, ${r.errors} errors`);
+  console.error('the run is not valid: failed requests');
+  process.exit(1);
+}
+if (smoke) console.log(SMOKE_NOTE);
+process.exit(0);
