@@ -69,6 +69,8 @@ async function loadDataMigration(file: string, folder: string): Promise<DataMigr
 
 export async function runMigrations(options: RunOptions): Promise<MigrateResult> {
   const { connection, log } = options;
+  // A database ahead of this release (a rollback) is said once per line, not at each read of the ledgers.
+  const reportedAhead = new Set<LineName>();
   const started = Date.now();
   const dirs: Record<LineName, string> = { platform: options.platformDir ?? platformSnapshotsDir(), domain: options.dir };
   // The collections the platform's line defines (set by readLines): the domain's steps leave them alone.
@@ -119,7 +121,6 @@ export async function runMigrations(options: RunOptions): Promise<MigrateResult>
     }
   }
 
-  const reportedAhead = new Set<LineName>();
   /** Both lines' pending versions, or a MigrationError saying why the database cannot be migrated. */
   async function readLines(db: Knex): Promise<Record<LineName, Line>> {
     const problems: string[] = [];
