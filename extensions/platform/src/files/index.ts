@@ -9,7 +9,7 @@ import type { SecurityEvent } from '../security/core/events.js';
 import type { SecurityStore } from '../security/store.js';
 import { FieldForbiddenError } from '../shared/errors.js';
 import type { PlatformEnv } from '../shared/env.js';
-import { parseByteSize } from './core/content.js';
+import { parseByteSize } from './core/byte-size.js';
 import { parseRoleLimits } from './core/limits.js';
 import { serverFieldsIn } from './core/names.js';
 import { clamdScanner } from './scanner.js';

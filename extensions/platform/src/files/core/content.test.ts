@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { decideContent, mimeMatches, parseByteSize, type ContentPolicy } from './content.js';
+import { parseByteSize } from './byte-size.js';
+import { decideContent, mimeMatches, type ContentPolicy } from './content.js';
 import { imageDimensions } from './images.js';
 
 const policy: ContentPolicy = {

@@ -1,7 +1,7 @@
 // Upload size limits per role (issue 15 item 1): FILES_MAX_UPLOAD_SIZE is the ceiling for everyone,
 // GROUNDWORK_FILES_ROLE_UPLOAD_LIMITS lowers it for named roles: `<role id>=<size>` pairs, comma separated, sizes as
 // Directus writes them (`5mb`). Pure.
-import { parseByteSize } from './content.js';
+import { parseByteSize } from './byte-size.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
