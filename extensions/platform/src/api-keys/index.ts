@@ -65,8 +65,8 @@ export function registerApiKeys(
   });
   defineSchedule(PRUNE_SIGNATURES_QUEUE, '23 * * * *');
 
-  // At app.after, before the server listens: the security tables (routes.before) have created the schema by then,
-  // so the CREATE SCHEMA IF NOT EXISTS statements do not race (installApiKeyTables also retries that race once).
+  // At app.after, before the server listens. Every platform install runs under one advisory lock (shared/install.ts),
+  // so neither another capability nor another instance starting at once races it.
   init('app.after', async () => {
     try {
       await installApiKeyTables(context.database);

@@ -27,5 +27,3 @@ export const apiKeyInstallStatements: string[] = [
   )`,
   'CREATE INDEX IF NOT EXISTS api_key_signatures_expires_at ON groundwork.api_key_signatures (expires_at)',
 ];
-
-export const API_KEYS_INSTALL_LOCK = "hashtextextended('groundwork.api_keys.install', 0)";

@@ -1,11 +1,12 @@
 // The API-key capability's I/O: its tables (sql.ts), the key rows, last use, seen signatures, and the facts the
 // authentication needs about the key's user (read with the users capability's store).
 import type { Knex } from 'knex';
+import { installUnderLock } from '../shared/install.js';
 import { currentAccess, type AccessRow, type RoleRow } from '../users/core/current-access.js';
 import { createUsersStore } from '../users/store.js';
 import type { ApiKeyView } from './core/contract.js';
 import { keyState, LAST_USE_INTERVAL_MS, SIGNATURE_WINDOW_MS } from './core/key.js';
-import { API_KEYS_INSTALL_LOCK, apiKeyInstallStatements } from './sql.js';
+import { apiKeyInstallStatements } from './sql.js';
 
 export interface ApiKeyRow {
   id: string;
@@ -48,19 +49,7 @@ export function viewOf(row: ApiKeyRow, now: number): ApiKeyView {
 }
 
 export async function installApiKeyTables(database: Knex): Promise<void> {
-  const install = () =>
-    database.transaction(async (trx) => {
-      await trx.raw(`SELECT pg_advisory_xact_lock(${API_KEYS_INSTALL_LOCK})`);
-      for (const statement of apiKeyInstallStatements) await trx.raw(statement);
-    });
-  try {
-    await install();
-  } catch (error) {
-    // Other capabilities create the schema at the same boot step: IF NOT EXISTS loses that race with a unique
-    // violation. Once it exists, a second try succeeds.
-    if ((error as { code?: string }).code !== '23505') throw error;
-    await install();
-  }
+  await installUnderLock(database, apiKeyInstallStatements);
 }
 
 export function apiKeyStore(database: Knex) {

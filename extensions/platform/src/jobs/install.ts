@@ -4,9 +4,8 @@
 // functions (groundwork_enqueue here, groundwork_publish_event in events/install.ts) live in `public` so domain triggers can call them unqualified; Directus does not read functions.
 import type { Knex } from 'knex';
 import { eventsInstallStatements } from '../events/install.js';
+import { installUnderLock } from '../shared/install.js';
 import { BOSS_SCHEMA } from './core/names.js';
-
-const INSTALL_LOCK = "hashtextextended('groundwork.install', 0)";
 
 // pg-boss's NOTIFY channel for its schema (plans.notifyChannelSql): a NOTIFY here wakes the workers at once.
 const notifyChannel = `('pgboss_' || left(encode(sha224('${BOSS_SCHEMA}'::bytea), 'hex'), 24))`;
@@ -65,10 +64,7 @@ export const installStatements: string[] = [
   ...eventsInstallStatements,
 ];
 
-/** Runs every statement in one transaction, under an advisory lock held until it commits. */
+/** Runs every statement in one transaction, under the platform's install lock (shared/install.ts). */
 export async function installDatabaseObjects(database: Knex): Promise<void> {
-  await database.transaction(async (trx) => {
-    await trx.raw(`SELECT pg_advisory_xact_lock(${INSTALL_LOCK})`);
-    for (const statement of installStatements) await trx.raw(statement.replaceAll('?', '\\?'));
-  });
+  await installUnderLock(database, installStatements);
 }

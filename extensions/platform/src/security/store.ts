@@ -1,14 +1,13 @@
 // The security capability's I/O: its tables in the `groundwork` schema (installed at boot like the jobs tables:
 // never Directus collections, so no snapshot change and no admin-app access), the throttle rows and the events.
 import type { Knex } from 'knex';
+import { installUnderLock } from '../shared/install.js';
 import { BURST_EVENTS, type BurstKind } from './core/burst.js';
 import type { SecurityEventsFilter } from './core/contract.js';
 import type { SecurityEvent } from './core/events.js';
 import { admit, type Admission, type ThrottlePolicy, type ThrottleState } from './core/throttle.js';
 
 export type { SecurityEvent } from './core/events.js';
-
-const INSTALL_LOCK = "hashtextextended('groundwork.security.install', 0)";
 
 export const installStatements: string[] = [
   'CREATE SCHEMA IF NOT EXISTS groundwork',
@@ -40,10 +39,7 @@ export const installStatements: string[] = [
 ];
 
 export async function installSecurityTables(database: Knex): Promise<void> {
-  await database.transaction(async (trx) => {
-    await trx.raw(`SELECT pg_advisory_xact_lock(${INSTALL_LOCK})`);
-    for (const statement of installStatements) await trx.raw(statement);
-  });
+  await installUnderLock(database, installStatements);
 }
 
 export interface KeyPolicy {
