@@ -6,7 +6,9 @@ const MAX_STEM = 100;
 
 /** `name` made safe, ending in `.extension` (the detected type's, so `invoice.pdf.exe` cannot come back). */
 export function sanitizeFileName(name: string, extension: string): string {
-  const base = name.normalize('NFC').split(/[/\\]/).pop() ?? '';
+  // split() always gives at least one part: the last is the base name.
+  const parts = name.normalize('NFC').split(/[/\\]/);
+  const base = parts[parts.length - 1]!;
   const stem = base
     // Control characters (C0, C1) and format characters (bidi overrides such as U+202E, zero-width ones).
     .replace(/[\p{Cc}\p{Cf}]/gu, '')
