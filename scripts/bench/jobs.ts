@@ -89,6 +89,9 @@ async function benchDirectus(server: PgConnection, setup: string, env: Record<st
     env: { LOG_LEVEL: 'warn', PRESSURE_LIMITER_ENABLED: 'false', ...env },
   });
   const pool = new pg.Pool({ ...db, max: 2 });
+  // An idle connection the server ends would otherwise be an unhandled 'error' that stops the bench; the pool
+  // replaces it.
+  pool.on('error', (error) => step(SCOPE, `pool: an idle connection ended (${error.message})`));
   try {
     const token = ((await post(instance, null, '/auth/login', TEST_ADMIN)).data as { access_token: string })
       .access_token;
@@ -143,6 +146,9 @@ async function benchSkipLocked(server: PgConnection, workers: number): Promise<R
   const setup = `baseline: SELECT ... FOR UPDATE SKIP LOCKED loop (${workers} workers, 1 job per claim, 100 ms idle poll)`;
   const db = await createTestDatabase(server, 'bench_naive');
   const pool = new pg.Pool({ ...db, max: workers + 2 });
+  // An idle connection the server ends would otherwise be an unhandled 'error' that stops the bench; the pool
+  // replaces it.
+  pool.on('error', (error) => step(SCOPE, `pool: an idle connection ended (${error.message})`));
   let running = true;
   let loops: Array<Promise<void>> = [];
   try {

@@ -11,6 +11,15 @@ export const version: VersionAuthor = {
   name: 'search',
   dataMigration: path.join(here, '..', 'search', 'migrate.ts'),
   async author(send, log) {
+    // The typo fields get a one-column trigram index in the data migration; Directus reports any one-column index
+    // as the field's `is_indexed` (decision 0031), so the version says so too: otherwise that index is drift, and a
+    // later schema apply could drop it.
+    for (const row of searchCollections) {
+      for (const entry of row.fields) {
+        if ('typo' in entry && entry.typo)
+          await send('PATCH', `/fields/${row.collection}/${entry.field}`, { schema: { is_indexed: true } });
+      }
+    }
     for (const row of searchCollections) await send('POST', '/items/search_collections', row);
     log(`search: ${searchCollections.map((row) => row.collection).join(', ')}`);
   },
