@@ -312,7 +312,10 @@ describe('search: the index', () => {
         return [document, trigram].map((plan) => (plan ? JSON.stringify(plan.rows) : null));
       });
       expect(plans[0]).toContain(`${documentTable(collection)}_gin`);
-      if (plans[1] !== null) expect(plans[1]).toMatch(new RegExp(`search_${collection}_\\w+_trgm`));
+      // `<%` can only be served by a trigram index: an index scan at all proves one is used. Its name is ours
+      // (search_<collection>_<field>_trgm) or, since the field is `is_indexed` in the snapshot, Directus's.
+      if (plans[1] !== null)
+        expect(plans[1]).toMatch(new RegExp(`Index Scan on (search_${collection}_\\w+_trgm|${collection}_\\w+_index)`));
     },
   );
 
