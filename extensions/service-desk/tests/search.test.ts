@@ -300,8 +300,14 @@ describe('search: the index', () => {
   it.each(searchCollections.map((row) => [row.collection, row] as const))(
     '%s: candidates come from the GIN indexes',
     async (collection, row) => {
-      const plans = await desk.db.transaction(async (trx) => {
+      // Rolled back: the field is also `is_indexed` in the snapshot, so Directus keeps a btree index on it; with
+      // sequential scans off, a tiny table's cheapest plan is a full scan of that btree with `<%` as a filter. Dropped
+      // here, the plan shows which index can serve `<%` itself.
+      const trx = await desk.db.transaction();
+      const plans = await (async () => {
         await trx.raw('set local enable_seqscan = off');
+        const typoField = row.fields.find((field) => 'typo' in field && field.typo);
+        if (typoField) await trx.raw(`drop index if exists "${collection}_${typoField.field}_index"`);
         const document = await trx.raw(
           `explain select id from groundwork."${documentTable(collection)}" where document @@ to_tsquery('english', 'printer')`,
         );
@@ -310,12 +316,9 @@ describe('search: the index', () => {
           ? await trx.raw(`explain select 1 from "${collection}" where 'printr' <% "${typo.field}"`)
           : null;
         return [document, trigram].map((plan) => (plan ? JSON.stringify(plan.rows) : null));
-      });
+      })().finally(() => trx.rollback());
       expect(plans[0]).toContain(`${documentTable(collection)}_gin`);
-      // `<%` can only be served by a trigram index: an index scan at all proves one is used. Its name is ours
-      // (search_<collection>_<field>_trgm) or, since the field is `is_indexed` in the snapshot, Directus's.
-      if (plans[1] !== null)
-        expect(plans[1]).toMatch(new RegExp(`Index Scan on (search_${collection}_\\w+_trgm|${collection}_\\w+_index)`));
+      if (plans[1] !== null) expect(plans[1]).toMatch(new RegExp(`Index Scan on search_${collection}_\\w+_trgm`));
     },
   );
 
