@@ -1,6 +1,7 @@
 // The security capability's I/O: its tables in the `groundwork` schema (installed at boot like the jobs tables:
 // never Directus collections, so no snapshot change and no admin-app access), the throttle rows and the events.
 import type { Knex } from 'knex';
+import { activeAdminIds } from '../shared/admins.js';
 import { installUnderLock } from '../shared/install.js';
 import { BURST_EVENTS, type BurstKind } from './core/burst.js';
 import type { SecurityEventsFilter } from './core/contract.js';
@@ -200,13 +201,7 @@ export function securityStore(database: Knex, clock: () => number = Date.now, op
 
     /** Active users with admin access (through their role's or their own policies): who hears of a burst. */
     async activeAdmins(): Promise<string[]> {
-      const rows = (await database('directus_users as u')
-        .join('directus_access as a', (join) => join.on('a.role', 'u.role').orOn('a.user', 'u.id'))
-        .join('directus_policies as p', 'p.id', 'a.policy')
-        .where('p.admin_access', true)
-        .where('u.status', 'active')
-        .distinct('u.id')) as Array<{ id: string }>;
-      return rows.map((row) => row.id);
+      return activeAdminIds(database);
     },
   };
 }

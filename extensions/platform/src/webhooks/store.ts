@@ -1,6 +1,7 @@
 // SQL of outgoing webhooks: subscriptions and deliveries (Directus collections, written here as system rows, like
 // the notification outbox) and secrets (groundwork.webhook_secret, see install.ts).
 import type { Knex } from 'knex';
+import { activeAdminIds } from '../shared/admins.js';
 import { matchesEventPattern } from '../events/core/pattern.js';
 
 export const SUBSCRIPTIONS = 'webhook_subscriptions';
@@ -186,13 +187,7 @@ export function webhookStore(database: Knex | Knex.Transaction) {
     },
 
     async activeAdmins(): Promise<string[]> {
-      const rows = (await database('directus_users as u')
-        .join('directus_access as a', (join) => join.on('a.role', 'u.role').orOn('a.user', 'u.id'))
-        .join('directus_policies as p', 'p.id', 'a.policy')
-        .where('p.admin_access', true)
-        .where('u.status', 'active')
-        .distinct('u.id')) as Array<{ id: string }>;
-      return rows.map((row) => row.id);
+      return activeAdminIds(database);
     },
 
     // Secrets.
