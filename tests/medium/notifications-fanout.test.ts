@@ -129,7 +129,7 @@ beforeAll(async () => {
       id varchar(100) primary key, description varchar(255), event varchar(255) not null, condition json,
       audience json, channels json, template varchar(100) references notification_templates (key) on delete set null,
       digest boolean not null default false, exclude_actor boolean not null default true,
-      enabled boolean not null default true
+      enabled boolean not null default true, burst_limit integer
     );
     create table notification_preferences (
       id serial primary key, "user" uuid not null references directus_users (id) on delete cascade,
@@ -206,6 +206,15 @@ beforeAll(async () => {
       channels: json(['email']),
       template: 'receipt',
       enabled: false,
+    },
+    {
+      id: 'burst',
+      event: 'alarms.fired',
+      audience: json([{ field: 'owner' }]),
+      channels: json(['email', 'in_app']),
+      template: 'receipt',
+      exclude_actor: false,
+      burst_limit: 2,
     },
     {
       id: 'broken-template',
@@ -431,6 +440,31 @@ describe('dedupe', () => {
     await fanOut(await publish('things.created', item, U.agent1.id), { database: sql });
     await fanOut(await publish('things.created', item, U.agent1.id), { database: sql });
     expect(await outboxOf(item)).toHaveLength(16);
+  });
+});
+
+describe('burst limit', () => {
+  it("delivers a rule's first notifications per person and channel at once; past the limit, email waits for the digest and in-app is skipped", async () => {
+    const items = [await thing(), await thing(), await thing(), await thing()];
+    for (const item of items) await fanOut(await publish('alarms.fired', item, null), { database: sql });
+    const rows = await sql('notification_outbox')
+      .whereIn('item', items)
+      .orderBy('date_created')
+      .select('item', 'channel', 'status', 'last_error');
+    const byItem = (channel: string) =>
+      items.map((item) => rows.find((row) => row.item === item && row.channel === channel)?.status);
+    expect(byItem('email')).toEqual(['pending', 'pending', 'held', 'held']);
+    expect(byItem('in_app')).toEqual(['pending', 'pending', 'skipped', 'skipped']);
+    expect(rows.filter((row) => row.status !== 'pending').map((row) => row.last_error)).toEqual(
+      Array(4).fill("over the rule's burst limit of 2 an hour"),
+    );
+    // Only the rows due now get a delivery job.
+    const ids = await sql('notification_outbox').whereIn('item', items).pluck('id');
+    expect(await jobsFor(ids)).toHaveLength(4);
+    // Another person's notifications of the same rule count on their own.
+    const colleagues = await thing({ owner: U.colleague.id });
+    await fanOut(await publish('alarms.fired', colleagues, null), { database: sql });
+    expect((await outboxOf(colleagues)).map((row) => row.status)).toEqual(['pending', 'pending']);
   });
 });
 

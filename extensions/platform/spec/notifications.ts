@@ -249,3 +249,18 @@ export const notificationRelations: RelationSpec[] = [
   m2o('notification_outbox', 'recipient', 'directus_users', 'SET NULL'),
   m2o('notification_outbox', 'digest', 'notification_outbox', 'SET NULL'),
 ];
+
+/** Added to `notification_rules` by version `notification-burst` (0005); null: the platform's default. */
+export const notificationRuleBurstLimit: FieldSpec = {
+  field: 'burst_limit',
+  type: 'integer',
+  meta: {
+    interface: 'input',
+    width: 'half',
+    options: { min: 0, placeholder: '10' },
+    note:
+      'At most this many notifications of this rule per person and channel per hour are sent at once; the rest ' +
+      'wait for the daily digest (email) or are not shown (in the app). Empty: 10. 0: no limit.',
+  },
+  schema: { is_nullable: true },
+};

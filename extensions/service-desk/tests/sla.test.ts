@@ -119,6 +119,26 @@ describe('SLA scan job', () => {
   });
 });
 
+describe('historic breaches (imported or seeded past due)', () => {
+  it('are marked breached without an event; a live breach in the same run still publishes one', async () => {
+    // Due 240 minutes after creation: the historic one breached about three days ago, the live one 20 minutes ago.
+    const historic = await ticketIn(desk, 'open', { createdMinutesAgo: 3 * 24 * 60 });
+    const historicResponded = await ticketIn(desk, 'open', { createdMinutesAgo: 30 * 24 * 60 });
+    await desk.db('tickets').where({ id: historicResponded }).update({ first_responded_at: desk.db.fn.now() });
+    const live = await ticketIn(desk, 'open', { createdMinutesAgo: 260 });
+    await runJob('service-desk.sla-scan');
+    await until(
+      'the SLA scan',
+      () => desk.db('tickets').whereIn('id', [historic, historicResponded, live]).pluck('sla_state'),
+      (states) => states.length === 3 && states.every((state) => state === 'breached'),
+    );
+    const types = async (id: string) => (await eventsOf(desk, id)).map((event) => event.type);
+    expect(await types(historic)).toEqual([]);
+    expect(await types(historicResponded)).toEqual([]);
+    expect(await types(live)).toEqual(['sla.tickets.breached']);
+  });
+});
+
 const ticketRow = async (id: string) => desk.db('tickets').where({ id }).first();
 const ms = (value: Date | string) => new Date(value).getTime();
 

@@ -5,7 +5,7 @@ import type { HookExtensionContext } from '@directus/types';
 import type { Knex } from 'knex';
 import { enqueue } from '../jobs/index.js';
 import type { Person } from './core/audience.js';
-import { fanOutNeeds, planFanOut } from './core/outbox.js';
+import { applyBurstLimit, BURST_WINDOW_MS, fanOutNeeds, planFanOut } from './core/outbox.js';
 import { audienceGroups } from './groups.js';
 import { createRenderer } from './core/render.js';
 import { rulesForEvent, type DomainEventLike } from './core/rules.js';
@@ -15,6 +15,7 @@ import {
   loadPreferences,
   loadRules,
   loadTemplates,
+  recentDeliveries,
   type OutboxInsert,
 } from './store.js';
 
@@ -67,8 +68,9 @@ export function createFanOut(deps: FanOutDeps) {
       database,
       people.map((person) => person.id),
     );
-    const planned = planFanOut({ event, rules, item, people, members, preferences });
-    if (planned.length === 0) return;
+    const unlimited = planFanOut({ event, rules, item, people, members, preferences });
+    if (unlimited.length === 0) return;
+    const planned = applyBurstLimit(unlimited, rules, await recentDeliveries(database, unlimited, BURST_WINDOW_MS));
 
     const templates = await loadTemplates(database, [...new Set(planned.map((row) => row.template))]);
     const actor = personView(people.find((person) => person.id === event.actor));

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { AudienceNeeds, GroupMembers, Person } from './core/audience.js';
-import type { OutboxStatus, PlannedNotification } from './core/outbox.js';
+import { burstKey, type OutboxStatus, type PlannedNotification } from './core/outbox.js';
 import type { Preference } from './core/preferences.js';
 import type { Template } from './core/render.js';
 import { CHANNELS, type Channel, type NotificationRule } from './core/rules.js';
@@ -37,6 +37,7 @@ export async function loadRules(db: Knex): Promise<NotificationRule[]> {
     ),
     template: row.template === null ? null : String(row.template),
     digest: Boolean(row.digest),
+    burst_limit: typeof row.burst_limit === 'number' ? row.burst_limit : null,
     exclude_actor: Boolean(row.exclude_actor),
     enabled: Boolean(row.enabled),
   }));
@@ -80,6 +81,32 @@ export async function loadPreferences(db: Knex, users: string[]): Promise<Prefer
   }));
 }
 
+/**
+ * Rows per burstKey (rule, recipient, channel) delivered or being delivered in the last `windowMs`, by the
+ * database's clock, for the rules and recipients of one fan-out (index notification_outbox_burst, version 0005).
+ */
+export async function recentDeliveries(
+  db: Knex,
+  planned: Array<{ rule: string; recipient: { id: string } }>,
+  windowMs: number,
+): Promise<Map<string, number>> {
+  if (planned.length === 0) return new Map();
+  const rows = await db(OUTBOX)
+    .select('rule', 'recipient', 'channel')
+    .count({ count: '*' })
+    .whereIn('rule', [...new Set(planned.map((row) => row.rule))])
+    .whereIn('recipient', [...new Set(planned.map((row) => row.recipient.id))])
+    .whereIn('status', ['pending', 'sending', 'sent', 'failed'])
+    .andWhere('date_created', '>', db.raw(`now() - make_interval(secs => ?)`, [windowMs / 1000]))
+    .groupBy('rule', 'recipient', 'channel');
+  return new Map(
+    (rows as Array<{ rule: string; recipient: string; channel: Channel; count: string | number }>).map((row) => [
+      burstKey(row.rule, row.recipient, row.channel),
+      Number(row.count),
+    ]),
+  );
+}
+
 export interface OutboxInsert {
   planned: PlannedNotification;
   subject: string;
@@ -109,7 +136,7 @@ export async function insertNotifications(
     subject,
     body,
     attempts: 0,
-    last_error: error,
+    last_error: error ?? planned.note ?? null,
   }));
   return trx(OUTBOX).insert(values).onConflict('key').ignore().returning(['id', 'status']);
 }

@@ -1,13 +1,22 @@
 // Scheduled jobs of the service desk: the SLA scan marks tickets at risk or breached and publishes
-// sla.tickets.warning / sla.tickets.breached in the same transaction; auto-close moves tickets solved more than
+// sla.tickets.warning / sla.tickets.breached in the same transaction (historic breaches, long past due when first
+// seen, are marked without an event: core/breach.ts); auto-close moves tickets solved more than
 // 7 days ago to closed through the workflow (as the system: no accountability, `$system` in the definition).
 import type { HookExtensionContext } from '@directus/types';
 import { platform } from '../platform.js';
-import { classify, escalation, type SlaTicket } from './core/breach.js';
-import { AUTO_CLOSE_AFTER_DAYS, autoCloseQuery, slaScanQuery } from './queries.js';
+import { classify, escalation, isHistoricBreach, SILENT_BREACH_AFTER_MS, type SlaTicket } from './core/breach.js';
+import {
+  AUTO_CLOSE_AFTER_DAYS,
+  autoCloseQuery,
+  historicBreachIdsQuery,
+  SILENT_BATCH,
+  slaScanQuery,
+} from './queries.js';
 
 export const SLA_SCAN_QUEUE = 'service-desk.sla-scan';
 export const AUTO_CLOSE_QUEUE = 'service-desk.auto-close';
+/** Statements of SILENT_BATCH per scan: 100k historic breaches a minute, each statement its own short transaction. */
+const SILENT_ROUNDS = 20;
 export { AUTO_CLOSE_AFTER_DAYS };
 
 type Logger = HookExtensionContext['logger'];
@@ -18,6 +27,16 @@ export function registerSlaJobs(context: HookExtensionContext, logger: Logger): 
 
   jobs.defineQueue(SLA_SCAN_QUEUE, async () => {
     const now = new Date();
+    const cutoff = new Date(now.getTime() - SILENT_BREACH_AFTER_MS);
+    let silent = 0;
+    for (let round = 0; round < SILENT_ROUNDS; round++) {
+      const marked = await database('tickets')
+        .whereIn('id', historicBreachIdsQuery(database, cutoff))
+        .update({ sla_state: 'breached' });
+      silent += marked;
+      if (marked < SILENT_BATCH) break;
+    }
+    if (silent) logger.info({ silent }, 'historic SLA breaches marked without events');
     await database.transaction(async (trx) => {
       const rows = (await slaScanQuery(trx, now)) as (SlaTicket & { id: string; number: string })[];
       let published = 0;
@@ -27,7 +46,8 @@ export function registerSlaJobs(context: HookExtensionContext, logger: Logger): 
         const type = escalation(ticket.sla_state, verdict.state);
         if (!type && ticket.sla_state === verdict.state) continue;
         await trx('tickets').where('id', ticket.id).update({ sla_state: verdict.state });
-        if (!type) continue;
+        // A breach that passed the silent window between the two statements is history too.
+        if (!type || isHistoricBreach(verdict, now)) continue;
         await events.publishEvent(trx, {
           type,
           collection: 'tickets',

@@ -3,7 +3,8 @@
 // capture.ts) and fails on a sequential scan of a large table, and scripts/bench/ticket-list.ts loads the same
 // requests over HTTP, without and with the indexes. The SLA jobs' scans are plain SQL (src/sla/queries.ts).
 import type { Knex } from 'knex';
-import { autoCloseQuery, slaScanQuery } from '../../src/sla/queries.js';
+import { SILENT_BREACH_AFTER_MS } from '../../src/sla/core/breach.js';
+import { autoCloseQuery, historicBreachIdsQuery, slaScanQuery } from '../../src/sla/queries.js';
 
 /** The tables a listed query must never read sequentially. */
 export const LARGE_TABLES = ['tickets', 'ticket_messages', 'ticket_messages_files'];
@@ -60,6 +61,12 @@ export const LISTED_REQUESTS: ListedRequest[] = [
 export function listedJobQueries(knex: Knex, now = new Date()): Array<{ name: string; sql: Knex.SqlNative }> {
   return [
     { name: 'job: SLA scan', sql: slaScanQuery(knex, now).toSQL().toNative() },
+    {
+      name: 'job: SLA scan, historic breaches',
+      sql: historicBreachIdsQuery(knex, new Date(now.getTime() - SILENT_BREACH_AFTER_MS))
+        .toSQL()
+        .toNative(),
+    },
     { name: 'job: auto-close solved tickets', sql: autoCloseQuery(knex).toSQL().toNative() },
   ];
 }

@@ -1,7 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Person } from './audience.js';
 import {
+  applyBurstLimit,
+  burstKey,
   decideAttempt,
+  DEFAULT_BURST_LIMIT,
   digestKey,
   fanOutNeeds,
   groupForDigest,
@@ -228,5 +231,44 @@ describe('digest', () => {
     expect([...groups.keys()]).toEqual(['u1', 'u2']);
     expect(groups.get('u1')!.map((r) => r.id)).toEqual(['a', 'b']);
     expect(digestKey('job-1', 'u1')).not.toBe(digestKey('job-2', 'u1'));
+  });
+});
+
+describe('applyBurstLimit', () => {
+  const ava = person('ava', 'agent');
+  const row = (channel: 'email' | 'in_app', index: number, ruleId = 'sla') => ({
+    key: `e${index}:${ruleId}:ava:${channel}`,
+    rule: ruleId,
+    template: 'tpl',
+    recipient: ava,
+    channel,
+    status: 'pending' as const,
+  });
+  const statuses = (rows: Array<{ status: string }>) => rows.map((one) => one.status);
+
+  it('delivers up to the default limit at once, then holds emails for the digest and skips in-app, with a note', () => {
+    const recent = new Map([[burstKey('sla', 'ava', 'email'), DEFAULT_BURST_LIMIT - 1]]);
+    const planned = [row('email', 1), row('email', 2), row('in_app', 1)];
+    const limited = applyBurstLimit(planned, [rule({ id: 'sla' })], new Map(recent));
+    expect(statuses(limited)).toEqual(['pending', 'held', 'pending']);
+    expect(limited[1]?.note).toMatch(/burst limit of 10/);
+    const flooded = new Map([[burstKey('sla', 'ava', 'in_app'), DEFAULT_BURST_LIMIT]]);
+    expect(statuses(applyBurstLimit([row('in_app', 3)], [rule({ id: 'sla' })], flooded))).toEqual(['skipped']);
+  });
+
+  it("counts per rule and takes the rule's own limit; 0 is no limit", () => {
+    const recent = new Map([
+      [burstKey('sla', 'ava', 'email'), 2],
+      [burstKey('other', 'ava', 'email'), 500],
+    ]);
+    const rules = [rule({ id: 'sla', burst_limit: 3 }), rule({ id: 'other', burst_limit: 0 })];
+    const limited = applyBurstLimit([row('email', 1), row('email', 2), row('email', 3, 'other')], rules, recent);
+    expect(statuses(limited)).toEqual(['pending', 'held', 'pending']);
+  });
+
+  it('leaves rows the recipient or the rule already held or skipped as they are', () => {
+    const held = { ...row('email', 1), status: 'held' as const };
+    const recent = new Map([[burstKey('sla', 'ava', 'email'), 99]]);
+    expect(applyBurstLimit([held], [rule({ id: 'sla' })], recent)).toEqual([held]);
   });
 });

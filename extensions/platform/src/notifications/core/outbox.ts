@@ -29,6 +29,43 @@ export interface PlannedNotification {
   recipient: Person;
   channel: Channel;
   status: PlannedStatus;
+  /** Why the row is not delivered at once when a limit, not the recipient, decided it (kept on the outbox row). */
+  note?: string;
+}
+
+/** Notifications of one rule to one recipient on one channel delivered at once within BURST_WINDOW_MS. */
+export const DEFAULT_BURST_LIMIT = 10;
+export const BURST_WINDOW_MS = 60 * 60 * 1000;
+
+export const burstKey = (rule: string, recipient: string, channel: Channel) => `${rule}:${recipient}:${channel}`;
+
+/**
+ * One rule firing many times (an SLA scan over a backlog, a bulk change) must not flood anyone (issue 11). Past the
+ * rule's burst limit within the window, emails wait for the recipient's daily digest (nothing is lost) and in-app
+ * notifications are skipped: a live channel gains nothing from the hundredth alert of one kind within an hour.
+ * `recent`: rows of each burstKey delivered or being delivered within the window (the outbox, by the database's
+ * clock); the event's own rows count as they are planned. Concurrent fan-outs may each pass the last free place, so
+ * the limit is approximate by the number of workers.
+ */
+export function applyBurstLimit(
+  planned: PlannedNotification[],
+  rules: NotificationRule[],
+  recent: Map<string, number>,
+): PlannedNotification[] {
+  const limits = new Map(rules.map((rule) => [rule.id, rule.burst_limit ?? DEFAULT_BURST_LIMIT]));
+  const counts = new Map(recent);
+  return planned.map((row) => {
+    const limit = limits.get(row.rule) ?? DEFAULT_BURST_LIMIT;
+    if (row.status !== 'pending' || limit <= 0) return row;
+    const key = burstKey(row.rule, row.recipient.id, row.channel);
+    const count = counts.get(key) ?? 0;
+    if (count < limit) {
+      counts.set(key, count + 1);
+      return row;
+    }
+    const note = `over the rule's burst limit of ${limit} an hour`;
+    return { ...row, status: row.channel === 'email' ? 'held' : 'skipped', note };
+  });
 }
 
 /** What the adapter must load for the rules that match an event (users by id, roles, members of groups). */

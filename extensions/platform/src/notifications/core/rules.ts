@@ -24,6 +24,11 @@ export interface NotificationRule {
   template: string | null;
   /** Emails of this rule always go to the recipients' daily digest (e.g. the managers' digest). */
   digest: boolean;
+  /**
+   * At most this many notifications of this rule per recipient and channel per hour are delivered at once (see
+   * applyBurstLimit); null or absent: DEFAULT_BURST_LIMIT; 0: no limit.
+   */
+  burst_limit?: number | null;
   /** Leave out the user who caused the event (someone replying does not need their own reply by email). */
   exclude_actor: boolean;
   enabled: boolean;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { classify, escalation, isPaused, type SlaTicket } from './breach.js';
+import { classify, escalation, isHistoricBreach, isPaused, SILENT_BREACH_AFTER_MS, type SlaTicket } from './breach.js';
 
 const base: SlaTicket = {
   status: 'open',
@@ -78,5 +78,18 @@ describe('escalation', () => {
     expect(escalation('at_risk', 'breached')).toBe('sla.tickets.breached');
     expect(escalation(null, 'breached')).toBe('sla.tickets.breached');
     expect(escalation('breached', 'at_risk')).toBeNull();
+  });
+});
+
+describe('isHistoricBreach', () => {
+  const due = at('2026-06-10T01:00:00Z');
+  it('is a breach seen more than the silent window after its due time', () => {
+    const later = (ms: number) => new Date(due.getTime() + ms);
+    expect(isHistoricBreach({ state: 'breached', dueAt: due }, later(SILENT_BREACH_AFTER_MS + 1))).toBe(true);
+    expect(isHistoricBreach({ state: 'breached', dueAt: due }, later(SILENT_BREACH_AFTER_MS))).toBe(false);
+    expect(isHistoricBreach({ state: 'breached', dueAt: due }, later(60_000))).toBe(false);
+  });
+  it('never silences a warning', () => {
+    expect(isHistoricBreach({ state: 'at_risk', dueAt: due }, at('2027-01-01T00:00:00Z'))).toBe(false);
   });
 });

@@ -53,6 +53,19 @@ export function classify(ticket: SlaTicket, now: Date): { state: SlaState; targe
   return worst;
 }
 
+/**
+ * A breach the scan finds this long after the due time is history, not news: rows imported or seeded with past
+ * dates, or a scheduler that was down. The scan marks such tickets breached without an event, so importing a year
+ * of tickets does not send a notification storm (issue 11). The scan runs every minute, so a live breach is seen
+ * within minutes; six hours leaves room for a restart or a stalled queue before anything goes silent.
+ */
+export const SILENT_BREACH_AFTER_MS = 6 * 60 * 60 * 1000;
+
+/** Whether a breach is older than SILENT_BREACH_AFTER_MS at `now`: mark it, publish nothing. */
+export function isHistoricBreach(verdict: { state: SlaState; dueAt: Date }, now: Date): boolean {
+  return verdict.state === 'breached' && now.getTime() - verdict.dueAt.getTime() > SILENT_BREACH_AFTER_MS;
+}
+
 /** The event to publish when a ticket's SLA state worsens (never when it stays or improves). */
 export function escalation(
   previous: string | null,
