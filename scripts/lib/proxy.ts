@@ -5,12 +5,24 @@
 // a silent repeat. No websocket upgrades: the scaled setups here run with WEBSOCKETS_ENABLED=false.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createBalancer, markFailed, markHealthy, mayRetry, pickUpstream } from './core/round-robin.js';
+import {
+  createBalancer,
+  drainUpstream,
+  markFailed,
+  markHealthy,
+  mayRetry,
+  pickUpstream,
+  replaceUpstream,
+} from './core/round-robin.js';
 
 export interface RoundRobinProxy {
   url: string;
   /** How many requests each upstream answered (index as given). */
   served: number[];
+  /** Takes upstream `index` out of rotation (before its instance stops: requests in flight finish there). */
+  drain(index: number): void;
+  /** Puts upstream `index` back into rotation at `url` (the restarted instance). */
+  replace(index: number, url: string): void;
   close(): Promise<void>;
 }
 
@@ -59,7 +71,7 @@ export async function startRoundRobinProxy(options: ProxyOptions): Promise<Round
       }
       tried.add(index);
       let connected = false;
-      const upstream = http.request(new URL(req.url ?? '/', options.upstreams[index]), {
+      const upstream = http.request(new URL(req.url ?? '/', balancer.upstreams[index]), {
         method,
         headers,
         agent: false,
@@ -95,6 +107,8 @@ export async function startRoundRobinProxy(options: ProxyOptions): Promise<Round
   return {
     url: `http://127.0.0.1:${port}`,
     served,
+    drain: (index) => drainUpstream(balancer, index),
+    replace: (index, url) => replaceUpstream(balancer, index, url),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

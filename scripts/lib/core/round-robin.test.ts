@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { createBalancer, markFailed, markHealthy, mayRetry, pickUpstream } from './round-robin.js';
+import {
+  createBalancer,
+  drainUpstream,
+  markFailed,
+  markHealthy,
+  mayRetry,
+  pickUpstream,
+  replaceUpstream,
+} from './round-robin.js';
 
 describe('round-robin balancer', () => {
   it('refuses an empty list', () => {
@@ -33,6 +41,20 @@ describe('round-robin balancer', () => {
     const balancer = createBalancer(['a', 'b']);
     expect(pickUpstream(balancer, 0, new Set([0]))).toBe(1);
     expect(pickUpstream(balancer, 0, new Set([0, 1]))).toBeUndefined();
+  });
+});
+
+describe('rolling restart', () => {
+  it('never picks a drained upstream, even when the others rest, until it is replaced', () => {
+    const balancer = createBalancer(['a', 'b']);
+    drainUpstream(balancer, 1);
+    expect([pickUpstream(balancer, 0), pickUpstream(balancer, 0), pickUpstream(balancer, 0)]).toEqual([0, 0, 0]);
+    markFailed(balancer, 0, 0, 1000);
+    expect(pickUpstream(balancer, 10)).toBe(0);
+    expect(pickUpstream(balancer, 10, new Set([0]))).toBeUndefined();
+    replaceUpstream(balancer, 1, 'b2');
+    expect(balancer.upstreams).toEqual(['a', 'b2']);
+    expect(pickUpstream(balancer, 10)).toBe(1);
   });
 });
 

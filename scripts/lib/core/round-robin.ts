@@ -2,16 +2,19 @@
 // request, which ones are resting after a failure, and whether a failed request may go to another upstream.
 
 export interface Balancer {
-  readonly upstreams: readonly string[];
+  /** Base URLs by index; replaceUpstream swaps one (a restarted instance on a new address). */
+  upstreams: string[];
   /** Index of the upstream the next choice starts from. */
   next: number;
   /** Upstream index -> time (ms) until which it is skipped after a failed connection. */
   restingUntil: Map<number, number>;
+  /** Upstreams taken out of rotation (drainUpstream): never picked, whatever else is down. */
+  drained: Set<number>;
 }
 
 export function createBalancer(upstreams: readonly string[]): Balancer {
   if (upstreams.length === 0) throw new Error('a balancer needs at least one upstream');
-  return { upstreams: [...upstreams], next: 0, restingUntil: new Map() };
+  return { upstreams: [...upstreams], next: 0, restingUntil: new Map(), drained: new Set() };
 }
 
 /**
@@ -28,7 +31,7 @@ export function pickUpstream(
   const candidates: number[] = [];
   for (let step = 0; step < count; step++) {
     const index = (balancer.next + step) % count;
-    if (!exclude.has(index)) candidates.push(index);
+    if (!exclude.has(index) && !balancer.drained.has(index)) candidates.push(index);
   }
   if (candidates.length === 0) return undefined;
   const awake = candidates.find((index) => (balancer.restingUntil.get(index) ?? 0) <= now);
@@ -39,6 +42,21 @@ export function pickUpstream(
     );
   balancer.next = (chosen + 1) % count;
   return chosen;
+}
+
+/**
+ * Take an upstream out of rotation before its instance stops (a rolling restart): requests already sent to it
+ * finish there, no new one goes to it.
+ */
+export function drainUpstream(balancer: Balancer, index: number): void {
+  balancer.drained.add(index);
+}
+
+/** Put an upstream (back) into rotation at `url`, healthy: the restarted instance. */
+export function replaceUpstream(balancer: Balancer, index: number, url: string): void {
+  balancer.upstreams[index] = url;
+  balancer.drained.delete(index);
+  balancer.restingUntil.delete(index);
 }
 
 /** Rest an upstream that refused or dropped a connection for `restMs`. */
