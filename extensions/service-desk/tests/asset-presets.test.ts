@@ -1,0 +1,89 @@
+// Image transforms through named presets only (issue 15, item 4; version 0009-asset-presets): the presets answer
+// with their size and format, any other transform query is a 400 before sharp runs, and the admin app's own
+// thumbnails (Directus's system keys) still work. The test images are made by sharp in this process, which runs
+// under the Node 22 that every npm script uses: the same binding Directus loads for /assets.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import sharp from 'sharp';
+import { harness } from '../../../tests/integration/harness/context.js';
+import { getJson } from '../../../tests/integration/http.js';
+import { ASSET_PRESETS } from '../spec/versions/asset-presets.js';
+import { createDesk, type Desk } from './fixtures.js';
+
+let desk: Desk;
+let image: string;
+
+async function asset(query: string, token = desk.users.agent.token) {
+  const response = await fetch(`${harness().baseUrl}/assets/${image}${query}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = Buffer.from(await response.arrayBuffer());
+  return { status: response.status, type: response.headers.get('content-type'), body };
+}
+
+beforeAll(async () => {
+  desk = await createDesk('presets');
+  // A 1600×1200 photo-like JPEG (noise compresses badly, as photos do).
+  const noise = Buffer.alloc(1600 * 1200 * 3);
+  for (let i = 0; i < noise.length; i++) noise[i] = (i * 7919) % 251;
+  const jpeg = await sharp(noise, { raw: { width: 1600, height: 1200, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+  const form = new FormData();
+  form.append('title', `preset source ${desk.run}`);
+  form.append('file', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'photo.jpg');
+  const uploaded = await getJson(`${harness().baseUrl}/files`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${desk.users.agent.token}` },
+    body: form,
+  });
+  expect(uploaded.status).toBe(200);
+  image = (uploaded.body.data as { id: string }).id;
+});
+
+afterAll(async () => {
+  await desk?.db.destroy();
+});
+
+describe('asset presets', () => {
+  it('runs under Node 22, as every npm script does', () => {
+    expect(process.versions.node.split('.')[0]).toBe('22');
+    expect(sharp.versions.vips).toMatch(/^\d+\.\d+/);
+  });
+
+  it.each([
+    ['thumbnail', 'image/webp', 'webp', 200, 200],
+    ['card', 'image/webp', 'webp', 640, 360],
+    ['card-avif', 'image/avif', 'heif', 640, 360],
+    ['full', 'image/webp', 'webp', 1600, 1200], // inside 1920 without enlargement: the source's own size
+  ])('%s answers %s at its size', async (key, type, format, width, height) => {
+    const answer = await asset(`?key=${key}`);
+    expect([answer.status, answer.type]).toEqual([200, type]);
+    const meta = await sharp(answer.body).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual([format, width, height]);
+  });
+
+  it('ships webp and avif for each named size', () => {
+    expect(ASSET_PRESETS.map((preset) => preset.key).sort()).toEqual(
+      ['card', 'card-avif', 'full', 'full-avif', 'thumbnail', 'thumbnail-avif'].sort(),
+    );
+  });
+
+  it.each([
+    ['a width', '?width=3000'],
+    ['a preset with an extra parameter', '?key=card&quality=100'],
+    ['a transforms list', `?transforms=${encodeURIComponent(JSON.stringify([['blur', 50]]))}`],
+    ['a format change', '?format=avif'],
+    ['an unknown key', '?key=huge'],
+  ])('refuses %s with a 400 before any transform runs', async (_label, query) => {
+    const answer = await asset(query);
+    expect(answer.status).toBe(400);
+    expect(answer.body.toString()).toMatch(/presets|isn't configured/);
+  });
+
+  it("keeps the admin app's system thumbnails and the original", async () => {
+    const small = await asset('?key=system-small-cover');
+    expect([small.status, (await sharp(small.body).metadata()).width]).toEqual([200, 64]);
+    const original = await asset('');
+    expect([original.status, original.type]).toEqual([200, 'image/jpeg']);
+  });
+});

@@ -1,0 +1,149 @@
+// `npm run bench:assets`: image transforms through the domain's presets (issue 15, item 4; version
+// 0009-asset-presets) on 12-megapixel JPEGs. A throwaway database is migrated, one Directus starts, the admin uploads
+// N distinct photos (4000×3000), and each case reads /assets over HTTP:
+// - baseline: the original bytes, no transform;
+// - the first `card` (webp) and `card-avif` transform of each photo (sharp runs; Directus then keeps the result);
+// - the cached `card` (the stored result: no sharp);
+// - 10 first `full` transforms at once, with the server's peak RSS growth, sampled from /proc every 20 ms.
+// Options: --images N (default 10), --repeat N (cached and baseline reads per photo, default 20), --smoke (2 photos,
+// 3 reads, 2 at once). Database server: BENCH_DATABASE_URL, else the embedded PostgreSQL.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { buildStaleExtensions } from '../lib/extensions.js';
+import { adminToken, createTestDatabase, type DirectusInstance } from '../lib/instance.js';
+import { step } from '../lib/log.js';
+import { dropDatabase, toolServer } from '../lib/postgres.js';
+import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js';
+import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
+import { formatTable, percentile } from './lib/stats.js';
+
+const SCOPE = 'bench';
+const { smoke, values } = readBenchOptions({
+  images: { full: '10', smoke: '2' },
+  repeat: { full: '20', smoke: '3' },
+});
+const imageCount = wholeNumber('images', values.images);
+const repeat = wholeNumber('repeat', values.repeat);
+const concurrent = Math.min(10, imageCount);
+const WIDTH = 4000;
+const HEIGHT = 3000;
+
+/** A photo-like 12 MP JPEG, different for each seed (noise compresses as badly as a photo does). */
+async function photo(seed: number): Promise<Buffer> {
+  const pixels = Buffer.alloc(WIDTH * HEIGHT * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = ((i >> 4) * 31 + seed * 97 + (i % 3) * 50) % 256;
+  return sharp(pixels, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
+function rssKb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('VmRSS:'));
+  return Number(line?.replace(/\D+/g, '') ?? 0);
+}
+
+const { server, stop: stopServer } = await toolServer({
+  url: process.env.BENCH_DATABASE_URL,
+  dataDirName: 'bench-postgres',
+  port: 5459,
+  scope: SCOPE,
+});
+await buildStaleExtensions(SCOPE);
+const db = await createTestDatabase(server, 'bench_assets');
+const storageRoot = mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-assets-'));
+const rows: Array<Array<string | number>> = [];
+let concurrentLine = '';
+let instance: DirectusInstance | undefined;
+try {
+  step(SCOPE, `migrating ${db.database} to the latest version`);
+  await migrateDatabase(db, { log: (message) => step(SCOPE, `migrate: ${message}`) });
+  step(SCOPE, 'booting Directus');
+  instance = await startMigratedInstance({
+    db,
+    name: 'bench-assets',
+    env: { LOG_LEVEL: 'warn', STORAGE_LOCAL_ROOT: storageRoot, FILES_MAX_UPLOAD_SIZE: '100mb' },
+  });
+  const base = instance.baseUrl;
+  const token = await adminToken(base);
+  const read = async (route: string) => {
+    const started = performance.now();
+    const response = await fetch(`${base}${route}`, { headers: { authorization: `Bearer ${token}` } });
+    const bytes = (await response.arrayBuffer()).byteLength;
+    if (response.status !== 200) throw new Error(`GET ${route} answered ${response.status}`);
+    return { ms: performance.now() - started, bytes };
+  };
+
+  const ids: string[] = [];
+  for (let index = 0; index < imageCount; index++) {
+    const jpeg = await photo(index);
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), `photo-${index}.jpg`);
+    const response = await fetch(`${base}/files`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    if (response.status !== 200) throw new Error(`upload answered ${response.status}: ${await response.text()}`);
+    ids.push(((await response.json()) as { data: { id: string } }).data.id);
+    step(SCOPE, `uploaded photo ${index + 1}/${imageCount} (${(jpeg.length / 1e6).toFixed(1)} MB, ${WIDTH}×${HEIGHT})`);
+  }
+
+  const measure = async (label: string, routes: string[]) => {
+    const samples: number[] = [];
+    let bytes = 0;
+    for (const route of routes) {
+      const one = await read(route);
+      samples.push(one.ms);
+      bytes = one.bytes;
+    }
+    rows.push([
+      label,
+      samples.length,
+      percentile(samples, 50).toFixed(1),
+      percentile(samples, 95).toFixed(1),
+      (bytes / 1024).toFixed(0),
+    ]);
+    step(SCOPE, `${label}: p50 ${percentile(samples, 50).toFixed(1)} ms`);
+  };
+  const each = (query: string, times = 1) => ids.flatMap((id) => Array(times).fill(`/assets/${id}${query}`));
+
+  await measure('original, no transform (baseline)', each('', repeat));
+  await measure('card (640×360 webp), first', each('?key=card'));
+  await measure('card, cached', each('?key=card', repeat));
+  await measure('card-avif, first', each('?key=card-avif'));
+  await measure('thumbnail (200×200 webp), first', each('?key=thumbnail'));
+
+  step(SCOPE, `${concurrent} first 'full' transforms at once`);
+  const pid = instance.process.pid!;
+  const before = rssKb(pid);
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssKb(pid))), 20);
+  const started = performance.now();
+  const answers = await Promise.all(ids.slice(0, concurrent).map((id) => read(`/assets/${id}?key=full`)));
+  const wall = performance.now() - started;
+  clearInterval(sampler);
+  peak = Math.max(peak, rssKb(pid));
+  const slowest = Math.max(...answers.map((answer) => answer.ms));
+  concurrentLine =
+    `${concurrent} first 'full' (1920 webp) transforms at once: all in ${wall.toFixed(0)} ms (slowest ` +
+    `${slowest.toFixed(0)} ms); server RSS ${(before / 1024).toFixed(0)} MB before, peak ` +
+    `${(peak / 1024).toFixed(0)} MB (+${((peak - before) / 1024).toFixed(0)} MB)`;
+  step(SCOPE, concurrentLine);
+} finally {
+  await instance?.stop();
+  await dropDatabase(server, db.database);
+  await stopServer();
+  rmSync(storageRoot, { recursive: true, force: true });
+}
+
+console.log('');
+console.log(
+  `${imageCount} photos of ${WIDTH}×${HEIGHT} (12 MP JPEG), ${repeat} reads per photo for the repeated cases`,
+);
+console.log(formatTable(['case', 'requests', 'p50 ms', 'p95 ms', 'answer KB'], rows));
+console.log(concurrentLine);
+if (smoke) console.log(SMOKE_NOTE);
