@@ -105,7 +105,7 @@ try {
       samples.length,
       percentile(samples, 50).toFixed(1),
       percentile(samples, 95).toFixed(1),
-      (bytes / 1024).toFixed(0),
+      (bytes / 1024).toFixed(1),
     ]);
     step(SCOPE, `${label}: p50 ${percentile(samples, 50).toFixed(1)} ms`);
   };
