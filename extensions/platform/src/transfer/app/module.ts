@@ -1,0 +1,293 @@
+// Admin app module "Import / Export" (issue 11, item 6): staff pick a collection, upload a CSV, JSON or NDJSON
+// file with mode, match fields, natural-key relations and a column mapping, run a dry run or the import, and read
+// the row report (downloadable as CSV); or export the collection with fields, filter and sort as CSV, XLSX, JSON or
+// NDJSON. It calls the routes as the signed-in user, so it can do exactly what their permissions allow. A render
+// function keeps it inside the repo's TypeScript lint, like the Jobs module.
+import { defineModule, useApi } from '@directus/extensions-sdk';
+import { defineComponent, h, onMounted, ref, resolveComponent } from 'vue';
+import { TRANSFER_MODULE_ID } from '../core/module-id.js';
+
+interface RowError {
+  row: number;
+  field: string | null;
+  code: string;
+  message: string;
+}
+interface ImportReport {
+  dry_run: boolean;
+  written: boolean;
+  replayed: boolean;
+  counts: { rows: number; insert: number; update: number; skip: number; errors: number };
+  errors: RowError[];
+}
+
+const FORMATS = ['csv', 'xlsx', 'json', 'ndjson'] as const;
+const field = 'display: flex; flex-direction: column; gap: 4px; min-width: 220px';
+const control = 'padding: 6px; font: inherit';
+
+/** The report's rows as CSV, cells quoted, formula-looking cells neutralised with a leading quote (OWASP). */
+function reportCsv(errors: RowError[]): string {
+  const quote = (value: string | number | null) => {
+    const text = String(value ?? '');
+    const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+    return `"${safe.replace(/"/g, '""')}"`;
+  };
+  const lines = [['row', 'field', 'code', 'message'], ...errors.map((e) => [e.row, e.field, e.code, e.message])];
+  return lines.map((line) => line.map(quote).join(',')).join('\r\n') + '\r\n';
+}
+
+function download(data: Blob, name: string): void {
+  const url = URL.createObjectURL(data);
+  const link = Object.assign(document.createElement('a'), { href: url, download: name });
+  link.click();
+  URL.revokeObjectURL(url);
+}
+
+const TransferPage = defineComponent({
+  name: 'GroundworkTransfer',
+  setup() {
+    const api = useApi();
+    const collections = ref<string[]>([]);
+    const collection = ref('');
+    const message = ref<string | null>(null);
+    const busy = ref(false);
+    const file = ref<File | null>(null);
+    const options = ref({ mode: 'insert', match: '', relations: '', mapping: '' });
+    const report = ref<ImportReport | null>(null);
+    const exportForm = ref({ format: 'csv', fields: '*', filter: '', sort: '' });
+
+    const failure = (error: unknown) => {
+      const response = (error as { response?: { data?: { errors?: Array<{ message: string }> } } }).response;
+      message.value = response?.data?.errors?.[0]?.message ?? String(error);
+    };
+
+    onMounted(async () => {
+      try {
+        const found = await api.get('/collections');
+        collections.value = (found.data.data as Array<{ collection: string; schema: unknown }>)
+          .filter((entry) => entry.schema && !entry.collection.startsWith('directus_'))
+          .map((entry) => entry.collection)
+          .sort();
+      } catch (error) {
+        failure(error);
+      }
+    });
+
+    async function runImport(dryRun: boolean) {
+      message.value = null;
+      report.value = null;
+      if (!collection.value || !file.value) return void (message.value = 'Choose a collection and a file.');
+      const form = new FormData();
+      form.append('mode', options.value.mode);
+      form.append('dry_run', String(dryRun));
+      for (const key of ['match', 'relations', 'mapping'] as const)
+        if (options.value[key].trim()) form.append(key, options.value[key].trim());
+      form.append('file', file.value, file.value.name);
+      busy.value = true;
+      try {
+        const answer = await api.post(`/groundwork/v1/imports/${collection.value}`, form, {
+          // A report with row errors is an answer, not a failure: show it.
+          validateStatus: (status: number) => status < 500,
+        });
+        if (answer.data?.data?.counts) report.value = answer.data.data as ImportReport;
+        else message.value = answer.data?.errors?.[0]?.message ?? `The import answered ${answer.status}.`;
+      } catch (error) {
+        failure(error);
+      } finally {
+        busy.value = false;
+      }
+    }
+
+    async function runExport() {
+      message.value = null;
+      if (!collection.value) return void (message.value = 'Choose a collection.');
+      const { format, fields, filter, sort } = exportForm.value;
+      const params: Record<string, string> = { format };
+      if (fields.trim()) params['fields'] = fields.trim();
+      if (filter.trim()) params['filter'] = filter.trim();
+      if (sort.trim()) params['sort'] = sort.trim();
+      busy.value = true;
+      try {
+        const answer = await api.get(`/groundwork/v1/exports/${collection.value}`, { params, responseType: 'blob' });
+        download(answer.data as Blob, `${collection.value}.${format}`);
+      } catch (error) {
+        const blob = (error as { response?: { data?: Blob } }).response?.data;
+        if (blob instanceof Blob) {
+          try {
+            message.value = (
+              JSON.parse(await blob.text()) as { errors: Array<{ message: string }> }
+            ).errors[0]!.message;
+          } catch {
+            failure(error);
+          }
+        } else failure(error);
+      } finally {
+        busy.value = false;
+      }
+    }
+
+    const text = (target: Record<string, string>, key: string, label: string, placeholder = '') =>
+      h('label', { style: field }, [
+        label,
+        h('input', {
+          type: 'text',
+          value: target[key],
+          placeholder,
+          style: control,
+          onInput: (event: Event) => (target[key] = (event.target as HTMLInputElement).value),
+        }),
+      ]);
+    const select = (target: Record<string, string>, key: string, label: string, choices: readonly string[]) =>
+      h('label', { style: field }, [
+        label,
+        h(
+          'select',
+          {
+            value: target[key],
+            style: control,
+            onChange: (event: Event) => (target[key] = (event.target as HTMLSelectElement).value),
+          },
+          choices.map((choice) => h('option', { value: choice }, choice)),
+        ),
+      ]);
+
+    return () => {
+      const PrivateView = resolveComponent('private-view');
+      const VButton = resolveComponent('v-button');
+      const VNotice = resolveComponent('v-notice');
+      const row = (children: unknown[]) =>
+        h(
+          'div',
+          { style: 'display: flex; gap: 12px; flex-wrap: wrap; align-items: flex-end; margin: 12px 0' },
+          children as never,
+        );
+      const current = report.value;
+      return h(
+        PrivateView as never,
+        { title: 'Import / Export' },
+        {
+          'title-outer:prepend': () => null,
+          default: () =>
+            h('div', { style: 'padding: 0 var(--content-padding) var(--content-padding-bottom); max-width: 1100px' }, [
+              message.value ? h(VNotice as never, { type: 'danger' }, () => message.value) : null,
+              row([
+                h('label', { style: field }, [
+                  'Collection',
+                  h(
+                    'select',
+                    {
+                      value: collection.value,
+                      style: control,
+                      'data-test': 'collection',
+                      onChange: (event: Event) => (collection.value = (event.target as HTMLSelectElement).value),
+                    },
+                    [
+                      h('option', { value: '' }, 'Choose…'),
+                      ...collections.value.map((c) => h('option', { value: c }, c)),
+                    ],
+                  ),
+                ]),
+              ]),
+              h('h2', { style: 'margin: 24px 0 4px; font-size: 18px' }, 'Import'),
+              h('p', 'All or nothing: any row error writes nothing. A dry run makes every check and writes nothing.'),
+              row([
+                h('label', { style: field }, [
+                  'File (CSV, JSON, NDJSON)',
+                  h('input', {
+                    type: 'file',
+                    accept: '.csv,.json,.ndjson,text/csv,application/json',
+                    'data-test': 'file',
+                    onChange: (event: Event) => (file.value = (event.target as HTMLInputElement).files?.[0] ?? null),
+                  }),
+                ]),
+                select(options.value, 'mode', 'Mode', ['insert', 'update', 'upsert']),
+                text(options.value, 'match', 'Match fields (update, upsert)', 'number'),
+              ]),
+              row([
+                text(options.value, 'relations', 'Relations by natural key (JSON)', '{"organization":"domain"}'),
+                text(options.value, 'mapping', 'Column → field (JSON, optional)', '{"Subject":"subject"}'),
+              ]),
+              row([
+                h(
+                  VButton as never,
+                  { secondary: true, disabled: busy.value, onClick: () => runImport(true) },
+                  () => 'Dry run',
+                ),
+                h(VButton as never, { disabled: busy.value, onClick: () => runImport(false) }, () => 'Import'),
+              ]),
+              current
+                ? h('div', { 'data-test': 'report' }, [
+                    h(
+                      VNotice as never,
+                      { type: current.counts.errors ? 'warning' : 'success' },
+                      () =>
+                        `${current.dry_run ? 'Dry run' : current.written ? 'Imported' : 'Nothing written'}` +
+                        `${current.replayed ? ' (the earlier run of this file)' : ''}: ${current.counts.rows} rows, ` +
+                        `${current.counts.insert} to insert, ${current.counts.update} to update, ` +
+                        `${current.counts.skip} skipped, ${current.counts.errors} errors.`,
+                    ),
+                    current.errors.length
+                      ? h('div', [
+                          h(
+                            VButton as never,
+                            {
+                              small: true,
+                              secondary: true,
+                              onClick: () =>
+                                download(
+                                  new Blob([reportCsv(current.errors)], { type: 'text/csv' }),
+                                  'import-report.csv',
+                                ),
+                            },
+                            () => 'Download the report (CSV)',
+                          ),
+                          h('table', { style: 'border-collapse: collapse; width: 100%; margin-top: 8px' }, [
+                            h(
+                              'thead',
+                              h(
+                                'tr',
+                                ['row', 'field', 'code', 'message'].map((label) =>
+                                  h('th', { style: 'padding: 4px 8px; text-align: left' }, label),
+                                ),
+                              ),
+                            ),
+                            h(
+                              'tbody',
+                              current.errors.slice(0, 500).map((error) =>
+                                h(
+                                  'tr',
+                                  [error.row, error.field ?? '', error.code, error.message].map((value) =>
+                                    h('td', { style: 'padding: 4px 8px; vertical-align: top' }, String(value)),
+                                  ),
+                                ),
+                              ),
+                            ),
+                          ]),
+                        ])
+                      : null,
+                  ])
+                : null,
+              h('h2', { style: 'margin: 32px 0 4px; font-size: 18px' }, 'Export'),
+              h('p', 'Streams every row your permissions let you read; cells that look like formulas are neutralised.'),
+              row([
+                select(exportForm.value, 'format', 'Format', FORMATS),
+                text(exportForm.value, 'fields', 'Fields', 'id,subject,organization.name'),
+                text(exportForm.value, 'filter', 'Filter (JSON)', '{"status":{"_eq":"open"}}'),
+                text(exportForm.value, 'sort', 'Sort', '-date_created'),
+              ]),
+              row([h(VButton as never, { disabled: busy.value, onClick: runExport }, () => 'Export')]),
+            ]),
+        },
+      );
+    };
+  },
+});
+
+export default defineModule({
+  id: TRANSFER_MODULE_ID,
+  name: 'Import / Export',
+  icon: 'import_export',
+  routes: [{ path: '', component: TransferPage }],
+  // Anyone signed in to the app: the routes apply the caller's own permissions to every row.
+  preRegisterCheck: (user) => Boolean(user),
+});
