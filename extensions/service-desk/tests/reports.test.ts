@@ -79,6 +79,8 @@ async function ticket(fields: Record<string, unknown> = {}): Promise<string> {
     channel: 'email',
     organization: desk.org.id,
     requester: desk.users.customer.id,
+    // Directus stamps date_created; a plain insert must too (a ticket without one is in no period).
+    date_created: desk.db.raw('now()'),
     ...fields,
   });
   return id;
@@ -125,8 +127,16 @@ describe('rollups', () => {
   });
 
   it('equal it after a status change, a reassignment, a rating and a first response', async () => {
-    await desk.db('tickets').where({ id: ids[0] }).update({ status: 'pending' });
-    await desk.db('tickets').where({ id: ids[1] }).update({ assignee: desk.users.agent2.id, status: 'open' });
+    // The workflow's trigger takes the actor from user_updated: a manager's move.
+    const byManager = { user_updated: desk.users.manager.id };
+    await desk
+      .db('tickets')
+      .where({ id: ids[0] })
+      .update({ status: 'pending', ...byManager });
+    await desk
+      .db('tickets')
+      .where({ id: ids[1] })
+      .update({ assignee: desk.users.agent2.id, status: 'open', ...byManager });
     await desk.db('tickets').where({ id: ids[2] }).update({ satisfaction: 4 });
     await desk
       .db('tickets')
@@ -144,7 +154,7 @@ describe('rollups', () => {
     await desk.db('tickets').whereIn('id', ids).update({ priority: 'low' });
     await desk.db
       .transaction(async (trx) => {
-        await trx('tickets').whereIn('id', ids).update({ status: 'closed' });
+        await trx('tickets').whereIn('id', ids).update({ channel: 'chat', satisfaction: 3 });
         throw new Error('rolled back');
       })
       .catch(() => undefined);

@@ -76,7 +76,7 @@ describe('report query', () => {
   it('builds one aggregate: date range, the report filter, the split, group and bucket fields', () => {
     expect(aggregateQuery(times, range(times, { group_by: 'priority' }))).toEqual({
       aggregate: { sum: ['tickets', 'met'] },
-      groupBy: ['day', 'metric', 'priority', 'bucket'],
+      group: ['day', 'metric', 'priority', 'bucket'],
       filter: { _and: [{ day: { _lte: '2026-12-03', _gte: '2026-11-04' } }] },
       limit: -1,
     });

@@ -46,7 +46,8 @@ export function aggregateQuery(definition: ReportDefinition, range: ReportRange)
   const groupBy = [definition.date_field, ...definition.split_by];
   if (range.groupBy !== null && !groupBy.includes(range.groupBy)) groupBy.push(range.groupBy);
   if (definition.kind === 'quantiles') groupBy.push(definition.bucket_field);
-  return { aggregate: { sum: definition.measures }, groupBy, filter: { _and: filters }, limit: -1 };
+  // `group` is ItemsService's name for what REST calls groupBy.
+  return { aggregate: { sum: definition.measures }, group: groupBy, filter: { _and: filters }, limit: -1 };
 }
 
 /** Monday of the ISO week the day is in. */
