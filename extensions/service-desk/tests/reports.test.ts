@@ -3,6 +3,7 @@
 // rating, first response), a multi-row update and deletes they equal the naive GROUP BY over tickets.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Knex } from 'knex';
 import { createDesk, type Desk } from './fixtures.js';
 import { call } from './fixtures.js';
 
@@ -17,13 +18,13 @@ const COUNT_KEYS = 'day, organization, status, priority, channel, assignee';
 const COUNT_MEASURES = ['tickets', 'csat_count', 'csat_sum', 'csat_1', 'csat_2', 'csat_3', 'csat_4', 'csat_5'];
 
 /** The rollups, without the cells that went back to zero. */
-async function rollups() {
-  const counts = await desk.db.raw(
+async function rollups(sql: Knex) {
+  const counts = await sql.raw(
     `select day::text, organization, status, priority, channel, assignee, ${COUNT_MEASURES.join(', ')}
        from report_ticket_counts where ${COUNT_MEASURES.map((m) => `${m} <> 0`).join(' or ')}
       order by ${COUNT_KEYS}`,
   );
-  const times = await desk.db.raw(
+  const times = await sql.raw(
     `select day::text, organization, priority, metric, bucket, tickets, within_sla, with_target
        from report_ticket_times where tickets <> 0 or within_sla <> 0 or with_target <> 0
       order by day, organization, priority, metric, bucket`,
@@ -32,8 +33,8 @@ async function rollups() {
 }
 
 /** The same figures the slow way: GROUP BY over tickets, written independently of the migration's SQL. */
-async function naive() {
-  const counts = await desk.db.raw(
+async function naive(sql: Knex) {
+  const counts = await sql.raw(
     `select (date_created at time zone 'UTC')::date::text as day, organization, status, priority, channel, assignee,
             count(*)::int as tickets, count(satisfaction)::int as csat_count, coalesce(sum(satisfaction), 0)::int as csat_sum,
             ${[1, 2, 3, 4, 5].map((n) => `count(*) filter (where satisfaction = ${n})::int as csat_${n}`).join(', ')}
@@ -45,7 +46,7 @@ async function naive() {
            count(*)::int as tickets, count(*) filter (where ${ended} <= ${due})::int as within_sla,
            count(${due})::int as with_target
       from tickets where ${ended} is not null and date_created is not null group by 1, 2, 3, 4, 5`;
-  const times = await desk.db.raw(
+  const times = await sql.raw(
     `select * from (${metric('first_response', 'first_responded_at', 'first_response_due_at')}
        union all ${metric('resolution', 'solved_at', 'resolution_due_at')}) as t
       order by day, organization, priority, metric, bucket`,
@@ -64,7 +65,10 @@ const numeric = (rows: Row[]) =>
   );
 
 async function expectRollupsEqualNaive() {
-  const [ours, theirs] = await Promise.all([rollups(), naive()]);
+  // One snapshot for both: other test files write tickets on the same instance meanwhile.
+  const [ours, theirs] = await desk.db.transaction(async (trx) => [await rollups(trx), await naive(trx)], {
+    isolationLevel: 'repeatable read',
+  });
   expect(numeric(ours.counts)).toEqual(numeric(theirs.counts));
   expect(numeric(ours.times)).toEqual(numeric(theirs.times));
 }
