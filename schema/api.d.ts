@@ -846,6 +846,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groundwork/v1/reports/{report}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A report the domain defines (groundwork.report_definitions), summed from its rollup collection with the caller's own permissions: a caller who may not read the rollup gets 403, and only the rows they may read are summed. */
+        get: operations["groundworkReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/groundwork/v1/search": {
         parameters: {
             query?: never;
@@ -1605,6 +1622,126 @@ export interface paths {
          * @description Update an existing organizations item.
          */
         patch: operations["updateSingleItemsOrganizations"];
+        trace?: never;
+    };
+    "/items/report_ticket_counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Items
+         * @description List the report_ticket_counts items.
+         */
+        get: operations["readItemsReportTicketCounts"];
+        put?: never;
+        /**
+         * Create an Item
+         * @description Create a new report_ticket_counts item.
+         */
+        post: operations["createItemsReportTicketCounts"];
+        /**
+         * Delete Multiple Items
+         * @description Delete multiple existing report_ticket_counts items.
+         */
+        delete: operations["deleteItemsReportTicketCounts"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Multiple Items
+         * @description Update multiple report_ticket_counts items at the same time.
+         */
+        patch: operations["updateItemsReportTicketCounts"];
+        trace?: never;
+    };
+    "/items/report_ticket_counts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve an Item
+         * @description Retrieve a single report_ticket_counts item by unique identifier.
+         */
+        get: operations["readSingleItemsReportTicketCounts"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an Item
+         * @description Delete an existing report_ticket_counts item.
+         */
+        delete: operations["deleteSingleItemsReportTicketCounts"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an Item
+         * @description Update an existing report_ticket_counts item.
+         */
+        patch: operations["updateSingleItemsReportTicketCounts"];
+        trace?: never;
+    };
+    "/items/report_ticket_times": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Items
+         * @description List the report_ticket_times items.
+         */
+        get: operations["readItemsReportTicketTimes"];
+        put?: never;
+        /**
+         * Create an Item
+         * @description Create a new report_ticket_times item.
+         */
+        post: operations["createItemsReportTicketTimes"];
+        /**
+         * Delete Multiple Items
+         * @description Delete multiple existing report_ticket_times items.
+         */
+        delete: operations["deleteItemsReportTicketTimes"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Multiple Items
+         * @description Update multiple report_ticket_times items at the same time.
+         */
+        patch: operations["updateItemsReportTicketTimes"];
+        trace?: never;
+    };
+    "/items/report_ticket_times/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve an Item
+         * @description Retrieve a single report_ticket_times item by unique identifier.
+         */
+        get: operations["readSingleItemsReportTicketTimes"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an Item
+         * @description Delete an existing report_ticket_times item.
+         */
+        delete: operations["deleteSingleItemsReportTicketTimes"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an Item
+         * @description Update an existing report_ticket_times item.
+         */
+        patch: operations["updateSingleItemsReportTicketTimes"];
         trace?: never;
     };
     "/items/search_collections": {
@@ -3607,6 +3744,71 @@ export interface components {
             name: string;
             sla_policy?: (number | components["schemas"]["ItemsSlaPolicies"]) | null;
             tier?: string;
+        };
+        ItemsReportTicketCounts: {
+            /**
+             * Format: uuid
+             * @description Current assignee (user id)
+             */
+            assignee?: string | null;
+            /** @description Channel */
+            channel?: string | null;
+            /** @description Tickets rated 1 */
+            csat_1?: number | null;
+            /** @description Tickets rated 2 */
+            csat_2?: number | null;
+            /** @description Tickets rated 3 */
+            csat_3?: number | null;
+            /** @description Tickets rated 4 */
+            csat_4?: number | null;
+            /** @description Tickets rated 5 */
+            csat_5?: number | null;
+            /** @description Tickets rated */
+            csat_count?: number | null;
+            /** @description Sum of their ratings */
+            csat_sum?: number | null;
+            /**
+             * Format: date
+             * @description The day (UTC) the tickets were created
+             */
+            day?: string | null;
+            id?: number;
+            /**
+             * Format: uuid
+             * @description The organization (id)
+             */
+            organization?: string | null;
+            /** @description Current priority */
+            priority?: string | null;
+            /** @description Current status */
+            status?: string | null;
+            /** @description Tickets */
+            tickets?: number | null;
+        };
+        ItemsReportTicketTimes: {
+            /** @description Minutes in [1.2^bucket - 1, 1.2^(bucket+1) - 1) */
+            bucket?: number | null;
+            /**
+             * Format: date
+             * @description The day (UTC) the tickets were created
+             */
+            day?: string | null;
+            id?: number;
+            /** @description first_response or resolution */
+            metric?: string | null;
+            /**
+             * Format: uuid
+             * @description The organization (id)
+             */
+            organization?: string | null;
+            /** @description Current priority */
+            priority?: string | null;
+            /** @description Tickets */
+            tickets?: number | null;
+            /** @description Of them, with a due time */
+            with_target?: number | null;
+            /** @description Of them, on or before the due time */
+            within_sla?: number | null;
         };
         ItemsSearchCollections: {
             /** @description The collection searched */
@@ -7897,6 +8099,166 @@ export interface operations {
             };
         };
     };
+    groundworkReport: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC), inclusive. Default: 29 days before `to` (age reports: no bound). */
+                from?: string;
+                /** @description Last day (UTC), inclusive. Default: today. */
+                to?: string;
+                /** @description Periods of the answer; weeks start on Monday (ISO). */
+                interval?: "day" | "week";
+                /** @description One of the report's dimensions (e.g. status, priority, channel, organization, assignee). */
+                group_by?: string;
+                /** @description csv: one line per row, formula-like cells neutralised. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                report: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rows, and how fresh they are (csv: text/csv, the time in X-Report-As-Of). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One row per period (or age bucket) and group; measures summed, ratios and quantiles derived. */
+                        data: {
+                            [key: string]: string | number | (null);
+                        }[];
+                        meta: {
+                            /** @description The database's time of the read. */
+                            as_of: string;
+                            /**
+                             * @description The rollups change in the transaction of every ticket write: figures include every committed write.
+                             * @enum {string}
+                             */
+                            freshness: "transactional";
+                            from: string | null;
+                            group_by: string | null;
+                            /** @enum {string|null} */
+                            interval: "day" | "week" | null;
+                            notes: string[];
+                            report: string;
+                            title: string;
+                            to: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bad date, range, interval, group_by or format (INVALID_QUERY). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The caller may not read this report (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such report (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description A report definition is invalid (SERVICE_UNAVAILABLE). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
     groundworkSearch: {
         parameters: {
             query: {
@@ -11425,6 +11787,450 @@ export interface operations {
                 content: {
                     "application/json": {
                         data?: components["schemas"]["ItemsOrganizations"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    readItemsReportTicketCounts: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description A limit on the number of objects that are returned. */
+                limit?: components["parameters"]["Limit"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description How many items to skip when fetching data. */
+                offset?: components["parameters"]["Offset"];
+                /** @description How to sort the returned items. `sort` is a CSV of fields used to sort the fetched items. Sorting defaults to ascending (ASC) order but a minus sign (` - `) can be used to reverse this to descending (DESC) order. Fields are prioritized by their order in the CSV. You can also use a ` ? ` to sort randomly. */
+                sort?: components["parameters"]["Sort"];
+                /** @description Select items in collection by given conditions. */
+                filter?: components["parameters"]["Filter"];
+                /** @description Filter by items that contain the given search query in one of their fields. */
+                search?: components["parameters"]["Search"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsReportTicketCounts"][];
+                        meta?: components["schemas"]["x-metadata"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    createItemsReportTicketCounts: {
+        parameters: {
+            query?: {
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsReportTicketCounts"][] | components["schemas"]["ItemsReportTicketCounts"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsReportTicketCounts"][];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    deleteItemsReportTicketCounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    updateItemsReportTicketCounts: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description A limit on the number of objects that are returned. */
+                limit?: components["parameters"]["Limit"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description How many items to skip when fetching data. */
+                offset?: components["parameters"]["Offset"];
+                /** @description How to sort the returned items. `sort` is a CSV of fields used to sort the fetched items. Sorting defaults to ascending (ASC) order but a minus sign (` - `) can be used to reverse this to descending (DESC) order. Fields are prioritized by their order in the CSV. You can also use a ` ? ` to sort randomly. */
+                sort?: components["parameters"]["Sort"];
+                /** @description Select items in collection by given conditions. */
+                filter?: components["parameters"]["Filter"];
+                /** @description Filter by items that contain the given search query in one of their fields. */
+                search?: components["parameters"]["Search"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsReportTicketCounts"][] | components["schemas"]["ItemsReportTicketCounts"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsReportTicketCounts"][];
+                    };
+                };
+            };
+        };
+    };
+    readSingleItemsReportTicketCounts: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description Retrieve an item's state from a specific Content Version. The value corresponds to the "key" of the Content Version. */
+                version?: components["parameters"]["Version"];
+            };
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsReportTicketCounts"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    deleteSingleItemsReportTicketCounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    updateSingleItemsReportTicketCounts: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+            };
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsReportTicketCounts"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsReportTicketCounts"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    readItemsReportTicketTimes: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description A limit on the number of objects that are returned. */
+                limit?: components["parameters"]["Limit"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description How many items to skip when fetching data. */
+                offset?: components["parameters"]["Offset"];
+                /** @description How to sort the returned items. `sort` is a CSV of fields used to sort the fetched items. Sorting defaults to ascending (ASC) order but a minus sign (` - `) can be used to reverse this to descending (DESC) order. Fields are prioritized by their order in the CSV. You can also use a ` ? ` to sort randomly. */
+                sort?: components["parameters"]["Sort"];
+                /** @description Select items in collection by given conditions. */
+                filter?: components["parameters"]["Filter"];
+                /** @description Filter by items that contain the given search query in one of their fields. */
+                search?: components["parameters"]["Search"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsReportTicketTimes"][];
+                        meta?: components["schemas"]["x-metadata"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    createItemsReportTicketTimes: {
+        parameters: {
+            query?: {
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsReportTicketTimes"][] | components["schemas"]["ItemsReportTicketTimes"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsReportTicketTimes"][];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    deleteItemsReportTicketTimes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    updateItemsReportTicketTimes: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description A limit on the number of objects that are returned. */
+                limit?: components["parameters"]["Limit"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description How many items to skip when fetching data. */
+                offset?: components["parameters"]["Offset"];
+                /** @description How to sort the returned items. `sort` is a CSV of fields used to sort the fetched items. Sorting defaults to ascending (ASC) order but a minus sign (` - `) can be used to reverse this to descending (DESC) order. Fields are prioritized by their order in the CSV. You can also use a ` ? ` to sort randomly. */
+                sort?: components["parameters"]["Sort"];
+                /** @description Select items in collection by given conditions. */
+                filter?: components["parameters"]["Filter"];
+                /** @description Filter by items that contain the given search query in one of their fields. */
+                search?: components["parameters"]["Search"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsReportTicketTimes"][] | components["schemas"]["ItemsReportTicketTimes"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsReportTicketTimes"][];
+                    };
+                };
+            };
+        };
+    };
+    readSingleItemsReportTicketTimes: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description Retrieve an item's state from a specific Content Version. The value corresponds to the "key" of the Content Version. */
+                version?: components["parameters"]["Version"];
+            };
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsReportTicketTimes"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    deleteSingleItemsReportTicketTimes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    updateSingleItemsReportTicketTimes: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+            };
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsReportTicketTimes"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsReportTicketTimes"];
                     };
                 };
             };

@@ -17,6 +17,9 @@ import { registerOpenApiRoute } from './openapi/routes.js';
 import { platformApi } from './platform-api.js';
 import { erasureRouteDocs, privacyRouteDocs } from './privacy/api.js';
 import { registerPrivacyRoutes } from './privacy/routes.js';
+import { reportRouteDocs } from './reports/api.js';
+import { registerReportRoutes } from './reports/routes.js';
+import { reportStore } from './reports/store.js';
 import { searchRouteDocs } from './search/api.js';
 import { registerSearchRoutes } from './search/routes.js';
 import { securityRouteDocs } from './security/api.js';
@@ -51,6 +54,7 @@ export default defineEndpoint({
     );
     registerNotificationRoutes(router, context);
     registerSearchRoutes(router, context); // search: issue 12, BE-303
+    registerReportRoutes(router, reportStore(context)); // reports: issue 12, BE-602
     registerApiKeyRoutes(router, {
       context,
       store: apiKeyStore(context.database),
@@ -71,6 +75,7 @@ export default defineEndpoint({
       ...securityRouteDocs,
       ...apiKeyRouteDocs,
       ...searchRouteDocs,
+      ...reportRouteDocs,
       ...webhookRouteDocs,
       {
         method: 'get',

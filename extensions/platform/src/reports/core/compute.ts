@@ -1,0 +1,158 @@
+// Turns a report request into one Directus aggregate query over the rollup, and the aggregated rows into the
+// answer: periods (day or ISO week), ratios, histogram quantiles and age buckets. Pure: the store runs the query.
+import type { ReportDefinition } from './definition.js';
+import { MAX_RANGE_DAYS, type ReportQuery } from './contract.js';
+
+const DAY_MS = 86_400_000;
+type Cell = string | number | null;
+export type ReportRow = Record<string, Cell>;
+
+export interface ReportRange {
+  from: string | null;
+  to: string;
+  interval: 'day' | 'week' | null;
+  groupBy: string | null;
+}
+
+const dayNumber = (day: string): number => Math.floor(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
+const dayString = (n: number): string => new Date(n * DAY_MS).toISOString().slice(0, 10);
+
+export function resolveRange(
+  definition: ReportDefinition,
+  query: Pick<ReportQuery, 'from' | 'to' | 'interval' | 'group_by'>,
+  today: string,
+): { ok: true; range: ReportRange } | { ok: false; path: string; message: string } {
+  if (query.group_by !== undefined && !definition.dimensions.includes(query.group_by))
+    return { ok: false, path: 'group_by', message: `one of: ${definition.dimensions.join(', ') || '(none)'}` };
+  const to = query.to ?? today;
+  const from = query.from ?? (definition.kind === 'age' ? null : dayString(dayNumber(to) - 29));
+  if (from !== null) {
+    if (dayNumber(from) > dayNumber(to)) return { ok: false, path: 'from', message: 'after to' };
+    if (dayNumber(to) - dayNumber(from) + 1 > MAX_RANGE_DAYS)
+      return { ok: false, path: 'from', message: `the range may cover at most ${MAX_RANGE_DAYS} days` };
+  }
+  return {
+    ok: true,
+    range: { from, to, interval: definition.kind === 'age' ? null : query.interval, groupBy: query.group_by ?? null },
+  };
+}
+
+/** The aggregate query ItemsService runs with the caller's accountability (their row rules narrow it further). */
+export function aggregateQuery(definition: ReportDefinition, range: ReportRange): Record<string, unknown> {
+  const dateFilter: Record<string, unknown> = { _lte: range.to };
+  if (range.from !== null) dateFilter._gte = range.from;
+  const filters: Array<Record<string, unknown>> = [{ [definition.date_field]: dateFilter }];
+  if (definition.filter) filters.push(definition.filter);
+  const groupBy = [definition.date_field, ...definition.split_by];
+  if (range.groupBy !== null && !groupBy.includes(range.groupBy)) groupBy.push(range.groupBy);
+  if (definition.kind === 'quantiles') groupBy.push(definition.bucket_field);
+  // `group` is ItemsService's name for what REST calls groupBy.
+  return { aggregate: { sum: definition.measures }, group: groupBy, filter: { _and: filters }, limit: -1 };
+}
+
+/** Monday of the ISO week the day is in. */
+export function weekOf(day: string): string {
+  const n = dayNumber(day);
+  const weekday = (new Date(n * DAY_MS).getUTCDay() + 6) % 7;
+  return dayString(n - weekday);
+}
+
+export function ageLabel(days: number, bounds: number[]): string {
+  let lower = 0;
+  for (const bound of bounds) {
+    if (days < bound) return `${lower}-${bound}d`;
+    lower = bound;
+  }
+  return `${lower}d+`;
+}
+
+/** The value below which a share q of the histogram's counts lies: the middle of the bucket holding it. */
+export function histogramQuantile(histogram: Map<number, number>, q: number, base: number): number | null {
+  const buckets = [...histogram.entries()].filter(([, count]) => count > 0).sort(([a], [b]) => a - b);
+  const total = buckets.reduce((sum, [, count]) => sum + count, 0);
+  if (total === 0) return null;
+  const target = q * total;
+  let seen = 0;
+  for (const [bucket, count] of buckets) {
+    seen += count;
+    if (seen >= target) return Math.round(((base ** bucket - 1 + (base ** (bucket + 1) - 1)) / 2) * 10) / 10;
+  }
+  return null;
+}
+
+const asNumber = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
+const asCell = (value: unknown): Cell =>
+  value === null || value === undefined ? null : typeof value === 'number' ? value : String(value);
+
+interface Accumulated {
+  keys: ReportRow;
+  sums: Record<string, number>;
+  histogram: Map<number, number>;
+}
+
+/**
+ * Rows as Directus returns an aggregate with groupBy: the group fields at the top level and `sum: { measure }`
+ * (numbers or, for bigint sums, strings).
+ */
+export function buildReport(
+  definition: ReportDefinition,
+  range: ReportRange,
+  rows: Array<Record<string, unknown>>,
+  today: string,
+): ReportRow[] {
+  const groups = new Map<string, Accumulated>();
+  const firstColumn = definition.kind === 'age' ? 'age' : 'period';
+  const splitFields = [...definition.split_by];
+  if (range.groupBy !== null && !splitFields.includes(range.groupBy)) splitFields.push(range.groupBy);
+  for (const row of rows) {
+    const day = row[definition.date_field];
+    const dayText = day === null || day === undefined ? null : String(day).slice(0, 10);
+    let first: string | null;
+    if (definition.kind === 'age')
+      first = dayText === null ? null : ageLabel(dayNumber(today) - dayNumber(dayText), definition.age_bounds_days);
+    else first = dayText === null ? null : range.interval === 'week' ? weekOf(dayText) : dayText;
+    const keys: ReportRow = { [firstColumn]: first };
+    for (const field of splitFields) keys[field] = asCell(row[field]);
+    const key = JSON.stringify(keys);
+    let entry = groups.get(key);
+    if (!entry) {
+      entry = { keys, sums: Object.fromEntries(definition.measures.map((m) => [m, 0])), histogram: new Map() };
+      groups.set(key, entry);
+    }
+    const sums = (row.sum ?? {}) as Record<string, unknown>;
+    for (const measure of definition.measures) entry.sums[measure]! += asNumber(sums[measure]);
+    if (definition.kind === 'quantiles') {
+      const bucket = asNumber(row[definition.bucket_field]);
+      entry.histogram.set(bucket, (entry.histogram.get(bucket) ?? 0) + asNumber(sums[definition.count_field]));
+    }
+  }
+  const ageOrder = (label: Cell) =>
+    definition.kind === 'age'
+      ? [0, ...definition.age_bounds_days].findIndex(
+          (bound) => String(label).startsWith(`${bound}-`) || label === `${bound}d+`,
+        )
+      : 0;
+  const out = [...groups.values()]
+    .filter((entry) => definition.measures.some((measure) => entry.sums[measure] !== 0))
+    .map((entry) => {
+      const row: ReportRow = { ...entry.keys, ...entry.sums };
+      for (const { name, numerator, denominator } of definition.ratios) {
+        const below = entry.sums[denominator] ?? 0;
+        row[name] = below === 0 ? null : Math.round(((entry.sums[numerator] ?? 0) / below) * 10_000) / 10_000;
+      }
+      if (definition.kind === 'quantiles')
+        for (const q of definition.quantiles)
+          row[`p${Math.round(q * 100)}_${definition.unit}`] = histogramQuantile(
+            entry.histogram,
+            q,
+            definition.bucket_base,
+          );
+      return row;
+    });
+  const sortKey = (row: ReportRow) =>
+    [
+      definition.kind === 'age' ? String(ageOrder(row.age ?? null)).padStart(3, '0') : String(row.period ?? ''),
+      ...splitFields.map((field) => String(row[field] ?? '')),
+    ].join('\u0000');
+  return out.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+}

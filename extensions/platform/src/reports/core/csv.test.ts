@@ -1,0 +1,23 @@
+import { describe, expect, it } from '@jest/globals';
+import { neutralise, reportCsv } from './csv.js';
+
+describe('report csv', () => {
+  it('writes a header and one line per row, empty for null, numbers as numbers', () => {
+    expect(
+      reportCsv([
+        { period: '2026-12-01', status: 'open', tickets: 3, average: null },
+        { period: '2026-12-02', tickets: -1 },
+      ]),
+    ).toBe('period,status,tickets,average\n2026-12-01,open,3,\n2026-12-02,,-1,\n');
+  });
+  it('neutralises cells a spreadsheet would run as a formula, and quotes separators', () => {
+    expect(reportCsv([{ name: '=HYPERLINK("http://x")', other: '+1', at: '@SUM(A1)', minus: '-2', ok: 'a,b' }])).toBe(
+      `name,other,at,minus,ok\n"'=HYPERLINK(""http://x"")",'+1,'@SUM(A1),'-2,"a,b"\n`,
+    );
+    expect(neutralise('\tx')).toBe("'\tx");
+    expect(neutralise('plain')).toBe('plain');
+  });
+  it('writes nothing but an empty line for no rows', () => {
+    expect(reportCsv([])).toBe('\n');
+  });
+});
