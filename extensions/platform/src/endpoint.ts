@@ -4,6 +4,8 @@ import { defineEndpoint } from '@directus/extensions-sdk';
 import { apiKeyRouteDocs } from './api-keys/api.js';
 import { registerApiKeyRoutes } from './api-keys/routes.js';
 import { apiKeyStore } from './api-keys/store.js';
+import { exportRouteDocs } from './exports/api.js';
+import { registerExportRoutes } from './exports/routes.js';
 import { healthRouteDocs } from './health/api.js';
 import { registerVersionRoute } from './health/routes.js';
 import { notificationsRouteDocs } from './notifications/api.js';
@@ -51,6 +53,7 @@ export default defineEndpoint({
     );
     registerNotificationRoutes(router, context);
     registerSearchRoutes(router, context); // search: issue 12, BE-303
+    registerExportRoutes(router, context); // exports: issue 11 item 5
     registerApiKeyRoutes(router, {
       context,
       store: apiKeyStore(context.database),
@@ -71,6 +74,7 @@ export default defineEndpoint({
       ...securityRouteDocs,
       ...apiKeyRouteDocs,
       ...searchRouteDocs,
+      ...exportRouteDocs,
       ...webhookRouteDocs,
       {
         method: 'get',

@@ -15,6 +15,10 @@ const isJsonObject = (text: string) => {
   }
 };
 
+export const exportParams = z
+  .object({ collection: z.string().min(1).max(64).describe('The collection, as in /items/{collection}.') })
+  .strict();
+
 export const exportQuery = z
   .object({
     format: z.enum(EXPORT_FORMATS).default('csv').describe('csv (default), ndjson, json (one array) or xlsx.'),
