@@ -39,8 +39,9 @@ export async function openExport(
   context: { schema: SchemaOverview; accountability: Accountability | null; knex: Knex },
   pageSizeMax?: number,
 ): Promise<ExportReader> {
-  const primaryKey = context.schema.collections[request.collection]?.primary ?? 'id';
-  const plan = planPaging(request.sort, request.fields, primaryKey);
+  const collection = context.schema.collections[request.collection];
+  const primaryKey = collection?.primary ?? 'id';
+  const plan = planPaging(request.sort, request.fields, primaryKey, collection?.fields[primaryKey]?.type ?? 'unknown');
   const service = new ItemsService(request.collection, context);
   const fields = plan.addPrimaryKey ? [...request.fields, primaryKey] : request.fields;
   let rowsRead = 0;

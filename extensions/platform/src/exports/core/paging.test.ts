@@ -3,28 +3,44 @@ import { nextPage, pageSize, planPaging } from './paging.js';
 
 describe('planPaging', () => {
   it('pages by keyset on the primary key by default, adding it to fields when absent', () => {
-    expect(planPaging(undefined, ['subject'], 'id')).toEqual({
+    expect(planPaging(undefined, ['subject'], 'id', 'integer')).toEqual({
       mode: 'keyset',
       sort: ['id'],
       addPrimaryKey: true,
       descending: false,
     });
-    expect(planPaging(['id'], ['*'], 'id')).toMatchObject({ mode: 'keyset', addPrimaryKey: false });
-    expect(planPaging(['-id'], ['id', 'x'], 'id')).toMatchObject({ mode: 'keyset', descending: true, sort: ['-id'] });
+    expect(planPaging(['id'], ['*'], 'id', 'integer')).toMatchObject({ mode: 'keyset', addPrimaryKey: false });
+    expect(planPaging(['-id'], ['id', 'x'], 'id', 'integer')).toMatchObject({
+      mode: 'keyset',
+      descending: true,
+      sort: ['-id'],
+    });
   });
   it('pages by offset with the key as tie-breaker for other sorts', () => {
-    expect(planPaging(['-date_created'], ['*'], 'id')).toEqual({
+    expect(planPaging(['-date_created'], ['*'], 'id', 'integer')).toEqual({
       mode: 'offset',
       sort: ['-date_created', 'id'],
       addPrimaryKey: false,
       descending: false,
     });
-    expect(planPaging(['status', '-id'], ['*'], 'id').sort).toEqual(['status', '-id']);
+    expect(planPaging(['status', '-id'], ['*'], 'id', 'integer').sort).toEqual(['status', '-id']);
+  });
+});
+
+describe('planPaging for keys Directus cannot compare', () => {
+  it('pages a uuid key by offset, sorted by the key by default', () => {
+    expect(planPaging(undefined, ['subject'], 'id', 'uuid')).toEqual({
+      mode: 'offset',
+      sort: ['id'],
+      addPrimaryKey: false,
+      descending: false,
+    });
+    expect(planPaging(['-id'], ['*'], 'id', 'string')).toMatchObject({ mode: 'offset', sort: ['-id'] });
   });
 });
 
 describe('nextPage', () => {
-  const keyset = planPaging(undefined, ['*'], 'id');
+  const keyset = planPaging(undefined, ['*'], 'id', 'integer');
   it('starts without a key, then filters after the last key under the caller filter', () => {
     expect(nextPage(keyset, 'id', undefined, { lastKey: undefined, rowsRead: 0 }, 10)).toEqual({
       sort: ['id'],
@@ -35,14 +51,16 @@ describe('nextPage', () => {
       sort: ['id'],
       limit: 10,
     });
-    expect(nextPage(planPaging(['-id'], ['*'], 'id'), 'id', undefined, { lastKey: 5, rowsRead: 1 }, 10)).toEqual({
+    expect(
+      nextPage(planPaging(['-id'], ['*'], 'id', 'integer'), 'id', undefined, { lastKey: 5, rowsRead: 1 }, 10),
+    ).toEqual({
       filter: { id: { _lt: 5 } },
       sort: ['-id'],
       limit: 10,
     });
   });
   it('offsets by the rows read otherwise', () => {
-    const plan = planPaging(['subject'], ['*'], 'id');
+    const plan = planPaging(['subject'], ['*'], 'id', 'integer');
     expect(nextPage(plan, 'id', { a: { _eq: 1 } }, { lastKey: 3, rowsRead: 20 }, 10)).toEqual({
       filter: { a: { _eq: 1 } },
       sort: ['subject', 'id'],

@@ -1,5 +1,6 @@
-// How an export reads all matching rows in pages, each a bounded query. Sorted by the primary key alone (the default),
-// pages are keyset pages (pk > last); any other sort gets the primary key appended as a tie-breaker (a total order)
+// How an export reads all matching rows in pages, each a bounded query. Sorted by the primary key alone (the default)
+// and when Directus can compare that key (_gt/_lt: integer keys; not uuid or string ones), pages are keyset pages
+// (pk > last); any other sort gets the primary key appended as a tie-breaker (a total order)
 // and offset pages, which Postgres must skip through: slower on deep pages, but exact, and no timestamp precision or
 // NULL ordering to replicate in a keyset filter.
 
@@ -20,13 +21,23 @@ function selectsPrimaryKey(fields: string[], primaryKey: string): boolean {
   return fields.includes('*') || fields.includes(primaryKey);
 }
 
-export function planPaging(sort: string[] | undefined, fields: string[], primaryKey: string): PagingPlan {
+/** Primary key types Directus's filters can compare with _gt and _lt. */
+export const KEYSET_KEY_TYPES = ['integer', 'bigInteger'];
+
+export function planPaging(
+  sort: string[] | undefined,
+  fields: string[],
+  primaryKey: string,
+  primaryKeyType: string,
+): PagingPlan {
   const requested = (sort ?? []).filter((field) => field.length > 0);
   const addPrimaryKey = !selectsPrimaryKey(fields, primaryKey);
-  if (requested.length === 0 || (requested.length === 1 && requested[0] === primaryKey))
+  const keyset = KEYSET_KEY_TYPES.includes(primaryKeyType);
+  if (keyset && (requested.length === 0 || (requested.length === 1 && requested[0] === primaryKey)))
     return { mode: 'keyset', sort: [primaryKey], addPrimaryKey, descending: false };
-  if (requested.length === 1 && requested[0] === `-${primaryKey}`)
+  if (keyset && requested.length === 1 && requested[0] === `-${primaryKey}`)
     return { mode: 'keyset', sort: [`-${primaryKey}`], addPrimaryKey, descending: true };
+  // Offset pages need the key only in the sort, as the tie-breaker that makes the order total.
   const mentionsKey = requested.some((field) => field === primaryKey || field === `-${primaryKey}`);
   return {
     mode: 'offset',
