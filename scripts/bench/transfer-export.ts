@@ -103,11 +103,18 @@ try {
     ).rows[0].email as string;
   });
 
-  step(SCOPE, 'booting Directus (rate and pressure limiters off, LOG_LEVEL=warn)');
+  // QUERY_LIMIT_MAX is 500 in the security baseline; unset here so Directus's limit=-1 exports every row, as in the
+  // issue's anchor. Our route does not read it (decision 0043).
+  step(SCOPE, 'booting Directus (rate and pressure limiters off, QUERY_LIMIT_MAX=-1, LOG_LEVEL=warn)');
   instance = await startMigratedInstance({
     db,
     name: 'bench-transfer-export',
-    env: { LOG_LEVEL: 'warn', PRESSURE_LIMITER_ENABLED: 'false', STORAGE_LOCAL_ROOT: storageRoot },
+    env: {
+      LOG_LEVEL: 'warn',
+      PRESSURE_LIMITER_ENABLED: 'false',
+      QUERY_LIMIT_MAX: '-1',
+      STORAGE_LOCAL_ROOT: storageRoot,
+    },
   });
   const base = instance.baseUrl;
   const token = (
