@@ -4,6 +4,8 @@ import { defineEndpoint } from '@directus/extensions-sdk';
 import { apiKeyRouteDocs } from './api-keys/api.js';
 import { registerApiKeyRoutes } from './api-keys/routes.js';
 import { apiKeyStore } from './api-keys/store.js';
+import { exportRouteDocs } from './exports/api.js';
+import { registerExportRoutes } from './exports/routes.js';
 import { healthRouteDocs } from './health/api.js';
 import { registerVersionRoute } from './health/routes.js';
 import { notificationsRouteDocs } from './notifications/api.js';
@@ -55,6 +57,7 @@ export default defineEndpoint({
     registerNotificationRoutes(router, context);
     registerSearchRoutes(router, context); // search: issue 12, BE-303
     registerReportRoutes(router, reportStore(context)); // reports: issue 12, BE-602
+    registerExportRoutes(router, context); // exports: issue 11 item 5
     registerApiKeyRoutes(router, {
       context,
       store: apiKeyStore(context.database),
@@ -76,6 +79,7 @@ export default defineEndpoint({
       ...apiKeyRouteDocs,
       ...searchRouteDocs,
       ...reportRouteDocs,
+      ...exportRouteDocs,
       ...webhookRouteDocs,
       {
         method: 'get',

@@ -1,0 +1,52 @@
+import { describe, expect, it } from '@jest/globals';
+import { cellText, columnsOf, neutraliseFormula, rowCells, valueAt } from './cells.js';
+
+describe('neutraliseFormula', () => {
+  it.each(['=1+1', '+1', '-2', '@SUM(A1)', '\tx', '\rx', '=HYPERLINK("http://x")'])('prefixes %j', (text) => {
+    expect(neutraliseFormula(text)).toBe(`'${text}`);
+  });
+  it.each(['', 'plain', '1-2', "'quoted", ' =x', 'a=b'])('leaves %j', (text) => {
+    expect(neutraliseFormula(text)).toBe(text);
+  });
+});
+
+describe('cellText', () => {
+  it('writes empty for null and undefined', () => {
+    expect(cellText(null)).toBe('');
+    expect(cellText(undefined)).toBe('');
+  });
+  it('writes numbers, booleans, dates and JSON', () => {
+    expect(cellText(42)).toBe('42');
+    expect(cellText(-3)).toBe("'-3");
+    expect(cellText(true)).toBe('true');
+    expect(cellText(new Date('2026-01-02T03:04:05.000Z'))).toBe('2026-01-02T03:04:05.000Z');
+    expect(cellText(['a', 'b'])).toBe('["a","b"]');
+    expect(cellText({ a: 1 })).toBe('{"a":1}');
+  });
+});
+
+describe('columnsOf and rowCells', () => {
+  const rows = [
+    { id: 1, subject: 'a', organization: null, tags: [1, 2] },
+    { id: 2, subject: '=cmd', organization: { name: 'Acme', sla: { name: 'Gold' } }, requester: {} },
+  ];
+  it('walks nested objects into dotted columns, in order of appearance', () => {
+    expect(columnsOf(rows)).toEqual([
+      'id',
+      'subject',
+      'organization',
+      'tags',
+      'organization.name',
+      'organization.sla.name',
+      'requester',
+    ]);
+  });
+  it('reads a path, undefined across a null relation', () => {
+    expect(valueAt(rows[1]!, 'organization.sla.name')).toBe('Gold');
+    expect(valueAt(rows[0]!, 'organization.name')).toBeUndefined();
+  });
+  it('gives the cells of given columns, neutralised', () => {
+    expect(rowCells(rows[1]!, ['id', 'subject', 'organization.name', 'tags'])).toEqual(['2', "'=cmd", 'Acme', '']);
+    expect(rowCells(rows[0]!, ['organization.name', 'tags'])).toEqual(['', '[1,2]']);
+  });
+});

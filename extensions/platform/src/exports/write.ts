@@ -1,0 +1,90 @@
+// Writes an export to the HTTP response in the chosen format, one page at a time, under backpressure: pages are pulled
+// through stream.pipeline (CSV, NDJSON, JSON) or written after the response has drained (XLSX), so a slow client
+// slows the reads instead of filling memory; a client that goes away ends the pipeline, which stops the reads.
+import { once } from 'node:events';
+import { PassThrough, Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import ExcelJS from 'exceljs';
+import { columnsOf, rowCells } from './core/cells.js';
+import type { ExportFormat } from './core/contract.js';
+
+type Row = Record<string, unknown>;
+
+async function* allPages(first: Row[], rest: () => AsyncGenerator<Row[]>): AsyncGenerator<Row[]> {
+  if (first.length > 0) yield first;
+  yield* rest();
+}
+
+/** Columns: the dotted paths of the first page; the requested fields when there is no row to read them from. */
+function columnsFor(first: Row[], fields: string[]): string[] {
+  return first.length > 0 ? columnsOf(first) : fields.filter((field) => !field.includes('*'));
+}
+
+export async function writeExport(
+  format: ExportFormat,
+  out: Writable,
+  pages: { first: Row[]; rest: () => AsyncGenerator<Row[]>; fields: string[] },
+): Promise<void> {
+  const source = allPages(pages.first, pages.rest);
+  if (format === 'ndjson') {
+    return pipeline(
+      Readable.from(
+        (async function* () {
+          for await (const rows of source) yield rows.map((row) => `${JSON.stringify(row)}\n`).join('');
+        })(),
+      ),
+      out,
+    );
+  }
+  if (format === 'json') {
+    return pipeline(
+      Readable.from(
+        (async function* () {
+          let separator = '[';
+          for await (const rows of source) {
+            yield separator + rows.map((row) => JSON.stringify(row)).join(',');
+            separator = ',';
+          }
+          yield separator === '[' ? '[]' : ']';
+        })(),
+      ),
+      out,
+    );
+  }
+  const columns = columnsFor(pages.first, pages.fields);
+  if (format === 'csv') {
+    return pipeline(
+      Readable.from(
+        (async function* () {
+          for await (const rows of source) for (const row of rows) yield rowCells(row, columns);
+        })(),
+      ),
+      stringify({ header: true, columns }),
+      out,
+    );
+  }
+  // XLSX: exceljs's streaming writer zips each committed row into `zipped`; we wait for the response to drain after
+  // each page. Shared strings and styles are off: both would be held in memory until the end.
+  const zipped = new PassThrough();
+  const sent = pipeline(zipped, out);
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: zipped,
+    useSharedStrings: false,
+    useStyles: false,
+  });
+  const sheet = workbook.addWorksheet('export');
+  sheet.addRow(columns).commit();
+  try {
+    for await (const rows of source) {
+      for (const row of rows) sheet.addRow(rowCells(row, columns)).commit();
+      if (zipped.writableNeedDrain) await Promise.race([once(zipped, 'drain'), once(zipped, 'close')]);
+      if (zipped.destroyed) break;
+    }
+    sheet.commit();
+    await workbook.commit();
+  } catch (error) {
+    zipped.destroy(error as Error);
+  }
+  await sent;
+}
