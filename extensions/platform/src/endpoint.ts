@@ -5,6 +5,8 @@ import { apiKeyRouteDocs } from './api-keys/api.js';
 import { registerApiKeyRoutes } from './api-keys/routes.js';
 import { apiKeyStore } from './api-keys/store.js';
 import { healthRouteDocs } from './health/api.js';
+import { importRouteDocs } from './imports/api.js';
+import { registerImportRoutes } from './imports/routes.js';
 import { registerVersionRoute } from './health/routes.js';
 import { notificationsRouteDocs } from './notifications/api.js';
 import { registerNotificationRoutes } from './notifications/routes.js';
@@ -51,6 +53,10 @@ export default defineEndpoint({
     );
     registerNotificationRoutes(router, context);
     registerSearchRoutes(router, context); // search: issue 12, BE-303
+    // imports: issue 11 (decision 0042), checked against the workflow's initial states.
+    registerImportRoutes(router, context, () =>
+      workflowDefinitions(context.database, context.logger.child({ capability: 'imports' })).get(),
+    );
     registerApiKeyRoutes(router, {
       context,
       store: apiKeyStore(context.database),
@@ -71,6 +77,7 @@ export default defineEndpoint({
       ...securityRouteDocs,
       ...apiKeyRouteDocs,
       ...searchRouteDocs,
+      ...importRouteDocs,
       ...webhookRouteDocs,
       {
         method: 'get',

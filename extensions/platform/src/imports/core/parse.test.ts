@@ -76,7 +76,7 @@ describe('parseTable: JSON and NDJSON', () => {
     ['json', '[{"":1}]', /empty header/],
     ['ndjson', '{"a":1}\nnope\n', /Line 2 is not JSON/],
     ['ndjson', '{"a":1}\n{"a":1}\n{"a":1}\n{"a":1}\n', /more than 3 rows/],
-  ] as const)('%s refuses %j', (format, text, reason) => {
+  ] as Array<['json' | 'ndjson', string, RegExp]>)('%s refuses %j', (format, text, reason) => {
     const parsed = parseTable(text, format, limits);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.reason).toMatch(reason);
