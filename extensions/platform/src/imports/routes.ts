@@ -13,7 +13,7 @@ import { formatOf, parseTable } from './core/parse.js';
 import { reportCsv, type ImportReport } from './core/report.js';
 import { receiveFile } from './receive.js';
 import { ImportRefused, runImport } from './run.js';
-import { findRun, fingerprintHash, installImportRuns, recordRun, runKey } from './store.js';
+import { findRun, fingerprintHash, installImportRuns, recordRun, runKeys } from './store.js';
 
 export const IMPORT_LIMITS = { maxColumns: 500, maxRows: 1_000_000 };
 const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
@@ -62,14 +62,14 @@ export function registerImportRoutes(
       if (idempotencyHeader !== null && (idempotencyHeader.length === 0 || idempotencyHeader.length > 255))
         throw refused('Idempotency-Key', 'must be 1 to 255 characters.');
       const fingerprint = runFingerprint(collection, checksum, options);
-      const key = runKey(accountability.user ?? null, idempotencyHeader, fingerprint);
+      const keys = runKeys(accountability.user ?? null, idempotencyHeader, fingerprint);
       await install();
       const replay = async () => {
-        const stored = await findRun(context.database, key);
-        if (!stored) return null;
-        if (stored.fingerprint !== fingerprintHash(fingerprint))
+        const byHeader = keys.header ? await findRun(context.database, keys.header) : null;
+        if (byHeader && byHeader.fingerprint !== fingerprintHash(fingerprint))
           throw new ConflictError({ reason: 'This Idempotency-Key was used for a different import.' });
-        return { ...stored.report, replayed: true, dry_run: options.dry_run };
+        const stored = byHeader ?? (await findRun(context.database, keys.file));
+        return stored ? { ...stored.report, replayed: true, dry_run: options.dry_run } : null;
       };
       if (!options.dry_run) {
         const previous = await replay();
@@ -94,7 +94,7 @@ export function registerImportRoutes(
             accountability,
             schema,
             onSuccess: (trx, done) =>
-              recordRun(trx, { key, fingerprint, collection, user: accountability.user ?? null, report: done }),
+              recordRun(trx, { keys, fingerprint, collection, user: accountability.user ?? null, report: done }),
           },
         );
       } catch (error) {

@@ -175,11 +175,12 @@ async function existingBy(
   return found;
 }
 
-function errorsOf(error: unknown, row: number): RowError[] {
+function errorsOf(error: unknown, row: number, stateField: string | null = null): RowError[] {
   const list = Array.isArray(error) ? error : [error];
   return list.map((item: { code?: string; message?: string; extensions?: { field?: string } }) => ({
     row,
-    field: item?.extensions?.field ?? null,
+    // The workflow's refusal (its filter hook) names no field: it is the state field.
+    field: item?.extensions?.field ?? (item?.code === 'TRANSITION_NOT_ALLOWED' ? stateField : null),
     code: item?.code ?? 'REFUSED',
     message: String(item?.message ?? item),
   }));
@@ -381,6 +382,8 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
         for (const action of actions) {
           const payload = { ...action.row.values };
           if (action.kind === 'update') delete payload[info.primary];
+          // An upserted row without a match value is new: the database assigns those fields (e.g. a ticket number).
+          else for (const field of match) if (payload[field] === null) delete payload[field];
           try {
             const event =
               action.kind === 'insert'
@@ -392,7 +395,7 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
               payload: await directus.emitFilter(event, payload, meta, { database: trx, schema, accountability }),
             });
           } catch (error) {
-            errors.push(...errorsOf(error, action.row.row));
+            errors.push(...errorsOf(error, action.row.row, workflow?.state_field ?? null));
             failed.add(action.row.row);
           }
         }
@@ -499,8 +502,9 @@ function withSpecials(
       if (special.includes('user-created')) result[field.field] = accountability.user ?? null;
       if (special.includes('date-created')) result[field.field] = now;
     }
-    if (special.includes('user-updated')) result[field.field] = accountability.user ?? null;
-    if (special.includes('date-updated')) result[field.field] = now;
+    // As REST: the updated stamps are filled on update only.
+    if (kind === 'update' && special.includes('user-updated')) result[field.field] = accountability.user ?? null;
+    if (kind === 'update' && special.includes('date-updated')) result[field.field] = now;
   }
   if (kind === 'update') result[overview.primary] = (action as { key: Key }).key;
   return result;

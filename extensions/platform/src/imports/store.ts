@@ -23,10 +23,20 @@ export async function installImportRuns(database: Knex): Promise<void> {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** The run's key, per caller: one user's key or file never answers for another's. */
-export function runKey(user: string | null, idempotencyKey: string | null, fingerprint: string): string {
+/**
+ * The run's keys, per caller (one user's key or file never answers for another's): the file's (checksum, collection
+ * and options) always, and the Idempotency-Key's when one is sent. A successful run is recorded under both.
+ */
+export function runKeys(
+  user: string | null,
+  idempotencyKey: string | null,
+  fingerprint: string,
+): { header: string | null; file: string } {
   const who = user ?? 'admin-token';
-  return idempotencyKey ? `key:${who}:${sha256(idempotencyKey)}` : `file:${who}:${sha256(fingerprint)}`;
+  return {
+    header: idempotencyKey === null ? null : `key:${who}:${sha256(idempotencyKey)}`,
+    file: `file:${who}:${sha256(fingerprint)}`,
+  };
 }
 
 export interface StoredRun {
@@ -47,15 +57,24 @@ export async function findRun(database: Knex, key: string): Promise<StoredRun | 
 
 export async function recordRun(
   trx: Knex.Transaction,
-  run: { key: string; fingerprint: string; collection: string; user: string | null; report: ImportReport },
+  run: {
+    keys: { header: string | null; file: string };
+    fingerprint: string;
+    collection: string;
+    user: string | null;
+    report: ImportReport;
+  },
 ): Promise<void> {
-  await trx('groundwork.import_run').insert({
-    key: run.key,
+  const row = (key: string) => ({
+    key,
     fingerprint: sha256(run.fingerprint),
     collection: run.collection,
     user_id: run.user,
     report: JSON.stringify(run.report),
   });
+  // The header's key is inserted plainly: a concurrent run with the same key fails here and answers the first.
+  if (run.keys.header) await trx('groundwork.import_run').insert(row(run.keys.header));
+  await trx('groundwork.import_run').insert(row(run.keys.file)).onConflict('key').ignore();
 }
 
 export const fingerprintHash = sha256;

@@ -107,8 +107,11 @@ describe('keys, duplicates and actions', () => {
     expect(decideActions(rows.slice(0, 2), 'update', ['number'], existing).errors).toEqual([
       expect.objectContaining({ row: 2, code: 'NOT_FOUND' }),
     ]);
-    expect(decideActions([rows[3]!], 'upsert', ['number'], existing).errors).toEqual([
+    expect(decideActions([rows[3]!], 'update', ['number'], existing).errors).toEqual([
       expect.objectContaining({ row: 4, code: 'REQUIRED' }),
+    ]);
+    expect(decideActions([rows[3]!], 'upsert', ['number'], existing).actions).toEqual([
+      { row: rows[3], kind: 'insert' },
     ]);
     expect(decideActions([rows[3]!], 'insert', [], existing).actions).toHaveLength(1);
   });

@@ -145,7 +145,7 @@ export type Action = { row: PlannedRow; kind: 'insert' } | { row: PlannedRow; ki
 
 /**
  * Insert or update per row from the match: `existing` maps match keys found in the database to primary keys.
- * Insert mode refuses a row that exists; update mode one that does not.
+ * Insert mode refuses a row that exists; update mode one that does not (or has no match value); upsert inserts both.
  */
 export function decideActions(
   rows: PlannedRow[],
@@ -157,7 +157,7 @@ export function decideActions(
   const errors: RowError[] = [];
   for (const row of rows) {
     const key = match.length ? keyOf(row.values, match) : null;
-    if (match.length && key === null && mode !== 'insert') {
+    if (match.length && key === null && mode === 'update') {
       errors.push({
         row: row.row,
         field: match.join(','),
