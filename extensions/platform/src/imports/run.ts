@@ -381,7 +381,9 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
         const afterHooks: Array<{ action: Action; payload: Payload }> = [];
         for (const action of actions) {
           const payload = { ...action.row.values };
-          if (action.kind === 'update') delete payload[info.primary];
+          // An update changes the matched row, as a PATCH of its key would: the match fields are its identity (equal
+          // to the stored values), not changes, so they need no update permission.
+          if (action.kind === 'update') for (const field of [info.primary, ...match]) delete payload[field];
           // An upserted row without a match value is new: the database assigns those fields (e.g. a ticket number).
           else for (const field of match) if (payload[field] === null) delete payload[field];
           try {
