@@ -58,6 +58,8 @@ async function upload(url: string, token: string, csv: string, fields: Record<st
   const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
   const text = await response.text();
   const ms = performance.now() - started;
+  const timings = response.headers.get('x-import-timings');
+  if (timings) step(SCOPE, `time per phase so far (ms): ${timings}`);
   if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${text.slice(0, 500)}`);
   return { ms, body: text ? (JSON.parse(text) as { data?: { written?: boolean; counts?: { errors: number } } }) : {} };
 }
@@ -98,6 +100,7 @@ try {
       PRESSURE_LIMITER_ENABLED: 'false',
       STORAGE_LOCAL_ROOT: storageRoot,
       GROUNDWORK_IMPORT_MAX_BYTES: String(512 * 1024 * 1024),
+      GROUNDWORK_IMPORT_PROFILE: '1',
     },
   });
   const base = instance.baseUrl;

@@ -12,7 +12,7 @@ import { decodeText } from './core/decode.js';
 import { formatOf, parseTable } from './core/parse.js';
 import { reportCsv, type ImportReport } from './core/report.js';
 import { receiveFile } from './receive.js';
-import { ImportRefused, runImport } from './run.js';
+import { ImportRefused, importTimings, runImport } from './run.js';
 import { findRun, fingerprintHash, installImportRuns, recordRun, runKeys } from './store.js';
 
 export const IMPORT_LIMITS = { maxColumns: 500, maxRows: 1_000_000 };
@@ -106,6 +106,12 @@ export function registerImportRoutes(
         }
         throw error;
       }
+      // The bench's breakdown of where the time goes (milliseconds per phase since boot).
+      if (context.env['GROUNDWORK_IMPORT_PROFILE'])
+        res.setHeader(
+          'x-import-timings',
+          JSON.stringify(Object.fromEntries(Object.entries(importTimings).map(([k, v]) => [k, Math.round(v)]))),
+        );
       answer(req, res, report, csv);
     }),
   );

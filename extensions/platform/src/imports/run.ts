@@ -210,7 +210,9 @@ async function writeChunk(trx: Knex.Transaction, table: string, primary: string,
   const groups = new Map<string, Prepared[]>();
   for (const row of rows) {
     const signature = `${row.kind}:${Object.keys(row.payload).sort().join(',')}`;
-    groups.set(signature, [...(groups.get(signature) ?? []), row]);
+    const group = groups.get(signature);
+    if (group) group.push(row);
+    else groups.set(signature, [row]);
   }
   for (const group of groups.values()) {
     const fields = Object.keys(group[0]!.payload);
@@ -255,6 +257,17 @@ async function writeOrExplain(
       }
     }
     return errors;
+  }
+}
+
+/** Milliseconds per phase, for GROUNDWORK_IMPORT_PROFILE (the bench's breakdown). */
+export const importTimings: Record<string, number> = {};
+async function timed<T>(phase: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    importTimings[phase] = (importTimings[phase] ?? 0) + performance.now() - started;
   }
 }
 
@@ -320,11 +333,13 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
         for (const [field, target] of relationTargets) {
           const keys = [...new Set(chunk.map((row) => row.values[field]).filter((value) => value !== null))];
           if (keys.length === 0) continue;
-          const items = await new deps.ItemsService(target.related, { schema, accountability, knex: trx }).readByQuery({
-            fields: [target.primary, target.key],
-            filter: { [target.key]: { _in: keys } },
-            limit: -1,
-          });
+          const items = await timed('relations', () =>
+            new deps.ItemsService(target.related, { schema, accountability, knex: trx }).readByQuery({
+              fields: [target.primary, target.key],
+              filter: { [target.key]: { _in: keys } },
+              limit: -1,
+            }),
+          );
           const byKey = new Map(items.map((item) => [String(item[target.key]), item[target.primary]]));
           for (const row of chunk) {
             const value = row.values[field];
@@ -394,7 +409,9 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
             const meta = action.kind === 'insert' ? { collection } : { collection, keys: [action.key] };
             afterHooks.push({
               action,
-              payload: await directus.emitFilter(event, payload, meta, { database: trx, schema, accountability }),
+              payload: await timed('filters', () =>
+                directus.emitFilter(event, payload, meta, { database: trx, schema, accountability }),
+              ),
             });
           } catch (error) {
             errors.push(...errorsOf(error, action.row.row, workflow?.state_field ?? null));
@@ -435,9 +452,11 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
           try {
             written = accountability.admin
               ? payload
-              : await directus.processPayload(
-                  { accountability, action: action.kind === 'insert' ? 'create' : 'update', collection, payload },
-                  context,
+              : await timed('processPayload', () =>
+                  directus.processPayload(
+                    { accountability, action: action.kind === 'insert' ? 'create' : 'update', collection, payload },
+                    context,
+                  ),
                 );
           } catch (error) {
             errors.push(...errorsOf(error, action.row.row));
@@ -469,7 +488,7 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
 
       if (errors.length === 0) {
         for (const chunk of chunksOf(prepared, CHUNK_ROWS))
-          errors.push(...(await writeOrExplain(trx, collection, info.primary, chunk)));
+          errors.push(...(await timed('write', () => writeOrExplain(trx, collection, info.primary, chunk))));
       }
       counts.insert = prepared.filter((row) => row.kind === 'insert').length;
       counts.update = prepared.filter((row) => row.kind === 'update').length;
