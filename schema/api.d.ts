@@ -744,6 +744,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groundwork/v1/imports/{collection}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Imports a CSV, JSON or NDJSON file (multipart field "file", or the raw body) into a collection, all or nothing, with the caller's own create and update permissions, hooks and validation. Options as query parameters or multipart fields. Idempotency-Key (or the same file and options) answers the first successful run again. Accept: text/csv or report=csv gives the row errors as CSV. */
+        post: operations["groundworkImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/groundwork/v1/jobs": {
         parameters: {
             query?: never;
@@ -7704,6 +7721,178 @@ export interface operations {
             };
             /** @description Not an admin (FORBIDDEN). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkImport: {
+        parameters: {
+            query?: {
+                /** @description insert (default), update, or upsert (update when matched). */
+                mode?: "insert" | "update" | "upsert";
+                /** @description The unique field, or comma-separated fields of one unique index, that identify an existing item. */
+                match?: string;
+                /** @description JSON object column → field; a column mapped to "" is ignored. Default: the header is the field. */
+                mapping?: string;
+                /** @description JSON object m2o field → the related collection's field the cells name, e.g. {"organization":"domain"}. */
+                relations?: string;
+                /** @description Check everything, write nothing. */
+                dry_run?: boolean | ("0" | "1" | "true" | "false");
+                /** @description csv, json or ndjson (default: from the file name, else csv). */
+                format?: "csv" | "json" | "ndjson";
+                /** @description CSV delimiter (default: sniffed from the header line). */
+                delimiter?: "," | ";" | "\t" | "|" | "tab";
+                /** @description Default: by BOM, else UTF-8, else Latin-1. */
+                encoding?: "utf-8" | "utf-16le" | "utf-16be" | "latin1";
+                /** @description The report as JSON (default) or CSV (also Accept: text/csv). */
+                report?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                collection: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report: counts and every row error. written is true only for a real run without errors; otherwise nothing was written. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description sha-256 of the file, hex. */
+                            checksum: string;
+                            collection: string;
+                            counts: {
+                                errors: number;
+                                insert: number;
+                                rows: number;
+                                skip: number;
+                                update: number;
+                            };
+                            dry_run: boolean;
+                            errors: {
+                                code: string;
+                                field: string | null;
+                                message: string;
+                                /** @description 1-based data row; the header is not counted. */
+                                row: number;
+                            }[];
+                            /** @enum {string} */
+                            mode: "insert" | "update" | "upsert";
+                            /** @description The first run of the same file or Idempotency-Key, answered again. */
+                            replayed: boolean;
+                            written: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Bad options, or a file refused as a whole: wrong encoding, broken quoting, empty, header only, duplicate headers, too many columns or rows, columns that match no field (INVALID_PAYLOAD). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description A system or unknown collection, or a relation the caller may not read (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The Idempotency-Key was used for a different import (CONFLICT). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The file is larger than GROUNDWORK_IMPORT_MAX_BYTES (default 32 MiB). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

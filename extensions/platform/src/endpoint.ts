@@ -7,6 +7,8 @@ import { apiKeyStore } from './api-keys/store.js';
 import { exportRouteDocs } from './exports/api.js';
 import { registerExportRoutes } from './exports/routes.js';
 import { healthRouteDocs } from './health/api.js';
+import { importRouteDocs } from './imports/api.js';
+import { registerImportRoutes } from './imports/routes.js';
 import { registerVersionRoute } from './health/routes.js';
 import { notificationsRouteDocs } from './notifications/api.js';
 import { registerNotificationRoutes } from './notifications/routes.js';
@@ -58,6 +60,10 @@ export default defineEndpoint({
     registerSearchRoutes(router, context); // search: issue 12, BE-303
     registerReportRoutes(router, reportStore(context)); // reports: issue 12, BE-602
     registerExportRoutes(router, context); // exports: issue 11 item 5
+    // imports: issue 11 (decision 0042), checked against the workflow's initial states.
+    registerImportRoutes(router, context, () =>
+      workflowDefinitions(context.database, context.logger.child({ capability: 'imports' })).get(),
+    );
     registerApiKeyRoutes(router, {
       context,
       store: apiKeyStore(context.database),
@@ -80,6 +86,7 @@ export default defineEndpoint({
       ...searchRouteDocs,
       ...reportRouteDocs,
       ...exportRouteDocs,
+      ...importRouteDocs,
       ...webhookRouteDocs,
       {
         method: 'get',

@@ -1,0 +1,104 @@
+// The import route's zod contract (options as query parameters or multipart fields): the route validates with it
+// and OpenAPI is built from it.
+import { z } from 'zod';
+import { ENCODINGS } from './decode.js';
+import { FORMATS } from './parse.js';
+import { MODES } from './plan.js';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** A JSON object of identifier → identifier (or "" to ignore a column), given as text. */
+const nameMap = (what: string, allowEmpty: boolean) =>
+  z
+    .string()
+    .max(20000)
+    .transform((text, ctx) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${what} must be a JSON object.` });
+        return z.NEVER;
+      }
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${what} must be a JSON object.` });
+        return z.NEVER;
+      }
+      for (const [key, name] of Object.entries(value)) {
+        if (typeof name !== 'string' || !(IDENTIFIER.test(name) || (allowEmpty && name === ''))) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${what}: "${key}" must name a field.` });
+          return z.NEVER;
+        }
+      }
+      return value as Record<string, string>;
+    });
+
+const flag = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+  .transform((value) => value === true || value === 'true' || value === '1');
+
+export const importOptions = z
+  .object({
+    mode: z.enum(MODES).default('insert').describe('insert (default), update, or upsert (update when matched).'),
+    match: z
+      .string()
+      .max(500)
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*(,[A-Za-z_][A-Za-z0-9_]*)*$/, 'comma-separated field names')
+      .transform((text) => text.split(','))
+      .optional()
+      .describe('The unique field, or comma-separated fields of one unique index, that identify an existing item.'),
+    mapping: nameMap('mapping', true)
+      .optional()
+      .describe('JSON object column → field; a column mapped to "" is ignored. Default: the header is the field.'),
+    relations: nameMap('relations', false)
+      .optional()
+      .describe(
+        'JSON object m2o field → the related collection\'s field the cells name, e.g. {"organization":"domain"}.',
+      ),
+    dry_run: flag.default(false).describe('Check everything, write nothing.'),
+    format: z.enum(FORMATS).optional().describe('csv, json or ndjson (default: from the file name, else csv).'),
+    delimiter: z
+      .enum([',', ';', '\t', '|', 'tab'])
+      .transform((value) => (value === 'tab' ? '\t' : value))
+      .optional()
+      .describe('CSV delimiter (default: sniffed from the header line).'),
+    encoding: z.enum(ENCODINGS).optional().describe('Default: by BOM, else UTF-8, else Latin-1.'),
+    report: z.enum(['json', 'csv']).optional().describe('The report as JSON (default) or CSV (also Accept: text/csv).'),
+  })
+  .strict();
+export type ImportOptions = z.infer<typeof importOptions>;
+
+export const importParams = z.object({ collection: z.string().regex(IDENTIFIER, 'a collection name') }).strict();
+
+const rowError = z.object({
+  row: z.number().int().describe('1-based data row; the header is not counted.'),
+  field: z.string().nullable(),
+  code: z.string(),
+  message: z.string(),
+});
+
+export const importReport = z.object({
+  data: z.object({
+    collection: z.string(),
+    mode: z.enum(MODES),
+    dry_run: z.boolean(),
+    written: z.boolean(),
+    replayed: z.boolean().describe('The first run of the same file or Idempotency-Key, answered again.'),
+    checksum: z.string().describe('sha-256 of the file, hex.'),
+    counts: z.object({
+      rows: z.number().int(),
+      insert: z.number().int(),
+      update: z.number().int(),
+      skip: z.number().int(),
+      errors: z.number().int(),
+    }),
+    errors: z.array(rowError),
+  }),
+});
+
+/** What makes two runs the same run: the file, the collection and every option that changes the outcome. */
+export function runFingerprint(collection: string, checksum: string, options: ImportOptions): string {
+  const { report: _report, dry_run: _dryRun, ...rest } = options;
+  const sorted = Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)));
+  return JSON.stringify({ collection, checksum, options: sorted });
+}

@@ -1,0 +1,156 @@
+// `npm run bench:transfer-import` (issue 11, import): a ticket CSV imported through POST /groundwork/v1/imports/tickets
+// as the demo manager, organization by `domain` and requester by `email` (resolved in bulk), all checks on (hooks,
+// permissions, validation, workflow), against Directus's own POST /utils/import/tickets on the same Directus in the
+// same run. Directus's import is slow (342 rows/s measured), so its file is smaller (--baseline-rows, default 2,000)
+// and has the foreign keys as ids (it has no natural keys). Also the dry run of a file of the same size.
+// Options: --rows N (default 20000), --baseline-rows N (default 2000), --smoke (300 and 100 rows, for CI).
+// Database server: BENCH_DATABASE_URL, else the embedded PostgreSQL.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildDemo, DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
+import { ensureDemoData } from '../../extensions/service-desk/seed/database.js';
+import { buildStaleExtensions } from '../lib/extensions.js';
+import { createTestDatabase } from '../lib/instance.js';
+import { step } from '../lib/log.js';
+import { dropDatabase, toolServer, withClient, type PgConnection } from '../lib/postgres.js';
+import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js';
+import { json, rssMb } from './lib/http.js';
+import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
+import { formatTable } from './lib/stats.js';
+
+const SCOPE = 'bench';
+const { smoke, values } = readBenchOptions({
+  rows: { full: '20000', smoke: '300' },
+  'baseline-rows': { full: '2000', smoke: '100' },
+});
+const rowCount = wholeNumber('rows', values.rows);
+const baselineRows = wholeNumber('baseline-rows', values['baseline-rows']);
+
+async function sql<T = Record<string, unknown>>(db: PgConnection, text: string, params: unknown[] = []) {
+  return withClient(db, async (client) => (await client.query(text, params)).rows as T[]);
+}
+
+const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
+function ticketCsv(
+  label: string,
+  count: number,
+  customers: Array<{ email: string; id: string; domain: string; organization: string }>,
+  byKey: boolean,
+): string {
+  const lines = ['subject,description,priority,organization,requester'];
+  for (let i = 0; i < count; i++) {
+    const who = customers[i % customers.length]!;
+    const organization = byKey ? who.domain : who.organization;
+    const requester = byKey ? who.email : who.id;
+    lines.push(
+      `"${label} ${i}: printer, tray ${i % 7}","Paper jam ""again"" on floor ${i % 9}",${PRIORITIES[i % 4]},${organization},${requester}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function upload(url: string, token: string, csv: string, fields: Record<string, string> = {}) {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields)) form.append(key, value);
+  form.append('file', new Blob([csv], { type: 'text/csv' }), 'tickets.csv');
+  const started = performance.now();
+  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  const text = await response.text();
+  const ms = performance.now() - started;
+  const timings = response.headers.get('x-import-timings');
+  if (timings) step(SCOPE, `time per phase so far (ms): ${timings}`);
+  if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${text.slice(0, 500)}`);
+  return { ms, body: text ? (JSON.parse(text) as { data?: { written?: boolean; counts?: { errors: number } } }) : {} };
+}
+
+const { server, stop: stopServer } = await toolServer({
+  url: process.env.BENCH_DATABASE_URL,
+  dataDirName: 'bench-postgres',
+  port: 5459,
+  scope: SCOPE,
+});
+await buildStaleExtensions(SCOPE);
+const db = await createTestDatabase(server, 'bench_transfer_import');
+const storageRoot = mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-storage-'));
+let instance: Awaited<ReturnType<typeof startMigratedInstance>> | undefined;
+const rows: Array<Array<string | number>> = [];
+try {
+  step(SCOPE, `migrating ${db.database} to the latest version`);
+  await migrateDatabase(db, { log: (message) => step(SCOPE, `migrate: ${message}`) });
+  const data = buildDemo();
+  await withClient(db, (client) => ensureDemoData(client, data, DEMO_PASSWORD, storageRoot));
+  const customers = await sql<{ email: string; id: string; domain: string; organization: string }>(
+    db,
+    `select u.email, u.id, o.domain, o.id as organization from directus_users u
+       join directus_roles r on r.id = u.role join organizations o on o.id = u.organization
+      where r.name = 'Customer' order by u.email`,
+  );
+  const [manager] = await sql<{ email: string }>(
+    db,
+    `select u.email from directus_users u join directus_roles r on r.id = u.role where r.name = 'Manager' limit 1`,
+  );
+
+  step(SCOPE, 'booting Directus (rate and pressure limiters off, LOG_LEVEL=warn)');
+  instance = await startMigratedInstance({
+    db,
+    name: 'bench-transfer-import',
+    env: {
+      LOG_LEVEL: 'warn',
+      PRESSURE_LIMITER_ENABLED: 'false',
+      STORAGE_LOCAL_ROOT: storageRoot,
+      GROUNDWORK_IMPORT_MAX_BYTES: String(512 * 1024 * 1024),
+      GROUNDWORK_IMPORT_PROFILE: '1',
+    },
+  });
+  const base = instance.baseUrl;
+  const token = (
+    await json(`${base}/auth/login`, {
+      method: 'POST',
+      body: JSON.stringify({ email: manager!.email, password: DEMO_PASSWORD }),
+    })
+  ).access_token as string;
+  const relations = JSON.stringify({ organization: 'domain', requester: 'email' });
+  const ours = `${base}/groundwork/v1/imports/tickets`;
+  // Warm-up: loads Directus's modules and the permission caches on both routes.
+  await upload(ours, token, ticketCsv('warm-up', 10, customers, true), { relations, dry_run: 'true' });
+
+  const countTickets = async () => Number((await sql<{ n: string }>(db, 'select count(*) as n from tickets'))[0]!.n);
+  const measure = async (label: string, count: number, run: () => Promise<{ ms: number; body: unknown }>) => {
+    const before = await countTickets();
+    const rssBefore = rssMb(instance?.process.pid);
+    const { ms, body } = await run();
+    const written = (await countTickets()) - before;
+    const rate = Math.round((count / ms) * 1000);
+    step(SCOPE, `${label}: ${count} rows in ${Math.round(ms)} ms = ${rate} rows/s, ${written} written`);
+    rows.push([label, count, Math.round(ms), rate, written, `${rssMb(instance?.process.pid) - rssBefore}`]);
+    return body;
+  };
+
+  const dry = (await measure('ours, dry run', rowCount, () =>
+    upload(ours, token, ticketCsv('dry', rowCount, customers, true), { relations, dry_run: 'true' }),
+  )) as { data: { counts: { errors: number; insert: number } } };
+  if (dry.data.counts.errors !== 0 || dry.data.counts.insert !== rowCount) throw new Error('the dry run found errors');
+  const real = (await measure('ours, import', rowCount, () =>
+    upload(ours, token, ticketCsv('real', rowCount, customers, true), { relations }),
+  )) as { data: { written: boolean } };
+  if (!real.data.written) throw new Error('our import wrote nothing');
+  await measure('Directus /utils/import', baselineRows, () =>
+    upload(`${base}/utils/import/tickets`, token, ticketCsv('native', baselineRows, customers, false)),
+  );
+} finally {
+  await instance?.stop();
+  await dropDatabase(server, db.database);
+  await stopServer();
+  rmSync(storageRoot, { recursive: true, force: true });
+}
+
+console.log('');
+console.log(
+  `Ticket CSV import as the demo manager (organization and requester by natural key for ours, by id for Directus)`,
+);
+console.log(formatTable(['route', 'rows', 'ms', 'rows/s', 'tickets written', 'RSS growth MB'], rows));
+const [dryRate, ourRate, theirRate] = [rows[0]![3], rows[1]![3], rows[2]![3]] as number[];
+console.log(`import: ${(ourRate! / theirRate!).toFixed(1)}× Directus; dry run ${dryRate} rows/s`);
+if (smoke) console.log(SMOKE_NOTE);
+process.exit(0);
