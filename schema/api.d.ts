@@ -3748,6 +3748,8 @@ export interface components {
         ItemsNotificationRules: {
             /** @description [{"field": "requester"}, {"role": "<role id>"}, {"<audience group>": "<path>"}] */
             audience?: unknown;
+            /** @description At most this many notifications of this rule per person and channel per hour are sent at once; the rest wait for the daily digest (email) or are not shown (in the app). Empty: 10. 0: no limit. */
+            burst_limit?: number | null;
             channels?: unknown;
             /** @description Optional: {"data.internal": false, "item.reviewer": {"_null": true}} (_eq, _neq, _in, _nin, _null) */
             condition?: unknown;
