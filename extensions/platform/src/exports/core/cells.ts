@@ -1,15 +1,11 @@
 // Rows as spreadsheet cells: nested relational objects become dotted columns (organization.name), and text a
 // spreadsheet would run as a formula is neutralised (OWASP CSV injection: a leading single quote).
 
+import { neutraliseFormula } from '../../shared/spreadsheet.js';
+
+export { neutraliseFormula };
+
 type Row = Record<string, unknown>;
-
-// A cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets.
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** The text a spreadsheet shows as text: a leading ', when it would otherwise be run as a formula. */
-export function neutraliseFormula(text: string): string {
-  return FORMULA_START.test(text) ? `'${text}` : text;
-}
 
 /** A value as cell text: empty for null, JSON for lists and objects, ISO for dates; neutralised. */
 export function cellText(value: unknown): string {

@@ -1,4 +1,5 @@
 // The import's report: counts and every row error, as JSON or as CSV (row,field,code,message).
+import { neutraliseFormula } from '../../shared/spreadsheet.js';
 import type { RowError } from './plan.js';
 
 export interface ImportReport {
@@ -21,8 +22,7 @@ export function sortErrors(errors: RowError[]): RowError[] {
 
 // A cell a spreadsheet would run as a formula is prefixed with a quote (OWASP CSV injection): messages quote cells.
 function cell(value: string | number | null): string {
-  let text = value === null ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  const text = neutraliseFormula(value === null ? '' : String(value));
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

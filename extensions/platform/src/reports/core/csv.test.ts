@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { neutralise, reportCsv } from './csv.js';
+import { neutraliseFormula as neutralise } from '../../shared/spreadsheet.js';
+import { reportCsv } from './csv.js';
 
 describe('report csv', () => {
   it('writes a header and one line per row, empty for null, numbers as numbers', () => {

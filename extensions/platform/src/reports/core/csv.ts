@@ -1,11 +1,8 @@
 // CSV of a report's rows. A cell a spreadsheet would read as a formula (=, +, -, @, tab, CR) is prefixed with a single
 // quote: names and values come from data people typed (OWASP "CSV injection"). Numbers are left as numbers.
 import { stringify } from 'csv-stringify/sync';
+import { neutraliseFormula as neutralise } from '../../shared/spreadsheet.js';
 import type { ReportRow } from './compute.js';
-
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-export const neutralise = (value: string): string => (FORMULA_START.test(value) ? `'${value}` : value);
 
 export function reportCsv(rows: ReportRow[]): string {
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];

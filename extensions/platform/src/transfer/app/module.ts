@@ -5,36 +5,12 @@
 // function keeps it inside the repo's TypeScript lint, like the Jobs module.
 import { defineModule, useApi } from '@directus/extensions-sdk';
 import { defineComponent, h, onMounted, ref, resolveComponent } from 'vue';
+import { reportCsv, type ImportReport } from '../../imports/core/report.js';
 import { TRANSFER_MODULE_ID } from '../core/module-id.js';
-
-interface RowError {
-  row: number;
-  field: string | null;
-  code: string;
-  message: string;
-}
-interface ImportReport {
-  dry_run: boolean;
-  written: boolean;
-  replayed: boolean;
-  counts: { rows: number; insert: number; update: number; skip: number; errors: number };
-  errors: RowError[];
-}
 
 const FORMATS = ['csv', 'xlsx', 'json', 'ndjson'] as const;
 const field = 'display: flex; flex-direction: column; gap: 4px; min-width: 220px';
 const control = 'padding: 6px; font: inherit';
-
-/** The report's rows as CSV, cells quoted, formula-looking cells neutralised with a leading quote (OWASP). */
-function reportCsv(errors: RowError[]): string {
-  const quote = (value: string | number | null) => {
-    const text = String(value ?? '');
-    const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-    return `"${safe.replace(/"/g, '""')}"`;
-  };
-  const lines = [['row', 'field', 'code', 'message'], ...errors.map((e) => [e.row, e.field, e.code, e.message])];
-  return lines.map((line) => line.map(quote).join(',')).join('\r\n') + '\r\n';
-}
 
 function download(data: Blob, name: string): void {
   const url = URL.createObjectURL(data);
@@ -234,10 +210,7 @@ const TransferPage = defineComponent({
                               small: true,
                               secondary: true,
                               onClick: () =>
-                                download(
-                                  new Blob([reportCsv(current.errors)], { type: 'text/csv' }),
-                                  'import-report.csv',
-                                ),
+                                download(new Blob([reportCsv(current)], { type: 'text/csv' }), 'import-report.csv'),
                             },
                             () => 'Download the report (CSV)',
                           ),
