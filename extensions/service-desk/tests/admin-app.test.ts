@@ -7,11 +7,11 @@
 // in the browser console on the way. Screenshots land in .test-runs/admin-app/ (docs/screenshots/ holds a set taken
 // this way). Without /usr/bin/chromium (or CHROMIUM_PATH) the file is skipped with a warning.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { authenticator } from 'otplib';
-import type { Page } from 'puppeteer-core';
+import type { ElementHandle, Page } from 'puppeteer-core';
 import { ROLE } from '../spec/service-desk/access.js';
 import { POLICY_MINUTES } from './fixtures.js';
 import { testRunsDir } from '../../../scripts/lib/instance.js';
@@ -211,6 +211,39 @@ async function shot(page: Page, name: string) {
     const jobs = await visit(page, '/groundwork-jobs', 'groundwork.events');
     expect(jobs).not.toContain('__pgboss__');
     await shot(page, 'agent-jobs');
+    expect(appErrors(errors)).toEqual([]);
+  }, 240_000);
+
+  it('an agent dry-runs a ticket import in the Import / Export module and reads the row report', async () => {
+    const { page, errors } = await logIn(people.agent);
+    await visit(page, '/groundwork-transfer', 'Import / Export');
+    await page.waitForFunction(() => document.querySelectorAll('[data-test=collection] option').length > 1, {
+      timeout: 60_000,
+    });
+    await page.select('[data-test=collection]', 'tickets');
+    const file = path.join(SCREENSHOTS, `import-${run}.csv`);
+    const customer = `customer-${run}@app-${run}.example.com`;
+    writeFileSync(
+      file,
+      'subject,priority,organization,requester\n' +
+        `Imported in the browser ${run},normal,app-${run}.example.com,${customer}\n` +
+        `Imported nowhere ${run},normal,nowhere-${run}.example.com,${customer}\n`,
+    );
+    await ((await page.$('[data-test=file]')) as ElementHandle<HTMLInputElement>).uploadFile(file);
+    await page.type('[data-test=relations]', '{"organization":"domain","requester":"email"}');
+    await page.click('[data-test=dry-run]');
+    await page.waitForSelector('[data-test=report]', { timeout: 60_000 });
+    const report = await page.$eval('[data-test=report]', (element) => (element as HTMLElement).innerText);
+    expect(report).toContain('Dry run: 2 rows');
+    // The second row names an organization that does not exist: a row error on that field.
+    expect(report).toMatch(/\b2\s+organization\b/);
+    await shot(page, 'agent-import-dry-run');
+    // A dry run writes nothing.
+    const written = await asAdmin<unknown[]>(
+      'GET',
+      `/items/tickets?filter[subject][_contains]=${encodeURIComponent(`Imported in the browser ${run}`)}`,
+    );
+    expect(written).toEqual([]);
     expect(appErrors(errors)).toEqual([]);
   }, 240_000);
 

@@ -110,6 +110,7 @@ const TransferPage = defineComponent({
           value: target[key],
           placeholder,
           style: control,
+          'data-test': key,
           onInput: (event: Event) => (target[key] = (event.target as HTMLInputElement).value),
         }),
       ]);
@@ -186,7 +187,7 @@ const TransferPage = defineComponent({
               row([
                 h(
                   VButton as never,
-                  { secondary: true, disabled: busy.value, onClick: () => runImport(true) },
+                  { secondary: true, disabled: busy.value, 'data-test': 'dry-run', onClick: () => runImport(true) },
                   () => 'Dry run',
                 ),
                 h(VButton as never, { disabled: busy.value, onClick: () => runImport(false) }, () => 'Import'),
