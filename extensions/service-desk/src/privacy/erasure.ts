@@ -83,6 +83,9 @@ export async function eraseServiceDeskData(request: ErasureRequest<Knex>): Promi
       ),
   );
   set('tickets_unassigned', await trx('tickets').where({ assignee: id }).update({ assignee: null }));
+  // The reports' rollup keeps a cell per assignee (decision 0044): the update above moved this person's tickets to
+  // "unassigned" through its trigger, and the emptied cells would still name them.
+  await trx('report_ticket_counts').where({ assignee: id }).delete();
   await trx('tickets').where({ user_created: id }).update({ user_created: null });
   await trx('tickets').where({ user_updated: id }).update({ user_updated: null });
   set(
