@@ -11,13 +11,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { buildStaleExtensions } from '../lib/extensions.js';
-import { adminToken, createTestDatabase, type DirectusInstance } from '../lib/instance.js';
+import { adminToken, type DirectusInstance } from '../lib/instance.js';
 import { step } from '../lib/log.js';
-import { dropDatabase, toolServer } from '../lib/postgres.js';
 import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable, percentile } from './lib/stats.js';
+import { benchServer } from './lib/server.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
@@ -46,14 +45,8 @@ function rssKb(pid: number): number {
   return Number(line?.replace(/\D+/g, '') ?? 0);
 }
 
-const { server, stop: stopServer } = await toolServer({
-  url: process.env.BENCH_DATABASE_URL,
-  dataDirName: 'bench-postgres',
-  port: 5459,
-  scope: SCOPE,
-});
-await buildStaleExtensions(SCOPE);
-const db = await createTestDatabase(server, 'bench_assets');
+const bench = await benchServer(SCOPE);
+const db = await bench.database('bench_assets');
 const storageRoot = mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-assets-'));
 const rows: Array<Array<string | number>> = [];
 let concurrentLine = '';
@@ -135,8 +128,7 @@ try {
   step(SCOPE, concurrentLine);
 } finally {
   await instance?.stop();
-  await dropDatabase(server, db.database);
-  await stopServer();
+  await bench.close();
   rmSync(storageRoot, { recursive: true, force: true });
 }
 

@@ -6,13 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildStaleExtensions } from '../lib/extensions.js';
 import { step } from '../lib/log.js';
-import { createTestDatabase, startInstance, TEST_ADMIN } from '../lib/instance.js';
-import { dropDatabase, toolServer } from '../lib/postgres.js';
+import { startInstance, TEST_ADMIN } from '../lib/instance.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
+import { benchServer } from './lib/server.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
@@ -24,14 +23,8 @@ const durationSeconds = wholeNumber('duration', values.duration);
 const connections = wholeNumber('connections', values.connections);
 const rounds = wholeNumber('rounds', values.rounds);
 
-const { server, stop: stopServer } = await toolServer({
-  url: process.env.BENCH_DATABASE_URL,
-  dataDirName: 'bench-postgres',
-  port: 5459,
-  scope: SCOPE,
-});
-await buildStaleExtensions(SCOPE);
-const db = await createTestDatabase(server, 'bench_auth');
+const bench = await benchServer(SCOPE);
+const db = await bench.database('bench_auth');
 const noExtensions = mkdtempSync(path.join(os.tmpdir(), 'groundwork-no-extensions-'));
 const env = { LOG_LEVEL: 'warn', PRESSURE_LIMITER_ENABLED: 'false' };
 const variants = [
@@ -86,8 +79,7 @@ try {
     }
   }
 } finally {
-  await dropDatabase(server, db.database);
-  await stopServer();
+  await bench.close();
   rmSync(noExtensions, { recursive: true, force: true });
 }
 

@@ -13,14 +13,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildDemo, DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
 import { bulkTickets, ensureDemoData } from '../../extensions/service-desk/seed/database.js';
-import { buildStaleExtensions } from '../lib/extensions.js';
-import { createTestDatabase, type DirectusInstance } from '../lib/instance.js';
+import { type DirectusInstance } from '../lib/instance.js';
 import { step } from '../lib/log.js';
-import { dropDatabase, toolServer, withClient, type PgConnection } from '../lib/postgres.js';
+import { withClient, type PgConnection } from '../lib/postgres.js';
 import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
+import { benchServer } from './lib/server.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
@@ -53,14 +53,8 @@ async function get(base: string, route: string, token: string) {
   return { status: response.status, cache: response.headers.get('x-cache-status'), text: await response.text() };
 }
 
-const { server, stop: stopServer } = await toolServer({
-  url: process.env.BENCH_DATABASE_URL,
-  dataDirName: 'bench-postgres',
-  port: 5459,
-  scope: SCOPE,
-});
-await buildStaleExtensions(SCOPE);
-const db = await createTestDatabase(server, 'bench_cache');
+const bench = await benchServer(SCOPE);
+const db = await bench.database('bench_cache');
 const storageRoot = mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-storage-'));
 const results: Array<LoadResult & { cache: string }> = [];
 const leaks: string[] = [];
@@ -181,8 +175,7 @@ try {
   }
 } finally {
   await instance?.stop();
-  await dropDatabase(server, db.database);
-  await stopServer();
+  await bench.close();
   rmSync(storageRoot, { recursive: true, force: true });
 }
 

@@ -14,10 +14,10 @@ import { EVENT_DISPATCH_SETTINGS } from '../../extensions/platform/src/events/co
 import { startEventDispatcher } from '../../extensions/platform/src/events/dispatcher.js';
 import { installDatabaseObjects } from '../../extensions/platform/src/jobs/install.js';
 import { BOSS_SCHEMA } from '../../extensions/platform/src/jobs/core/names.js';
-import { createTestDatabase } from '../lib/instance.js';
 import { step } from '../lib/log.js';
-import { dropDatabase, toolServer, type PgConnection } from '../lib/postgres.js';
+import { type PgConnection } from '../lib/postgres.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
+import { benchServer, type BenchServer } from './lib/server.js';
 import { formatTable, percentile } from './lib/stats.js';
 
 const SCOPE = 'bench';
@@ -120,8 +120,8 @@ interface Result {
   p99: number;
 }
 
-async function benchSetup(server: PgConnection, path: Path, batch: number): Promise<Result> {
-  const db = await createTestDatabase(server, 'bench_events');
+async function benchSetup(bench: BenchServer, path: Path, batch: number): Promise<Result> {
+  const db = await bench.database('bench_events');
   const knex = knexFactory({ client: 'pg', connection: { ...db }, pool: { min: 0, max: batch + 4 } });
   const boss = bossFor(db, batch + 4);
   await boss.start();
@@ -180,7 +180,7 @@ async function benchSetup(server: PgConnection, path: Path, batch: number): Prom
   await stopDispatcher?.();
   await boss.stop({ graceful: false, close: true });
   await knex.destroy();
-  await dropDatabase(server, db.database);
+  await bench.drop(db);
   return {
     setup: `${path}, batch ${batch}`,
     publishPerSecond: Math.round(EVENTS / ((committed - t0) / 1000)),
@@ -191,20 +191,15 @@ async function benchSetup(server: PgConnection, path: Path, batch: number): Prom
   };
 }
 
-const { server, stop } = await toolServer({
-  url: process.env.BENCH_DATABASE_URL,
-  dataDirName: 'bench-postgres',
-  port: 5459,
-  scope: SCOPE,
-});
+const bench = await benchServer(SCOPE, { extensions: false });
 const results: Result[] = [];
 try {
   for (const { path, batch } of SETUPS) {
     step(SCOPE, `${path}, batch ${batch}: ${EVENTS} events, ${SAMPLES} latency samples`);
-    results.push(await benchSetup(server, path, batch));
+    results.push(await benchSetup(bench, path, batch));
   }
 } finally {
-  await stop();
+  await bench.close();
 }
 console.log(
   formatTable(

@@ -2,14 +2,13 @@
 // Directus. Readiness does real work (a Postgres round trip); ping is the floor of what Directus can answer.
 // Options: --duration S (default 10), --connections N,N (default 10,50), --smoke (1 s at 2 connections, for CI).
 // Database: BENCH_DATABASE_URL, else the embedded PostgreSQL (a throwaway database either way).
-import { buildStaleExtensions } from '../lib/extensions.js';
 import { step } from '../lib/log.js';
-import { createTestDatabase, startInstance } from '../lib/instance.js';
-import { dropDatabase, toolServer } from '../lib/postgres.js';
+import { startInstance } from '../lib/instance.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
 import { rssMb } from './lib/http.js';
+import { benchServer } from './lib/server.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
@@ -20,14 +19,8 @@ const durationSeconds = wholeNumber('duration', values.duration);
 const concurrencies = values.connections.split(',').map((value) => wholeNumber('connections', value));
 const warmUpSeconds = Math.min(2, durationSeconds);
 
-const { server, stop: stopServer } = await toolServer({
-  url: process.env.BENCH_DATABASE_URL,
-  dataDirName: 'bench-postgres',
-  port: 5459,
-  scope: SCOPE,
-});
-await buildStaleExtensions(SCOPE);
-const db = await createTestDatabase(server, 'bench');
+const bench = await benchServer(SCOPE);
+const db = await bench.database('bench');
 // Directus's pressure limiter answers 503 once the event loop saturates; off here, so the figures show each
 // route's cost rather than where shedding starts. Rate limiter off; LOG_LEVEL=warn so request logs do not dominate.
 step(SCOPE, `booting Directus on ${db.database} (rate and pressure limiters off, LOG_LEVEL=warn)`);
@@ -62,8 +55,7 @@ try {
   }
 } finally {
   await instance.stop();
-  await dropDatabase(server, db.database);
-  await stopServer();
+  await bench.close();
 }
 
 console.log('');

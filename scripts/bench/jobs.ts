@@ -9,12 +9,12 @@
 // ours as shipped: one Directus boot, for CI).
 // Database: BENCH_DATABASE_URL, else the embedded PostgreSQL (a throwaway database per setup).
 import pg from 'pg';
-import { buildStaleExtensions, listExtensions } from '../lib/extensions.js';
+import { listExtensions } from '../lib/extensions.js';
 import { step } from '../lib/log.js';
-import { createTestDatabase, startInstance, TEST_ADMIN, type DirectusInstance } from '../lib/instance.js';
+import { startInstance, TEST_ADMIN, type DirectusInstance } from '../lib/instance.js';
 import { testExtensionsDir } from '../lib/paths.js';
-import { dropDatabase, toolServer, type PgConnection } from '../lib/postgres.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
+import { benchServer, type BenchServer } from './lib/server.js';
 import { formatTable, percentile } from './lib/stats.js';
 
 const SCOPE = 'bench';
@@ -78,8 +78,8 @@ async function post(instance: DirectusInstance, token: string | null, path: stri
   return (await response.json()) as { data: Record<string, unknown> };
 }
 
-async function benchDirectus(server: PgConnection, setup: string, env: Record<string, string>): Promise<Result> {
-  const db = await createTestDatabase(server, 'bench_jobs');
+async function benchDirectus(bench: BenchServer, setup: string, env: Record<string, string>): Promise<Result> {
+  const db = await bench.database('bench_jobs');
   step(SCOPE, `${setup}: booting Directus on ${db.database}`);
   const instance = await startInstance({
     db,
@@ -137,14 +137,14 @@ async function benchDirectus(server: PgConnection, setup: string, env: Record<st
   } finally {
     await pool.end();
     await instance.stop();
-    await dropDatabase(server, db.database);
+    await bench.drop(db);
   }
 }
 
 /** The naive queue: one row per job, workers claim one at a time with SKIP LOCKED and poll every 100 ms when idle. */
-async function benchSkipLocked(server: PgConnection, workers: number): Promise<Result> {
+async function benchSkipLocked(bench: BenchServer, workers: number): Promise<Result> {
   const setup = `baseline: SELECT ... FOR UPDATE SKIP LOCKED loop (${workers} workers, 1 job per claim, 100 ms idle poll)`;
-  const db = await createTestDatabase(server, 'bench_naive');
+  const db = await bench.database('bench_naive');
   const pool = new pg.Pool({ ...db, max: workers + 2 });
   // An idle connection the server ends would otherwise be an unhandled 'error' that stops the bench; the pool
   // replaces it.
@@ -213,23 +213,17 @@ async function benchSkipLocked(server: PgConnection, workers: number): Promise<R
     running = false;
     await Promise.all(loops);
     await pool.end();
-    await dropDatabase(server, db.database);
+    await bench.drop(db);
   }
 }
 
-const { server, stop: stopServer } = await toolServer({
-  url: process.env.BENCH_DATABASE_URL,
-  dataDirName: 'bench-postgres',
-  port: 5459,
-  scope: SCOPE,
-});
-await buildStaleExtensions(SCOPE, [...listExtensions(), ...listExtensions(testExtensionsDir)]);
+const bench = await benchServer(SCOPE, { extensions: [...listExtensions(), ...listExtensions(testExtensionsDir)] });
 const results: Result[] = [];
 try {
-  results.push(await benchSkipLocked(server, 4));
-  for (const { setup, env } of SETUPS) results.push(await benchDirectus(server, setup, env));
+  results.push(await benchSkipLocked(bench, 4));
+  for (const { setup, env } of SETUPS) results.push(await benchDirectus(bench, setup, env));
 } finally {
-  await stopServer();
+  await bench.close();
 }
 
 console.log('');

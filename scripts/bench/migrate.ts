@@ -12,9 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { bootstrapDirectus } from '../lib/directus.js';
-import { createTestDatabase, instanceEnv, TEST_ADMIN, testRunsDir } from '../lib/instance.js';
+import { instanceEnv, TEST_ADMIN, testRunsDir } from '../lib/instance.js';
 import { step } from '../lib/log.js';
-import { dropDatabase, toolServer, type PgConnection } from '../lib/postgres.js';
+import { type PgConnection } from '../lib/postgres.js';
 import { canonicalJson, type Json } from '../snapshots/core/canonical.js';
 import { hashFiles, MANIFEST, versionChecksum, versionFolder } from '../snapshots/core/version.js';
 import { migrate } from '../snapshots/migrator.js';
@@ -27,6 +27,7 @@ import {
   writeVersion,
 } from '../snapshots/store.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
+import { benchServer } from './lib/server.js';
 import { formatTable, percentile } from './lib/stats.js';
 
 const SCOPE = 'bench';
@@ -58,12 +59,8 @@ const load = () =>
     .map((value) => value.toFixed(2))
     .join(' ');
 
-const { server, stop: stopServer } = await toolServer({
-  url: process.env.BENCH_DATABASE_URL,
-  dataDirName: 'bench-postgres',
-  port: 5459,
-  scope: SCOPE,
-});
+const bench = await benchServer(SCOPE, { extensions: false });
+const { server } = bench;
 step(
   SCOPE,
   `PostgreSQL on ${server.host}:${server.port}; ${versions.length} version(s) in ${labelOf(dir)} ` +
@@ -72,11 +69,11 @@ step(
 
 /** A throwaway database for one measurement, dropped afterwards whatever happens. */
 async function onFreshDatabase<T>(label: string, use: (db: PgConnection) => Promise<T>): Promise<T> {
-  const db = await createTestDatabase(server, label);
+  const db = await bench.database(label);
   try {
     return await use(db);
   } finally {
-    await dropDatabase(server, db.database);
+    await bench.drop(db);
   }
 }
 
@@ -130,7 +127,7 @@ try {
     samples.synthetic.push(syntheticMs);
   }
 } finally {
-  await stopServer();
+  await bench.close();
   rmSync(workDir, { recursive: true, force: true });
 }
 

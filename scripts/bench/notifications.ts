@@ -5,16 +5,15 @@
 // Options: --duration S (default 10), --connections N (default 10), --rounds N (default 2), --smoke (one round of
 // 1 s at 2 connections, for CI). Database: BENCH_DATABASE_URL, else the embedded PostgreSQL (a throwaway database).
 import knexFactory from 'knex';
-import { buildStaleExtensions } from '../lib/extensions.js';
 import { startSmtpCapture } from '../lib/smtp-capture.js';
 import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
 import { step } from '../lib/log.js';
-import { createTestDatabase, TEST_ADMIN } from '../lib/instance.js';
-import { dropDatabase, toolServer } from '../lib/postgres.js';
+import { TEST_ADMIN } from '../lib/instance.js';
 import { startMigratedInstance } from '../snapshots/instance.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
+import { benchServer } from './lib/server.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
@@ -27,15 +26,9 @@ const connections = wholeNumber('connections', values.connections);
 const rounds = wholeNumber('rounds', values.rounds);
 const warmUpSeconds = Math.min(2, durationSeconds);
 
-const { server, stop: stopServer } = await toolServer({
-  url: process.env.BENCH_DATABASE_URL,
-  dataDirName: 'bench-postgres',
-  port: 5459,
-  scope: SCOPE,
-});
-await buildStaleExtensions(SCOPE);
+const bench = await benchServer(SCOPE);
 const capture = await startSmtpCapture();
-const db = await createTestDatabase(server, 'bench_notifications');
+const db = await bench.database('bench_notifications');
 step(SCOPE, `booting a migrated Directus on ${db.database} (rate and pressure limiters off, LOG_LEVEL=warn)`);
 const instance = await startMigratedInstance({
   db,
@@ -123,8 +116,7 @@ try {
   await sql.destroy();
   await instance.stop();
   await capture.stop();
-  await dropDatabase(server, db.database);
-  await stopServer();
+  await bench.close();
 }
 
 console.log('');

@@ -14,15 +14,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildDemo, DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
 import { bulkTickets, ensureDemoData } from '../../extensions/service-desk/seed/database.js';
-import { buildStaleExtensions } from '../lib/extensions.js';
-import { createTestDatabase } from '../lib/instance.js';
 import { step } from '../lib/log.js';
-import { dropDatabase, toolServer, withClient, type PgConnection } from '../lib/postgres.js';
+import { withClient, type PgConnection } from '../lib/postgres.js';
 import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js';
 import { json } from './lib/http.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable, percentile } from './lib/stats.js';
+import { benchServer } from './lib/server.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
@@ -85,14 +84,8 @@ async function timeQuery(db: PgConnection, text: string, params: unknown[], seco
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
-const { server, stop: stopServer } = await toolServer({
-  url: process.env.BENCH_DATABASE_URL,
-  dataDirName: 'bench-postgres',
-  port: 5459,
-  scope: SCOPE,
-});
-await buildStaleExtensions(SCOPE);
-const db = await createTestDatabase(server, 'bench_reports');
+const bench = await benchServer(SCOPE);
+const db = await bench.database('bench_reports');
 const storageRoot = mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-storage-'));
 const readRows: Array<Array<string | number>> = [];
 const writeRows: Array<Array<string | number>> = [];
@@ -246,8 +239,7 @@ try {
   failed = results.filter((r) => r.non2xx > 0 || r.errors > 0 || r.requests === 0);
 } finally {
   await instance?.stop();
-  await dropDatabase(server, db.database);
-  await stopServer();
+  await bench.close();
   rmSync(storageRoot, { recursive: true, force: true });
 }
 

@@ -19,15 +19,14 @@ import { buildDemo, DEMO_PASSWORD } from '../../extensions/service-desk/seed/cor
 import { bulkTickets, ensureDemoData } from '../../extensions/service-desk/seed/database.js';
 import { searchCollections } from '../../extensions/service-desk/spec/search/collections.js';
 import { backfillStatement, documentTable } from '../../extensions/service-desk/spec/search/migrate.js';
-import { buildStaleExtensions } from '../lib/extensions.js';
-import { createTestDatabase } from '../lib/instance.js';
 import { step } from '../lib/log.js';
-import { dropDatabase, toolServer, withClient, type PgConnection } from '../lib/postgres.js';
+import { withClient, type PgConnection } from '../lib/postgres.js';
 import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js';
 import { json } from './lib/http.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
+import { benchServer } from './lib/server.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
@@ -53,14 +52,8 @@ async function sql<T = Record<string, unknown>>(db: PgConnection, text: string, 
   return withClient(db, async (client) => (await client.query(text, params)).rows as T[]);
 }
 
-const { server, stop: stopServer } = await toolServer({
-  url: process.env.BENCH_DATABASE_URL,
-  dataDirName: 'bench-postgres',
-  port: 5459,
-  scope: SCOPE,
-});
-await buildStaleExtensions(SCOPE);
-const db = await createTestDatabase(server, 'bench_search');
+const bench = await benchServer(SCOPE);
+const db = await bench.database('bench_search');
 const storageRoot = mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-storage-'));
 const results: Array<LoadResult & { kind: string; who: string; route: 'ours' | 'directus'; hits: number }> = [];
 let backfill: Array<[string, number]> = [];
@@ -144,8 +137,7 @@ try {
   }
 } finally {
   await instance?.stop();
-  await dropDatabase(server, db.database);
-  await stopServer();
+  await bench.close();
   rmSync(storageRoot, { recursive: true, force: true });
 }
 

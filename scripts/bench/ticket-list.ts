@@ -25,15 +25,14 @@ import {
   withTicket,
   type Captured,
 } from '../../extensions/service-desk/tests/plans/queries.js';
-import { buildStaleExtensions } from '../lib/extensions.js';
-import { createTestDatabase } from '../lib/instance.js';
 import { step } from '../lib/log.js';
-import { dropDatabase, toolServer, withClient, type PgConnection } from '../lib/postgres.js';
+import { withClient, type PgConnection } from '../lib/postgres.js';
 import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
 import { json, rssMb } from './lib/http.js';
+import { benchServer } from './lib/server.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
@@ -61,14 +60,8 @@ async function sql<T = Record<string, unknown>>(db: PgConnection, text: string, 
   return withClient(db, async (client) => (await client.query(text, params)).rows as T[]);
 }
 
-const { server, stop: stopServer } = await toolServer({
-  url: process.env.BENCH_DATABASE_URL,
-  dataDirName: 'bench-postgres',
-  port: 5459,
-  scope: SCOPE,
-});
-await buildStaleExtensions(SCOPE);
-const db = await createTestDatabase(server, 'bench_ticket_list');
+const bench = await benchServer(SCOPE);
+const db = await bench.database('bench_ticket_list');
 const storageRoot = mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-storage-'));
 const results: Array<LoadResult & { phase: Phase }> = [];
 const plans: Array<{ phase: Phase; name: string; ms: number }> = [];
@@ -227,8 +220,7 @@ try {
   await measure('with the indexes');
 } finally {
   await instance?.stop();
-  await dropDatabase(server, db.database);
-  await stopServer();
+  await bench.close();
   rmSync(storageRoot, { recursive: true, force: true });
 }
 

@@ -16,17 +16,17 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildStaleExtensions } from '../lib/extensions.js';
 import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { createTestDatabase, TEST_ADMIN, type DirectusInstance } from '../lib/instance.js';
+import { TEST_ADMIN, type DirectusInstance } from '../lib/instance.js';
 import { step } from '../lib/log.js';
-import { dropDatabase, toolServer, type PgConnection } from '../lib/postgres.js';
+import { type PgConnection } from '../lib/postgres.js';
 import { openDatabase } from '../snapshots/database.js';
 import { startMigratedInstance } from '../snapshots/instance.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
 import { json } from './lib/http.js';
+import { benchServer } from './lib/server.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
@@ -185,15 +185,9 @@ async function drainBackgroundWork(db: PgConnection): Promise<number> {
   }
 }
 
-const { server, stop: stopServer } = await toolServer({
-  url: process.env.BENCH_DATABASE_URL,
-  dataDirName: 'bench-postgres',
-  port: 5459,
-  scope: SCOPE,
-});
-await buildStaleExtensions(SCOPE);
+const bench = await benchServer(SCOPE);
 const noExtensions = mkdtempSync(path.join(os.tmpdir(), 'groundwork-no-extensions-'));
-const databases = [await createTestDatabase(server, 'bench_alone'), await createTestDatabase(server, 'bench_ours')];
+const databases = [await bench.database('bench_alone'), await bench.database('bench_ours')];
 const targets: Target[] = [];
 const results: LoadResult[] = [];
 const drains: number[] = [];
@@ -222,8 +216,7 @@ try {
   after = [await inspect(databases[0]!), await inspect(databases[1]!)];
 } finally {
   for (const target of targets) await target.instance.stop();
-  for (const db of databases) await dropDatabase(server, db.database);
-  await stopServer();
+  await bench.close();
   rmSync(noExtensions, { recursive: true, force: true });
 }
 

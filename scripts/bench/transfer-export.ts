@@ -12,14 +12,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildDemo, DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
 import { bulkTickets, ensureDemoData } from '../../extensions/service-desk/seed/database.js';
-import { buildStaleExtensions } from '../lib/extensions.js';
-import { createTestDatabase } from '../lib/instance.js';
 import { step } from '../lib/log.js';
-import { dropDatabase, toolServer, withClient } from '../lib/postgres.js';
+import { withClient } from '../lib/postgres.js';
 import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js';
 import { json, rssMb } from './lib/http.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
+import { benchServer } from './lib/server.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({ tickets: { full: '200000', smoke: '500' } });
@@ -73,14 +72,8 @@ async function measure(route: string, url: string, token: string, pid: number | 
   };
 }
 
-const { server, stop: stopServer } = await toolServer({
-  url: process.env.BENCH_DATABASE_URL,
-  dataDirName: 'bench-postgres',
-  port: 5459,
-  scope: SCOPE,
-});
-await buildStaleExtensions(SCOPE);
-const db = await createTestDatabase(server, 'bench_transfer_export');
+const bench = await benchServer(SCOPE);
+const db = await bench.database('bench_transfer_export');
 const storageRoot = mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-storage-'));
 const results: Measured[] = [];
 let ticketsInDb = 0;
@@ -142,8 +135,7 @@ try {
   }
 } finally {
   await instance?.stop();
-  await dropDatabase(server, db.database);
-  await stopServer();
+  await bench.close();
   rmSync(storageRoot, { recursive: true, force: true });
 }
 

@@ -10,14 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildDemo, DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
 import { ensureDemoData } from '../../extensions/service-desk/seed/database.js';
-import { buildStaleExtensions } from '../lib/extensions.js';
-import { createTestDatabase } from '../lib/instance.js';
 import { step } from '../lib/log.js';
-import { dropDatabase, toolServer, withClient, type PgConnection } from '../lib/postgres.js';
+import { withClient, type PgConnection } from '../lib/postgres.js';
 import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js';
 import { json, rssMb } from './lib/http.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
+import { benchServer } from './lib/server.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
@@ -64,14 +63,8 @@ async function upload(url: string, token: string, csv: string, fields: Record<st
   return { ms, body: text ? (JSON.parse(text) as { data?: { written?: boolean; counts?: { errors: number } } }) : {} };
 }
 
-const { server, stop: stopServer } = await toolServer({
-  url: process.env.BENCH_DATABASE_URL,
-  dataDirName: 'bench-postgres',
-  port: 5459,
-  scope: SCOPE,
-});
-await buildStaleExtensions(SCOPE);
-const db = await createTestDatabase(server, 'bench_transfer_import');
+const bench = await benchServer(SCOPE);
+const db = await bench.database('bench_transfer_import');
 const storageRoot = mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-storage-'));
 let instance: Awaited<ReturnType<typeof startMigratedInstance>> | undefined;
 const rows: Array<Array<string | number>> = [];
@@ -140,8 +133,7 @@ try {
   );
 } finally {
   await instance?.stop();
-  await dropDatabase(server, db.database);
-  await stopServer();
+  await bench.close();
   rmSync(storageRoot, { recursive: true, force: true });
 }
 

@@ -7,24 +7,16 @@
 // else the embedded PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import { ROLE } from '../../extensions/service-desk/spec/service-desk/access.js';
-import { buildStaleExtensions } from '../lib/extensions.js';
-import { createTestDatabase } from '../lib/instance.js';
-import { dropDatabase, toolServer } from '../lib/postgres.js';
 import { openDatabase } from '../snapshots/database.js';
 import { startMigratedInstance } from '../snapshots/instance.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
+import { benchServer } from './lib/server.js';
 
 const { smoke, values } = readBenchOptions({ calls: { full: '2000', smoke: '20' } });
 const calls = wholeNumber('calls', values.calls);
 
-const { server, stop } = await toolServer({
-  url: process.env.BENCH_DATABASE_URL,
-  dataDirName: 'bench-postgres',
-  port: 5459,
-  scope: 'bench',
-});
-await buildStaleExtensions('bench');
-const db = await createTestDatabase(server, 'wfprof');
+const bench = await benchServer('bench');
+const db = await bench.database('wfprof');
 const instance = await startMigratedInstance({ db, name: 'bench-workflow-sql', env: { LOG_LEVEL: 'warn' } });
 await instance.stop();
 const knex = openDatabase(db);
@@ -55,7 +47,6 @@ await time('history insert alone', (id) =>
 );
 await time('select 1', () => knex.raw('select 1'));
 await knex.destroy();
-await dropDatabase(server, db.database);
-await stop();
+await bench.close();
 if (smoke) console.log(SMOKE_NOTE);
 process.exit(0);

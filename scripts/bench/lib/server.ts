@@ -1,0 +1,45 @@
+// The setup every bench shares: a PostgreSQL server (BENCH_DATABASE_URL, or an embedded one under .data/ on port
+// 5459), the extensions rebuilt when their sources are newer than the build, and throwaway databases that close()
+// drops before it stops the server, whatever the bench did in between.
+import { buildStaleExtensions, listExtensions } from '../../lib/extensions.js';
+import { createTestDatabase } from '../../lib/instance.js';
+import { dropDatabase, toolServer, type PgConnection } from '../../lib/postgres.js';
+
+export interface BenchServer {
+  server: PgConnection;
+  /** A new empty database, dropped by close() unless dropped before. */
+  database(label: string): Promise<PgConnection>;
+  drop(db: PgConnection): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function benchServer(
+  scope: string,
+  options: { extensions?: string[] | false } = {},
+): Promise<BenchServer> {
+  const { server, stop } = await toolServer({
+    url: process.env.BENCH_DATABASE_URL,
+    dataDirName: 'bench-postgres',
+    port: 5459,
+    scope,
+  });
+  if (options.extensions !== false) await buildStaleExtensions(scope, options.extensions ?? listExtensions());
+  const created = new Set<string>();
+  const drop = async (db: PgConnection) => {
+    created.delete(db.database);
+    await dropDatabase(server, db.database);
+  };
+  return {
+    server,
+    async database(label) {
+      const db = await createTestDatabase(server, label);
+      created.add(db.database);
+      return db;
+    },
+    drop,
+    async close() {
+      for (const name of [...created]) await drop({ ...server, database: name });
+      await stop();
+    },
+  };
+}
