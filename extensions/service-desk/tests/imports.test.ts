@@ -5,6 +5,7 @@
 // nothing; hostile files are refused as a whole with a 4xx.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import ExcelJS from 'exceljs';
 import { harness } from '../../../tests/integration/harness/context.js';
 import { expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
 import { call, createDesk, type Desk } from './fixtures.js';
@@ -244,6 +245,89 @@ describe('idempotency', () => {
       key,
     );
     expect(otherFile.status).toBe(409);
+  });
+});
+
+async function workbookOf(sheets: Record<string, unknown[][]>): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  for (const [name, rows] of Object.entries(sheets)) {
+    const sheet = book.addWorksheet(name);
+    for (const row of rows) sheet.addRow(row);
+  }
+  return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+/** The workbook with its central directory claiming that `part` unpacks to 3 GB: what a zip bomb declares. */
+function claimingHuge(workbook: Buffer, part: string): Buffer {
+  const bomb = Buffer.from(workbook);
+  for (let at = 0; at < bomb.length - 46; at++) {
+    if (bomb.readUInt32LE(at) !== 0x02014b50) continue;
+    const name = bomb.toString('utf8', at + 46, at + 46 + bomb.readUInt16LE(at + 28));
+    if (name === part) bomb.writeUInt32LE(3_000_000_000, at + 24);
+  }
+  return bomb;
+}
+
+describe('XLSX', () => {
+  it('imports a named sheet as its CSV would be imported, with relations by natural key', async () => {
+    const subject = tag();
+    const { manager, customer } = desk.users;
+    const bytes = await workbookOf({
+      Notes: [
+        ['not', 'tickets'],
+        ['x', 'y'],
+      ],
+      Tickets: [
+        ['subject', 'priority', 'organization', 'requester'],
+        [`${subject} a`, 'high', `${desk.run}.example.com`, customer.email],
+        [`${subject} b`, 'low', `${desk.run}.example.com`, customer.email],
+      ],
+    });
+    const response = await importFile(manager.token, 'tickets', bytes, { relations, sheet: 'Tickets' }, {}, 'in.xlsx');
+    expect(response.status).toBe(200);
+    expect((response.body as { data: Report }).data).toMatchObject({ written: true, counts: { insert: 2, errors: 0 } });
+    const rows = await ticketsWith(subject);
+    expect(rows.map((row) => [row.priority, row.organization, row.requester])).toEqual([
+      ['high', desk.org.id, customer.id],
+      ['low', desk.org.id, customer.id],
+    ]);
+    // The insert trigger numbered them, as for a REST create.
+    for (const row of rows) expect(row.number).toMatch(/^SD-\d+$/);
+  });
+
+  it("gives a customer's rows for another organization as row errors, as for CSV, and writes nothing", async () => {
+    const subject = tag();
+    const bytes = await workbookOf({
+      S: [
+        ['subject', 'organization'],
+        [`${subject} mine`, `${desk.run}.example.com`],
+        [`${subject} theirs`, `other-${desk.run}.example.com`],
+      ],
+    });
+    // Named import.csv with a generic type: the zip's magic bytes say XLSX.
+    const done = await report(desk.users.customer.token, 'tickets', bytes, { relations: '{"organization":"domain"}' });
+    expect(done.written).toBe(false);
+    expect(done.errors).toEqual([
+      expect.objectContaining({ row: 2, field: 'organization', code: 'RELATION_NOT_FOUND' }),
+    ]);
+    expect(await ticketsWith(subject)).toHaveLength(0);
+  });
+
+  it('refuses a zip bomb, a missing sheet and a broken workbook with 400, and writes nothing', async () => {
+    const good = await workbookOf({ S: [['subject'], ['a']] });
+    const cases: Array<[Buffer, Record<string, string>, RegExp]> = [
+      [claimingHuge(good, 'xl/worksheets/sheet1.xml'), {}, /unpacks \d+ times its size/],
+      [good, { sheet: 'Nope' }, /no sheet named .+Nope.+; it has: S\./],
+      [good.subarray(0, good.length - 30), { format: 'xlsx' }, /not an XLSX workbook|cannot be read/],
+    ];
+    const before = await desk.db('tickets').count({ n: '*' }).first();
+    for (const [bytes, options, reason] of cases) {
+      const response = await importFile(desk.users.manager.token, 'tickets', bytes, options, {}, 'in.xlsx');
+      expect(response.status).toBe(400);
+      expectErrorEnvelope(response, 'INVALID_PAYLOAD');
+      expect(response.text).toMatch(reason);
+    }
+    expect(await desk.db('tickets').count({ n: '*' }).first()).toEqual(before);
   });
 });
 

@@ -9,7 +9,8 @@ import { parseInput, route } from '../shared/http.js';
 import type { WorkflowDefinition } from '../workflows/core/definition.js';
 import { importOptions, importParams, runFingerprint } from './core/contract.js';
 import { decodeText } from './core/decode.js';
-import { formatOf, parseTable } from './core/parse.js';
+import { formatOf, parseTable, type Parsed } from './core/parse.js';
+import { parseWorkbook } from './core/xlsx.js';
 import { reportCsv, type ImportReport } from './core/report.js';
 import { receiveFile } from './receive.js';
 import { ImportRefused, importTimings, runImport } from './run.js';
@@ -76,10 +77,14 @@ export function registerImportRoutes(
         if (previous) return answer(req, res, previous, csv);
       }
 
-      const decoded = decodeText(received.bytes, options.encoding);
-      if (!decoded.ok) throw refused('file', decoded.reason);
-      const format = formatOf(options.format, received.name, received.contentType);
-      const parsed = parseTable(decoded.text, format, IMPORT_LIMITS, options.delimiter);
+      const format = formatOf(options.format, received.name, received.contentType, received.bytes.subarray(0, 4));
+      let parsed: Parsed;
+      if (format === 'xlsx') parsed = await parseWorkbook(received.bytes, IMPORT_LIMITS, options.sheet);
+      else {
+        const decoded = decodeText(received.bytes, options.encoding);
+        if (!decoded.ok) throw refused('file', decoded.reason);
+        parsed = parseTable(decoded.text, format, IMPORT_LIMITS, options.delimiter);
+      }
       if (!parsed.ok) throw refused('file', parsed.reason);
 
       let report: ImportReport;

@@ -56,7 +56,11 @@ export const importOptions = z
         'JSON object m2o field → the related collection\'s field the cells name, e.g. {"organization":"domain"}.',
       ),
     dry_run: flag.default(false).describe('Check everything, write nothing.'),
-    format: z.enum(FORMATS).optional().describe('csv, json or ndjson (default: from the file name, else csv).'),
+    format: z
+      .enum(FORMATS)
+      .optional()
+      .describe('csv, json, ndjson or xlsx (default: from the file name or content type, else csv).'),
+    sheet: z.string().min(1).max(100).optional().describe('XLSX: the sheet to read (default: the first).'),
     delimiter: z
       .enum([',', ';', '\t', '|', 'tab'])
       .transform((value) => (value === 'tab' ? '\t' : value))

@@ -1,10 +1,11 @@
 // Text to records: CSV (csv-parse; delimiter sniffed from the header line unless given), a JSON array of objects,
-// or NDJSON. Every refusal of the file as a whole is a reason (the route answers 400); limits keep a hostile file
+// or NDJSON (XLSX, which is not text, is read by xlsx.ts into the same Table). Every refusal of the file as a whole is a reason (the route answers 400); limits keep a hostile file
 // (100k columns, a million tiny rows) from becoming a huge object graph.
 import { parse as parseCsv } from 'csv-parse/sync';
 
-export const FORMATS = ['csv', 'json', 'ndjson'] as const;
+export const FORMATS = ['csv', 'json', 'ndjson', 'xlsx'] as const;
 export type Format = (typeof FORMATS)[number];
+export type TextFormat = Exclude<Format, 'xlsx'>;
 
 export interface ParseLimits {
   maxColumns: number;
@@ -40,7 +41,7 @@ export function sniffDelimiter(text: string): string {
   return best;
 }
 
-function checkColumns(columns: string[], limits: ParseLimits): string | null {
+export function checkColumns(columns: string[], limits: ParseLimits): string | null {
   if (columns.length > limits.maxColumns)
     return `The file has ${columns.length} columns; at most ${limits.maxColumns} are accepted.`;
   const seen = new Set<string>();
@@ -116,7 +117,7 @@ function tableOfObjects(values: unknown[], limits: ParseLimits, where: (index: n
   return { ok: true, table: { columns, rows: values as Array<Record<string, unknown>> } };
 }
 
-export function parseTable(text: string, format: Format, limits: ParseLimits, delimiter?: string): Parsed {
+export function parseTable(text: string, format: TextFormat, limits: ParseLimits, delimiter?: string): Parsed {
   if (text.trim() === '') return { ok: false, reason: 'The file is empty.' };
   if (format === 'csv') return parseDelimited(text, limits, delimiter);
   if (format === 'json') {
@@ -144,10 +145,18 @@ export function parseTable(text: string, format: Format, limits: ParseLimits, de
   return tableOfObjects(values, limits, (index) => `Record ${index + 1}`);
 }
 
-/** The format named by the caller, else by the file name's extension or the content type; CSV otherwise. */
-export function formatOf(named: Format | undefined, fileName: string, contentType: string): Format {
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+
+/**
+ * The format named by the caller, else by the file name's extension or the content type, else XLSX when the bytes
+ * are a zip; CSV otherwise.
+ */
+export function formatOf(named: Format | undefined, fileName: string, contentType: string, head?: Uint8Array): Format {
   if (named) return named;
   const name = fileName.toLowerCase();
+  if (name.endsWith('.xlsx') || contentType.includes(XLSX_TYPE)) return 'xlsx';
+  if (head && ZIP_MAGIC.every((byte, index) => head[index] === byte)) return 'xlsx';
   if (name.endsWith('.ndjson') || name.endsWith('.jsonl') || contentType.includes('ndjson')) return 'ndjson';
   if (name.endsWith('.json') || contentType.includes('application/json')) return 'json';
   return 'csv';

@@ -1,4 +1,4 @@
-// Admin app module "Import / Export" (issue 11, item 6): staff pick a collection, upload a CSV, JSON or NDJSON
+// Admin app module "Import / Export" (issue 11, item 6): staff pick a collection, upload a CSV, XLSX, JSON or NDJSON
 // file with mode, match fields, natural-key relations and a column mapping, run a dry run or the import, and read
 // the row report (downloadable as CSV); or export the collection with fields, filter and sort as CSV, XLSX, JSON or
 // NDJSON. It calls the routes as the signed-in user, so it can do exactly what their permissions allow. A render
@@ -28,7 +28,7 @@ const TransferPage = defineComponent({
     const message = ref<string | null>(null);
     const busy = ref(false);
     const file = ref<File | null>(null);
-    const options = ref({ mode: 'insert', match: '', relations: '', mapping: '' });
+    const options = ref({ mode: 'insert', match: '', relations: '', mapping: '', sheet: '' });
     const report = ref<ImportReport | null>(null);
     const exportForm = ref({ format: 'csv', fields: '*', filter: '', sort: '' });
 
@@ -56,7 +56,7 @@ const TransferPage = defineComponent({
       const form = new FormData();
       form.append('mode', options.value.mode);
       form.append('dry_run', String(dryRun));
-      for (const key of ['match', 'relations', 'mapping'] as const)
+      for (const key of ['match', 'relations', 'mapping', 'sheet'] as const)
         if (options.value[key].trim()) form.append(key, options.value[key].trim());
       form.append('file', file.value, file.value.name);
       busy.value = true;
@@ -169,10 +169,10 @@ const TransferPage = defineComponent({
               h('p', 'All or nothing: any row error writes nothing. A dry run makes every check and writes nothing.'),
               row([
                 h('label', { style: field }, [
-                  'File (CSV, JSON, NDJSON)',
+                  'File (CSV, XLSX, JSON, NDJSON)',
                   h('input', {
                     type: 'file',
-                    accept: '.csv,.json,.ndjson,text/csv,application/json',
+                    accept: '.csv,.xlsx,.json,.ndjson,text/csv,application/json',
                     'data-test': 'file',
                     onChange: (event: Event) => (file.value = (event.target as HTMLInputElement).files?.[0] ?? null),
                   }),
@@ -183,6 +183,7 @@ const TransferPage = defineComponent({
               row([
                 text(options.value, 'relations', 'Relations by natural key (JSON)', '{"organization":"domain"}'),
                 text(options.value, 'mapping', 'Column → field (JSON, optional)', '{"Subject":"subject"}'),
+                text(options.value, 'sheet', 'XLSX sheet (default: the first)', 'Tickets'),
               ]),
               row([
                 h(
