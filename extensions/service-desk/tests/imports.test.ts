@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import { harness } from '../../../tests/integration/harness/context.js';
 import { expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
-import { call, createDesk, type Desk } from './fixtures.js';
+import { asAdmin, call, createDesk, type Desk } from './fixtures.js';
 
 interface RowError {
   row: number;
@@ -328,6 +328,80 @@ describe('XLSX', () => {
       expect(response.text).toMatch(reason);
     }
     expect(await desk.db('tickets').count({ n: '*' }).first()).toEqual(before);
+  });
+});
+
+describe('the Flow operation "Import file"', () => {
+  /** A webhook flow run with the caller's accountability ($trigger) whose one operation imports body.file. */
+  async function importFlow(): Promise<string> {
+    const flow = await asAdmin<{ id: string }>(desk, 'POST', '/flows', {
+      name: `import ${tag()}`,
+      status: 'active',
+      trigger: 'webhook',
+      accountability: '$trigger',
+      options: { method: 'POST', return: '$last' },
+    });
+    const operation = await asAdmin<{ id: string }>(desk, 'POST', '/operations', {
+      flow: flow.id,
+      key: 'import',
+      name: 'Import',
+      type: 'groundwork-import-file',
+      position_x: 19,
+      position_y: 1,
+      options: { collection: 'tickets', file: '{{ $trigger.body.file }}', relations: { organization: 'domain' } },
+    });
+    await asAdmin(desk, 'PATCH', `/flows/${flow.id}`, { operation: operation.id });
+    return flow.id;
+  }
+  async function upload(token: string, csv: string): Promise<string> {
+    const form = new FormData();
+    form.append('file', new Blob([csv], { type: 'text/csv' }), 'tickets.csv');
+    const uploaded = await getJson(`${harness().baseUrl}/files`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    expect(uploaded.status).toBe(200);
+    return (uploaded.body.data as { id: string }).id;
+  }
+  const trigger = (flow: string, token: string, file: string) =>
+    call(token, 'POST', `/flows/trigger/${flow}`, { file });
+
+  it("imports a file from Files with the triggering user's permissions, and answers the report", async () => {
+    const subject = tag();
+    const flow = await importFlow();
+    const file = await upload(
+      desk.users.manager.token,
+      `subject,priority,organization\n${subject} a,high,${desk.run}.example.com\n${subject} b,low,${desk.run}.example.com\n`,
+    );
+    const answer = await trigger(flow, desk.users.manager.token, file);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ written: true, counts: { insert: 2, errors: 0 } });
+    expect((await ticketsWith(subject)).map((row) => row.priority)).toEqual(['high', 'low']);
+  });
+
+  it('takes the reject path with the report when a row fails, and writes nothing', async () => {
+    const subject = tag();
+    const flow = await importFlow();
+    const file = await upload(
+      desk.users.manager.token,
+      `subject,organization\n${subject} a,${desk.run}.example.com\n${subject} b,nowhere-${desk.run}.example.com\n`,
+    );
+    const answer = await trigger(flow, desk.users.manager.token, file);
+    expect(answer.body).toMatchObject({
+      code: 'IMPORT_ROW_ERRORS',
+      report: { written: false, errors: [expect.objectContaining({ row: 2, code: 'RELATION_NOT_FOUND' })] },
+    });
+    expect(await ticketsWith(subject)).toHaveLength(0);
+  });
+
+  it('cannot import, for a customer, a file the customer may not read', async () => {
+    const subject = tag();
+    const flow = await importFlow();
+    const file = await upload(desk.users.manager.token, `subject,organization\n${subject},${desk.run}.example.com\n`);
+    const answer = await trigger(flow, desk.users.customer.token, file);
+    expect(JSON.stringify(answer.body)).toMatch(/FORBIDDEN/);
+    expect(await ticketsWith(subject)).toHaveLength(0);
   });
 });
 

@@ -1,0 +1,57 @@
+// The Flow operation "Import file" in the flow editor: its options are the import route's (see api.ts).
+import { defineOperationApp } from '@directus/extensions-sdk';
+
+const half = 'half';
+
+export default defineOperationApp({
+  id: 'groundwork-import-file',
+  name: 'Import file',
+  icon: 'upload_file',
+  description: 'Import a CSV, XLSX, JSON or NDJSON file from Files into a collection: checked, all or nothing.',
+  overview: ({ collection, file, mode, dry_run }) => [
+    { label: 'Collection', text: String(collection ?? '') },
+    { label: 'File', text: String(file ?? '') },
+    { label: 'Mode', text: `${mode ?? 'insert'}${dry_run ? ' (dry run)' : ''}` },
+  ],
+  options: [
+    {
+      field: 'collection',
+      name: 'Collection',
+      type: 'string',
+      meta: { width: half, interface: 'system-collection', required: true },
+    },
+    {
+      field: 'file',
+      name: 'File id',
+      type: 'string',
+      meta: { width: half, interface: 'input', required: true, options: { placeholder: '{{ $trigger.key }}' } },
+    },
+    {
+      field: 'mode',
+      name: 'Mode',
+      type: 'string',
+      schema: { default_value: 'insert' },
+      meta: {
+        width: half,
+        interface: 'select-dropdown',
+        options: { choices: ['insert', 'update', 'upsert'].map((value) => ({ text: value, value })) },
+      },
+    },
+    { field: 'match', name: 'Match fields', type: 'string', meta: { width: half, interface: 'input' } },
+    {
+      field: 'relations',
+      name: 'Relations by natural key',
+      type: 'json',
+      meta: { width: 'full', interface: 'input-code', options: { language: 'json' } },
+    },
+    {
+      field: 'mapping',
+      name: 'Column → field',
+      type: 'json',
+      meta: { width: 'full', interface: 'input-code', options: { language: 'json' } },
+    },
+    { field: 'sheet', name: 'XLSX sheet', type: 'string', meta: { width: half, interface: 'input' } },
+    { field: 'idempotency_key', name: 'Idempotency key', type: 'string', meta: { width: half, interface: 'input' } },
+    { field: 'dry_run', name: 'Dry run', type: 'boolean', meta: { width: half, interface: 'boolean' } },
+  ],
+});
