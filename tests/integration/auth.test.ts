@@ -25,6 +25,7 @@ describe('admin login', () => {
     expect(entries.map((entry) => entry.name).sort()).toEqual([
       'groundwork',
       'groundwork-api-keys',
+      'groundwork-export-query',
       'groundwork-import-file',
       'groundwork-jobs',
       'groundwork-security',

@@ -286,3 +286,61 @@ describe('keyset pages on an integer key', () => {
     60_000,
   );
 });
+
+describe('the Flow operation "Export query"', () => {
+  /** A webhook flow run with the caller's accountability ($trigger) whose one operation exports to Files. */
+  async function exportFlow(options: Record<string, unknown>): Promise<string> {
+    const admin = (method: string, route: string, body: unknown) =>
+      call(desk.admin, method, route, body).then((response) => {
+        if (response.status !== 200) throw new Error(`${method} ${route}: ${response.status} ${response.text}`);
+        return (response.body as { data: { id: string } }).data;
+      });
+    const flow = await admin('POST', '/flows', {
+      name: `export ${desk.run} ${randomUUID()}`,
+      status: 'active',
+      trigger: 'webhook',
+      accountability: '$trigger',
+      options: { method: 'POST', return: '$last' },
+    });
+    const operation = await admin('POST', '/operations', {
+      flow: flow.id,
+      key: 'export',
+      name: 'Export',
+      type: 'groundwork-export-query',
+      position_x: 19,
+      position_y: 1,
+      options,
+    });
+    await admin('PATCH', `/flows/${flow.id}`, { operation: operation.id });
+    return flow.id;
+  }
+
+  it("writes the caller's export into Files: the same rows the route gives, and answers the file id", async () => {
+    const filter = JSON.stringify({ id: { _in: [...ids.own, ...ids.other] } });
+    const params = { format: 'ndjson', fields: 'id,subject,organization.name', filter, sort: 'subject' };
+    const flow = await exportFlow({ collection: 'tickets', ...params, filter: JSON.parse(params.filter) });
+    const answer = await call(desk.users.manager.token, 'POST', `/flows/trigger/${flow}`, {});
+    expect(answer.status).toBe(200);
+    const result = answer.body as { file: string; rows: number; format: string };
+    expect(result).toMatchObject({ rows: 4, format: 'ndjson', collection: 'tickets' });
+    const file = await fetch(`${harness().baseUrl}/assets/${result.file}`, {
+      headers: { authorization: `Bearer ${desk.users.manager.token}` },
+    });
+    expect(file.status).toBe(200);
+    const route = await exportOf(desk.users.manager.token, 'tickets', params);
+    expect(ndjson(await file.text())).toEqual(ndjson(route.text));
+  });
+
+  it('refuses a customer, who may not create files, and a field outside their list, as REST does', async () => {
+    const flow = await exportFlow({ collection: 'tickets', format: 'csv', fields: 'id,subject' });
+    const customer = await call(desk.users.customer.token, 'POST', `/flows/trigger/${flow}`, {});
+    expect(JSON.stringify(customer.body)).toMatch(/FORBIDDEN/);
+    const forbiddenField = await exportFlow({
+      collection: 'ticket_messages',
+      fields: 'id,body',
+      filter: { internal: { _eq: true } },
+    });
+    const agentless = await call(desk.users.customer.token, 'POST', `/flows/trigger/${forbiddenField}`, {});
+    expect(JSON.stringify(agentless.body)).toMatch(/FORBIDDEN/);
+  });
+});

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Accountability, SchemaOverview } from '@directus/types';
 import type { Knex } from 'knex';
+import { loadDirectusModule } from '../shared/directus-internals.js';
 import type { WorkflowDefinition } from '../workflows/core/definition.js';
 import { decideInitial } from '../workflows/core/machine.js';
 import type { ImportOptions } from './core/contract.js';
@@ -57,12 +58,9 @@ interface DirectusInternals {
 
 let internals: Promise<DirectusInternals> | null = null;
 
-/**
- * Directus's own modules, loaded at run time from the @directus/api that runs (as search/permitted.ts does): the
- * same instances, caches and registered hooks as REST uses. Pinned by its version (11.17.x).
- */
+/** Directus's payload checks and hooks, as REST runs them (shared/directus-internals.ts). */
 function directusInternals(): Promise<DirectusInternals> {
-  const load = async <T>(path: string): Promise<T> => (await import(['@directus', 'api', path].join('/'))) as T;
+  const load = loadDirectusModule;
   internals ??= (async () => {
     const emitter = (await load<{ default: { emitFilter: DirectusInternals['emitFilter'] } }>('emitter')).default;
     return {

@@ -8,6 +8,7 @@
 // instances (caches, schema, env) of the running Directus, and pinned by its version (11.17.x).
 import type { Accountability, SchemaOverview } from '@directus/types';
 import type { Knex } from 'knex';
+import { loadDirectusModule } from '../shared/directus-internals.js';
 import type { SearchCollectionConfig } from './core/config.js';
 
 type Permission = { fields: string[] | null };
@@ -46,12 +47,8 @@ interface DirectusInternals {
 
 let internals: Promise<DirectusInternals> | null = null;
 
-/** Loads Directus's modules by a computed specifier, so the extension bundler leaves them to Node's resolution. */
 function directusInternals(): Promise<DirectusInternals> {
-  const load = async <T>(path: string): Promise<T> => {
-    const specifier = ['@directus', 'api', path].join('/');
-    return (await import(specifier)) as T;
-  };
+  const load = loadDirectusModule;
   internals ??= (async () => ({
     ...(await load<Pick<DirectusInternals, 'getAstFromQuery'>>('database/get-ast-from-query/get-ast-from-query')),
     ...(await load<Pick<DirectusInternals, 'processAst'>>('permissions/modules/process-ast/process-ast')),

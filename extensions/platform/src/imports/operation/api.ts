@@ -1,13 +1,13 @@
 // Flow operation "Import file" (issue 11, item 4): imports a file already in Directus's files into a collection, as
 // the route would, so a flow can import what a trigger delivers (an upload, a schedule). It runs with the flow's
-// accountability: "$trigger" is the user who set the flow off, a role is that role. Only a flow an admin set to
-// "full access" runs without one, and then as an admin, because that is what the admin configured.
+// accountability (shared/flow-accountability.ts).
 // An import that writes nothing because of row errors, or a file refused as a whole, takes the flow's reject path
 // with the report or the reason as the operation's data.
 import { defineOperationApi } from '@directus/extensions-sdk';
-import type { Accountability, OperationContext } from '@directus/types';
+import type { OperationContext } from '@directus/types';
 import { z } from 'zod';
 import { ContentTooLargeError } from '@directus/errors';
+import { flowAccountability } from '../../shared/flow-accountability.js';
 import { parseInput } from '../../shared/http.js';
 import { workflowDefinitions } from '../../workflows/index.js';
 import { importOptions, importParams } from '../core/contract.js';
@@ -33,8 +33,6 @@ function importInput(raw: Record<string, unknown>) {
   return { target: { collection, file, idempotency_key }, options };
 }
 
-const FULL_ACCESS: Accountability = { user: null, role: null, roles: [], admin: true, app: false, ip: null };
-
 type Importer = ReturnType<typeof createImporter>;
 let importer: Importer | null = null;
 
@@ -51,7 +49,7 @@ export default defineOperationApi<Record<string, unknown>>({
     const { target, options: given } = importInput(raw);
     const { collection, file, idempotency_key } = parseInput(operationFields, target, 'body');
     const options = parseInput(importOptions, given, 'body');
-    const accountability = context.accountability ?? FULL_ACCESS;
+    const accountability = flowAccountability(context.accountability);
     const schema = await context.getSchema();
     const maxBytes = Number(env['GROUNDWORK_IMPORT_MAX_BYTES'] ?? DEFAULT_MAX_BYTES) || DEFAULT_MAX_BYTES;
 
