@@ -1,0 +1,13 @@
+import { Readable } from 'node:stream';
+import { DriverS3 } from '@directus/storage-driver-s3';
+import S3rver from 's3rver';
+const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: '/tmp/s3smoke', configureBuckets: [{ name: 'b1' }] });
+const { port } = await server.run();
+const d = new DriverS3({ key: 'S3RVER', secret: 'S3RVER', bucket: 'b1', region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true });
+await d.write('a.txt', Readable.from([Buffer.from('hello world\n')]), 'text/plain');
+const chunks=[]; for await (const c of await d.read('a.txt')) chunks.push(c);
+console.log(JSON.stringify(Buffer.concat(chunks).toString()));
+for await (const k of d.list()) console.log('key', k);
+await d.delete('a.txt');
+for await (const k of d.list()) console.log('key after', k);
+await server.close();
