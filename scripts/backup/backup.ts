@@ -1,5 +1,6 @@
 // A backup: one snapshot of the database (exported from a REPEATABLE READ transaction, given to pg_dump, and used
-// for the row counts and the ledgers), then the files of the local storage, then manifest.json with the checksums.
+// for the row counts and the ledgers), then the files of the local storage and the objects of S3 locations, then
+// manifest.json with the checksums.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,10 +17,15 @@ import {
   MANIFEST_FILE,
   MANIFEST_FORMAT,
   missingFiles,
+  OBJECTS_DIR,
   type FileEntry,
+  type ObjectStoreEntry,
 } from './core/manifest.js';
+import { unsafeKeys } from './core/objects.js';
+import type { S3LocationConfig } from '../../extensions/platform/src/files/core/storage.js';
 import { serverMajor } from './core/tools.js';
-import { countRows, localFilesNamed, readLedgers, serverVersion } from './database.js';
+import { countRows, filesNamed, readLedgers, serverVersion } from './database.js';
+import { downloadHashed, listKeys, openObjectStore } from './objects.js';
 import { copyHashed, hashFile, listFiles } from './files.js';
 import { findTool, runTool } from './pg-tools.js';
 
@@ -28,6 +34,8 @@ export interface BackupOptions {
   /** The folder to write (created; must be empty or absent). */
   out: string;
   storageRoot: string;
+  /** S3 locations whose objects are backed up too (STORAGE_<NAME>_DRIVER=s3). */
+  objectLocations?: { location: string; config: S3LocationConfig }[];
   log: (line: string) => void;
 }
 
@@ -108,7 +116,7 @@ async function backupInto(options: BackupOptions, started: number): Promise<Back
         if (index === total || index % 25 === 0) log(`row counts: ${index} / ${total} tables`);
       });
       const ledgers = await readLedgers(client);
-      const named = await localFilesNamed(client);
+      const named = await filesNamed(client);
       return { tables, ledgers, named };
     })();
     const [dumped, read] = await Promise.allSettled([dumping, reading]);
@@ -154,13 +162,18 @@ async function backupInto(options: BackupOptions, started: number): Promise<Back
     }
   }
   const missing = missingFiles(
-    snapshotData.named,
+    snapshotData.named['local'] ?? [],
     files.map((file) => file.path),
   );
   if (missing.length) {
     log(
       `warning: ${missing.length} file(s) the snapshot's directus_files names are not in ${storageRoot}: ${missing.slice(0, 5).join(', ')}`,
     );
+  }
+
+  const objects: ObjectStoreEntry[] = [];
+  for (const { location, config } of options.objectLocations ?? []) {
+    objects.push(await backupObjects(out, location, config, snapshotData.named[location] ?? [], log));
   }
 
   const durationMs = Date.now() - started;
@@ -183,9 +196,65 @@ async function backupInto(options: BackupOptions, started: number): Promise<Back
       tables: snapshotData.tables,
       dump: { file: DUMP_FILE, ...dumpSum },
       storage: { sourceRoot: storageRoot, files, missing },
+      objects,
       durationMs,
     }),
   );
   log(`manifest written: ${manifestFile} (${formatSeconds(durationMs)} in all)`);
-  return { out, manifestFile, tables: snapshotData.tables, files: files.length, durationMs };
+  return {
+    out,
+    manifestFile,
+    tables: snapshotData.tables,
+    files: files.length + objects.reduce((sum, store) => sum + store.files.length, 0),
+    durationMs,
+  };
+}
+
+/**
+ * An S3 location's objects, copied after the snapshot as local files are: an object deleted meanwhile is left out,
+ * and the keys the snapshot names but the bucket lacks are recorded as missing.
+ */
+async function backupObjects(
+  out: string,
+  location: string,
+  config: S3LocationConfig,
+  named: readonly string[],
+  log: (line: string) => void,
+): Promise<ObjectStoreEntry> {
+  const store = openObjectStore(config);
+  const keys = await listKeys(store);
+  const unsafe = unsafeKeys(keys);
+  if (unsafe.length) {
+    throw new Error(
+      `location ${location}: object keys that cannot be backed up as files: ${unsafe.slice(0, 5).join(', ')}`,
+    );
+  }
+  log(
+    `objects: ${keys.length} in location ${location} (bucket ${config.bucket}${config.root ? `, root ${config.root}` : ''})`,
+  );
+  const files: FileEntry[] = [];
+  let bytes = 0;
+  for (const key of keys) {
+    const target = path.join(out, OBJECTS_DIR, location, ...key.split('/'));
+    try {
+      files.push({ path: key, ...(await downloadHashed(store, key, target)) });
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'NoSuchKey') throw error;
+      log(`objects: ${location}/${key} was deleted while the backup ran: left out`);
+      rmSync(target, { force: true });
+      continue;
+    }
+    bytes += files.at(-1)!.bytes;
+  }
+  log(`objects: ${files.length} copied from ${location}, ${formatBytes(bytes)}`);
+  const missing = missingFiles(
+    named,
+    files.map((file) => file.path),
+  );
+  if (missing.length) {
+    log(
+      `warning: ${missing.length} object(s) the snapshot names are not in ${location}: ${missing.slice(0, 5).join(', ')}`,
+    );
+  }
+  return { location, driver: 's3', bucket: config.bucket, root: config.root ?? '', files, missing };
 }

@@ -52,14 +52,16 @@ export async function readLedgers(client: pg.Client): Promise<Manifest['ledgers'
   return { platform: await read(LEDGERS.platform), domain: await read(LEDGERS.domain) };
 }
 
-/** The files the database names in local storage (directus_files.filename_disk). */
-export async function localFilesNamed(client: pg.Client): Promise<string[]> {
+/** The files the database names, by storage location (directus_files.storage → filename_disk). */
+export async function filesNamed(client: pg.Client): Promise<Record<string, string[]>> {
   const exists = await client.query<{ found: string | null }>("select to_regclass('directus_files')::text as found");
-  if (!exists.rows[0]?.found) return [];
-  const { rows } = await client.query<{ name: string }>(
-    "select filename_disk as name from directus_files where storage = 'local' and filename_disk is not null",
+  if (!exists.rows[0]?.found) return {};
+  const { rows } = await client.query<{ storage: string; name: string }>(
+    'select storage, filename_disk as name from directus_files where filename_disk is not null',
   );
-  return rows.map((row) => row.name);
+  const named: Record<string, string[]> = {};
+  for (const row of rows) (named[row.storage] ??= []).push(row.name);
+  return named;
 }
 
 export async function serverVersion(client: pg.Client): Promise<{ version: string; num: string }> {

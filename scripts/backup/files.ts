@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
+import { Transform, type Readable, type Writable } from 'node:stream';
 import { relativeEntry, type FileEntry } from './core/manifest.js';
 
 /** Every regular file under `root`, as forward-slash paths relative to it (symbolic links are not followed). */
@@ -25,9 +25,8 @@ export async function hashFile(file: string): Promise<{ bytes: number; sha256: s
   return { bytes, sha256: hash.digest('hex') };
 }
 
-/** Copies `from` to `to` (folders made), hashing the bytes as they pass: one read of the source. */
-export async function copyHashed(from: string, to: string): Promise<{ bytes: number; sha256: string }> {
-  mkdirSync(path.dirname(to), { recursive: true });
+/** Pipes `from` into `to`, hashing the bytes as they pass: one read of the source (a file or an object). */
+export async function pipeHashed(from: Readable, to: Writable): Promise<{ bytes: number; sha256: string }> {
   const hash = createHash('sha256');
   let bytes = 0;
   const tap = new Transform({
@@ -37,8 +36,14 @@ export async function copyHashed(from: string, to: string): Promise<{ bytes: num
       done(null, chunk);
     },
   });
-  await pipeline(createReadStream(from), tap, createWriteStream(to, { flags: 'wx' }));
+  await pipeline(from, tap, to);
   return { bytes, sha256: hash.digest('hex') };
+}
+
+/** Copies `from` to `to` (folders made), hashing the bytes as they pass. */
+export async function copyHashed(from: string, to: string): Promise<{ bytes: number; sha256: string }> {
+  mkdirSync(path.dirname(to), { recursive: true });
+  return pipeHashed(createReadStream(from), createWriteStream(to, { flags: 'wx' }));
 }
 
 /** The checksums of every file under `root`. */

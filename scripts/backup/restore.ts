@@ -1,17 +1,20 @@
 // A restore: check everything before touching anything (the manifest, the checksums of the dump and of every file,
 // a pg_restore that reads the dump, an empty target database and storage root), then pg_restore into the new
-// database in one transaction, copy the files, and verify the row counts, the ledgers and the copied files.
+// database in one transaction, copy the files and the S3 objects (into new or empty buckets), and verify the row
+// counts, the ledgers, the copied files and the objects as the bucket serves them back.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { dropDatabase, ensureDatabase, withClient, type PgConnection } from '../lib/postgres.js';
 import {
   checksumProblems,
   DUMP_FILE,
+  fileProblems,
   FILES_DIR,
   formatBytes,
   formatSeconds,
   ledgerProblems,
   MANIFEST_FILE,
+  OBJECTS_DIR,
   parseManifest,
   rowCountProblems,
   type Manifest,
@@ -21,11 +24,23 @@ import { countRows, listRelations, readLedgers, serverVersion } from './database
 import { copyHashed, hashFile, hashTree, isEmptyFolder } from './files.js';
 import { findTool, runTool } from './pg-tools.js';
 import { directusVersion } from './backup.js';
+import {
+  bucketExists,
+  createBucket,
+  hashObject,
+  listKeys,
+  openObjectStore,
+  uploadFile,
+  type ObjectStore,
+} from './objects.js';
+import type { S3LocationConfig } from '../../extensions/platform/src/files/core/storage.js';
 
 export interface RestoreOptions {
   from: string;
   connection: PgConnection;
   storageRoot: string;
+  /** Where each S3 location of the backup goes: its driver config with the target bucket (scripts/restore.ts). */
+  objectTargets?: Map<string, S3LocationConfig>;
   log: (line: string) => void;
 }
 
@@ -64,6 +79,11 @@ export async function verifyBackup(from: string, log: (line: string) => void): P
   const dump = existsSync(dumpFile) ? await hashFile(dumpFile) : null;
   const files = await hashTree(path.join(from, FILES_DIR));
   const problems = checksumProblems({ dump: manifest.dump, files: manifest.storage.files }, { dump, files });
+  for (const store of manifest.objects) {
+    log(`checking the sha256 of ${store.files.length} object(s) of location ${store.location}`);
+    const dir = `${OBJECTS_DIR}/${store.location}`;
+    problems.push(...fileProblems(store.files, await hashTree(path.join(from, dir)), dir));
+  }
   if (problems.length) {
     throw new RestoreError('backup refused: it does not match its manifest (nothing was restored)', problems);
   }
@@ -99,6 +119,7 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreResult
       `${storageRoot} holds files: a restore writes into a new or empty folder (name one with --storage-root)`,
     ]);
   }
+  const buckets = await prepareObjectTargets(manifest, options.objectTargets ?? new Map(), log);
   const relations = await targetRelations(connection);
   const reason = relations ? nonEmptyReason(relations, connection.database) : null;
   if (reason) throw new RestoreError('restore refused: the target database is not empty', [reason]);
@@ -151,6 +172,8 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreResult
       log(`files: ${index + 1} / ${manifest.storage.files.length} copied to ${storageRoot}, ${formatBytes(bytes)}`);
     }
   }
+  for (const [location, store] of buckets)
+    problems.push(...(await restoreObjects(from, manifest, location, store, log)));
   // Read back what was written, not what was read: the copy on the target disk is what the restore vouches for.
   const written = await hashTree(storageRoot);
   problems.push(
@@ -175,10 +198,63 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreResult
     throw new RestoreError(`restore verification FAILED: ${connection.database} does not match the backup`, problems);
   }
   const rows = Object.values(tables).reduce((sum, count) => sum + count, 0);
+  const objects = manifest.objects.reduce((sum, store) => sum + store.files.length, 0);
   const durationMs = Date.now() - started;
   log(
     `verified: ${Object.keys(tables).length} tables with ${rows.toLocaleString('en-US')} rows as in the manifest, ` +
-      `${written.length} file(s) with their checksums, ledgers equal (${formatSeconds(durationMs)} in all)`,
+      `${written.length} file(s) and ${objects} object(s) with their checksums, ledgers equal (${formatSeconds(durationMs)} in all)`,
   );
-  return { manifest, tables, files: written.length, durationMs };
+  return { manifest, tables, files: written.length + objects, durationMs };
+}
+
+/**
+ * Before anything is restored: every S3 location of the backup has a target, and each target bucket is absent
+ * (created when the objects are written) or empty below its root. A restore never mixes objects into a used bucket.
+ */
+async function prepareObjectTargets(
+  manifest: Manifest,
+  targets: Map<string, S3LocationConfig>,
+  log: (line: string) => void,
+): Promise<Map<string, ObjectStore & { exists: boolean }>> {
+  const stores = new Map<string, ObjectStore & { exists: boolean }>();
+  const problems: string[] = [];
+  for (const { location } of manifest.objects) {
+    const config = targets.get(location);
+    if (!config) {
+      problems.push(`no target bucket for the S3 location ${location}`);
+      continue;
+    }
+    const store = openObjectStore(config);
+    const exists = await bucketExists(store);
+    const keys = exists ? await listKeys(store) : [];
+    if (keys.length) {
+      problems.push(
+        `bucket ${config.bucket} holds ${keys.length} object(s)${config.root ? ` below ${config.root}` : ''}: a restore ` +
+          `writes into a new or empty bucket (name one with --bucket ${location}=<bucket>)`,
+      );
+    }
+    log(`location ${location}: objects go to ${exists ? 'the empty' : 'a new'} bucket ${config.bucket}`);
+    stores.set(location, { ...store, exists });
+  }
+  if (problems.length) throw new RestoreError('restore refused: the target buckets are not ready', problems);
+  return stores;
+}
+
+/** Writes a location's objects, then reads every object back from the bucket and checks it against the manifest. */
+async function restoreObjects(
+  from: string,
+  manifest: Manifest,
+  location: string,
+  store: ObjectStore & { exists: boolean },
+  log: (line: string) => void,
+): Promise<string[]> {
+  const entry = manifest.objects.find((candidate) => candidate.location === location)!;
+  if (!store.exists) await createBucket(store);
+  for (const file of entry.files) {
+    await uploadFile(store, file.path, path.join(from, OBJECTS_DIR, location, ...file.path.split('/')));
+  }
+  log(`objects: ${entry.files.length} written to bucket ${store.bucket}; reading them back`);
+  const served = [];
+  for (const key of await listKeys(store)) served.push({ path: key, ...(await hashObject(store, key)) });
+  return fileProblems(entry.files, served, `restored ${OBJECTS_DIR}/${location}`);
 }

@@ -3,17 +3,16 @@
 // restored database. The dump is one snapshot: the restored row counts equal the manifest's, which lie strictly
 // between the counts before the backup started and after it ended; each task came with its activity row (one
 // transaction), and the restore has both or neither. A tampered backup and a non-empty target are refused.
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import knexFactory, { type Knex } from 'knex';
-import { repoRoot } from '../../scripts/lib/paths.js';
 import { dropDatabase, withClient, type PgConnection } from '../../scripts/lib/postgres.js';
 import { startInstance, testRunsDir, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { parseManifest, type Manifest } from '../../scripts/backup/core/manifest.js';
 import { harness } from './harness/context.js';
 import { FIXTURE_LINE, useFixtureInstance } from './harness/fixture.js';
+import { runScript, urlOf } from './harness/scripts.js';
 import { adminToken, getJson } from './http.js';
 
 const fixture = useFixtureInstance({ name: 'backup' });
@@ -24,28 +23,6 @@ const suffix = `${Date.now().toString(36)}`;
 const restoredName = `gw_test_backup_restored_${suffix}`;
 const refusedName = `gw_test_backup_refused_${suffix}`;
 const FILE_TEXT = 'a file that must survive the restore\n';
-
-const urlOf = (db: PgConnection) =>
-  `postgres://${encodeURIComponent(db.user)}${db.password ? `:${encodeURIComponent(db.password)}` : ''}@${db.host}:${db.port}/${db.database}`;
-
-/** `npm run backup` / `npm run restore` as npm runs them: exit code and everything printed. */
-function runScript(script: 'backup' | 'restore', args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(repoRoot, 'scripts', `${script}.ts`), ...args],
-      {
-        cwd: repoRoot,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
 
 /** A task created over HTTP by the admin: Directus writes it with its activity and revision in one transaction. */
 const addTask = async (title: string) =>

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import {
   buildManifest,
   checksumProblems,
+  fileProblems,
   describeLedger,
   formatBytes,
   formatSeconds,
@@ -40,7 +41,20 @@ const manifest: Manifest = {
     ],
     missing: [],
   },
+  objects: [],
   durationMs: 1700,
+};
+
+const store = {
+  location: 's3',
+  driver: 's3' as const,
+  bucket: 'groundwork-files',
+  root: '',
+  files: [
+    { path: 'z.png', bytes: 5, sha256: sum('1') },
+    { path: 'c.png', bytes: 3, sha256: sum('2') },
+  ],
+  missing: [],
 };
 
 describe('buildManifest and parseManifest', () => {
@@ -207,5 +221,36 @@ describe('small helpers', () => {
     expect(formatBytes(11.1 * 1024 * 1024)).toBe('11.1 MB');
     expect(formatBytes(3 * 1024 ** 5)).toBe('3072.0 TB');
     expect(formatSeconds(1234)).toBe('1.2 s');
+  });
+});
+
+describe('object stores in the manifest', () => {
+  it('round-trip with their objects in a stable order, and default to none in older manifests', () => {
+    const parsed = parseManifest(buildManifest({ ...manifest, objects: [store] }));
+    expect(parsed.ok && parsed.value.objects[0]!.files.map((file) => file.path)).toEqual(['c.png', 'z.png']);
+    const { objects: _objects, ...older } = manifest;
+    const parsedOlder = parseManifest(JSON.stringify(older));
+    expect(parsedOlder.ok && parsedOlder.value.objects).toEqual([]);
+  });
+
+  it.each([
+    ['a key that would leave the folder', { ...store, files: [{ path: '../x', bytes: 1, sha256: sum('1') }] }],
+    ['an object listed twice', { ...store, files: [store.files[0], store.files[0]] }],
+    ['a location name with a slash', { ...store, location: 's3/../x' }],
+  ])('refuse %s', (_label, bad) => {
+    expect(parseManifest(JSON.stringify({ ...manifest, objects: [bad] })).ok).toBe(false);
+  });
+
+  it('refuse a location listed twice', () => {
+    const parsed = parseManifest(JSON.stringify({ ...manifest, objects: [store, store] }));
+    expect(parsed.ok ? [] : parsed.problems).toEqual([expect.stringContaining('location s3 is listed twice')]);
+  });
+
+  it('are checked like files, under their own folder', () => {
+    const changed = [{ ...store.files[0]!, sha256: sum('9') }];
+    expect(fileProblems(store.files, changed, 'objects/s3')).toEqual([
+      `objects/s3/z.png: sha256 ${sum('9')} differs from the manifest's ${sum('1')}`,
+      'objects/s3/c.png is missing',
+    ]);
   });
 });

@@ -6,6 +6,8 @@ import { z } from 'zod';
 export const MANIFEST_FILE = 'manifest.json';
 export const DUMP_FILE = 'database.dump';
 export const FILES_DIR = 'files';
+/** Objects of S3 locations: objects/<location>/<key> (decision 0048). */
+export const OBJECTS_DIR = 'objects';
 export const MANIFEST_FORMAT = 1;
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lowercase hex');
@@ -20,6 +22,20 @@ export function isSafeRelativePath(value: string): boolean {
 }
 
 const relativePath = z.string().refine(isSafeRelativePath, 'a relative path without .. inside the storage root');
+
+const fileEntry = z.object({ path: relativePath, bytes: z.number().int().nonnegative(), sha256 });
+
+/** An S3 location's objects (keys below its root), copied into objects/<location>/. */
+const objectStore = z.object({
+  location: z.string().regex(/^[A-Za-z0-9_-]+$/, 'a storage location name'),
+  driver: z.literal('s3'),
+  /** Where the objects came from (for the record; a restore names its own bucket). */
+  bucket: z.string(),
+  root: z.string(),
+  files: z.array(fileEntry),
+  /** Keys the snapshot's directus_files rows name in this location that were not in the bucket. */
+  missing: z.array(z.string()),
+});
 
 const ledgerRow = z.object({ version: z.number().int().positive(), name: z.string(), checksum: z.string() });
 
@@ -44,16 +60,19 @@ export const manifestSchema = z.object({
   storage: z.object({
     /** Where the files came from (for the record; a restore names its own root). */
     sourceRoot: z.string(),
-    files: z.array(z.object({ path: relativePath, bytes: z.number().int().nonnegative(), sha256 })),
+    files: z.array(fileEntry),
     /** Files the snapshot's directus_files rows name (local storage) that were not in the storage root. */
     missing: z.array(z.string()),
   }),
+  /** S3 locations' objects; absent in backups of local storage only (and in those made before S3 support). */
+  objects: z.array(objectStore).default([]),
   /** How long the backup took, for the record. */
   durationMs: z.number().int().nonnegative(),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type FileEntry = Manifest['storage']['files'][number];
+export type ObjectStoreEntry = Manifest['objects'][number];
 export type LedgerEntry = z.infer<typeof ledgerRow>;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: string[] };
@@ -75,21 +94,31 @@ export function parseManifest(text: string): Parsed<Manifest> {
       ),
     };
   }
-  const seen = new Set<string>();
-  const duplicates = result.data.storage.files.filter((file) =>
-    seen.has(file.path) ? true : (seen.add(file.path), false),
-  );
-  if (duplicates.length) {
-    return { ok: false, problems: duplicates.map((file) => `${MANIFEST_FILE}: file ${file.path} is listed twice`) };
-  }
+  const listedTwice = (files: readonly FileEntry[], what: string) => {
+    const seen = new Set<string>();
+    return files
+      .filter((file) => (seen.has(file.path) ? true : (seen.add(file.path), false)))
+      .map((file) => `${MANIFEST_FILE}: ${what} ${file.path} is listed twice`);
+  };
+  const locations = result.data.objects.map((store) => store.location);
+  const problems = [
+    ...listedTwice(result.data.storage.files, 'file'),
+    ...result.data.objects.flatMap((store) => listedTwice(store.files, `object of ${store.location}`)),
+    ...locations
+      .filter((location, index) => locations.indexOf(location) !== index)
+      .map((location) => `${MANIFEST_FILE}: location ${location} is listed twice`),
+  ];
+  if (problems.length) return { ok: false, problems };
   return { ok: true, value: result.data };
 }
 
 /** The manifest's JSON text, with the tables and files in a stable order. */
 export function buildManifest(input: Manifest): string {
   const tables = Object.fromEntries(Object.entries(input.tables).sort(([a], [b]) => a.localeCompare(b)));
-  const files = [...input.storage.files].sort((a, b) => a.path.localeCompare(b.path));
-  const manifest = manifestSchema.parse({ ...input, tables, storage: { ...input.storage, files } });
+  const byPath = (files: readonly FileEntry[]) => [...files].sort((a, b) => a.path.localeCompare(b.path));
+  const files = byPath(input.storage.files);
+  const objects = input.objects.map((store) => ({ ...store, files: byPath(store.files) }));
+  const manifest = manifestSchema.parse({ ...input, tables, storage: { ...input.storage, files }, objects });
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
@@ -106,17 +135,27 @@ export function checksumProblems(
         `${expected.dump.sha256} (${expected.dump.bytes} bytes)`,
     );
   }
-  const found = new Map(actual.files.map((file) => [file.path, file]));
-  for (const file of expected.files) {
+  return [...problems, ...fileProblems(expected.files, actual.files)];
+}
+
+/** Missing, changed or unlisted files of one folder (`dir` prefixes the paths in the messages). */
+export function fileProblems(
+  expected: readonly FileEntry[],
+  actual: readonly FileEntry[],
+  dir: string = FILES_DIR,
+): string[] {
+  const problems: string[] = [];
+  const found = new Map(actual.map((file) => [file.path, file]));
+  for (const file of expected) {
     const on = found.get(file.path);
-    if (!on) problems.push(`${FILES_DIR}/${file.path} is missing`);
+    if (!on) problems.push(`${dir}/${file.path} is missing`);
     else if (on.sha256 !== file.sha256 || on.bytes !== file.bytes) {
-      problems.push(`${FILES_DIR}/${file.path}: sha256 ${on.sha256} differs from the manifest's ${file.sha256}`);
+      problems.push(`${dir}/${file.path}: sha256 ${on.sha256} differs from the manifest's ${file.sha256}`);
     }
   }
-  const listed = new Set(expected.files.map((file) => file.path));
-  for (const file of actual.files) {
-    if (!listed.has(file.path)) problems.push(`${FILES_DIR}/${file.path} is not in the manifest`);
+  const listed = new Set(expected.map((file) => file.path));
+  for (const file of actual) {
+    if (!listed.has(file.path)) problems.push(`${dir}/${file.path} is not in the manifest`);
   }
   return problems;
 }

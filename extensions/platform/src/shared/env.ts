@@ -3,6 +3,7 @@
 // Pure: no @directus imports, so scripts and unit tests can use it.
 import { z } from 'zod';
 import { parseRoleLimits } from '../files/core/limits.js';
+import { storageProblems } from '../files/core/storage.js';
 
 const wholeNumber = (min: number, max: number) =>
   z.coerce
@@ -187,10 +188,17 @@ export function checkEnv(raw: Record<string, unknown>): EnvResult {
     if (value !== undefined && value !== null && value !== '') relevant[key] = value;
   }
   const result = checkedEnvSchema.safeParse(relevant);
-  if (result.success) return { ok: true, env: result.data };
+  // The storage locations' variables are named after the locations (STORAGE_<NAME>_*): checked beside the schema.
+  const storage = storageProblems(raw);
+  if (result.success && !storage.length) return { ok: true, env: result.data };
   return {
     ok: false,
-    problems: result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'} ${issue.message}`),
+    problems: [
+      ...(result.success
+        ? []
+        : result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'} ${issue.message}`)),
+      ...storage,
+    ],
   };
 }
 
