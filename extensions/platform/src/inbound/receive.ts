@@ -20,6 +20,7 @@ import { route } from '../shared/http.js';
 import { createUsersStore } from '../users/store.js';
 import { currentAccess } from '../users/core/current-access.js';
 import { inboundHandlers, type InboundEmail, type InboundOutcome, type InboundTools } from './contract.js';
+import { htmlToText } from './core/html.js';
 import { automaticReason, type HeaderValue } from './core/loop.js';
 import { stripQuotedText } from './core/quotes.js';
 import { messageIdsOf, normalMessageId } from './core/references.js';
@@ -181,7 +182,9 @@ export function registerInboundEmailRoute(
         messageId,
         from: { address: sender, name: from.name ?? '' },
         subject,
-        text: stripQuotedText(mail.text ?? ''),
+        text: stripQuotedText(
+          mail.text?.trim() ? mail.text : typeof mail.html === 'string' ? htmlToText(mail.html) : '',
+        ),
         replyTo,
         sentFor: await store.sentFor(replyTo),
         attachmentCount: mail.attachments.length,
