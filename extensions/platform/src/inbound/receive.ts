@@ -138,8 +138,9 @@ export function registerInboundEmailRoute(
     return Buffer.from(mime, 'utf8');
   }
 
+  // `/mime` too: Mailgun posts the raw MIME (body-mime) only to a forward URL that ends in `mime`.
   router.post(
-    INBOUND_EMAIL_PATH,
+    [INBOUND_EMAIL_PATH, `${INBOUND_EMAIL_PATH}/mime`],
     route(async (req: Request, res: Response) => {
       const body = await verified(req);
       let mail: ParsedMail;
