@@ -217,7 +217,13 @@ describe('replies', () => {
     const sent = `<${randomUUID()}@desk.example.com>`;
     // The outbox row deliver.ts leaves after sending a notification about a reply on the ticket (its Message-ID).
     const message = randomUUID();
-    await desk.db('ticket_messages').insert({ id: message, ticket: ticket.id, body: 'agent answer', internal: false });
+    await desk.db('ticket_messages').insert({
+      id: message,
+      ticket: ticket.id,
+      body: 'agent answer',
+      internal: false,
+      date_created: desk.db.raw("now() - interval '1 minute'"),
+    });
     await desk.db('notification_outbox').insert({
       id: randomUUID(),
       key: `inbound-test-${message}`,
