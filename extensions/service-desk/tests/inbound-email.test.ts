@@ -115,7 +115,8 @@ function postMailgun(bytes: Buffer, options: { key?: string; timestamp?: number 
   form.append('token', token);
   form.append('signature', signature);
   form.append('body-mime', bytes.toString('utf8'));
-  return getJson(`${mailgun.baseUrl}/groundwork/v1/inbound/email`, { method: 'POST', body: form });
+  // Mailgun posts the raw MIME only to a forward URL ending in `mime`.
+  return getJson(`${mailgun.baseUrl}/groundwork/v1/inbound/email/mime`, { method: 'POST', body: form });
 }
 
 const data = (response: { body: Record<string, unknown> }) => response.body['data'] as Record<string, string>;
