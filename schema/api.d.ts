@@ -778,6 +778,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groundwork/v1/inbound/email/mime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The same route under a path ending in `mime`, as Mailgun requires for a forward with the raw MIME. */
+        post: operations["groundworkInboundEmailMime"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/groundwork/v1/jobs": {
         parameters: {
             query?: never;
@@ -8012,6 +8029,171 @@ export interface operations {
         };
     };
     groundworkInboundEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description The email as received (a Mailgun route forwarding to a URL ending in mime). */
+                    "body-mime": string;
+                    /** @description hex HMAC-SHA256 of timestamp + token with the HTTP webhook signing key. */
+                    signature: string;
+                    /** @description Seconds since the epoch, signed. */
+                    timestamp: string;
+                    /** @description Random, signed. */
+                    token: string;
+                };
+                "message/rfc822": string;
+                "multipart/form-data": {
+                    /** @description The email as received (a Mailgun route forwarding to a URL ending in mime). */
+                    "body-mime": string;
+                    /** @description hex HMAC-SHA256 of timestamp + token with the HTTP webhook signing key. */
+                    signature: string;
+                    /** @description Seconds since the epoch, signed. */
+                    timestamp: string;
+                    /** @description Random, signed. */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description This Message-ID was received before: nothing done again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string | null;
+                            /** @enum {string} */
+                            status: "duplicate";
+                            /** @description What the first delivery of this Message-ID became. */
+                            was: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Recorded: accepted (a ticket or reply), dropped (automatic mail), refused (sender) or held. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            attachments?: {
+                                refused: {
+                                    name: string;
+                                    reason: string;
+                                }[];
+                                /** @description Directus file ids. */
+                                stored: string[];
+                            };
+                            /** @description What it became: tickets (new) or ticket_messages (a reply). */
+                            collection?: string;
+                            /** @description The inbound_emails row. */
+                            id: string;
+                            item?: string;
+                            /** @description Why it was dropped (automatic mail), refused or held. */
+                            reason?: string;
+                            /** @enum {string} */
+                            status: "accepted" | "dropped" | "refused" | "held";
+                        };
+                    };
+                };
+            };
+            /** @description Not an email, or no From address (INVALID_PAYLOAD). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Unsigned, badly signed or outside the timestamp tolerance (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Larger than GROUNDWORK_INBOUND_EMAIL_MAX_BYTES (CONTENT_TOO_LARGE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not configured, or the malware scanner did not answer: the provider retries. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkInboundEmailMime: {
         parameters: {
             query?: never;
             header?: never;
