@@ -761,6 +761,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groundwork/v1/inbound/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An email from the mail provider becomes a ticket, or a public reply on the ticket its subject ([SD-1042]) or In-Reply-To/References names. Signed (GROUNDWORK_INBOUND_EMAIL_SCHEME): Standard Webhooks over the raw MIME body, or Mailgun’s timestamp+token HMAC. No bearer token. */
+        post: operations["groundworkInboundEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groundwork/v1/inbound/email/mime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The same route under a path ending in `mime`, as Mailgun requires for a forward with the raw MIME. */
+        post: operations["groundworkInboundEmailMime"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/groundwork/v1/jobs": {
         parameters: {
             query?: never;
@@ -1236,6 +1270,66 @@ export interface paths {
          * @description Update an existing groundwork_platform_migrations item.
          */
         patch: operations["updateSingleItemsGroundworkPlatformMigrations"];
+        trace?: never;
+    };
+    "/items/inbound_emails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Items
+         * @description List the inbound_emails items.
+         */
+        get: operations["readItemsInboundEmails"];
+        put?: never;
+        /**
+         * Create an Item
+         * @description Create a new inbound_emails item.
+         */
+        post: operations["createItemsInboundEmails"];
+        /**
+         * Delete Multiple Items
+         * @description Delete multiple existing inbound_emails items.
+         */
+        delete: operations["deleteItemsInboundEmails"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Multiple Items
+         * @description Update multiple inbound_emails items at the same time.
+         */
+        patch: operations["updateItemsInboundEmails"];
+        trace?: never;
+    };
+    "/items/inbound_emails/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve an Item
+         * @description Retrieve a single inbound_emails item by unique identifier.
+         */
+        get: operations["readSingleItemsInboundEmails"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an Item
+         * @description Delete an existing inbound_emails item.
+         */
+        delete: operations["deleteSingleItemsInboundEmails"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an Item
+         * @description Update an existing inbound_emails item.
+         */
+        patch: operations["updateSingleItemsInboundEmails"];
         trace?: never;
     };
     "/items/kb_articles": {
@@ -3676,6 +3770,24 @@ export interface components {
             files?: unknown;
             name: string;
             version: number;
+        };
+        ItemsInboundEmails: {
+            /** @description Files stored, and attachments refused with the reason */
+            attachments?: unknown;
+            /** Format: timestamp */
+            date_created?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description The email’s Message-ID: one row per email, whatever is retried */
+            message_id: string;
+            /** @description Why it was dropped, refused, held or failed */
+            reason?: string | null;
+            /** @description What it became: a collection and item the domain names */
+            result_collection?: string | null;
+            result_item?: string | null;
+            sender?: string | null;
+            status?: string;
+            subject?: string | null;
         };
         ItemsKbArticles: {
             author?: (string | components["schemas"]["Users"]) | null;
@@ -7916,6 +8028,336 @@ export interface operations {
             };
         };
     };
+    groundworkInboundEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description The email as received (a Mailgun route forwarding to a URL ending in mime). */
+                    "body-mime": string;
+                    /** @description hex HMAC-SHA256 of timestamp + token with the HTTP webhook signing key. */
+                    signature: string;
+                    /** @description Seconds since the epoch, signed. */
+                    timestamp: string;
+                    /** @description Random, signed. */
+                    token: string;
+                };
+                "message/rfc822": string;
+                "multipart/form-data": {
+                    /** @description The email as received (a Mailgun route forwarding to a URL ending in mime). */
+                    "body-mime": string;
+                    /** @description hex HMAC-SHA256 of timestamp + token with the HTTP webhook signing key. */
+                    signature: string;
+                    /** @description Seconds since the epoch, signed. */
+                    timestamp: string;
+                    /** @description Random, signed. */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description This Message-ID was received before: nothing done again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string | null;
+                            /** @enum {string} */
+                            status: "duplicate";
+                            /** @description What the first delivery of this Message-ID became. */
+                            was: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Recorded: accepted (a ticket or reply), dropped (automatic mail), refused (sender) or held. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            attachments?: {
+                                refused: {
+                                    name: string;
+                                    reason: string;
+                                }[];
+                                /** @description Directus file ids. */
+                                stored: string[];
+                            };
+                            /** @description What it became: tickets (new) or ticket_messages (a reply). */
+                            collection?: string;
+                            /** @description The inbound_emails row. */
+                            id: string;
+                            item?: string;
+                            /** @description Why it was dropped (automatic mail), refused or held. */
+                            reason?: string;
+                            /** @enum {string} */
+                            status: "accepted" | "dropped" | "refused" | "held";
+                        };
+                    };
+                };
+            };
+            /** @description Not an email, or no From address (INVALID_PAYLOAD). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Unsigned, badly signed or outside the timestamp tolerance (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Larger than GROUNDWORK_INBOUND_EMAIL_MAX_BYTES (CONTENT_TOO_LARGE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not configured, or the malware scanner did not answer: the provider retries. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkInboundEmailMime: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description The email as received (a Mailgun route forwarding to a URL ending in mime). */
+                    "body-mime": string;
+                    /** @description hex HMAC-SHA256 of timestamp + token with the HTTP webhook signing key. */
+                    signature: string;
+                    /** @description Seconds since the epoch, signed. */
+                    timestamp: string;
+                    /** @description Random, signed. */
+                    token: string;
+                };
+                "message/rfc822": string;
+                "multipart/form-data": {
+                    /** @description The email as received (a Mailgun route forwarding to a URL ending in mime). */
+                    "body-mime": string;
+                    /** @description hex HMAC-SHA256 of timestamp + token with the HTTP webhook signing key. */
+                    signature: string;
+                    /** @description Seconds since the epoch, signed. */
+                    timestamp: string;
+                    /** @description Random, signed. */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description This Message-ID was received before: nothing done again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string | null;
+                            /** @enum {string} */
+                            status: "duplicate";
+                            /** @description What the first delivery of this Message-ID became. */
+                            was: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Recorded: accepted (a ticket or reply), dropped (automatic mail), refused (sender) or held. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            attachments?: {
+                                refused: {
+                                    name: string;
+                                    reason: string;
+                                }[];
+                                /** @description Directus file ids. */
+                                stored: string[];
+                            };
+                            /** @description What it became: tickets (new) or ticket_messages (a reply). */
+                            collection?: string;
+                            /** @description The inbound_emails row. */
+                            id: string;
+                            item?: string;
+                            /** @description Why it was dropped (automatic mail), refused or held. */
+                            reason?: string;
+                            /** @enum {string} */
+                            status: "accepted" | "dropped" | "refused" | "held";
+                        };
+                    };
+                };
+            };
+            /** @description Not an email, or no From address (INVALID_PAYLOAD). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Unsigned, badly signed or outside the timestamp tolerance (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Larger than GROUNDWORK_INBOUND_EMAIL_MAX_BYTES (CONTENT_TOO_LARGE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not configured, or the malware scanner did not answer: the provider retries. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
     groundworkListJobs: {
         parameters: {
             query?: {
@@ -10537,6 +10979,228 @@ export interface operations {
                 content: {
                     "application/json": {
                         data?: components["schemas"]["ItemsGroundworkPlatformMigrations"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    readItemsInboundEmails: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description A limit on the number of objects that are returned. */
+                limit?: components["parameters"]["Limit"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description How many items to skip when fetching data. */
+                offset?: components["parameters"]["Offset"];
+                /** @description How to sort the returned items. `sort` is a CSV of fields used to sort the fetched items. Sorting defaults to ascending (ASC) order but a minus sign (` - `) can be used to reverse this to descending (DESC) order. Fields are prioritized by their order in the CSV. You can also use a ` ? ` to sort randomly. */
+                sort?: components["parameters"]["Sort"];
+                /** @description Select items in collection by given conditions. */
+                filter?: components["parameters"]["Filter"];
+                /** @description Filter by items that contain the given search query in one of their fields. */
+                search?: components["parameters"]["Search"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsInboundEmails"][];
+                        meta?: components["schemas"]["x-metadata"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    createItemsInboundEmails: {
+        parameters: {
+            query?: {
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsInboundEmails"][] | components["schemas"]["ItemsInboundEmails"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsInboundEmails"][];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    deleteItemsInboundEmails: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    updateItemsInboundEmails: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description A limit on the number of objects that are returned. */
+                limit?: components["parameters"]["Limit"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description How many items to skip when fetching data. */
+                offset?: components["parameters"]["Offset"];
+                /** @description How to sort the returned items. `sort` is a CSV of fields used to sort the fetched items. Sorting defaults to ascending (ASC) order but a minus sign (` - `) can be used to reverse this to descending (DESC) order. Fields are prioritized by their order in the CSV. You can also use a ` ? ` to sort randomly. */
+                sort?: components["parameters"]["Sort"];
+                /** @description Select items in collection by given conditions. */
+                filter?: components["parameters"]["Filter"];
+                /** @description Filter by items that contain the given search query in one of their fields. */
+                search?: components["parameters"]["Search"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsInboundEmails"][] | components["schemas"]["ItemsInboundEmails"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsInboundEmails"][];
+                    };
+                };
+            };
+        };
+    };
+    readSingleItemsInboundEmails: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description Retrieve an item's state from a specific Content Version. The value corresponds to the "key" of the Content Version. */
+                version?: components["parameters"]["Version"];
+            };
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsInboundEmails"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    deleteSingleItemsInboundEmails: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    updateSingleItemsInboundEmails: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+            };
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsInboundEmails"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsInboundEmails"];
                     };
                 };
             };

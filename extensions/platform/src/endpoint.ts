@@ -8,6 +8,9 @@ import { exportRouteDocs } from './exports/api.js';
 import { registerExportRoutes } from './exports/routes.js';
 import { healthRouteDocs } from './health/api.js';
 import { importRouteDocs } from './imports/api.js';
+import { inboundRouteDocs } from './inbound/api.js';
+import { registerInboundEmailRoute } from './inbound/receive.js';
+import { uploadDeps } from './files/index.js';
 import { registerImportRoutes } from './imports/routes.js';
 import { registerVersionRoute } from './health/routes.js';
 import { notificationsRouteDocs } from './notifications/api.js';
@@ -72,6 +75,13 @@ export default defineEndpoint({
     });
     // webhooks: subscriptions (secret shown once), rotation, test event, replay; admins only (webhooks/routes.ts).
     registerWebhookRoutes(router, context, config.ok ? config.env : null);
+    // inbound email: signed by the provider, no bearer token; attachments through the uploads' check (inbound/).
+    registerInboundEmailRoute(
+      router,
+      context,
+      config.ok ? config.env : null,
+      config.ok ? uploadDeps(context, config.env, security) : null,
+    );
     registerOpenApiRoute(router, context, [
       ...healthRouteDocs,
       ...metricsRouteDocs,
@@ -88,6 +98,7 @@ export default defineEndpoint({
       ...exportRouteDocs,
       ...importRouteDocs,
       ...webhookRouteDocs,
+      ...inboundRouteDocs,
       {
         method: 'get',
         path: '/groundwork/v1/openapi.json',

@@ -5,6 +5,7 @@ import { onEvent, publishEvent } from './events/index.js';
 import { defineQueue, defineSchedule, enqueue, singletonKey } from './jobs/index.js';
 import { registerGauges } from './metrics/index.js';
 import { audienceGroups } from './notifications/groups.js';
+import { inboundHandlers } from './inbound/contract.js';
 import type { Knex } from 'knex';
 import type { ErasureRequest } from './privacy/core/erasure.js';
 import { createPersonalDataRegistry } from './privacy/core/export.js';
@@ -24,6 +25,8 @@ export const platformApi = {
   notifications: { registerAudienceGroup: audienceGroups.register },
   // Gauges a domain reads at scrape time (open tickets by status, SLA breaches); decision 0032.
   metrics: { registerGauges },
+  // What an inbound email becomes (a ticket, a reply): the domain's handler; decision 0049.
+  inbound: { register: inboundHandlers.register },
 };
 
 export type GroundworkPlatform = typeof platformApi;

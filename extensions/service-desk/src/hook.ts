@@ -3,6 +3,7 @@
 import { defineHook } from '@directus/extensions-sdk';
 import { linkAfterCreate, linkOnCreate } from './attachments/hook.js';
 import { registerAudienceGroups } from './audience-groups.js';
+import { inboundEmailHandler } from './inbound/handler.js';
 import { platform } from './platform.js';
 import { serviceDeskPersonalData } from './privacy/source.js';
 import { registerTicketGauges } from './metrics/register.js';
@@ -42,6 +43,10 @@ export default defineHook((register, context) => {
   register.init('app.before', () => platform().privacy.register(serviceDeskPersonalData));
   // notifications: rules may name `organization` (its users); the platform reads no domain column.
   register.init('app.before', registerAudienceGroups);
+  // inbound email: what an email becomes (a ticket, a reply), written as its sender (inbound/handler.ts).
+  register.init('app.before', () =>
+    platform().inbound.register(inboundEmailHandler(logger.child({ capability: 'inbound-email' }))),
+  );
   // metrics: open tickets by status and priority, and SLA breaches, as gauges of the platform's metrics endpoint.
   register.init('app.before', () => registerTicketGauges(context.database));
 

@@ -14,7 +14,7 @@ import { parseRoleLimits } from './core/limits.js';
 import { serverFieldsIn } from './core/names.js';
 import { clamdScanner } from './scanner.js';
 import { importHandler } from './import.js';
-import { uploadHandler } from './upload.js';
+import { uploadHandler, type UploadDeps } from './upload.js';
 
 /** A comma-separated env value, or the array Directus may have made of it. */
 const listOf = (value: unknown): string[] =>
@@ -22,14 +22,14 @@ const listOf = (value: unknown): string[] =>
 
 type HookMeta = { accountability?: { user?: string | null } | null };
 
-export function registerFiles(
-  { init, filter }: RegisterFunctions,
-  context: HookExtensionContext,
+/** What every check of stored bytes needs (uploads, URL imports, inbound email attachments): one configuration. */
+export function uploadDeps(
+  context: Pick<HookExtensionContext, 'env' | 'services' | 'logger'>,
   config: PlatformEnv,
   securityStore: SecurityStore,
-): void {
+  logger = context.logger.child({ capability: 'files' }),
+): UploadDeps {
   const { env, services } = context;
-  const logger = context.logger.child({ capability: 'files' });
   const scanner = config.GROUNDWORK_CLAMD_HOST
     ? clamdScanner({
         host: config.GROUNDWORK_CLAMD_HOST,
@@ -37,10 +37,8 @@ export function registerFiles(
         timeoutMs: config.GROUNDWORK_CLAMD_TIMEOUT_MS,
       })
     : null;
-  if (!scanner) logger.warn('files: GROUNDWORK_CLAMD_HOST is not set, so uploads are not scanned for malware');
   const quarantineDir = config.GROUNDWORK_FILES_QUARANTINE_PATH ?? path.join(os.tmpdir(), 'groundwork-quarantine');
-
-  const deps = {
+  return {
     services,
     logger,
     policy: {
@@ -53,6 +51,17 @@ export function registerFiles(
     quarantineDir,
     record: (event: SecurityEvent) => securityStore.record(event),
   };
+}
+
+export function registerFiles(
+  { init, filter }: RegisterFunctions,
+  context: HookExtensionContext,
+  config: PlatformEnv,
+  securityStore: SecurityStore,
+): void {
+  const deps = uploadDeps(context, config, securityStore);
+  if (!deps.scanner)
+    deps.logger.warn('files: GROUNDWORK_CLAMD_HOST is not set, so uploads are not scanned for malware');
   const upload = uploadHandler(deps);
   // Bytes that would skip the check: resumable (TUS) uploads (off unless TUS_ENABLED).
   const noOtherWayIn = (_req: Request, _res: Response, next: NextFunction) =>

@@ -147,6 +147,23 @@ export const platformEnvSchema = z.object({
         ctx.addIssue({ code: 'custom', message: `must be <role uuid>=<size> pairs: ${(error as Error).message}` });
       }
     }),
+  // Inbound email (inbound/, decision 0049): how POST /groundwork/v1/inbound/email is verified; unset = the route is off.
+  /** `standard-webhooks` (webhook-id/-timestamp/-signature over a raw MIME body) or `mailgun` (timestamp+token HMAC). */
+  GROUNDWORK_INBOUND_EMAIL_SCHEME: z
+    .enum(['standard-webhooks', 'mailgun'], { error: 'must be standard-webhooks or mailgun' })
+    .optional(),
+  /** The scheme's key: a `whsec_...` secret (Standard Webhooks) or the provider's HTTP webhook signing key (Mailgun). */
+  GROUNDWORK_INBOUND_EMAIL_SECRET: z.coerce.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  /** A signed timestamp further than this from now is a replay (or a stuck queue): refused with 401. */
+  GROUNDWORK_INBOUND_EMAIL_TOLERANCE_SECONDS: wholeNumber(10, 3600).default(300),
+  /** Largest request body (the whole email, attachments included), in bytes: a bigger one is refused with 413. */
+  GROUNDWORK_INBOUND_EMAIL_MAX_BYTES: wholeNumber(1024, 104857600).default(26214400),
+  /** What an email from an address that is no customer becomes: recorded as refused, or a pending (draft) contact. */
+  GROUNDWORK_INBOUND_UNKNOWN_SENDERS: z
+    .enum(['reject', 'pending_contact'], { error: 'must be reject or pending_contact' })
+    .default('reject'),
+  /** Our own sending addresses (comma-separated; EMAIL_FROM is always one): mail from them is a loop, dropped. */
+  GROUNDWORK_INBOUND_OWN_ADDRESSES: z.string().optional(),
   // Websockets (Directus's variables, checked here because their unsafe values leak data in Directus 11).
   WEBSOCKETS_ENABLED: booleanFlag.default(false),
   // With `public`, a failed auth message leaves the socket unauthenticated but skips permission checks

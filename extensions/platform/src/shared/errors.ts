@@ -106,3 +106,9 @@ export const FileInfectedError = createError<{ signature: string }>(
 );
 export const UploadRefusedError = createError<{ reason: string }>(ErrorCode.InvalidPayload, (e) => e.reason, 400);
 export const FieldForbiddenError = createError<{ reason: string }>(ErrorCode.Forbidden, (e) => e.reason, 403);
+// Inbound email (inbound/, decision 0049): a request whose signature does not verify (missing, wrong, replayed).
+export const InboundSignatureError = createError<{ reason: string }>(
+  ErrorCode.InvalidCredentials,
+  (e) => `The request is not signed by the mail provider: ${e.reason}.`,
+  401,
+);

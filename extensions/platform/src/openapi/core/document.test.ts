@@ -172,3 +172,26 @@ describe('sortKeysDeep', () => {
     expect(JSON.stringify(sortKeysDeep({ b: 1, a: [{ d: 1, c: 2 }, 3] }))).toBe('{"a":[{"c":2,"d":1},3],"b":1}');
   });
 });
+
+describe('buildApiDocument with bodies in other media types', () => {
+  it('lists each media type of bodyContent with its schema', () => {
+    const raw: RouteDoc = {
+      method: 'post',
+      path: '/groundwork/v1/inbound/email',
+      operationId: 'inbound',
+      summary: 'An email.',
+      tag: 'Inbound email',
+      public: true,
+      bodyContent: { 'message/rfc822': z.string(), 'multipart/form-data': z.object({ token: z.string() }) },
+      responses: { 202: { description: 'Recorded.' } },
+    };
+    const document = buildApiDocument({}, [raw], { version: '1', serverUrl: 'http://localhost:8055' });
+    const paths = document.paths as Record<
+      string,
+      Record<string, { requestBody: { content: Record<string, unknown> } }>
+    >;
+    const content = paths['/groundwork/v1/inbound/email']!['post']!.requestBody.content;
+    expect(Object.keys(content).sort()).toEqual(['message/rfc822', 'multipart/form-data']);
+    expect(content['message/rfc822']).toEqual({ schema: { type: 'string' } });
+  });
+});

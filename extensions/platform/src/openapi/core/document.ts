@@ -16,6 +16,8 @@ export interface RouteDoc {
   /** Path parameters, named as in `path` (`/items/{id}`). */
   params?: z.ZodObject;
   body?: z.ZodType;
+  /** A body in media types other than JSON (raw MIME, a provider's form): media type → schema. */
+  bodyContent?: Record<string, z.ZodType>;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
 }
 
@@ -91,6 +93,16 @@ function operation(route: RouteDoc): Json {
             ...(route.params ? parameters(route.params, 'path') : []),
             ...(route.query ? parameters(route.query, 'query') : []),
           ],
+        }
+      : {}),
+    ...(route.bodyContent
+      ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(
+              Object.entries(route.bodyContent).map(([type, schema]) => [type, { schema: toSchema(schema, 'input') }]),
+            ),
+          },
         }
       : {}),
     ...(route.body

@@ -1,0 +1,388 @@
+// Inbound email to tickets (issue 13, decision 0049), over HTTP on two Directus instances of the main test database:
+// one verifying Standard Webhooks over raw MIME (unknown senders rejected), one verifying Mailgun's form
+// (unknown senders become pending contacts). Emails are the real MIME fixtures of tests/fixtures/email/.
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Webhook } from 'standardwebhooks';
+import { startInstance, type DirectusInstance } from '../../../scripts/lib/instance.js';
+import { startFakeClamd, type FakeClamd } from '../../../tests/integration/harness/fake-clamd.js';
+import { harness } from '../../../tests/integration/harness/context.js';
+import { expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
+import { asAdmin, createDesk, type Desk } from './fixtures.js';
+
+const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+const MAILGUN_KEY = `key-${randomBytes(16).toString('hex')}`;
+const fixtures = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../tests/fixtures/email');
+
+let desk: Desk;
+let clamd: FakeClamd;
+let signed: DirectusInstance; // standard-webhooks, reject
+let mailgun: DirectusInstance; // mailgun, pending_contact
+
+beforeAll(async () => {
+  clamd = await startFakeClamd();
+  const quarantine = mkdtempSync(path.join(os.tmpdir(), 'groundwork-inbound-quarantine-'));
+  const common = {
+    GROUNDWORK_CLAMD_HOST: '127.0.0.1',
+    GROUNDWORK_CLAMD_PORT: String(clamd.port),
+    GROUNDWORK_FILES_QUARANTINE_PATH: quarantine,
+    GROUNDWORK_INBOUND_OWN_ADDRESSES: 'support@desk.example.com',
+    GROUNDWORK_INBOUND_EMAIL_MAX_BYTES: String(64 * 1024),
+    // Two more instances on a Postgres the other test files share: small pools.
+    DB_POOL__MIN: '0',
+    DB_POOL__MAX: '4',
+  };
+  [desk, signed, mailgun] = await Promise.all([
+    createDesk('inbound'),
+    startInstance({
+      db: harness().db,
+      name: 'inbound-signed',
+      env: {
+        ...common,
+        GROUNDWORK_INBOUND_EMAIL_SCHEME: 'standard-webhooks',
+        GROUNDWORK_INBOUND_EMAIL_SECRET: SECRET,
+        GROUNDWORK_INBOUND_UNKNOWN_SENDERS: 'reject',
+      },
+    }),
+    startInstance({
+      db: harness().db,
+      name: 'inbound-mailgun',
+      env: {
+        ...common,
+        GROUNDWORK_INBOUND_EMAIL_SCHEME: 'mailgun',
+        GROUNDWORK_INBOUND_EMAIL_SECRET: MAILGUN_KEY,
+        GROUNDWORK_INBOUND_UNKNOWN_SENDERS: 'pending_contact',
+      },
+    }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([signed?.stop(), mailgun?.stop(), clamd?.close()]);
+  await desk?.db.destroy();
+});
+
+interface Headers {
+  from: string;
+  subject: string;
+  messageId?: string;
+  extra?: string[];
+  name?: string;
+}
+
+/** A fixture with this run's headers, as bytes (latin1 keeps every byte of an 8-bit body). */
+function email(fixture: string, headers: Headers): { bytes: Buffer; messageId: string } {
+  const messageId = headers.messageId ?? `<${randomUUID()}@mail.customer.example>`;
+  const text = readFileSync(path.join(fixtures, fixture), 'latin1')
+    .replaceAll('{{FROM}}', headers.from)
+    // An RFC 2047 encoded word, as mail clients write a non-ASCII name: the header stays ASCII.
+    .replaceAll('{{FROM_NAME}}', headers.name ?? '=?UTF-8?Q?Jana_M=C3=BCller?=')
+    .replaceAll('{{SUBJECT}}', headers.subject)
+    .replaceAll('{{MESSAGE_ID}}', messageId)
+    .replaceAll('{{EXTRA_HEADERS}}', (headers.extra ?? []).map((line) => `${line}\r\n`).join(''));
+  return { bytes: Buffer.from(text, 'latin1'), messageId };
+}
+
+/** POST as a Standard Webhooks provider would: the raw MIME body, signed. */
+function postSigned(bytes: Buffer, options: { secret?: string; at?: number; id?: string } = {}) {
+  const id = options.id ?? `msg_${randomBytes(8).toString('hex')}`;
+  const at = options.at ?? Math.floor(Date.now() / 1000);
+  // The package signs a string (as UTF-8): the fixtures are 7-bit, as transfer-encoded email is, so it is these bytes.
+  const signature = new Webhook(options.secret ?? SECRET).sign(id, new Date(at * 1000), bytes.toString('utf8'));
+  return getJson(`${signed.baseUrl}/groundwork/v1/inbound/email`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'message/rfc822',
+      'webhook-id': id,
+      'webhook-timestamp': String(at),
+      'webhook-signature': signature,
+    },
+    body: new Uint8Array(bytes),
+  });
+}
+
+/** POST as Mailgun's route forwarding to a URL ending in `mime` does: a form with body-mime and its signature. */
+function postMailgun(bytes: Buffer, options: { key?: string; timestamp?: number } = {}) {
+  const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
+  const token = randomBytes(25).toString('hex');
+  const signature = createHmac('sha256', options.key ?? MAILGUN_KEY)
+    .update(timestamp + token)
+    .digest('hex');
+  const form = new FormData();
+  form.append('timestamp', timestamp);
+  form.append('token', token);
+  form.append('signature', signature);
+  form.append('body-mime', bytes.toString('utf8'));
+  // Mailgun posts the raw MIME only to a forward URL ending in `mime`.
+  return getJson(`${mailgun.baseUrl}/groundwork/v1/inbound/email/mime`, { method: 'POST', body: form });
+}
+
+const data = (response: { body: Record<string, unknown> }) => response.body['data'] as Record<string, string>;
+const inboundRow = (messageId: string) => desk.db('inbound_emails').where({ message_id: messageId }).first();
+
+describe('a customer’s email', () => {
+  it('becomes a ticket of their organization, written as them, from quoted-printable UTF-8 without history', async () => {
+    const subject = `Drucker ${desk.run}`;
+    const { bytes, messageId } = email('qp-utf8.eml', { from: desk.users.customer.email, subject });
+    const response = await postSigned(bytes);
+    expect(response.status).toBe(202);
+    expect(data(response)).toMatchObject({ status: 'accepted', collection: 'tickets' });
+    const ticket = await desk
+      .db('tickets')
+      .where({ id: data(response)['item'] })
+      .first();
+    expect(ticket).toMatchObject({
+      subject,
+      organization: desk.org.id,
+      requester: desk.users.customer.id,
+      channel: 'email',
+    });
+    // Written with the customer's accountability: Directus's activity names them.
+    const activity = await desk
+      .db('directus_activity')
+      .where({ collection: 'tickets', item: ticket.id, action: 'create' })
+      .first('user');
+    expect(activity?.user).toBe(desk.users.customer.id);
+    expect(ticket.description).toContain('Können Sie bitte jemanden schicken?');
+    expect(ticket.description).not.toContain('wrote:');
+    expect(ticket.description).not.toContain('Buchhaltung');
+    expect(await inboundRow(messageId)).toMatchObject({ status: 'accepted', result_item: ticket.id });
+  });
+
+  it.each([
+    ['base64-utf8.eml', 'Grüße aus Zürich.', 'Sent from my iPhone'],
+    ['latin1-qp.eml', 'le montant dû est 120 EUR trop élevé', 'Please find your invoice'],
+    ['html-only.eml', 'The shared calendar shows last week’s meetings only.', 'Old text'],
+  ])('decodes %s', async (fixture, expected, stripped) => {
+    const { bytes } = email(fixture, {
+      from: desk.users.customer.email,
+      subject: `=?UTF-8?B?${Buffer.from(`Grüße ${fixture} ${desk.run}`).toString('base64')}?=`,
+    });
+    const response = await postSigned(bytes);
+    expect(response.status).toBe(202);
+    const ticket = await desk
+      .db('tickets')
+      .where({ id: data(response)['item'] })
+      .first();
+    expect(ticket.subject).toBe(`Grüße ${fixture} ${desk.run}`);
+    expect(ticket.description).toContain(expected);
+    expect(ticket.description).not.toContain(stripped);
+  });
+
+  it('is one ticket however often the same Message-ID is delivered', async () => {
+    const subject = `Twice ${desk.run}`;
+    const { bytes, messageId } = email('qp-utf8.eml', { from: desk.users.customer.email, subject });
+    const first = await postSigned(bytes);
+    const again = await postSigned(bytes); // a provider's retry: a new webhook-id, the same email
+    const viaOther = await postMailgun(bytes); // even through the other instance and scheme
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(200);
+    expect(data(again)).toMatchObject({ status: 'duplicate', was: 'accepted' });
+    expect(viaOther.status).toBe(200);
+    expect(await desk.db('tickets').where({ subject }).count({ n: '*' })).toEqual([{ n: '1' }]);
+    expect(await desk.db('inbound_emails').where({ message_id: messageId }).count({ n: '*' })).toEqual([{ n: '1' }]);
+  });
+});
+
+describe('replies', () => {
+  async function ticketOf(org: 'org' | 'otherOrg') {
+    const requester = org === 'org' ? desk.users.customer.id : desk.users.outsider.id;
+    const ticket = await asAdmin<{ id: string; number: string }>(desk, 'POST', '/items/tickets', {
+      subject: `Existing ${org} ${desk.run}`,
+      description: 'x',
+      organization: desk[org].id,
+      requester,
+    });
+    return desk.db('tickets').where({ id: ticket.id }).first('id', 'number');
+  }
+  const messagesOf = (ticket: string) =>
+    desk.db('ticket_messages').where({ ticket }).orderBy('date_created').select('body', 'author', 'internal');
+
+  it('by the [SD-…] reference become a public message by the sender', async () => {
+    const ticket = await ticketOf('org');
+    const { bytes } = email('base64-utf8.eml', {
+      from: desk.users.customer.email,
+      subject: `Re: [${ticket.number}] x`,
+    });
+    const response = await postSigned(bytes);
+    expect(data(response)).toMatchObject({ status: 'accepted', collection: 'ticket_messages' });
+    expect(await messagesOf(ticket.id)).toEqual([
+      { body: expect.stringContaining('Grüße aus Zürich.'), author: desk.users.customer.id, internal: false },
+    ]);
+  });
+
+  it('by In-Reply-To a notification email we sent for the ticket (no reference in the subject)', async () => {
+    const ticket = await ticketOf('org');
+    const sent = `<${randomUUID()}@desk.example.com>`;
+    // The outbox row deliver.ts leaves after sending a notification about a reply on the ticket (its Message-ID).
+    const message = randomUUID();
+    await desk.db('ticket_messages').insert({
+      id: message,
+      ticket: ticket.id,
+      body: 'agent answer',
+      internal: false,
+      date_created: desk.db.raw("now() - interval '1 minute'"),
+    });
+    await desk.db('notification_outbox').insert({
+      id: randomUUID(),
+      key: `inbound-test-${message}`,
+      channel: 'email',
+      status: 'sent',
+      collection: 'ticket_messages',
+      item: message,
+      message_id: sent,
+      recipient: desk.users.customer.id,
+    });
+    const { bytes } = email('latin1-qp.eml', {
+      from: desk.users.customer.email,
+      subject: 'Re: your answer',
+      extra: [`In-Reply-To: ${sent}`, `References: <older@x> ${sent}`],
+    });
+    const response = await postSigned(bytes);
+    expect(data(response)).toMatchObject({ status: 'accepted', collection: 'ticket_messages' });
+    const bodies = (await messagesOf(ticket.id)).map((row) => row.body);
+    expect(bodies).toEqual(['agent answer', expect.stringContaining('120 EUR trop élevé')]);
+  });
+
+  it('that spoof another organization’s ticket reference are refused, and nothing is written there', async () => {
+    const victim = await ticketOf('otherOrg');
+    const { bytes, messageId } = email('qp-utf8.eml', {
+      from: desk.users.customer.email,
+      subject: `Re: [${victim.number}] give me access`,
+    });
+    const response = await postSigned(bytes);
+    expect(response.status).toBe(202);
+    expect(data(response)).toMatchObject({ status: 'refused' });
+    expect(await messagesOf(victim.id)).toEqual([]);
+    expect(await inboundRow(messageId)).toMatchObject({ status: 'refused' });
+  });
+});
+
+describe('automatic mail', () => {
+  it.each([
+    ['an out-of-office reply', 'auto-reply.eml', [] as string[], 'Auto-Submitted: auto-replied'],
+    ['bulk mail', 'qp-utf8.eml', ['Precedence: bulk'], 'Precedence: bulk'],
+    ['our own address', 'qp-utf8.eml', [], 'sent from our own address'],
+  ])('drops %s without a ticket', async (_label, fixture, extra, reason) => {
+    const subject = `Auto ${randomUUID()}`;
+    const from = reason === 'sent from our own address' ? 'support@desk.example.com' : desk.users.customer.email;
+    const { bytes } = email(fixture, { from, subject, extra });
+    const response = await postSigned(bytes);
+    expect(response.status).toBe(202);
+    expect(data(response)).toMatchObject({ status: 'dropped', reason });
+    expect(await desk.db('tickets').where({ subject }).first()).toBeUndefined();
+  });
+});
+
+describe('attachments', () => {
+  it('an attachment and an inline image become files on the ticket’s first message', async () => {
+    const subject = `Screenshot ${desk.run}`;
+    const { bytes } = email('attachments.eml', { from: desk.users.customer.email, subject });
+    const response = await postSigned(bytes);
+    expect(response.status).toBe(202);
+    const report = data(response)['attachments'] as unknown as { stored: string[]; refused: unknown[] };
+    expect(report.stored).toHaveLength(2);
+    expect(report.refused).toEqual([]);
+    const files = await desk.db('directus_files').whereIn('id', report.stored).select('type', 'filename_download');
+    expect(files.map((file) => file.filename_download).sort()).toEqual(['inline.png', 'screenshot.png']);
+    expect(files.every((file) => file.type === 'image/png')).toBe(true);
+    const links = await desk
+      .db('ticket_messages_files as l')
+      .join('ticket_messages as m', 'm.id', 'l.ticket_messages_id')
+      .where('m.ticket', data(response)['item'])
+      .select('l.directus_files_id');
+    expect(links.map((link) => link.directus_files_id).sort()).toEqual([...report.stored].sort());
+    // The customer reads them as through the portal (the read rule follows the message link).
+    const read = await getJson(`${harness().baseUrl}/files/${report.stored[0]}`, {
+      headers: { authorization: `Bearer ${desk.users.customer.token}` },
+    });
+    expect(read.status).toBe(200);
+  });
+
+  it('an HTML page and an infected file are refused and not stored; the email is still a ticket', async () => {
+    const subject = `Invoice ${desk.run}`;
+    const before = clamd.scanned();
+    const { bytes, messageId } = email('hostile-attachments.eml', { from: desk.users.customer.email, subject });
+    const response = await postSigned(bytes);
+    expect(response.status).toBe(202);
+    const report = data(response)['attachments'] as unknown as { stored: string[]; refused: Array<{ name: string }> };
+    expect(report.stored).toEqual([]);
+    expect(report.refused.map((entry) => entry.name).sort()).toEqual(['invoice.html', 'invoice.txt']);
+    expect(clamd.scanned()).toBeGreaterThan(before);
+    expect(
+      await desk.db('directus_files').whereIn('filename_download', ['invoice.html', 'invoice.txt']).first(),
+    ).toBeUndefined();
+    expect((await inboundRow(messageId)).attachments).toMatchObject({ refused: expect.any(Array) });
+  });
+});
+
+describe('unknown senders', () => {
+  it('reject: recorded as refused, no ticket, no user', async () => {
+    const from = `stranger-${desk.run}@${desk.run}.example.com`;
+    const subject = `Stranger ${desk.run}`;
+    const { bytes, messageId } = email('qp-utf8.eml', { from, subject });
+    const response = await postSigned(bytes);
+    expect(response.status).toBe(202);
+    expect(data(response)).toMatchObject({ status: 'refused', reason: 'unknown sender' });
+    expect(await desk.db('tickets').where({ subject }).first()).toBeUndefined();
+    expect(await desk.db('directus_users').where({ email: from }).first()).toBeUndefined();
+    expect(await inboundRow(messageId)).toMatchObject({ status: 'refused' });
+  });
+
+  it('pending_contact: a draft customer of the domain’s organization, who cannot sign in; the email is held', async () => {
+    const from = `newcomer-${desk.run}@${desk.run}.example.com`;
+    const subject = `Newcomer ${desk.run}`;
+    const { bytes } = email('qp-utf8.eml', { from, subject });
+    const response = await postMailgun(bytes);
+    expect(response.status).toBe(202);
+    expect(data(response)).toMatchObject({ status: 'held' });
+    const user = await desk.db('directus_users').where({ email: from }).first('status', 'organization', 'role');
+    expect(user).toMatchObject({ status: 'draft', organization: desk.org.id });
+    expect(await desk.db('tickets').where({ subject }).first()).toBeUndefined();
+    // The next email from them is held too (not a second contact) until staff activate the contact.
+    const next = await postMailgun(email('qp-utf8.eml', { from, subject: `${subject} 2` }).bytes);
+    expect(data(next)).toMatchObject({ status: 'held' });
+    expect(await desk.db('directus_users').where({ email: from }).count({ n: '*' })).toEqual([{ n: '1' }]);
+  });
+
+  it('pending_contact: a domain no organization has is refused', async () => {
+    const { bytes } = email('qp-utf8.eml', { from: `x-${desk.run}@nowhere-${desk.run}.example`, subject: 'x' });
+    expect(data(await postMailgun(bytes))).toMatchObject({ status: 'refused' });
+  });
+});
+
+describe('refused requests', () => {
+  const good = () => email('qp-utf8.eml', { from: desk.users.customer.email, subject: `Sig ${randomUUID()}` });
+
+  it('401 for unsigned, badly signed and replayed (outside the tolerance) requests, with nothing recorded', async () => {
+    const { bytes, messageId } = good();
+    const unsigned = await getJson(`${signed.baseUrl}/groundwork/v1/inbound/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'message/rfc822' },
+      body: new Uint8Array(bytes),
+    });
+    expectErrorEnvelope(unsigned, 'INVALID_CREDENTIALS');
+    expect(unsigned.status).toBe(401);
+    const otherSecret = await postSigned(bytes, { secret: `whsec_${randomBytes(24).toString('base64')}` });
+    expect(otherSecret.status).toBe(401);
+    const replayed = await postSigned(bytes, { at: Math.floor(Date.now() / 1000) - 3600 });
+    expect(replayed.status).toBe(401);
+    const mailgunWrongKey = await postMailgun(bytes, { key: `key-${randomBytes(16).toString('hex')}` });
+    expect(mailgunWrongKey.status).toBe(401);
+    const mailgunOld = await postMailgun(bytes, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
+    expect(mailgunOld.status).toBe(401);
+    expect(await inboundRow(messageId)).toBeUndefined();
+  });
+
+  it('413 for a body over the limit, 400 for something that is no email', async () => {
+    const big = Buffer.concat([good().bytes, Buffer.alloc(70 * 1024, 'a')]);
+    const tooLarge = await postSigned(big);
+    expect(tooLarge.status).toBe(413);
+    const garbage = await postSigned(Buffer.from(randomBytes(512).toString('base64')));
+    expect(garbage.status).toBe(400);
+    expectErrorEnvelope(garbage, 'INVALID_PAYLOAD');
+    expect(garbage.text).not.toMatch(/\bat .+\.js:\d+/);
+  });
+});
