@@ -2,6 +2,8 @@
 // (Health probes are mounted earlier, by the hook: see health/routes.ts.)
 import { defineEndpoint } from '@directus/extensions-sdk';
 import { apiKeyRouteDocs } from './api-keys/api.js';
+import { assistRouteDocs } from './llm/api.js';
+import { registerAssistRoutes } from './llm/routes.js';
 import { registerApiKeyRoutes } from './api-keys/routes.js';
 import { apiKeyStore } from './api-keys/store.js';
 import { exportRouteDocs } from './exports/api.js';
@@ -72,6 +74,8 @@ export default defineEndpoint({
     });
     // webhooks: subscriptions (secret shown once), rotation, test event, replay; admins only (webhooks/routes.ts).
     registerWebhookRoutes(router, context, config.ok ? config.env : null);
+    // LLM assist on tickets (issue 13, decision 0050): off (503 LLM_NOT_CONFIGURED) without GROUNDWORK_LLM_*.
+    registerAssistRoutes(router, context, config.ok ? config.env : null);
     registerOpenApiRoute(router, context, [
       ...healthRouteDocs,
       ...metricsRouteDocs,
@@ -88,6 +92,7 @@ export default defineEndpoint({
       ...exportRouteDocs,
       ...importRouteDocs,
       ...webhookRouteDocs,
+      ...assistRouteDocs,
       {
         method: 'get',
         path: '/groundwork/v1/openapi.json',
