@@ -27,6 +27,7 @@ describe('admin login', () => {
       'groundwork-api-keys',
       'groundwork-jobs',
       'groundwork-security',
+      'groundwork-ticket-assist',
       'groundwork-transfer',
       'groundwork-workflow-state',
       'platform-hook',
