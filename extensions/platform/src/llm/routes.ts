@@ -228,9 +228,10 @@ export function registerAssistRoutes(router: Router, context: EndpointExtensionC
       throw new LlmProviderUnavailableError({ reason: 'every configured model failed or is paused (circuit open)' });
     }
 
+    // The caller went away (its connection closed before we finished): stop reading the model.
     let closed = false;
-    req.on('close', () => {
-      closed = true;
+    res.on('close', () => {
+      if (!res.writableFinished) closed = true;
     });
     startStream({ model: opened.model, cached: false });
     let text = '';
