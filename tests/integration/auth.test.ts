@@ -29,6 +29,7 @@ describe('admin login', () => {
       'groundwork-import-file',
       'groundwork-jobs',
       'groundwork-security',
+      'groundwork-ticket-assist',
       'groundwork-transfer',
       'groundwork-workflow-state',
       'platform-hook',

@@ -2,6 +2,8 @@
 // (Health probes are mounted earlier, by the hook: see health/routes.ts.)
 import { defineEndpoint } from '@directus/extensions-sdk';
 import { apiKeyRouteDocs } from './api-keys/api.js';
+import { assistRouteDocs } from './llm/api.js';
+import { registerAssistRoutes } from './llm/routes.js';
 import { registerApiKeyRoutes } from './api-keys/routes.js';
 import { apiKeyStore } from './api-keys/store.js';
 import { exportRouteDocs } from './exports/api.js';
@@ -82,6 +84,8 @@ export default defineEndpoint({
       config.ok ? config.env : null,
       config.ok ? uploadDeps(context, config.env, security) : null,
     );
+    // LLM assist on tickets (issue 13, decision 0050): off (503 LLM_NOT_CONFIGURED) without GROUNDWORK_LLM_*.
+    registerAssistRoutes(router, context, config.ok ? config.env : null);
     registerOpenApiRoute(router, context, [
       ...healthRouteDocs,
       ...metricsRouteDocs,
@@ -99,6 +103,7 @@ export default defineEndpoint({
       ...importRouteDocs,
       ...webhookRouteDocs,
       ...inboundRouteDocs,
+      ...assistRouteDocs,
       {
         method: 'get',
         path: '/groundwork/v1/openapi.json',

@@ -38,7 +38,30 @@ export interface OutboundResponse {
   address: string;
 }
 
-export type OutboundErrorCode = 'invalid_url' | 'denied' | 'dns' | 'connect_timeout' | 'timeout' | 'network';
+export type OutboundErrorCode =
+  | 'invalid_url'
+  | 'denied'
+  | 'dns'
+  | 'connect_timeout'
+  | 'first_byte_timeout'
+  | 'timeout'
+  | 'too_large'
+  | 'network';
+
+/** Bounds of a streamed exchange: its first body byte, the whole exchange, and the bytes read. */
+export interface StreamLimits {
+  firstByteTimeoutMs: number;
+  totalTimeoutMs: number;
+  maxBytes: number;
+}
+
+export interface OutboundStream {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** The body as it arrives; throws an OutboundRequestError when a bound is passed or the connection breaks. */
+  body: AsyncIterable<Buffer>;
+  address: string;
+}
 
 /** Why a request got no answer; the message names the host, never a header or the body. */
 export class OutboundRequestError extends Error {
@@ -53,6 +76,8 @@ export class OutboundRequestError extends Error {
 
 export interface HttpClient {
   request(request: OutboundRequest): Promise<OutboundResponse>;
+  /** The same checks, for an answer read as it arrives (server-sent events): resolves once the headers are in. */
+  stream(request: OutboundRequest, limits: StreamLimits): Promise<OutboundStream>;
 }
 
 const defaultResolve = (hostname: string) => dnsLookup(hostname, { all: true, verbatim: true });
@@ -86,27 +111,117 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return addresses[0]!;
   }
 
+  /** The URL checked and the socket pinned to the checked address (shared by request and stream). */
+  async function prepare(request: OutboundRequest) {
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      throw new OutboundRequestError('invalid_url', 'not a URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new OutboundRequestError('invalid_url', 'only http and https URLs');
+    if (url.username || url.password) throw new OutboundRequestError('invalid_url', 'no credentials in the URL');
+    const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    const target = await checkedAddress(hostname);
+    const pinned: LookupFunction = (_name, lookupOptions, callback) => {
+      if ((lookupOptions as { all?: boolean }).all)
+        (callback as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [target]);
+      else callback(null, target.address, target.family);
+    };
+    const transport = url.protocol === 'https:' ? https : http;
+    const options: http.RequestOptions = {
+      method: request.method,
+      protocol: url.protocol,
+      host: hostname,
+      port: url.port || undefined,
+      path: `${url.pathname}${url.search}`,
+      headers: { 'user-agent': 'Groundwork', ...request.headers },
+      lookup: pinned,
+      agent: false,
+    };
+    return { url, hostname, target, transport, options };
+  }
+
   return {
+    async stream(request, limits) {
+      const { url, hostname, target, transport, options: requestOptions } = await prepare(request);
+      return new Promise<OutboundStream>((resolvePromise, reject) => {
+        let failure: OutboundRequestError | null = null;
+        let answered = false;
+        const timers: NodeJS.Timeout[] = [];
+        const clear = () => timers.forEach((timer) => clearTimeout(timer));
+        const fail = (error: OutboundRequestError) => {
+          if (failure) return;
+          failure = error;
+          clear();
+          req.destroy();
+          if (!answered) reject(error);
+        };
+        const req = transport.request(requestOptions);
+        const after = (ms: number, error: () => OutboundRequestError) => {
+          const timer = setTimeout(() => fail(error()), ms);
+          timers.push(timer);
+          return timer;
+        };
+        after(
+          limits.totalTimeoutMs,
+          () => new OutboundRequestError('timeout', `${hostname} took longer than ${limits.totalTimeoutMs} ms`),
+        );
+        const connect = after(
+          options.connectTimeoutMs,
+          () =>
+            new OutboundRequestError(
+              'connect_timeout',
+              `${hostname}: no connection within ${options.connectTimeoutMs} ms`,
+            ),
+        );
+        const firstByte = after(
+          limits.firstByteTimeoutMs,
+          () =>
+            new OutboundRequestError(
+              'first_byte_timeout',
+              `${hostname}: no answer within ${limits.firstByteTimeoutMs} ms`,
+            ),
+        );
+        req.on('socket', (socket) => {
+          socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => clearTimeout(connect));
+        });
+        req.on('error', (error: NodeJS.ErrnoException) =>
+          fail(new OutboundRequestError('network', `${hostname}: ${error.code ?? error.message}`)),
+        );
+        req.on('response', (res) => {
+          answered = true;
+          async function* body(): AsyncGenerator<Buffer> {
+            let size = 0;
+            try {
+              for await (const chunk of res as AsyncIterable<Buffer>) {
+                clearTimeout(firstByte);
+                size += chunk.length;
+                if (size > limits.maxBytes)
+                  throw new OutboundRequestError('too_large', `${hostname}: more than ${limits.maxBytes} bytes`);
+                yield chunk;
+              }
+            } catch (error) {
+              if (error instanceof OutboundRequestError) throw error;
+              throw failure ?? new OutboundRequestError('network', `${hostname}: the answer was cut off`);
+            } finally {
+              clear();
+              req.destroy();
+            }
+            // A bound passed while the body was idle ends the iteration without a chunk: still a failure.
+            if (failure) throw failure as OutboundRequestError;
+            if (!res.complete) throw new OutboundRequestError('network', `${hostname}: the answer was cut off`);
+          }
+          resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: body(), address: target.address });
+        });
+        req.end(request.body);
+      });
+    },
+
     async request(request) {
-      let url: URL;
-      try {
-        url = new URL(request.url);
-      } catch {
-        throw new OutboundRequestError('invalid_url', 'not a URL');
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw new OutboundRequestError('invalid_url', 'only http and https URLs');
-      if (url.username || url.password) throw new OutboundRequestError('invalid_url', 'no credentials in the URL');
-      const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
       const started = performance.now();
-      const target = await checkedAddress(hostname);
-      // The socket asks this instead of the resolver: it connects to exactly the checked address.
-      const pinned: LookupFunction = (_name, lookupOptions, callback) => {
-        if ((lookupOptions as { all?: boolean }).all)
-          (callback as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [target]);
-        else callback(null, target.address, target.family);
-      };
-      const transport = url.protocol === 'https:' ? https : http;
+      const { url, hostname, target, transport, options: requestOptions } = await prepare(request);
 
       return new Promise<OutboundResponse>((resolvePromise, reject) => {
         let settled = false;
@@ -118,17 +233,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           req.destroy();
           reject(error);
         };
+        // Webhook receivers see who calls (their logs); a fresh socket per request: no pooled connection outlives
+        // its check; https checks the certificate against the name, as usual (servername defaults to host).
         const req = transport.request({
-          method: request.method,
-          protocol: url.protocol,
-          host: hostname,
-          port: url.port || undefined,
-          path: `${url.pathname}${url.search}`,
+          ...requestOptions,
           headers: { 'user-agent': 'Groundwork-Webhooks', ...request.headers },
-          lookup: pinned,
-          // A fresh socket per request: no pooled connection outlives its check.
-          agent: false,
-          // https: the certificate is checked against the name, as usual (servername defaults to host).
         });
         const total = setTimeout(
           () => fail(new OutboundRequestError('timeout', `${hostname} took longer than ${options.totalTimeoutMs} ms`)),

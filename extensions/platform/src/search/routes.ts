@@ -2,6 +2,7 @@
 // configured in search_collections, with the caller's own Directus permissions applied inside the SQL.
 import type { EndpointExtensionContext } from '@directus/types';
 import type { Router } from 'express';
+import type { Knex } from 'knex';
 import { InvalidCredentialsError, InvalidQueryError, ServiceUnavailableError } from '../shared/errors.js';
 import { parseInput, route } from '../shared/http.js';
 import { chooseCollections } from './core/collections.js';
@@ -13,25 +14,29 @@ import { runSearch, TYPO_THRESHOLD } from './run.js';
 
 const badQuery = (path: string, message: string) => new InvalidQueryError({ issues: [{ path, message }] });
 
+/**
+ * The search configuration. Read with the root knex: it is the platform's own, not the caller's data (the results are
+ * read with the caller's permissions). Read per request: a new snapshot version takes effect at once.
+ */
+export async function loadSearchConfigs(database: Knex): Promise<SearchCollectionConfig[]> {
+  const rows = (await database('search_collections').select('*')) as Array<Record<string, unknown>>;
+  const parsed = validateSearchConfig(
+    rows.map((row) => ({
+      ...row,
+      fields: typeof row.fields === 'string' ? (JSON.parse(row.fields) as unknown) : row.fields,
+      result_fields:
+        typeof row.result_fields === 'string' ? (JSON.parse(row.result_fields) as unknown) : row.result_fields,
+    })),
+  );
+  if (!parsed.ok) {
+    const reason = parsed.problems.map((problem) => `${problem.collection}: ${problem.message}`).join('; ');
+    throw new ServiceUnavailableError({ service: 'search', reason: `bad search_collections row (${reason})` });
+  }
+  return parsed.configs;
+}
+
 export function registerSearchRoutes(router: Router, context: EndpointExtensionContext): void {
-  // The configuration is read with the root knex: it is the platform's own, not the caller's data (the results are
-  // read with the caller's permissions). Read per request: a new snapshot version takes effect at once.
-  const loadConfigs = async (): Promise<SearchCollectionConfig[]> => {
-    const rows = (await context.database('search_collections').select('*')) as Array<Record<string, unknown>>;
-    const parsed = validateSearchConfig(
-      rows.map((row) => ({
-        ...row,
-        fields: typeof row.fields === 'string' ? (JSON.parse(row.fields) as unknown) : row.fields,
-        result_fields:
-          typeof row.result_fields === 'string' ? (JSON.parse(row.result_fields) as unknown) : row.result_fields,
-      })),
-    );
-    if (!parsed.ok) {
-      const reason = parsed.problems.map((problem) => `${problem.collection}: ${problem.message}`).join('; ');
-      throw new ServiceUnavailableError({ service: 'search', reason: `bad search_collections row (${reason})` });
-    }
-    return parsed.configs;
-  };
+  const loadConfigs = () => loadSearchConfigs(context.database);
 
   router.get(
     '/v1/search',

@@ -164,6 +164,34 @@ export const platformEnvSchema = z.object({
     .default('reject'),
   /** Our own sending addresses (comma-separated; EMAIL_FROM is always one): mail from them is a loop, dropped. */
   GROUNDWORK_INBOUND_OWN_ADDRESSES: z.string().optional(),
+  // LLM assist (llm/, decision 0050): an OpenAI-compatible Chat Completions provider. Without a base URL and models
+  // the routes answer 503 LLM_NOT_CONFIGURED. MODELS is a fallback chain, tried in order (comma-separated).
+  GROUNDWORK_LLM_BASE_URL: z
+    .string({ error: 'must be an http(s) URL, e.g. https://api.openai.com/v1' })
+    .regex(/^https?:\/\/\S+$/, { error: 'must be an http(s) URL, e.g. https://api.openai.com/v1' })
+    .optional(),
+  GROUNDWORK_LLM_API_KEY: z.coerce.string().min(1).optional(),
+  GROUNDWORK_LLM_MODELS: z.preprocess(
+    (value) => (Array.isArray(value) ? value.join(',') : value),
+    z
+      .string({ error: 'must be comma-separated model names, e.g. gpt-4o-mini,gpt-4o' })
+      .regex(/^\s*[\w.:/-]+\s*(,\s*[\w.:/-]+\s*){0,9}$/, {
+        error: 'must be comma-separated model names (at most 10), e.g. gpt-4o-mini,gpt-4o',
+      })
+      .optional(),
+  ),
+  /** No first byte of an answer within this: the model counts as failed and the next one is tried. */
+  GROUNDWORK_LLM_FIRST_BYTE_TIMEOUT_MS: wholeNumber(100, 120000).default(15000),
+  /** The whole streamed answer of one model; past it the stream ends with an error event. */
+  GROUNDWORK_LLM_TIMEOUT_MS: wholeNumber(100, 600000).default(120000),
+  GROUNDWORK_LLM_MAX_OUTPUT_TOKENS: wholeNumber(16, 32000).default(800),
+  /** Tokens per UTC day (prompt and answer): per user, and per organization of the tickets assisted. */
+  GROUNDWORK_LLM_USER_DAILY_TOKENS: wholeNumber(0, 100_000_000).default(100000),
+  GROUNDWORK_LLM_ORG_DAILY_TOKENS: wholeNumber(0, 1_000_000_000).default(1000000),
+  /** Answers cached by prompt hash (in memory per instance) for this long; 0 turns the cache off. */
+  GROUNDWORK_LLM_CACHE_TTL_SECONDS: wholeNumber(0, 604800).default(3600),
+  GROUNDWORK_LLM_BREAKER_FAILURES: wholeNumber(1, 1000).default(3),
+  GROUNDWORK_LLM_BREAKER_COOLDOWN_SECONDS: wholeNumber(1, 86400).default(60),
   // Websockets (Directus's variables, checked here because their unsafe values leak data in Directus 11).
   WEBSOCKETS_ENABLED: booleanFlag.default(false),
   // With `public`, a failed auth message leaves the socket unauthenticated but skips permission checks

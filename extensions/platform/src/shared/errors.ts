@@ -24,6 +24,10 @@ export const ErrorCode = {
   // Uploads (files/): a type refused by content, and malware found by the scanner.
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   FileInfected: 'FILE_INFECTED',
+  // LLM assist (llm/, decision 0050): not configured, a budget spent, no model answering.
+  LlmNotConfigured: 'LLM_NOT_CONFIGURED',
+  LlmBudgetExceeded: 'LLM_BUDGET_EXCEEDED',
+  LlmProviderUnavailable: 'LLM_PROVIDER_UNAVAILABLE',
 } as const;
 
 export interface InputErrorExtensions {
@@ -111,4 +115,25 @@ export const InboundSignatureError = createError<{ reason: string }>(
   ErrorCode.InvalidCredentials,
   (e) => `The request is not signed by the mail provider: ${e.reason}.`,
   401,
+);
+
+// LLM assist (decision 0050).
+export const LlmNotConfiguredError = createError(
+  ErrorCode.LlmNotConfigured,
+  'LLM assist is not configured on this instance (GROUNDWORK_LLM_BASE_URL, GROUNDWORK_LLM_MODELS).',
+  503,
+);
+export const LlmBudgetExceededError = createError<{
+  scope: 'user' | 'organization';
+  limit: number;
+  retryAfterSeconds: number;
+}>(
+  ErrorCode.LlmBudgetExceeded,
+  (e) => `The ${e.scope}'s LLM budget of ${e.limit} tokens for today is spent. Try again in ${e.retryAfterSeconds} s.`,
+  429,
+);
+export const LlmProviderUnavailableError = createError<{ reason: string }>(
+  ErrorCode.LlmProviderUnavailable,
+  (e) => `No LLM model answered: ${e.reason}.`,
+  503,
 );
