@@ -3,6 +3,7 @@
 // init, not at module top level, so load order does not matter).
 import { onEvent, publishEvent } from './events/index.js';
 import { defineQueue, defineSchedule, enqueue, singletonKey } from './jobs/index.js';
+import { quotaOwners } from './files/quota.js';
 import { registerGauges } from './metrics/index.js';
 import { audienceGroups } from './notifications/groups.js';
 import type { Knex } from 'knex';
@@ -24,6 +25,8 @@ export const platformApi = {
   notifications: { registerAudienceGroup: audienceGroups.register },
   // Gauges a domain reads at scrape time (open tickets by status, SLA breaches); decision 0032.
   metrics: { registerGauges },
+  // Whose storage quota an upload counts against (an organization, for the service desk); decision 0047.
+  files: { registerQuotaOwners: quotaOwners.register },
 };
 
 export type GroundworkPlatform = typeof platformApi;

@@ -14,6 +14,7 @@ import { parseRoleLimits } from './core/limits.js';
 import { serverFieldsIn } from './core/names.js';
 import { clamdScanner } from './scanner.js';
 import { importHandler } from './import.js';
+import { quotaOwners } from './quota.js';
 import { uploadHandler } from './upload.js';
 
 /** A comma-separated env value, or the array Directus may have made of it. */
@@ -52,6 +53,11 @@ export function registerFiles(
     scanner,
     quarantineDir,
     record: (event: SecurityEvent) => securityStore.record(event),
+    quota: {
+      database: context.database,
+      owners: quotaOwners,
+      defaultQuotaBytes: parseByteSize(config.GROUNDWORK_FILES_OWNER_QUOTA ?? null),
+    },
   };
   const upload = uploadHandler(deps);
   // Bytes that would skip the check: resumable (TUS) uploads (off unless TUS_ENABLED).

@@ -3,6 +3,7 @@
 // Pure: no @directus imports, so scripts and unit tests can use it.
 import { z } from 'zod';
 import { parseRoleLimits } from '../files/core/limits.js';
+import { parseByteSize } from '../files/core/byte-size.js';
 
 const wholeNumber = (min: number, max: number) =>
   z.coerce
@@ -145,6 +146,16 @@ export const platformEnvSchema = z.object({
       } catch (error) {
         ctx.addIssue({ code: 'custom', message: `must be <role uuid>=<size> pairs: ${(error as Error).message}` });
       }
+    }),
+  /**
+   * Storage quota of a quota owner without its own (files/quota.ts; the service desk: an organization), as
+   * FILES_MAX_UPLOAD_SIZE is written (`1gb`). Unset: no default quota.
+   */
+  GROUNDWORK_FILES_OWNER_QUOTA: z
+    .union([z.string(), z.number()])
+    .optional()
+    .refine((value) => value === undefined || parseByteSize(value) !== null, {
+      message: 'must be a size such as 500mb or 2gb',
     }),
   // Websockets (Directus's variables, checked here because their unsafe values leak data in Directus 11).
   WEBSOCKETS_ENABLED: booleanFlag.default(false),
