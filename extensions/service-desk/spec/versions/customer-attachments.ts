@@ -4,7 +4,7 @@
 // (policy, collection, action) and repeats their whole new value. What a permission cannot check (that the file is
 // the customer's own unattached upload and the message their own public one) is the attachments hook
 // (extensions/service-desk/src/attachments/).
-import { POLICY, type PermissionSpec } from '../service-desk/access.js';
+import { POLICY, ROLE, type PermissionSpec } from '../service-desk/access.js';
 import { CUSTOMER_FILE_FIELDS, PUBLIC_MESSAGE_OF_MY_ORG } from './access-rules.js';
 import type { Replacement } from './least-privilege.js';
 import type { VersionAuthor } from './types.js';
@@ -23,6 +23,17 @@ const OWN_UNATTACHED_UPLOAD = {
 
 /** Customer files: attachments of public messages of their organization, and their own unattached uploads. */
 export const CUSTOMER_FILE_READ_RULE = { _or: [{ ticket_message: PUBLIC_MESSAGE_OF_MY_ORG }, OWN_UNATTACHED_UPLOAD] };
+
+/**
+ * Content Editors read files that are not attachments (0004): now also not a customer's upload waiting to be
+ * attached (a customer's file is for the ticket's staff). A file whose uploader was erased stays readable.
+ */
+export const EDITOR_FILE_READ_RULE = {
+  _and: [
+    { ticket_message: { _null: true } },
+    { _or: [{ uploaded_by: { _null: true } }, { uploaded_by: { role: { _neq: ROLE.customer } } }] },
+  ],
+};
 
 /** The customer's reply may carry its attachments (a nested create of junction rows). */
 export const CUSTOMER_MESSAGE_CREATE_FIELDS = ['ticket', 'body', 'internal', 'author', 'attachments'];
@@ -50,6 +61,12 @@ export const replacements: Replacement[] = [
     collection: 'directus_files',
     action: 'read',
     change: { fields: CUSTOMER_FILE_FIELDS, permissions: CUSTOMER_FILE_READ_RULE },
+  },
+  {
+    policy: POLICY.contentEditor,
+    collection: 'directus_files',
+    action: 'read',
+    change: { fields: ['*'], permissions: EDITOR_FILE_READ_RULE },
   },
 ];
 
@@ -94,6 +111,6 @@ export const version: VersionAuthor = {
       await send('PATCH', `/permissions/${found[0]!.id}`, change);
     }
     await send('POST', '/permissions', permissions);
-    log(`${replacements.length} customer permissions widened, ${permissions.length} added (uploads, attaching)`);
+    log(`${replacements.length} permissions changed, ${permissions.length} added (uploads, attaching)`);
   },
 };
