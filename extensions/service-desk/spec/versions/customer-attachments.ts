@@ -6,7 +6,7 @@
 // (extensions/service-desk/src/attachments/).
 import { POLICY, ROLE, type PermissionSpec } from '../service-desk/access.js';
 import { CUSTOMER_FILE_FIELDS, PUBLIC_MESSAGE_OF_MY_ORG } from './access-rules.js';
-import type { Replacement } from './least-privilege.js';
+import { applyReplacements, sendReplacements, type Replacement } from './least-privilege.js';
 import type { VersionAuthor } from './types.js';
 
 /**
@@ -71,17 +71,10 @@ export const replacements: Replacement[] = [
 ];
 
 /** The permission specs of the versions before, with this version's changes (for the access matrix). */
-export function applyCustomerAttachments(specs: PermissionSpec[]): PermissionSpec[] {
-  return [
-    ...specs.map((spec) => {
-      const found = replacements.find(
-        (r) => r.policy === spec.policy && r.collection === spec.collection && r.action === spec.action,
-      );
-      return found ? { ...spec, ...found.change } : spec;
-    }),
-    ...permissions,
-  ];
-}
+export const applyCustomerAttachments = (specs: PermissionSpec[]): PermissionSpec[] => [
+  ...applyReplacements(specs, replacements),
+  ...permissions,
+];
 
 export const version: VersionAuthor = {
   name: 'customer-attachments',
@@ -99,17 +92,7 @@ export const version: VersionAuthor = {
       },
     });
     log('organizations.storage_quota');
-    for (const { policy, collection, action, change } of replacements) {
-      const query = new URLSearchParams({
-        'filter[policy][_eq]': policy,
-        'filter[collection][_eq]': collection,
-        'filter[action][_eq]': action,
-        fields: 'id',
-      });
-      const found = (await send('GET', `/permissions?${query}`)) as Array<{ id: number }>;
-      if (found.length !== 1) throw new Error(`expected one ${collection} ${action} permission of ${policy}`);
-      await send('PATCH', `/permissions/${found[0]!.id}`, change);
-    }
+    await sendReplacements(send, replacements);
     await send('POST', '/permissions', permissions);
     log(`${replacements.length} permissions changed, ${permissions.length} added (uploads, attaching)`);
   },
