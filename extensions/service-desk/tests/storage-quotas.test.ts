@@ -128,16 +128,19 @@ describe('storage quotas per organization', () => {
   });
 
   it('lets exactly one of several parallel uploads through when only one fits', async () => {
+    // 1 MiB each, so that the uploads are received together and their checks and writes overlap (without the lock,
+    // several pass: measured by removing it).
+    const size = 1024 * KIB;
     const used = (await stored(people.customer.id)).bytes + (await stored(people.colleague.id)).bytes;
-    await asAdmin('PATCH', `/items/organizations/${orgs.own}`, { storage_quota: used + 6 * KIB + 100 });
+    await asAdmin('PATCH', `/items/organizations/${orgs.own}`, { storage_quota: used + size + 100 });
     const disk = await filesOnDisk();
     const answers = await Promise.all(
-      [0, 1, 2, 3].map((n) => upload(n % 2 ? people.colleague.token : people.customer.token, 6 * KIB, `race-${n}`)),
+      [0, 1, 2, 3, 4, 5].map((n) => upload(n % 2 ? people.colleague.token : people.customer.token, size, `race-${n}`)),
     );
     const statuses = answers.map((answer) => answer.status).sort();
-    expect(statuses).toEqual([200, 413, 413, 413]);
+    expect(statuses).toEqual([200, 413, 413, 413, 413, 413]);
     const after = (await stored(people.customer.id)).bytes + (await stored(people.colleague.id)).bytes;
-    expect(after).toBe(used + 6 * KIB);
+    expect(after).toBe(used + size);
     expect(await filesOnDisk()).toBe(disk + 1);
   });
 });
