@@ -3,6 +3,7 @@
 // init, not at module top level, so load order does not matter).
 import { onEvent, publishEvent } from './events/index.js';
 import { defineQueue, defineSchedule, enqueue, singletonKey } from './jobs/index.js';
+import { quotaOwners } from './files/quota.js';
 import { registerGauges } from './metrics/index.js';
 import { audienceGroups } from './notifications/groups.js';
 import { inboundHandlers } from './inbound/contract.js';
@@ -27,6 +28,8 @@ export const platformApi = {
   metrics: { registerGauges },
   // What an inbound email becomes (a ticket, a reply): the domain's handler; decision 0049.
   inbound: { register: inboundHandlers.register },
+  // Whose storage quota an upload counts against (an organization, for the service desk); decision 0047.
+  files: { registerQuotaOwners: quotaOwners.register },
 };
 
 export type GroundworkPlatform = typeof platformApi;

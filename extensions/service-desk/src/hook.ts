@@ -1,7 +1,8 @@
 // The service desk's hooks. Each rule lives in its own folder (pure core + this adapter registration); this file
 // only wires them to Directus's events.
 import { defineHook } from '@directus/extensions-sdk';
-import { linkAfterCreate, linkOnCreate } from './attachments/hook.js';
+import { guardCustomerLinks, linkAfterCreate, linkOnCreate } from './attachments/hook.js';
+import { registerQuotaOwners } from './attachments/quota.js';
 import { registerAudienceGroups } from './audience-groups.js';
 import { inboundEmailHandler } from './inbound/handler.js';
 import { platform } from './platform.js';
@@ -22,6 +23,11 @@ export default defineHook((register, context) => {
   register.filter('ticket_messages.items.create', guardReplies(context.logger.child({ capability: 'replies' })));
 
   // attachments: a file remembers the message it was attached to (the customer read rule follows that link).
+  // Customers attach only their own unattached uploads to their own public messages (checked before the link).
+  register.filter(
+    'ticket_messages_files.items.create',
+    guardCustomerLinks(context.logger.child({ capability: 'attachments' })),
+  );
   register.filter('ticket_messages_files.items.create', linkOnCreate());
   register.action(
     'ticket_messages_files.items.create',
@@ -47,6 +53,8 @@ export default defineHook((register, context) => {
   register.init('app.before', () =>
     platform().inbound.register(inboundEmailHandler(logger.child({ capability: 'inbound-email' }))),
   );
+  // files: customers' uploads count against their organization's storage quota (the platform asks; 0047).
+  register.init('app.before', registerQuotaOwners);
   // metrics: open tickets by status and priority, and SLA breaches, as gauges of the platform's metrics endpoint.
   register.init('app.before', () => registerTicketGauges(context.database));
 

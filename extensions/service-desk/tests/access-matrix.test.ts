@@ -6,6 +6,7 @@
 // printed at the end.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import sharp from 'sharp';
 import WebSocket from 'ws';
 import { POLICY, ROLE } from '../spec/service-desk/access.js';
 import { startInstance, type DirectusInstance } from '../../../scripts/lib/instance.js';
@@ -1246,6 +1247,271 @@ describe('websocket subscriptions', () => {
 // ---------------------------------------------------------------------------------------------------------------
 // Customer replies
 
+// ---------------------------------------------------------------------------------------------------------------
+// Customer attachments (decision 0047): customers upload and attach files to their own public messages; agents
+// attach files to internal notes. Every role downloads each kind through /files and /assets, original and presets.
+
+type Viewer = Role | 'otherCustomer';
+const VIEWERS: Viewer[] = [...ROLES, 'otherCustomer'];
+const viewerToken = (viewer: Viewer) => (viewer === 'otherCustomer' ? tenants.b.customer.token : tokens[viewer]);
+const viewerTenant = (viewer: Viewer) =>
+  viewer === 'customer' ? tenants.a : viewer === 'otherCustomer' ? tenants.b : null;
+
+async function uploadBytes(token: string | null, title: string, bytes: Buffer, name: string): Promise<Answer> {
+  const form = new FormData();
+  form.append('title', title);
+  form.append('file', new Blob([new Uint8Array(bytes)]), name);
+  return getJson(`${instance.baseUrl}/files`, {
+    method: 'POST',
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    body: form,
+  });
+}
+
+const attachments = {} as {
+  /** Customer A's image, attached by them to their own public reply. */
+  customerImage: string;
+  /** The agent's image on an internal note of org A. */
+  noteImage: string;
+  /** Customer A's upload not attached to anything yet. */
+  waiting: string;
+  /** Customer A's reply without attachments, and the reply carrying customerImage. */
+  ownReply: string;
+  imageReply: string;
+};
+
+describe('customer attachments', () => {
+  const idOf = (answer: Answer) => (answer.body.data as { id: string }).id;
+
+  beforeAll(async () => {
+    const a = tenants.a;
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3366cc' } })
+      .png()
+      .toBuffer();
+    const mine = await uploadBytes(a.customer.token, `mx-customer-image-${run}`, png, 'photo.png');
+    expect([mine.status, mine.text.includes('filename_disk')]).toEqual([200, false]);
+    attachments.customerImage = idOf(mine);
+    // A nested create: the reply and its attachment in one write.
+    const reply = await call(a.customer.token, 'POST', '/items/ticket_messages', {
+      ticket: a.tickets[4]!.id,
+      body: `mx-customer-image-reply-${run}`,
+      attachments: [{ directus_files_id: attachments.customerImage }],
+    });
+    expect([reply.status, reply.text.slice(0, 200)]).toEqual([200, expect.any(String)]);
+    attachments.imageReply = idOf(reply);
+    const plain = await call(a.customer.token, 'POST', '/items/ticket_messages', {
+      ticket: a.tickets[4]!.id,
+      body: `mx-customer-plain-reply-${run}`,
+    });
+    attachments.ownReply = idOf(plain);
+
+    const agentImage = await uploadBytes(tokens.agent!, `mx-note-image-${run}`, png, 'note.png');
+    expect(agentImage.status).toBe(200);
+    attachments.noteImage = idOf(agentImage);
+    const note = await call(tokens.agent!, 'POST', '/items/ticket_messages', {
+      ticket: a.tickets[4]!.id,
+      body: `mx-note-with-image-${run}`,
+      internal: true,
+      attachments: [{ directus_files_id: attachments.noteImage }],
+    });
+    expect(note.status).toBe(200);
+    // From here on every customer answer is also searched for the note's image.
+    a.internalFiles.push({ id: attachments.noteImage, title: `mx-note-image-${run}`, content: `mx-note-image-${run}` });
+    a.internalMessages.push({ id: idOf(note), body: `mx-note-with-image-${run}` });
+
+    const waiting = await upload(a.customer.token, `mx-waiting-${run}`, `mx-waiting-content-${run}`);
+    expect(waiting.status).toBe(200);
+    attachments.waiting = idOf(waiting);
+  }, 60_000);
+
+  /** Who may download which: staff who read every file, the customers of the message's organization, the uploader. */
+  const mayRead = (viewer: Viewer, file: 'customerImage' | 'noteImage' | 'waiting') => {
+    if (viewer === 'manager' || viewer === 'agent') return true;
+    if (viewer === 'customer') return file !== 'noteImage';
+    return false;
+  };
+
+  it.each(VIEWERS)('%s downloads customer and internal-note attachments as decision 0047 says', async (viewer) => {
+    const token = viewerToken(viewer);
+    const tenant = viewerTenant(viewer);
+    const routes = (id: string, image: boolean) => [
+      `/files/${id}?fields=id`,
+      `/assets/${id}`,
+      `/assets/${id}?download=true`,
+      ...(image ? [`/assets/${id}?key=thumbnail`, `/assets/${id}?key=card-avif`] : []),
+    ];
+    for (const file of ['customerImage', 'noteImage', 'waiting'] as const) {
+      const allowed = mayRead(viewer, file);
+      for (const route of routes(attachments[file], file !== 'waiting')) {
+        const tag = `${viewer} GET ${route.replace(attachments[file], file)}`;
+        const response = await call(token, 'GET', route);
+        if (allowed) expect([tag, response.status]).toEqual([tag, 200]);
+        else expect([tag, response.status]).toEqual([tag, 403]);
+        if (allowed && route.includes('key=thumbnail'))
+          expect([tag, response.headers.get('content-type')]).toEqual([tag, 'image/webp']);
+        if (tenant) expectNoLeak(tenant, tag, response.text, [attachments[file]]);
+        count('attachments', allowed ? 'all' : 'none');
+      }
+    }
+  });
+
+  it.each(['customer', 'otherCustomer'] as const)(
+    '%s sees no internal-note file through lists, relations, search, GraphQL or exports',
+    async (viewer) => {
+      const token = viewerToken(viewer);
+      const tenant = viewerTenant(viewer)!;
+      const surfaces: Array<[string, () => Promise<Answer>]> = [
+        ['files list', () => call(token, 'GET', '/files?limit=-1&fields=id,title')],
+        ['files search', () => call(token, 'GET', `/files?search=mx-note-image-${run}`)],
+        ['files export', () => call(token, 'GET', '/files?export=csv&limit=-1')],
+        [
+          'messages with attachments',
+          () => call(token, 'GET', '/items/ticket_messages?limit=-1&fields=id,attachments.directus_files_id.*'),
+        ],
+        ['junction rows', () => call(token, 'GET', '/items/ticket_messages_files?limit=-1&fields=*.*')],
+        ['GraphQL files', () => graphql(token, true, '{ files(limit: -1) { id title } }')],
+        [
+          'GraphQL attachments',
+          () =>
+            graphql(
+              token,
+              false,
+              '{ ticket_messages(limit: -1) { id attachments { directus_files_id { id title } } } }',
+            ),
+        ],
+      ];
+      for (const [surface, send] of surfaces) {
+        const response = await send();
+        const tag = `${viewer} ${surface}`;
+        expect([tag, response.text.includes(attachments.noteImage)]).toEqual([tag, false]);
+        // The uploader's organization sees its public attachment; the other organization none of A's files.
+        const sees = response.text.includes(attachments.customerImage);
+        if (surface !== 'files search' && surface !== 'junction rows' && surface !== 'files export')
+          expect([tag, sees]).toEqual([tag, viewer === 'customer']);
+        else if (viewer === 'otherCustomer') expect([tag, sees]).toEqual([tag, false]);
+        if (viewer === 'otherCustomer')
+          expect([tag, response.text.includes(attachments.waiting)]).toEqual([tag, false]);
+        expectNoLeak(tenant, tag, response.text, [run]);
+        count('attachments', 'none');
+      }
+    },
+  );
+
+  it('refuses a customer every link but their own unattached upload on their own public message', async () => {
+    const a = tenants.a;
+    const token = a.customer.token;
+    const link = (message: string, file: unknown) =>
+      call(token, 'POST', '/items/ticket_messages_files', { ticket_messages_id: message, directus_files_id: file });
+    const agentPublic = a.publicMessages[4]!.id;
+    const attempts: Array<[string, () => Promise<Answer>]> = [
+      ['own upload to an internal note', () => link(a.internalMessages[4]!.id, attachments.waiting)],
+      [
+        "own upload to the other organization's message",
+        () => link(tenants.b.publicMessages[0]!.id, attachments.waiting),
+      ],
+      ["own upload to an agent's public message", () => link(agentPublic, attachments.waiting)],
+      ["the agent's unattached upload", () => link(attachments.ownReply, fixture.ownFiles.agent)],
+      ["the internal note's file", () => link(attachments.ownReply, attachments.noteImage)],
+      ['a file attached already (re-link)', () => link(attachments.ownReply, attachments.customerImage)],
+      ['a new file in the link', () => link(attachments.ownReply, { title: `mx-nested-file-${run}` })],
+      [
+        "nested reply with the agent's upload",
+        () =>
+          call(token, 'POST', '/items/ticket_messages', {
+            ticket: a.tickets[4]!.id,
+            body: `mx-refused-${run}`,
+            attachments: [{ directus_files_id: fixture.ownFiles.agent }],
+          }),
+      ],
+      [
+        "reply through the ticket with the note's file",
+        () =>
+          call(token, 'PATCH', `/items/tickets/${a.tickets[4]!.id}`, {
+            messages: {
+              create: [{ body: `mx-refused-${run}`, attachments: [{ directus_files_id: attachments.noteImage }] }],
+            },
+          }),
+      ],
+      [
+        'GraphQL link of the internal file',
+        () =>
+          graphql(
+            token,
+            false,
+            `mutation { create_ticket_messages_files_item(data: { ticket_messages_id: "${attachments.ownReply}", directus_files_id: "${attachments.noteImage}" }) { id } }`,
+          ),
+      ],
+      ['replace an attached file', () => uploadReplace(token, attachments.customerImage)],
+      ['edit their own waiting upload', () => call(token, 'PATCH', `/files/${attachments.waiting}`, { title: 'x' })],
+      ['delete their attached file', () => call(token, 'DELETE', `/files/${attachments.customerImage}`)],
+      ['a file row from a payload', () => call(token, 'POST', '/files', { title: 'x', filename_disk: 'x.png' })],
+      [
+        "the other customer links A's waiting upload",
+        () =>
+          call(tenants.b.customer.token, 'POST', '/items/ticket_messages_files', {
+            ticket_messages_id: tenants.b.publicMessages[0]!.id,
+            directus_files_id: attachments.waiting,
+          }),
+      ],
+    ];
+    const junctionBefore = await asAdmin<unknown[]>('GET', '/items/ticket_messages_files?limit=-1&fields=id');
+    for (const [what, attempt] of attempts) {
+      const response = await attempt();
+      const errors = (response.body.errors as unknown[] | undefined) ?? [];
+      expect([what, [400, 403].includes(response.status) || (response.status === 200 && errors.length > 0)]).toEqual([
+        what,
+        true,
+      ]);
+      expectNoLeak(a, what, response.text, [attachments.noteImage, fixture.ownFiles.agent!]);
+      count('attachments', 'none');
+    }
+    const junctionAfter = await asAdmin<unknown[]>('GET', '/items/ticket_messages_files?limit=-1&fields=id');
+    expect(junctionAfter.length).toBe(junctionBefore.length);
+    const refusedReplies = await asAdmin<unknown[]>(
+      'GET',
+      `/items/ticket_messages?filter[body][_eq]=mx-refused-${run}`,
+    );
+    expect(refusedReplies).toEqual([]);
+    const files = await asAdmin<Array<{ id: string; ticket_message: string | null }>>(
+      'GET',
+      `/files?filter[id][_in]=${[attachments.waiting, attachments.customerImage, attachments.noteImage].join(',')}&fields=id,ticket_message`,
+    );
+    expect(Object.fromEntries(files.map((f) => [f.id, f.ticket_message]))).toEqual({
+      [attachments.waiting]: null,
+      [attachments.customerImage]: attachments.imageReply,
+      [attachments.noteImage]: a.internalMessages.at(-1)!.id,
+    });
+  });
+
+  it('lets a customer attach their waiting upload to their own reply, then their organization reads it', async () => {
+    const linked = await call(tenants.a.customer.token, 'POST', '/items/ticket_messages_files', {
+      ticket_messages_id: attachments.ownReply,
+      directus_files_id: attachments.waiting,
+    });
+    expect(linked.status).toBe(200);
+    const mine = await call(tenants.a.customer.token, 'GET', `/assets/${attachments.waiting}`);
+    expect([mine.status, mine.text]).toEqual([200, `mx-waiting-content-${run}`]);
+    const theirs = await call(tenants.b.customer.token, 'GET', `/assets/${attachments.waiting}`);
+    expect(theirs.status).toBe(403);
+    const again = await call(tenants.a.customer.token, 'POST', '/items/ticket_messages_files', {
+      ticket_messages_id: attachments.imageReply,
+      directus_files_id: attachments.waiting,
+    });
+    expect(again.status).toBe(403);
+    count('attachments', 'all');
+  });
+});
+
+async function uploadReplace(token: string, id: string): Promise<Answer> {
+  const form = new FormData();
+  form.append('file', new Blob(['replaced']), 'replaced.txt');
+  return getJson(`${instance.baseUrl}/files/${id}`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+}
+
 describe('customer replies', () => {
   const messagesOn = async (ticket: string) =>
     asAdmin<Array<{ id: string; body: string; internal: boolean; author: string }>>(
@@ -1279,7 +1545,7 @@ describe('customer replies', () => {
     for (let i = 0; i < 4; i += 1) count('replies', 'all');
   });
 
-  it('refuses internal notes, replies in another name, nested tickets and attachments on their own tickets', async () => {
+  it('refuses internal notes, replies in another name, nested tickets and files they did not upload', async () => {
     const a = tenants.a;
     const token = a.customer.token;
     const ticket = a.tickets[3]!.id;

@@ -14,9 +14,11 @@ import { FieldForbiddenError, UploadRefusedError } from '../shared/errors.js';
 import { route } from '../shared/http.js';
 import { uploadLimitFor } from './core/limits.js';
 import { serverFieldsIn } from './core/names.js';
+import { withinQuota } from './quota.js';
 import { checkFile, type Uploader, type UploadDeps } from './upload.js';
 
 type FilesServiceClass = new (options: Record<string, unknown>) => {
+  schema: unknown;
   uploadOne(stream: Readable, data: Record<string, unknown>, primaryKey?: string, opts?: unknown): Promise<string>;
   importOne(url: string, body: Record<string, unknown>, options?: unknown): Promise<string>;
   readOne(key: string, query?: unknown): Promise<unknown>;
@@ -28,7 +30,7 @@ function checkedFilesService(deps: UploadDeps, uploader: Uploader): FilesService
   return class CheckedFilesService extends Base {
     override async uploadOne(stream: Readable, data: Record<string, unknown>, primaryKey?: string, opts?: unknown) {
       const dir = await mkdtemp(path.join(os.tmpdir(), 'groundwork-upload-'));
-      let bytes: Readable | null = null;
+      let bytes = null as Readable | null;
       try {
         const target = path.join(dir, 'upload');
         let size = 0;
@@ -43,14 +45,15 @@ function checkedFilesService(deps: UploadDeps, uploader: Uploader): FilesService
         await pipeline(stream, counter, createWriteStream(target, { mode: 0o600 }));
         const name = typeof data['filename_download'] === 'string' ? data['filename_download'] : '';
         const checked = await checkFile(deps, { path: target, name, size }, uploader);
-        // Closed whatever happens: a refusal before Directus reads it (a permission) would leave the file open.
-        bytes = createReadStream(target);
-        return await super.uploadOne(
-          bytes,
-          { ...data, filename_download: checked.name, type: checked.type },
-          primaryKey,
-          opts,
-        );
+        const store = { ...data, filename_download: checked.name, type: checked.type };
+        return await withinQuota(deps.quota, uploader.accountability.user, size, (transaction) => {
+          // Closed whatever happens: a refusal before Directus reads it (a permission) would leave the file open.
+          bytes = createReadStream(target);
+          if (!transaction) return super.uploadOne(bytes, store, primaryKey, opts);
+          // Within a quota: the row and its size are written in the locked transaction (quota.ts).
+          const writer = new Base({ accountability: uploader.accountability, schema: this.schema, knex: transaction });
+          return writer.uploadOne(bytes, store, primaryKey, opts);
+        });
       } finally {
         bytes?.destroy();
         await rm(dir, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import { parseRoleLimits } from './core/limits.js';
 import { serverFieldsIn } from './core/names.js';
 import { clamdScanner } from './scanner.js';
 import { importHandler } from './import.js';
+import { quotaOwners } from './quota.js';
 import { uploadHandler, type UploadDeps } from './upload.js';
 
 /** A comma-separated env value, or the array Directus may have made of it. */
@@ -24,7 +25,7 @@ type HookMeta = { accountability?: { user?: string | null } | null };
 
 /** What every check of stored bytes needs (uploads, URL imports, inbound email attachments): one configuration. */
 export function uploadDeps(
-  context: Pick<HookExtensionContext, 'env' | 'services' | 'logger'>,
+  context: Pick<HookExtensionContext, 'env' | 'services' | 'logger' | 'database'>,
   config: PlatformEnv,
   securityStore: SecurityStore,
   logger = context.logger.child({ capability: 'files' }),
@@ -50,6 +51,11 @@ export function uploadDeps(
     scanner,
     quarantineDir,
     record: (event: SecurityEvent) => securityStore.record(event),
+    quota: {
+      database: context.database,
+      owners: quotaOwners,
+      defaultQuotaBytes: parseByteSize(config.GROUNDWORK_FILES_OWNER_QUOTA ?? null),
+    },
   };
 }
 

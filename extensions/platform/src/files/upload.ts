@@ -25,6 +25,7 @@ import type { SecurityEvent } from '../security/core/events.js';
 import { decideContent, HEAD_BYTES, type ContentPolicy } from './core/content.js';
 import { uploadLimitFor } from './core/limits.js';
 import { sanitizeFileName, SERVER_FIELDS } from './core/names.js';
+import { withinQuota, type QuotaDeps } from './quota.js';
 import type { Scanner } from './scanner.js';
 
 export interface UploadDeps {
@@ -37,6 +38,8 @@ export interface UploadDeps {
   scanner: Scanner | null;
   quarantineDir: string;
   record: (event: SecurityEvent) => Promise<void>;
+  /** Storage quotas per owner (quota.ts): the check and the store share one locked transaction. */
+  quota: QuotaDeps;
 }
 
 interface Received {
@@ -207,20 +210,23 @@ export function uploadHandler(deps: UploadDeps) {
       const { type, name } = await checkFile(deps, file, { accountability, requestId: req.id ?? null });
       const service = new services.FilesService({ accountability, schema });
       const existing = typeof req.params['pk'] === 'string' ? req.params['pk'] : undefined;
-      // Closed whatever happens: a refusal before Directus reads it (a permission) would leave the file open.
-      const bytes = createReadStream(file.path);
-      const key = await service
-        .uploadOne(
-          bytes,
-          {
-            ...(existing ? {} : { title: titleOf(name) }),
-            ...fields,
-            filename_download: name,
-            type,
-          },
-          existing,
-        )
-        .finally(() => bytes.destroy());
+      const key = await withinQuota(deps.quota, accountability.user, file.size, (transaction) => {
+        const writer = transaction ? new services.FilesService({ accountability, schema, knex: transaction }) : service;
+        // Closed whatever happens: a refusal before Directus reads it (a permission) would leave the file open.
+        const bytes = createReadStream(file.path);
+        return writer
+          .uploadOne(
+            bytes,
+            {
+              ...(existing ? {} : { title: titleOf(name) }),
+              ...fields,
+              filename_download: name,
+              type,
+            },
+            existing,
+          )
+          .finally(() => bytes.destroy());
+      });
       try {
         res.json({ data: await service.readOne(key, (req as Request & { sanitizedQuery?: object }).sanitizedQuery) });
       } catch (error) {

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { parseRoleLimits } from '../files/core/limits.js';
 import { storageProblems } from '../files/core/storage.js';
+import { parseByteSize } from '../files/core/byte-size.js';
 
 const wholeNumber = (min: number, max: number) =>
   z.coerce
@@ -192,6 +193,16 @@ export const platformEnvSchema = z.object({
   GROUNDWORK_LLM_CACHE_TTL_SECONDS: wholeNumber(0, 604800).default(3600),
   GROUNDWORK_LLM_BREAKER_FAILURES: wholeNumber(1, 1000).default(3),
   GROUNDWORK_LLM_BREAKER_COOLDOWN_SECONDS: wholeNumber(1, 86400).default(60),
+  /**
+   * Storage quota of a quota owner without its own (files/quota.ts; the service desk: an organization), as
+   * FILES_MAX_UPLOAD_SIZE is written (`1gb`). Unset: no default quota.
+   */
+  GROUNDWORK_FILES_OWNER_QUOTA: z
+    .union([z.string(), z.number()])
+    .optional()
+    .refine((value) => value === undefined || parseByteSize(value) !== null, {
+      message: 'must be a size such as 500mb or 2gb',
+    }),
   // Websockets (Directus's variables, checked here because their unsafe values leak data in Directus 11).
   WEBSOCKETS_ENABLED: booleanFlag.default(false),
   // With `public`, a failed auth message leaves the socket unauthenticated but skips permission checks

@@ -28,6 +28,8 @@ export const ErrorCode = {
   LlmNotConfigured: 'LLM_NOT_CONFIGURED',
   LlmBudgetExceeded: 'LLM_BUDGET_EXCEEDED',
   LlmProviderUnavailable: 'LLM_PROVIDER_UNAVAILABLE',
+  // Storage quota of the uploader's owner (files/quota.ts) used up.
+  StorageQuotaExceeded: 'STORAGE_QUOTA_EXCEEDED',
 } as const;
 
 export interface InputErrorExtensions {
@@ -107,6 +109,12 @@ export const FileInfectedError = createError<{ signature: string }>(
   ErrorCode.FileInfected,
   (e) => `The file contains malware (${e.signature}). It was quarantined and not stored.`,
   422,
+);
+// The upload would take its owner over their storage quota (files/quota.ts): 413, nothing stored.
+export const QuotaExceededError = createError<{ reason: string; limit: number }>(
+  ErrorCode.StorageQuotaExceeded,
+  (e) => e.reason,
+  413,
 );
 export const UploadRefusedError = createError<{ reason: string }>(ErrorCode.InvalidPayload, (e) => e.reason, 400);
 export const FieldForbiddenError = createError<{ reason: string }>(ErrorCode.Forbidden, (e) => e.reason, 403);

@@ -6,7 +6,7 @@ import { POLICY, type PermissionSpec } from '../service-desk/access.js';
 import type { VersionAuthor } from './types.js';
 
 const MY_ORG = '$CURRENT_USER.organization';
-const PUBLIC_MESSAGE_OF_MY_ORG = {
+export const PUBLIC_MESSAGE_OF_MY_ORG = {
   _and: [{ ticket: { organization: { _eq: MY_ORG } } }, { internal: { _eq: false } }],
 };
 

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { POLICY, type PermissionSpec } from '../service-desk/access.js';
-import type { VersionAuthor } from './types.js';
+import type { Send, VersionAuthor } from './types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -159,13 +159,28 @@ export const replacements: Replacement[] = [
 ];
 
 /** The permission specs of the versions before, with this version's replacements applied (for the access matrix). */
-export function applyReplacements(specs: PermissionSpec[]): PermissionSpec[] {
+export function applyReplacements(specs: PermissionSpec[], list: Replacement[] = replacements): PermissionSpec[] {
   return specs.map((spec) => {
-    const found = replacements.find(
+    const found = list.find(
       (r) => r.policy === spec.policy && r.collection === spec.collection && r.action === spec.action,
     );
     return found ? { ...spec, ...found.change } : spec;
   });
+}
+
+/** Makes each replacement: finds the one permission by policy, collection and action, and patches it. */
+export async function sendReplacements(send: Send, list: Replacement[]): Promise<void> {
+  for (const { policy, collection, action, change } of list) {
+    const query = new URLSearchParams({
+      'filter[policy][_eq]': policy,
+      'filter[collection][_eq]': collection,
+      'filter[action][_eq]': action,
+      fields: 'id',
+    });
+    const found = (await send('GET', `/permissions?${query}`)) as Array<{ id: number }>;
+    if (found.length !== 1) throw new Error(`expected one ${collection} ${action} permission of ${policy}`);
+    await send('PATCH', `/permissions/${found[0]!.id}`, change);
+  }
 }
 
 /** Policies whose users must set up TOTP (the Administrator's is found by its admin access at migrate time). */
@@ -177,17 +192,7 @@ export const version: VersionAuthor = {
   // without its settings, so its enforce_tfa is set by the version's data migration.
   dataMigration: path.join(here, '..', 'least-privilege', 'migrate.ts'),
   async author(send, log) {
-    for (const { policy, collection, action, change } of replacements) {
-      const query = new URLSearchParams({
-        'filter[policy][_eq]': policy,
-        'filter[collection][_eq]': collection,
-        'filter[action][_eq]': action,
-        fields: 'id',
-      });
-      const found = (await send('GET', `/permissions?${query}`)) as Array<{ id: number }>;
-      if (found.length !== 1) throw new Error(`expected one ${collection} ${action} permission of ${policy}`);
-      await send('PATCH', `/permissions/${found[0]!.id}`, change);
-    }
+    await sendReplacements(send, replacements);
     log(`${replacements.length} permissions narrowed`);
     for (const policy of ENFORCE_TFA_POLICIES) await send('PATCH', `/policies/${policy}`, { enforce_tfa: true });
     log(`TOTP required for ${ENFORCE_TFA_POLICIES.length} policy (and the Administrator's, by the data migration)`);

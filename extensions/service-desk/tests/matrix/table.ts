@@ -6,6 +6,7 @@
 import { POLICY, permissions as serviceDesk, type PermissionSpec } from '../../spec/service-desk/access.js';
 import { CUSTOMER_TICKET_UPDATE_FIELDS, permissions as accessRules } from '../../spec/versions/access-rules.js';
 import { SELF_FIELDS, selfPermissions } from '../../spec/versions/auth.js';
+import { applyCustomerAttachments } from '../../spec/versions/customer-attachments.js';
 import { applyReplacements } from '../../spec/versions/least-privilege.js';
 import { widenedPermissions } from '../../spec/workflows/access.js';
 
@@ -35,7 +36,7 @@ const TABLE: Record<Role, Record<Collection, string>> = {
   manager: row('RCUD', 'RCUD', 'RCUD', 'RCUD', 'RCUD', 'RCUD', 'RCUD', 'RCU.', 'R.u.'),
   agent: row('R...', 'R...', 'RCU.', 'RCU.', 'R...', 'Rcu.', 'RC..', 'RCu.', 'R.u.'),
   contentEditor: row('....', '....', '....', '....', 'RCUD', 'RCUD', 'RCUD', 'rCu.', 'R.u.'),
-  customer: row('r...', '....', 'rcu.', 'rc..', 'R...', 'r...', '....', 'r...', 'r.u.'),
+  customer: row('r...', '....', 'rcu.', 'rc..', 'R...', 'r...', '....', 'rC..', 'r.u.'),
   integration: row('R...', '....', 'RC..', '....', '....', '....', '....', '....', '....'),
   public: row('....', '....', '....', '....', '....', '....', '....', '....', '....'),
 };
@@ -60,7 +61,8 @@ export const PUBLIC_POLICY = 'abf8a154-5b1c-4a46-ac9c-7300570f4f17';
 /**
  * The permission specs of every service-desk version, with the later versions' changes to earlier rows: access-rules
  * widens the customer's ticket update, auth the customer's read of themself (their preferences), workflows adds
- * the fields its transitions need, least-privilege narrows the staff's writes.
+ * the fields its transitions need, least-privilege narrows the staff's writes, customer-attachments lets customers
+ * upload and attach.
  */
 export function specs(): PermissionSpec[] {
   const all = serviceDesk.map((spec) => {
@@ -70,7 +72,7 @@ export function specs(): PermissionSpec[] {
       return { ...spec, fields: [...new Set([...spec.fields, ...SELF_FIELDS])] };
     return spec;
   });
-  return applyReplacements([...all, ...accessRules, ...selfPermissions]).map((spec) => {
+  return applyCustomerAttachments(applyReplacements([...all, ...accessRules, ...selfPermissions])).map((spec) => {
     const widened = widenedPermissions.find(
       (w) => w.policy === spec.policy && w.collection === spec.collection && w.action === spec.action,
     );
