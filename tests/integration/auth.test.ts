@@ -28,6 +28,7 @@ describe('admin login', () => {
       'groundwork-jobs',
       'groundwork-security',
       'groundwork-transfer',
+      'groundwork-webhooks',
       'groundwork-workflow-state',
       'platform-hook',
     ]);

@@ -16,7 +16,7 @@ import { ROLE } from '../spec/service-desk/access.js';
 import { POLICY_MINUTES } from './fixtures.js';
 import { testRunsDir } from '../../../scripts/lib/instance.js';
 import { harness } from '../../../tests/integration/harness/context.js';
-import { adminToken, getJson } from '../../../tests/integration/http.js';
+import { adminToken, getJson, until } from '../../../tests/integration/http.js';
 import { haveChromium, launchChromium } from '../../../tests/integration/browser.js';
 
 const HAVE_CHROMIUM = haveChromium('admin-app.test.ts');
@@ -256,6 +256,54 @@ async function shot(page: Page, name: string) {
     await visit(page, `/content/kb_articles/${articleId}`, `Resetting the printer ${run}`);
     await shot(page, 'editor-article');
     expect(appErrors(errors)).toEqual([]);
+  }, 240_000);
+
+  it('an admin opens the Webhooks module, sees a delivery of a test event, and replays it', async () => {
+    // The main instance keeps Directus's default deny list: a delivery to this machine fails at once, naming it.
+    const subscription = await asAdmin<{ id: string }>('POST', '/groundwork/v1/webhooks/subscriptions', {
+      url: `http://127.0.0.1:9/admin-app-${run}`,
+      events: ['webhook.*'],
+      description: `Admin app ${run}`,
+    });
+    const { page, errors } = await logIn({ ...harness().admin, id: '' });
+    await visit(page, '/groundwork-webhooks', `Admin app ${run}`);
+    const row = `[data-subscription="${subscription.id}"]`;
+    await page.click(`${row} [data-test=show]`);
+    await page.click(`${row} [data-test=send-test]`);
+    // The log shows the delivery once the worker settled it (the page reloads the log on refresh).
+    const settled = await until('the test delivery failed', async () => {
+      const rows = await asAdmin<Array<{ id: string; status: string; last_attempt_at: string }>>(
+        'GET',
+        `/items/webhook_deliveries?filter[subscription][_eq]=${subscription.id}&fields=id,status,last_attempt_at`,
+      );
+      return rows.find((delivery) => delivery.status === 'failed') ?? null;
+    });
+    await page.click(`${row} [data-test=show]`);
+    const delivery = `[data-delivery="${settled.id}"]`;
+    await page.waitForSelector(`${delivery}[data-status=failed]`, { timeout: 60_000 });
+    const logged = await page.$eval(delivery, (element) => (element as HTMLElement).innerText);
+    expect(logged).toContain('webhook.test');
+    expect(logged).toMatch(/deny/i);
+    await shot(page, 'admin-webhooks');
+    await page.click(`${delivery} [data-test=replay]`);
+    await page.waitForFunction(
+      () => document.querySelector('[data-test=message]')?.textContent?.includes('queued again'),
+      { timeout: 60_000 },
+    );
+    // The replay reopened the delivery with fresh attempts; the worker tries it again (and the deny list fails it).
+    await until('the replayed attempt', async () => {
+      const again = await asAdmin<{ status: string; attempts: number; last_attempt_at: string }>(
+        'GET',
+        `/items/webhook_deliveries/${settled.id}?fields=status,attempts,last_attempt_at`,
+      );
+      return again.status === 'failed' && again.last_attempt_at !== settled.last_attempt_at && again;
+    });
+    expect(appErrors(errors)).toEqual([]);
+
+    // An agent has no Webhooks entry in the module bar: the module registers for admins only.
+    const agent = await logIn(people.agent);
+    await visit(agent.page, '/content', 'Service desk');
+    expect(await agent.page.$('a[href$="/groundwork-webhooks"]')).toBeNull();
   }, 240_000);
 
   it('a manager logs in with TOTP, sees the service desk and the platform folders, and opens a ticket', async () => {
