@@ -217,11 +217,12 @@ const ready = (instance: DirectusInstance) =>
       expect(replyNotes.map((row) => row.recipient)).toEqual([people.agent1.id]);
       const replyNote = replyNotes[0]!;
       const expected = { agent1: await rowsFor('agent1'), agent2: await rowsFor('agent2') };
+      // On a timeout the comparison below shows what came and what did not.
       await until('notification events', async () =>
         (['agent1', 'agent2'] as const).every(
           (who) => createdIds(seen[who], 'directus_notifications').length >= expected[who].length,
         ),
-      );
+      ).catch(() => undefined);
       expect(expected.agent1).toContain(String(replyNote.id));
       for (const who of ['agent1', 'agent2'] as const) {
         expect([who, createdIds(seen[who], 'directus_notifications').sort()]).toEqual([who, expected[who].sort()]);
@@ -245,6 +246,7 @@ const ready = (instance: DirectusInstance) =>
       await stopProcess(redis!);
       redis = null;
       const duringOutage: string[] = [];
+      const failures: number[] = [];
       const outageEnds = Date.now() + 8_000;
       let turn = 0;
       while (Date.now() < outageEnds) {
@@ -262,9 +264,10 @@ const ready = (instance: DirectusInstance) =>
           `/items/ticket_messages?filter[ticket][_eq]=${ticket}&fields=id`,
         );
         figures.httpDuringOutage += 2;
-        figures.httpFailedDuringOutage += [write, read].filter((r) => r.status >= 300).length;
+        for (const answer of [write, read]) if (answer.status >= 300) failures.push(answer.status);
         if (write.status < 300) duringOutage.push(String((write.body.data as { id: string }).id));
       }
+      expect(failures).toEqual([]);
       expect(duringOutage.length).toBeGreaterThan(0);
       figures.eventsDuringOutage = createdIds(agentOnA, 'ticket_messages').filter((id) =>
         duringOutage.includes(id),
@@ -286,8 +289,8 @@ const ready = (instance: DirectusInstance) =>
       );
       figures.recoveredMs = Date.now() - backAt;
       await until('the same event on B', async () => createdIds(agentOnB, 'ticket_messages').includes(after));
+      figures.httpFailedDuringOutage = failures.length;
       console.log(JSON.stringify({ realtimeOutage: { ...figures, writesDuringOutage: duringOutage.length } }));
-      expect(figures.httpFailedDuringOutage).toBe(0);
       // And a subscription opened after the outage works too.
       const fresh = await subscribed(a, 'customerA', ['ticket_messages']);
       const last = await message(people.agent1.token, ticket, 'fresh');
