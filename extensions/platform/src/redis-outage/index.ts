@@ -1,17 +1,19 @@
 // Keeps permission checks working while Redis is down (core/read-through.ts says why). Directus's permission cache
-// is a module singleton of @directus/api; a runtime import (not bundled: the specifier is not a literal) resolves
-// to the module Directus itself loaded, from the extension's folder up to the install's node_modules, so its cache
-// object is the one patched. Only `get` changes; when the module is not where 11.17.4 has it, a warning says so and
-// nothing is patched.
+// is a module singleton of @directus/api, reached through importDirectusModule (the module Directus itself loaded),
+// so its cache object is the one patched. Only `get` changes; when the module is not where 11.17.4 has it, a warning
+// says so and nothing is patched.
 import type { HookExtensionContext } from '@directus/types';
 import { isRedisOutageError } from '../bad-input/core/stray-rejection.js';
+import { importDirectusModule } from '../shared/directus-internals.js';
 import { missOnOutage, type CacheRead } from './core/read-through.js';
 
-const PERMISSION_CACHE = ['@directus/api', 'permissions', 'cache'].join('/');
+const PERMISSION_CACHE = 'permissions/cache';
 
 export async function readPermissionsThroughOutage(logger: HookExtensionContext['logger']): Promise<boolean> {
   try {
-    const module = (await import(PERMISSION_CACHE)) as { useCache?: () => { get: CacheRead } };
+    const module = (await importDirectusModule(PERMISSION_CACHE)) as {
+      useCache?: () => { get: CacheRead };
+    };
     const cache = module.useCache?.();
     if (!cache || typeof cache.get !== 'function') throw new Error('no useCache().get');
     let warned = 0;
@@ -23,7 +25,7 @@ export async function readPermissionsThroughOutage(logger: HookExtensionContext[
   } catch (error) {
     logger.warn(
       { err: error },
-      `permission cache not patched (${PERMISSION_CACHE}): Redis outages fail non-admin requests`,
+      `permission cache not patched (@directus/api/${PERMISSION_CACHE}): Redis outages fail non-admin requests`,
     );
     return false;
   }
