@@ -289,14 +289,23 @@ async function shot(page: Page, name: string) {
     const row = `[data-subscription="${subscription.id}"]`;
     await page.click(`${row} [data-test=show]`);
     await page.click(`${row} [data-test=send-test]`);
-    // The log shows the delivery once the worker settled it (the page reloads the log on refresh).
-    const settled = await until('the test delivery failed', async () => {
-      const rows = await asAdmin<Array<{ id: string; status: string; last_attempt_at: string }>>(
-        'GET',
-        `/items/webhook_deliveries?filter[subscription][_eq]=${subscription.id}&fields=id,status,last_attempt_at`,
-      );
-      return rows.find((delivery) => delivery.status === 'failed') ?? null;
-    });
+    await page.waitForFunction(
+      () => document.querySelector('[data-test=message]')?.textContent?.includes('Test event queued'),
+      { timeout: 60_000 },
+    );
+    await shot(page, 'admin-webhooks-queued');
+    // The log shows the delivery once the worker settled it (the page reloads the log on "Deliveries").
+    const settled = await until(
+      'the test delivery settled',
+      async () => {
+        const rows = await asAdmin<Array<{ id: string; status: string; last_attempt_at: string }>>(
+          'GET',
+          `/items/webhook_deliveries?filter[subscription][_eq]=${subscription.id}&fields=id,status,last_attempt_at`,
+        );
+        return rows.find((delivery) => delivery.status === 'failed') ?? null;
+      },
+      120_000,
+    );
     await page.click(`${row} [data-test=show]`);
     const delivery = `[data-delivery="${settled.id}"]`;
     await page.waitForSelector(`${delivery}[data-status=failed]`, { timeout: 60_000 });
