@@ -158,8 +158,11 @@ const WebhooksPage = defineComponent({
             ),
           default: () =>
             h('div', { style: 'padding: 0 var(--content-padding) var(--content-padding-bottom)' }, [
+              // The wrapper carries the test hook: Directus's v-notice does not pass attributes to its root.
               message.value
-                ? h(VNotice as never, { type: message.value.type, 'data-test': 'message' }, () => message.value!.text)
+                ? h('div', { 'data-test': 'message' }, [
+                    h(VNotice as never, { type: message.value.type }, () => message.value!.text),
+                  ])
                 : null,
               h('h2', { style: 'margin: 12px 0' }, 'Subscriptions'),
               h('table', { style: 'border-collapse: collapse; width: 100%; margin-bottom: 24px' }, [
