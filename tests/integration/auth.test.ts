@@ -31,6 +31,7 @@ describe('admin login', () => {
       'groundwork-security',
       'groundwork-ticket-assist',
       'groundwork-transfer',
+      'groundwork-webhooks',
       'groundwork-workflow-state',
       'platform-hook',
     ]);

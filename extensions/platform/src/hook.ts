@@ -14,6 +14,7 @@ import { registerNotifications } from './notifications/index.js';
 import { startPlatformMetrics } from './metrics/hook.js';
 import { registerMetricsScrapeRoute } from './metrics/routes.js';
 import { registerQueryGuard } from './query-guard/index.js';
+import { readPermissionsThroughOutage } from './redis-outage/index.js';
 import { exposePlatformApi, platformApi } from './platform-api.js';
 import { exportHandler } from './privacy/routes.js';
 import { registerSecurityHeaders } from './security-headers/index.js';
@@ -47,6 +48,8 @@ export default defineHook((register, context) => {
   // data exceptions as 400s.
   registerSecurityHeaders(register, context, config);
   registerBadInput(register, context);
+  // Permission checks go on from the database while Redis is down (decision 0051).
+  void readPermissionsThroughOutage(logger.child({ capability: 'redis-outage' }));
 
   // Notifications: fan-out on every domain event, delivery and digest queues, the digest schedule.
   registerNotifications(context, config);

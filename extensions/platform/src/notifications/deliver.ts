@@ -15,7 +15,7 @@ export interface DeliverDeps {
   database: Knex;
   services: HookExtensionContext['services'];
   getSchema: HookExtensionContext['getSchema'];
-  emitter: HookExtensionContext['emitter'];
+  emitter: Pick<HookExtensionContext['emitter'], 'emitAction'>;
   logger: HookExtensionContext['logger'];
   publicUrl: string;
   leaseSeconds: number;

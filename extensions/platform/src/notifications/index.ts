@@ -8,6 +8,35 @@ import type { PlatformEnv } from '../shared/env.js';
 import { createDeliver } from './deliver.js';
 import { createDigest, DIGEST_QUEUE } from './digest.js';
 import { createFanOut, DELIVER_QUEUE } from './fan-out.js';
+import { loadDirectusModule } from '../shared/directus-internals.js';
+
+type Emitter = HookExtensionContext['emitter'];
+
+/**
+ * Directus's own emitter. The context's `emitter` is the extensions' private one (extensions/manager.js
+ * `localEmitter`): an action emitted there never reaches Directus's websocket hooks, so a subscriber to
+ * directus_notifications was never told about the rows delivery writes (found by realtime-instances.test.ts). The
+ * global one is imported from Directus; if it cannot be, the context's is used and a warning says what is lost.
+ */
+function directusEmitter(
+  context: HookExtensionContext,
+  logger: HookExtensionContext['logger'],
+): Pick<Emitter, 'emitAction'> {
+  const global = loadDirectusModule<{ default?: Emitter }>('emitter').then(
+    (module) => {
+      if (typeof module.default?.emitAction !== 'function') throw new Error('no default emitter');
+      return module.default;
+    },
+    (error: unknown) => {
+      logger.warn({ err: error }, 'Directus emitter not found: in-app notifications are not pushed to websockets');
+      return context.emitter;
+    },
+  );
+  return {
+    emitAction: (...args: Parameters<Emitter['emitAction']>) =>
+      void global.then((emitter) => emitter.emitAction(...args)),
+  };
+}
 
 export function registerNotifications(context: HookExtensionContext, config: PlatformEnv): void {
   const logger = context.logger.child({ capability: 'notifications' });
@@ -21,7 +50,7 @@ export function registerNotifications(context: HookExtensionContext, config: Pla
       database: context.database,
       services: context.services,
       getSchema: context.getSchema,
-      emitter: context.emitter,
+      emitter: directusEmitter(context, logger),
       logger,
       publicUrl,
       leaseSeconds: config.GROUNDWORK_NOTIFICATIONS_LEASE_SECONDS,

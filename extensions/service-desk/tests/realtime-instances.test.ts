@@ -1,0 +1,300 @@
+// Realtime across instances (issue 13, decision 0051): two service-desk instances on one database and one Redis of
+// this file's own (a redis-server it can stop), websockets on. Clients subscribed on instance A see the writes made
+// through instance B, each as its permissions allow: a customer only their organization's tickets and public messages,
+// an agent everything, each user only their own in-app notifications. Then Redis stops: both instances keep answering
+// reads and writes, the events of the outage are lost (measured, not assumed), and once Redis is back the very
+// subscriptions opened before the outage receive events again.
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import WebSocket from 'ws';
+import { ROLE } from '../spec/service-desk/access.js';
+import { freePort } from '../../../scripts/lib/free-port.js';
+import { startInstance, type DirectusInstance } from '../../../scripts/lib/instance.js';
+import { dropDatabase, type PgConnection } from '../../../scripts/lib/postgres.js';
+import { stopProcess } from '../../../scripts/lib/processes.js';
+import { harness, migratedTestDatabase } from '../../../tests/integration/harness/context.js';
+import { useMailCapture } from '../../../tests/integration/harness/notifications.js';
+import { hasRedisServer, startRedis } from '../../../tests/integration/harness/redis-server.js';
+import { bearerClient, login, until } from '../../../tests/integration/http.js';
+
+const run = randomBytes(3).toString('hex');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let redisPort: number;
+let redis: ChildProcess | null = null;
+let db: PgConnection;
+let a: DirectusInstance;
+let b: DirectusInstance;
+let admin: string;
+const mail = useMailCapture({ JOBS_POLLING_INTERVAL_SECONDS: '0.5' });
+
+const { api, ok } = bearerClient(() => b.baseUrl);
+const onA = bearerClient(() => a.baseUrl);
+
+type Person = 'customerA' | 'customerB' | 'agent1' | 'agent2';
+const people = {} as Record<Person, { id: string; token: string }>;
+const orgs = {} as Record<'a' | 'b', string>;
+
+/** The environment both instances share: the signing secret, Redis in the split form (decision 0041), websockets. */
+function sharedEnv(): Record<string, string> {
+  return {
+    ...mail.env,
+    SECRET: randomBytes(32).toString('hex'),
+    REDIS_HOST: '127.0.0.1',
+    REDIS_PORT: String(redisPort),
+    REDIS_MAX_RETRIES_PER_REQUEST: '1',
+    SYNCHRONIZATION_STORE: 'redis',
+    CACHE_ENABLED: 'false',
+    CACHE_STORE: 'redis',
+    RATE_LIMITER_ENABLED: 'false',
+    WEBSOCKETS_ENABLED: 'true',
+    WEBSOCKETS_REST_ENABLED: 'true',
+    WEBSOCKETS_GRAPHQL_ENABLED: 'false',
+  };
+}
+
+interface Socket {
+  messages: Array<Record<string, unknown>>;
+  send(message: unknown): void;
+  close(): void;
+}
+
+async function openSocket(instance: DirectusInstance, token: string): Promise<Socket> {
+  const ws = new WebSocket(`${instance.baseUrl.replace('http', 'ws')}/websocket?access_token=${token}`);
+  const messages: Array<Record<string, unknown>> = [];
+  ws.on('message', (data) => {
+    const message = JSON.parse(String(data)) as Record<string, unknown>;
+    // Directus closes a socket that misses a heartbeat.
+    if (message.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
+    else messages.push(message);
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return { messages, send: (message) => ws.send(JSON.stringify(message)), close: () => ws.close() };
+}
+
+/** Subscribes to create events of the collection; resolves once Directus confirmed the subscription. */
+async function subscribe(socket: Socket, collection: string): Promise<void> {
+  socket.send({ type: 'subscribe', collection, event: 'create', uid: collection, query: { fields: ['*'] } });
+  await until(`subscription to ${collection}`, async () =>
+    socket.messages.some((m) => m.type === 'subscription' && m.uid === collection && m.event === 'init'),
+  );
+}
+
+/** The rows of every create event the socket received for the subscription. */
+const created = (socket: Socket, collection: string) =>
+  socket.messages
+    .filter((m) => m.type === 'subscription' && m.uid === collection && m.event === 'create')
+    .flatMap((m) => m.data as Array<Record<string, unknown>>);
+const createdIds = (socket: Socket, collection: string) => created(socket, collection).map((row) => String(row.id));
+
+const sockets: Socket[] = [];
+async function subscribed(instance: DirectusInstance, who: Person, collections: string[]): Promise<Socket> {
+  const socket = await openSocket(instance, people[who].token);
+  sockets.push(socket);
+  for (const collection of collections) await subscribe(socket, collection);
+  return socket;
+}
+
+async function newTicket(org: 'a' | 'b', requester: Person, label: string): Promise<string> {
+  return (
+    await ok<{ id: string }>(admin, 'POST', '/items/tickets', {
+      subject: `rt-${label}-${run}`,
+      organization: orgs[org],
+      requester: people[requester].id,
+      assignee: people.agent1.id,
+    })
+  ).id;
+}
+
+const message = async (token: string, ticket: string, label: string, internal = false) =>
+  (await ok<{ id: string }>(token, 'POST', '/items/ticket_messages', { ticket, body: `rt-${label}-${run}`, internal }))
+    .id;
+
+const ready = (instance: DirectusInstance) =>
+  fetch(`${instance.baseUrl}/groundwork/v1/health/ready`, { signal: AbortSignal.timeout(3_000) })
+    .then((response) => response.status)
+    .catch(() => 0);
+
+(hasRedisServer ? describe : describe.skip)('realtime across two instances on one Redis', () => {
+  beforeAll(async () => {
+    redisPort = await freePort();
+    redis = await startRedis(redisPort);
+    db = await migratedTestDatabase('realtime');
+    const env = sharedEnv();
+    [a, b] = await Promise.all([
+      startInstance({ db, name: 'realtime-a', env }),
+      startInstance({ db, name: 'realtime-b', env }),
+    ]);
+    admin = await login(b.baseUrl, harness().admin.email, harness().admin.password);
+    for (const key of ['a', 'b'] as const)
+      orgs[key] = (
+        await ok<{ id: string }>(admin, 'POST', '/items/organizations', {
+          name: `Realtime ${key} ${run}`,
+          domain: `rt${key}-${run}.example.com`,
+        })
+      ).id;
+    const roles: Record<Person, [string, string | null]> = {
+      customerA: [ROLE.customer, orgs.a],
+      customerB: [ROLE.customer, orgs.b],
+      agent1: [ROLE.agent, null],
+      agent2: [ROLE.agent, null],
+    };
+    for (const [who, [role, organization]] of Object.entries(roles) as Array<[Person, [string, string | null]]>) {
+      const email = `${who.toLowerCase()}-${run}@rt-${run}.example.com`;
+      const password = `pw-${randomBytes(8).toString('hex')}`;
+      const user = await ok<{ id: string }>(admin, 'POST', '/users', { email, password, role, organization });
+      // Tokens from B, sockets on A: the shared SECRET makes them valid on both.
+      people[who] = { id: user.id, token: await login(b.baseUrl, email, password) };
+    }
+  }, 400_000);
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await Promise.all([a?.stop().catch(() => undefined), b?.stop().catch(() => undefined)]);
+    if (redis) await stopProcess(redis);
+    if (db) await dropDatabase(harness().server, db.database);
+  });
+
+  describe('with Redis up', () => {
+    const seen = {} as Record<Person, Socket>;
+    const made = { ticketA: '', ticketB: '', publicA: '', internalA: '', publicB: '', customerReply: '' };
+
+    beforeAll(async () => {
+      seen.customerA = await subscribed(a, 'customerA', ['tickets', 'ticket_messages']);
+      seen.agent1 = await subscribed(a, 'agent1', ['tickets', 'ticket_messages', 'directus_notifications']);
+      seen.agent2 = await subscribed(a, 'agent2', ['directus_notifications']);
+      // Every write below goes through B.
+      made.ticketA = await newTicket('a', 'customerA', 'ticket-a');
+      made.ticketB = await newTicket('b', 'customerB', 'ticket-b');
+      made.publicA = await message(people.agent1.token, made.ticketA, 'public-a');
+      made.internalA = await message(people.agent1.token, made.ticketA, 'internal-a', true);
+      made.publicB = await message(people.agent1.token, made.ticketB, 'public-b');
+      // A customer's reply notifies the assignee (agent1) in-app, through the jobs runtime on either instance.
+      made.customerReply = await message(people.customerA.token, made.ticketA, 'customer-reply');
+    }, 120_000);
+
+    it('shows an agent on A every ticket and message created through B', async () => {
+      await until('agent events', async () => createdIds(seen.agent1, 'ticket_messages').length >= 4);
+      expect(createdIds(seen.agent1, 'tickets').sort()).toEqual([made.ticketA, made.ticketB].sort());
+      expect(createdIds(seen.agent1, 'ticket_messages').sort()).toEqual(
+        [made.publicA, made.internalA, made.publicB, made.customerReply].sort(),
+      );
+    });
+
+    it("shows a customer on A only their organization's ticket and its public messages, never an internal note", async () => {
+      await until('customer events', async () => createdIds(seen.customerA, 'ticket_messages').length >= 2);
+      await sleep(1_500); // time for anything that should not come
+      expect(createdIds(seen.customerA, 'tickets')).toEqual([made.ticketA]);
+      expect(createdIds(seen.customerA, 'ticket_messages').sort()).toEqual([made.publicA, made.customerReply].sort());
+      const text = JSON.stringify(seen.customerA.messages);
+      for (const foreign of [made.ticketB, made.internalA, made.publicB, `rt-internal-a-${run}`, `rt-ticket-b-${run}`])
+        expect([foreign, text.includes(foreign)]).toEqual([foreign, false]);
+    });
+
+    it("pushes each agent's in-app notifications live, and only their own", async () => {
+      // The rows our delivery wrote, read as admin from the database's point of view.
+      const rowsFor = async (who: Person) =>
+        (
+          await ok<Array<{ id: number }>>(
+            admin,
+            'GET',
+            `/notifications?filter[recipient][_eq]=${people[who].id}&fields=id&limit=-1`,
+          )
+        ).map((row) => String(row.id));
+      const replyNotes = await until('the in-app note about the customer reply', async () => {
+        const rows = await ok<Array<{ id: number; recipient: string }>>(
+          admin,
+          'GET',
+          `/notifications?filter=${encodeURIComponent(JSON.stringify({ subject: { _icontains: `replied: rt-ticket-a-${run}` } }))}&fields=id,recipient&limit=-1`,
+        );
+        return rows.length > 0 && rows;
+      });
+      // The customer's reply went to the assignee only.
+      expect(replyNotes.map((row) => row.recipient)).toEqual([people.agent1.id]);
+      const replyNote = replyNotes[0]!;
+      const expected = { agent1: await rowsFor('agent1'), agent2: await rowsFor('agent2') };
+      // On a timeout the comparison below shows what came and what did not.
+      await until('notification events', async () =>
+        (['agent1', 'agent2'] as const).every(
+          (who) => createdIds(seen[who], 'directus_notifications').length >= expected[who].length,
+        ),
+      ).catch(() => undefined);
+      expect(expected.agent1).toContain(String(replyNote.id));
+      for (const who of ['agent1', 'agent2'] as const) {
+        expect([who, createdIds(seen[who], 'directus_notifications').sort()]).toEqual([who, expected[who].sort()]);
+        for (const row of created(seen[who], 'directus_notifications'))
+          expect([who, row.recipient]).toEqual([who, people[who].id]);
+      }
+      expect(createdIds(seen.agent2, 'directus_notifications')).not.toContain(String(replyNote.id));
+    });
+  });
+
+  describe('while Redis is down and after it is back', () => {
+    const figures = { httpDuringOutage: 0, httpFailedDuringOutage: 0, eventsDuringOutage: 0, recoveredMs: 0 };
+
+    it('serves HTTP on both instances through the outage; the same subscriptions get events once Redis is back', async () => {
+      const agentOnA = await subscribed(a, 'agent1', ['ticket_messages']);
+      const agentOnB = await subscribed(b, 'agent1', ['ticket_messages']);
+      const ticket = await newTicket('a', 'customerA', 'outage');
+      const before = await message(people.agent1.token, ticket, 'before-outage');
+      await until('the event before the outage', async () => createdIds(agentOnA, 'ticket_messages').includes(before));
+
+      await stopProcess(redis!);
+      redis = null;
+      const duringOutage: string[] = [];
+      const failures: number[] = [];
+      const outageEnds = Date.now() + 8_000;
+      let turn = 0;
+      while (Date.now() < outageEnds) {
+        // Writes through B, reads through A, as an agent and as the customer (permission checks without Redis).
+        const instance = turn % 2 ? a : b;
+        turn += 1;
+        const client = instance === a ? onA : { api, ok };
+        const write = await client.api(people.agent1.token, 'POST', '/items/ticket_messages', {
+          ticket,
+          body: `rt-during-${turn}-${run}`,
+        });
+        const read = await client.api(
+          people.customerA.token,
+          'GET',
+          `/items/ticket_messages?filter[ticket][_eq]=${ticket}&fields=id`,
+        );
+        figures.httpDuringOutage += 2;
+        for (const answer of [write, read]) if (answer.status >= 300) failures.push(answer.status);
+        if (write.status < 300) duringOutage.push(String((write.body.data as { id: string }).id));
+      }
+      expect(failures).toEqual([]);
+      expect(duringOutage.length).toBeGreaterThan(0);
+      figures.eventsDuringOutage = createdIds(agentOnA, 'ticket_messages').filter((id) =>
+        duringOutage.includes(id),
+      ).length;
+
+      redis = await startRedis(redisPort);
+      const backAt = Date.now();
+      await until('both instances ready', async () => (await ready(a)) === 200 && (await ready(b)) === 200, 60_000);
+      // The sockets opened before the outage, untouched: ioredis resubscribes the bus when it reconnects.
+      const after = await until(
+        'a cross-instance event after the outage',
+        async () => {
+          const id = await message(people.agent1.token, ticket, `after-outage-${Date.now()}`);
+          await sleep(500);
+          return createdIds(agentOnA, 'ticket_messages').includes(id) && id;
+        },
+        60_000,
+        0,
+      );
+      figures.recoveredMs = Date.now() - backAt;
+      await until('the same event on B', async () => createdIds(agentOnB, 'ticket_messages').includes(after));
+      figures.httpFailedDuringOutage = failures.length;
+      console.log(JSON.stringify({ realtimeOutage: { ...figures, writesDuringOutage: duringOutage.length } }));
+      // And a subscription opened after the outage works too.
+      const fresh = await subscribed(a, 'customerA', ['ticket_messages']);
+      const last = await message(people.agent1.token, ticket, 'fresh');
+      await until('the event on a new subscription', async () => createdIds(fresh, 'ticket_messages').includes(last));
+    }, 180_000);
+  });
+});
