@@ -676,6 +676,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groundwork/v1/assist/tickets/{id}/{assist}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An LLM assist on a ticket, streamed as server-sent events: `reply` (a suggested reply from the thread and the best-matching published KB articles), `summary`, or `triage` (suggested priority, category and tags as JSON in a `result` event). Events: `meta` (model, cached, redacted counts), `delta` ({text}), `result` (triage), `done` (model, usage) or `error` ({code: provider_failed | invalid_model_output}). The model sees only what the caller may read; emails, phone numbers and secrets are redacted before the prompt leaves. Agents and managers (who may change the ticket). */
+        post: operations["groundworkAssistTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/groundwork/v1/exports/{collection}": {
         parameters: {
             query?: never;
@@ -1450,6 +1467,66 @@ export interface paths {
          * @description Update an existing kb_categories item.
          */
         patch: operations["updateSingleItemsKbCategories"];
+        trace?: never;
+    };
+    "/items/llm_usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Items
+         * @description List the llm_usage items.
+         */
+        get: operations["readItemsLLMUsage"];
+        put?: never;
+        /**
+         * Create an Item
+         * @description Create a new llm_usage item.
+         */
+        post: operations["createItemsLLMUsage"];
+        /**
+         * Delete Multiple Items
+         * @description Delete multiple existing llm_usage items.
+         */
+        delete: operations["deleteItemsLLMUsage"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Multiple Items
+         * @description Update multiple llm_usage items at the same time.
+         */
+        patch: operations["updateItemsLLMUsage"];
+        trace?: never;
+    };
+    "/items/llm_usage/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve an Item
+         * @description Retrieve a single llm_usage item by unique identifier.
+         */
+        get: operations["readSingleItemsLLMUsage"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an Item
+         * @description Delete an existing llm_usage item.
+         */
+        delete: operations["deleteSingleItemsLLMUsage"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an Item
+         * @description Update an existing llm_usage item.
+         */
+        patch: operations["updateSingleItemsLLMUsage"];
         trace?: never;
     };
     "/items/notification_outbox": {
@@ -3820,6 +3897,23 @@ export interface components {
             slug?: string | null;
             sort?: number | null;
         };
+        ItemsLLMUsage: {
+            /** Format: timestamp */
+            date_updated?: string | null;
+            /** Format: date */
+            day: string;
+            /** Format: int64 */
+            id?: number;
+            requests?: number;
+            scope: string;
+            /** @description The user id or the organization id */
+            subject: string;
+            /**
+             * Format: int64
+             * @description Prompt and answer tokens (as the provider reported, else estimated)
+             */
+            tokens?: number;
+        };
         ItemsNotificationOutbox: {
             attempts?: number;
             body?: string | null;
@@ -3891,6 +3985,11 @@ export interface components {
             id: string;
             name: string;
             sla_policy?: (number | components["schemas"]["ItemsSlaPolicies"]) | null;
+            /**
+             * Format: int64
+             * @description Bytes its customers may store in uploads; empty: the default (GROUNDWORK_FILES_OWNER_QUOTA)
+             */
+            storage_quota?: number | null;
             tier?: string;
         };
         ItemsReportTicketCounts: {
@@ -7603,6 +7702,138 @@ export interface operations {
             };
         };
     };
+    groundworkAssistTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                assist: "reply" | "summary" | "triage";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    fresh?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description text/event-stream of meta, delta, result, done or error events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad id, assist or body (INVALID_PARAMS, INVALID_PAYLOAD). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The caller may not read the ticket, or may not change it (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The user's or the organization's tokens for today are spent (LLM_BUDGET_EXCEEDED); Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not configured (LLM_NOT_CONFIGURED), or no model answered (LLM_PROVIDER_UNAVAILABLE). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
     groundworkExport: {
         parameters: {
             query?: {
@@ -7869,8 +8100,10 @@ export interface operations {
                 relations?: string;
                 /** @description Check everything, write nothing. */
                 dry_run?: boolean | ("0" | "1" | "true" | "false");
-                /** @description csv, json or ndjson (default: from the file name, else csv). */
-                format?: "csv" | "json" | "ndjson";
+                /** @description csv, json, ndjson or xlsx (default: from the file name or content type, else csv). */
+                format?: "csv" | "json" | "ndjson" | "xlsx";
+                /** @description XLSX: the sheet to read (default: the first). */
+                sheet?: string;
                 /** @description CSV delimiter (default: sniffed from the header line). */
                 delimiter?: "," | ";" | "\t" | "|" | "tab";
                 /** @description Default: by BOM, else UTF-8, else Latin-1. */
@@ -11645,6 +11878,228 @@ export interface operations {
                 content: {
                     "application/json": {
                         data?: components["schemas"]["ItemsKbCategories"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    readItemsLLMUsage: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description A limit on the number of objects that are returned. */
+                limit?: components["parameters"]["Limit"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description How many items to skip when fetching data. */
+                offset?: components["parameters"]["Offset"];
+                /** @description How to sort the returned items. `sort` is a CSV of fields used to sort the fetched items. Sorting defaults to ascending (ASC) order but a minus sign (` - `) can be used to reverse this to descending (DESC) order. Fields are prioritized by their order in the CSV. You can also use a ` ? ` to sort randomly. */
+                sort?: components["parameters"]["Sort"];
+                /** @description Select items in collection by given conditions. */
+                filter?: components["parameters"]["Filter"];
+                /** @description Filter by items that contain the given search query in one of their fields. */
+                search?: components["parameters"]["Search"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsLLMUsage"][];
+                        meta?: components["schemas"]["x-metadata"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    createItemsLLMUsage: {
+        parameters: {
+            query?: {
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsLLMUsage"][] | components["schemas"]["ItemsLLMUsage"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsLLMUsage"][];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    deleteItemsLLMUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedError"];
+        };
+    };
+    updateItemsLLMUsage: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description A limit on the number of objects that are returned. */
+                limit?: components["parameters"]["Limit"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description How many items to skip when fetching data. */
+                offset?: components["parameters"]["Offset"];
+                /** @description How to sort the returned items. `sort` is a CSV of fields used to sort the fetched items. Sorting defaults to ascending (ASC) order but a minus sign (` - `) can be used to reverse this to descending (DESC) order. Fields are prioritized by their order in the CSV. You can also use a ` ? ` to sort randomly. */
+                sort?: components["parameters"]["Sort"];
+                /** @description Select items in collection by given conditions. */
+                filter?: components["parameters"]["Filter"];
+                /** @description Filter by items that contain the given search query in one of their fields. */
+                search?: components["parameters"]["Search"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsLLMUsage"][] | components["schemas"]["ItemsLLMUsage"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsLLMUsage"][];
+                    };
+                };
+            };
+        };
+    };
+    readSingleItemsLLMUsage: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+                /** @description Retrieve an item's state from a specific Content Version. The value corresponds to the "key" of the Content Version. */
+                version?: components["parameters"]["Version"];
+            };
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsLLMUsage"];
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    deleteSingleItemsLLMUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedError"];
+            404: components["responses"]["NotFoundError"];
+        };
+    };
+    updateSingleItemsLLMUsage: {
+        parameters: {
+            query?: {
+                /** @description Control what fields are being returned in the object. */
+                fields?: components["parameters"]["Fields"];
+                /** @description What metadata to return in the response. */
+                meta?: components["parameters"]["Meta"];
+            };
+            header?: never;
+            path: {
+                /** @description Index of the item. */
+                id: number | string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ItemsLLMUsage"];
+            };
+        };
+        responses: {
+            /** @description Successful request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["ItemsLLMUsage"];
                     };
                 };
             };
