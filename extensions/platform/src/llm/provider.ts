@@ -7,13 +7,8 @@
 // the next; its circuit breaker (cockatiel, per model and instance) counts the failure and, once open, skips the
 // model until the cooldown. Once text has gone to the caller a failure cannot fall back: the stream ends with it.
 import { StringDecoder } from 'node:string_decoder';
-import {
-  BrokenCircuitError,
-  circuitBreaker,
-  ConsecutiveBreaker,
-  handleAll,
-  type CircuitBreakerPolicy,
-} from 'cockatiel';
+import { BrokenCircuitError } from 'cockatiel';
+import { breakerPerTarget } from '../http-client/breakers.js';
 import { OutboundRequestError, type HttpClient } from '../http-client/index.js';
 import type { LlmConfig } from './core/config.js';
 import type { ChatMessage } from './core/prompts.js';
@@ -54,18 +49,7 @@ const reasonOf = (error: unknown): string =>
       : 'unexpected error';
 
 export function createLlmProvider(config: LlmConfig, client: HttpClient): LlmProvider {
-  const breakers = new Map<string, CircuitBreakerPolicy>();
-  const breakerFor = (model: string) => {
-    let breaker = breakers.get(model);
-    if (!breaker) {
-      breaker = circuitBreaker(handleAll, {
-        halfOpenAfter: config.breaker.cooldownSeconds * 1000,
-        breaker: new ConsecutiveBreaker(config.breaker.failures),
-      });
-      breakers.set(model, breaker);
-    }
-    return breaker;
-  };
+  const breakerFor = breakerPerTarget(config.breaker);
 
   async function* parse(body: AsyncIterable<Buffer>): AsyncGenerator<ChatStreamEvent> {
     const parser = new ChatStreamParser();

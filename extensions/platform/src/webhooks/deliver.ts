@@ -4,15 +4,10 @@
 // failed `breaker.failures` times in a row: its deliveries wait out the cooldown without spending an attempt, then
 // one trial decides. The schedule is ours, not pg-boss's (core/schedule.ts): a failed attempt enqueues the next one with its
 // delay, and the job itself completes. pg-boss's own retries cover only a job that throws (a database error) or dies.
-import {
-  BrokenCircuitError,
-  circuitBreaker,
-  ConsecutiveBreaker,
-  handleAll,
-  type CircuitBreakerPolicy,
-} from 'cockatiel';
+import { BrokenCircuitError } from 'cockatiel';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
+import { breakerPerTarget } from '../http-client/breakers.js';
 import { OutboundRequestError, type HttpClient, type OutboundResponse } from '../http-client/index.js';
 import { enqueue, type Job } from '../jobs/index.js';
 import { notifyDirectly } from '../notifications/direct.js';
@@ -59,18 +54,7 @@ class FailedAnswer extends Error {
 export function createDeliver(deps: DeliverDeps) {
   const { database, http, logger } = deps;
   const store = webhookStore(database);
-  const breakers = new Map<string, CircuitBreakerPolicy>();
-  const breakerFor = (subscription: string) => {
-    let breaker = breakers.get(subscription);
-    if (!breaker) {
-      breaker = circuitBreaker(handleAll, {
-        halfOpenAfter: deps.breaker.cooldownSeconds * 1000,
-        breaker: new ConsecutiveBreaker(deps.breaker.failures),
-      });
-      breakers.set(subscription, breaker);
-    }
-    return breaker;
-  };
+  const breakerFor = breakerPerTarget(deps.breaker);
 
   async function disable(subscription: SubscriptionRow, reason: string) {
     if (!(await store.disable(subscription.id, reason))) return;
