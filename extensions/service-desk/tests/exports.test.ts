@@ -331,16 +331,27 @@ describe('the Flow operation "Export query"', () => {
     expect(ndjson(await file.text())).toEqual(ndjson(route.text));
   });
 
-  it('refuses a customer, who may not create files, and a field outside their list, as REST does', async () => {
-    const flow = await exportFlow({ collection: 'tickets', format: 'csv', fields: 'id,subject' });
-    const customer = await call(desk.users.customer.token, 'POST', `/flows/trigger/${flow}`, {});
-    expect(JSON.stringify(customer.body)).toMatch(/FORBIDDEN/);
+  it("writes a customer's export with their organization's rows only, and refuses a field outside their list", async () => {
+    // Customers may upload files since decision 0047, so the export is theirs to keep, and holds what /items gives them.
+    const filter = { id: { _in: [...ids.own, ...ids.other] } };
+    const flow = await exportFlow({ collection: 'tickets', format: 'ndjson', fields: 'id,subject', filter });
+    const answer = await call(desk.users.customer.token, 'POST', `/flows/trigger/${flow}`, {});
+    expect(answer.body).toMatchObject({ rows: ids.own.length, format: 'ndjson' });
+    const file = await fetch(`${harness().baseUrl}/assets/${(answer.body as { file: string }).file}`, {
+      headers: { authorization: `Bearer ${desk.users.customer.token}` },
+    });
+    expect(file.status).toBe(200);
+    expect(
+      ndjson(await file.text())
+        .map((row) => row.id)
+        .sort(),
+    ).toEqual([...ids.own].sort());
     const forbiddenField = await exportFlow({
       collection: 'ticket_messages',
       fields: 'id,body',
       filter: { internal: { _eq: true } },
     });
-    const agentless = await call(desk.users.customer.token, 'POST', `/flows/trigger/${forbiddenField}`, {});
-    expect(JSON.stringify(agentless.body)).toMatch(/FORBIDDEN/);
+    const refused = await call(desk.users.customer.token, 'POST', `/flows/trigger/${forbiddenField}`, {});
+    expect(JSON.stringify(refused.body)).toMatch(/FORBIDDEN/);
   });
 });
