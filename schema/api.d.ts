@@ -7790,6 +7790,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description LLM assist is not configured on this instance (LLM_NOT_CONFIGURED). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
             /** @description The user's or the organization's tokens for today are spent (LLM_BUDGET_EXCEEDED); Retry-After. */
             429: {
                 headers: {
@@ -7811,7 +7832,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not configured (LLM_NOT_CONFIGURED), or no model answered (LLM_PROVIDER_UNAVAILABLE). */
+            /** @description No model answered (LLM_PROVIDER_UNAVAILABLE). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8382,6 +8403,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description Inbound email is not configured on this instance. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
             /** @description Larger than GROUNDWORK_INBOUND_EMAIL_MAX_BYTES (CONTENT_TOO_LARGE). */
             413: {
                 headers: {
@@ -8403,7 +8445,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not configured, or the malware scanner did not answer: the provider retries. */
+            /** @description The malware scanner did not answer: the provider retries. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8547,6 +8589,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description Inbound email is not configured on this instance. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
             /** @description Larger than GROUNDWORK_INBOUND_EMAIL_MAX_BYTES (CONTENT_TOO_LARGE). */
             413: {
                 headers: {
@@ -8568,7 +8631,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not configured, or the malware scanner did not answer: the provider retries. */
+            /** @description The malware scanner did not answer: the provider retries. */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -84,7 +84,7 @@ export default defineEndpoint({
       config.ok ? config.env : null,
       config.ok ? uploadDeps(context, config.env, security) : null,
     );
-    // LLM assist on tickets (issue 13, decision 0050): off (503 LLM_NOT_CONFIGURED) without GROUNDWORK_LLM_*.
+    // LLM assist on tickets (issue 13, decision 0050): off (404 LLM_NOT_CONFIGURED) without GROUNDWORK_LLM_*.
     registerAssistRoutes(router, context, config.ok ? config.env : null);
     registerOpenApiRoute(router, context, [
       ...healthRouteDocs,

@@ -211,14 +211,14 @@ afterAll(async () => {
 });
 
 describe('off unless configured', () => {
-  it('answers 503 LLM_NOT_CONFIGURED on an instance without GROUNDWORK_LLM_*', async () => {
+  it('answers 404 LLM_NOT_CONFIGURED on an instance without GROUNDWORK_LLM_*', async () => {
     const response = await call(
       desk.users.agent.token,
       'POST',
       `/groundwork/v1/assist/tickets/${ids.ticket}/summary`,
       {},
     );
-    expect(response.status).toBe(503);
+    expect(response.status).toBe(404);
     expectErrorEnvelope(response, 'LLM_NOT_CONFIGURED');
   });
 });

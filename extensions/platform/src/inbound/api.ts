@@ -24,7 +24,8 @@ const inboundRouteDoc: RouteDoc = {
     400: { description: 'Not an email, or no From address (INVALID_PAYLOAD).' },
     401: { description: 'Unsigned, badly signed or outside the timestamp tolerance (INVALID_CREDENTIALS).' },
     413: { description: 'Larger than GROUNDWORK_INBOUND_EMAIL_MAX_BYTES (CONTENT_TOO_LARGE).' },
-    503: { description: 'Not configured, or the malware scanner did not answer: the provider retries.' },
+    404: { description: 'Inbound email is not configured on this instance.' },
+    503: { description: 'The malware scanner did not answer: the provider retries.' },
   },
 };
 

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import busboy from 'busboy';
-import { ContentTooLargeError, isDirectusError } from '@directus/errors';
+import { ContentTooLargeError, isDirectusError, RouteNotFoundError } from '@directus/errors';
 import type { Accountability, EndpointExtensionContext } from '@directus/types';
 import type { Request, Response, Router } from 'express';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -107,7 +107,8 @@ export function registerInboundEmailRoute(
     const scheme = config?.GROUNDWORK_INBOUND_EMAIL_SCHEME;
     const secret = config?.GROUNDWORK_INBOUND_EMAIL_SECRET;
     if (!config || !scheme || !secret || !files) {
-      throw new ServiceUnavailableError({ service: 'inbound email', reason: 'it is not configured' });
+      // Off is absent, not failing: the 404 of a route this instance does not have (a 503 would make providers retry).
+      throw new RouteNotFoundError({ path: req.path });
     }
     const max = config.GROUNDWORK_INBOUND_EMAIL_MAX_BYTES;
     if (Number(header(req, 'content-length') ?? 0) > max) throw new ContentTooLargeError();

@@ -26,7 +26,8 @@ export const assistRouteDocs: RouteDoc[] = [
       429: {
         description: "The user's or the organization's tokens for today are spent (LLM_BUDGET_EXCEEDED); Retry-After.",
       },
-      503: { description: 'Not configured (LLM_NOT_CONFIGURED), or no model answered (LLM_PROVIDER_UNAVAILABLE).' },
+      404: { description: 'LLM assist is not configured on this instance (LLM_NOT_CONFIGURED).' },
+      503: { description: 'No model answered (LLM_PROVIDER_UNAVAILABLE).' },
     },
   },
 ];

@@ -166,7 +166,7 @@ export const platformEnvSchema = z.object({
   /** Our own sending addresses (comma-separated; EMAIL_FROM is always one): mail from them is a loop, dropped. */
   GROUNDWORK_INBOUND_OWN_ADDRESSES: z.string().optional(),
   // LLM assist (llm/, decision 0050): an OpenAI-compatible Chat Completions provider. Without a base URL and models
-  // the routes answer 503 LLM_NOT_CONFIGURED. MODELS is a fallback chain, tried in order (comma-separated).
+  // the routes answer 404 LLM_NOT_CONFIGURED. MODELS is a fallback chain, tried in order (comma-separated).
   GROUNDWORK_LLM_BASE_URL: z
     .string({ error: 'must be an http(s) URL, e.g. https://api.openai.com/v1' })
     .regex(/^https?:\/\/\S+$/, { error: 'must be an http(s) URL, e.g. https://api.openai.com/v1' })

@@ -129,7 +129,9 @@ export const InboundSignatureError = createError<{ reason: string }>(
 export const LlmNotConfiguredError = createError(
   ErrorCode.LlmNotConfigured,
   'LLM assist is not configured on this instance (GROUNDWORK_LLM_BASE_URL, GROUNDWORK_LLM_MODELS).',
-  503,
+  // A feature that is off is absent here, not failing: 404, as a route this instance does not have (a 5xx would say
+  // the server failed and invite retries; the fuzz's property holds every 5xx a failure).
+  404,
 );
 export const LlmBudgetExceededError = createError<{
   scope: 'user' | 'organization';
