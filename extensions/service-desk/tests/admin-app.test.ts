@@ -17,7 +17,13 @@ import { POLICY_MINUTES } from './fixtures.js';
 import { testRunsDir } from '../../../scripts/lib/instance.js';
 import { harness } from '../../../tests/integration/harness/context.js';
 import { adminToken, getJson, until } from '../../../tests/integration/http.js';
-import { haveChromium, launchChromium } from '../../../tests/integration/browser.js';
+import {
+  adminAppSession,
+  appErrors,
+  dismissOwnerDialog,
+  haveChromium,
+  launchChromium,
+} from '../../../tests/integration/browser.js';
 
 const HAVE_CHROMIUM = haveChromium('admin-app.test.ts');
 const SCREENSHOTS = path.join(testRunsDir, 'admin-app');
@@ -29,6 +35,9 @@ let admin: string;
 let ticketId: string;
 let articleId: string;
 let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined;
+let logIn: ReturnType<typeof adminAppSession>['logIn'];
+let visit: ReturnType<typeof adminAppSession>['visit'];
+let shot: ReturnType<typeof adminAppSession>['shot'];
 
 async function asAdmin<T>(method: string, route: string, body?: unknown): Promise<T> {
   const response = await getJson(`${harness().baseUrl}${route}`, {
@@ -110,78 +119,14 @@ beforeAll(async () => {
 
   mkdirSync(SCREENSHOTS, { recursive: true });
   chromium = await launchChromium();
+  ({ logIn, visit, shot } = adminAppSession(chromium.browser, harness().baseUrl, SCREENSHOTS, (secret) =>
+    authenticator.generate(secret),
+  ));
 }, 180_000);
 
 afterAll(async () => {
   await chromium?.close();
 });
-
-/** A fresh browser context (no shared cookies), logged in through the login page, collecting console errors. */
-async function logIn(person: Person): Promise<{ page: Page; errors: string[] }> {
-  const context = await chromium!.browser.createBrowserContext();
-  const page = await context.newPage();
-  await page.setViewport({ width: 1400, height: 900 });
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`${message.text()} (${message.location().url ?? ''})`);
-  });
-  page.on('pageerror', (error) => errors.push(`page error: ${String(error)}`));
-  page.on('dialog', (dialog) => {
-    errors.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  await page.goto(`${harness().baseUrl}/admin/login`, { waitUntil: 'networkidle2', timeout: 120_000 });
-  await page.waitForSelector('input[type="email"]', { timeout: 60_000 });
-  await page.type('input[type="email"]', person.email);
-  await page.type('input[type="password"]', person.password);
-  await page.click('button[type="submit"]');
-  if (person.otpSecret) {
-    // The login form asks for the one-time password once the password is right.
-    const otp = await page.waitForSelector('input[autocomplete="one-time-code"], input[name="otp"]', {
-      timeout: 60_000,
-    });
-    await otp!.type(authenticator.generate(person.otpSecret));
-    await page.click('button[type="submit"]');
-  }
-  await page.waitForFunction(() => !location.pathname.includes('/login'), { timeout: 60_000 });
-  // The login page's own failed requests are how Directus's login works, not errors: /auth/refresh answers 400
-  // without a session cookie, and a password without the required OTP answers 401 before the OTP field shows.
-  errors.length = 0;
-  return { page, errors };
-}
-
-/**
- * The console errors that count. The browser asks for /favicon.ico at the site root, which Directus does not serve
- * (the app's icon is under /admin): a 404 of no consequence to staff.
- */
-function appErrors(errors: string[]): string[] {
-  return errors.filter((error) => !error.includes('/favicon.ico)'));
-}
-
-async function visit(page: Page, route: string, text: string): Promise<string> {
-  await page.goto(`${harness().baseUrl}/admin${route}`, { waitUntil: 'networkidle2', timeout: 120_000 });
-  await page.waitForFunction((wanted) => document.body.innerText.includes(wanted), { timeout: 60_000 }, text);
-  return page.evaluate(() => document.body.innerText);
-}
-
-/**
- * A new admin's first visit shows Directus's "set a project owner" dialog over the page (its BSL licence check),
- * which takes every click; "Remind Later" closes it, as an admin would.
- */
-async function dismissOwnerDialog(page: Page): Promise<void> {
-  const later = await page
-    .waitForFunction(
-      () => [...document.querySelectorAll('button')].find((button) => button.innerText.trim() === 'Remind Later'),
-      { timeout: 10_000 },
-    )
-    .catch(() => null);
-  if (!later) return;
-  await (later as unknown as { click(): Promise<void> }).click();
-  await page.waitForFunction(
-    () => ![...document.querySelectorAll('button')].some((button) => button.innerText.trim() === 'Remind Later'),
-    { timeout: 10_000 },
-  );
-}
 
 /** The targets of the moves the transitions route offers a person on an item, sorted. */
 async function movesOf(person: Person, item: string): Promise<string[]> {
@@ -196,10 +141,6 @@ async function movesOf(person: Person, item: string): Promise<string[]> {
   });
   expect(response.status).toBe(200);
   return (response.body.data as { transitions: Array<{ to: string }> }).transitions.map((move) => move.to).sort();
-}
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
 
 (HAVE_CHROMIUM ? describe : describe.skip)('the admin app, as staff use it', () => {
