@@ -10,6 +10,7 @@ import { dropDatabase, type PgConnection } from '../../../scripts/lib/postgres.j
 import { startMigratedInstance } from '../../../scripts/snapshots/instance.js';
 import { harness, migratedTestDatabase } from '../../../tests/integration/harness/context.js';
 import { adminToken, bearerClient, expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
+import { openTestSocket, type TestSocket } from '../../../tests/integration/harness/websocket.js';
 
 const PASSWORD = 'access-changes-password-42';
 
@@ -63,54 +64,11 @@ async function ticketOf(which: 'a' | 'b', subject: string): Promise<string> {
   return id;
 }
 
-interface Socket {
-  messages: Array<Record<string, unknown>>;
-  closed: () => boolean;
-  send(message: unknown): void;
-  next(predicate: (message: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
-  close(): void;
-}
+type Socket = TestSocket;
 
-/** A websocket authenticated with the access token, collecting every message. */
+/** A websocket authenticated with the access token (an `auth` message), collecting every message. */
 async function socketWith(token: string): Promise<Socket> {
-  const ws = new WebSocket(`${instance.baseUrl.replace('http', 'ws')}/websocket`);
-  const messages: Array<Record<string, unknown>> = [];
-  let closed = false;
-  const waiters: Array<() => void> = [];
-  ws.addEventListener('message', (event) => {
-    const message = JSON.parse(String(event.data)) as Record<string, unknown>;
-    if (message.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
-    messages.push(message);
-    for (const wake of waiters.splice(0)) wake();
-  });
-  ws.addEventListener('close', () => {
-    closed = true;
-    for (const wake of waiters.splice(0)) wake();
-  });
-  await new Promise((resolve, reject) => {
-    ws.addEventListener('open', resolve);
-    ws.addEventListener('error', () => reject(new Error('websocket error')));
-  });
-  const socket: Socket = {
-    messages,
-    closed: () => closed,
-    send: (message) => ws.send(JSON.stringify(message)),
-    async next(predicate, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = messages.find(predicate);
-        if (found) return found;
-        if (closed) throw new Error(`socket closed; messages: ${JSON.stringify(messages)}`);
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`no such websocket message; got ${JSON.stringify(messages)}`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, left);
-        });
-      }
-    },
-    close: () => ws.close(),
-  };
+  const socket = await openTestSocket(instance.baseUrl);
   socket.send({ type: 'auth', access_token: token });
   expect((await socket.next((m) => m.type === 'auth')).status).toBe('ok');
   return socket;

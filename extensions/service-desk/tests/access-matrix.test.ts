@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import sharp from 'sharp';
-import WebSocket from 'ws';
+import { openTestSocket, type TestSocket } from '../../../tests/integration/harness/websocket.js';
 import { POLICY, ROLE } from '../spec/service-desk/access.js';
 import { startInstance, type DirectusInstance } from '../../../scripts/lib/instance.js';
 import { harness } from '../../../tests/integration/harness/context.js';
@@ -1110,31 +1110,9 @@ describe('fields', () => {
 // ---------------------------------------------------------------------------------------------------------------
 // Websocket subscriptions
 
-interface Socket {
-  messages: Array<Record<string, unknown>>;
-  send(message: unknown): void;
-  close(): void;
-}
+type Socket = TestSocket;
 
-async function openSocket(token: string | null): Promise<Socket> {
-  const url = `${instance.baseUrl.replace('http', 'ws')}/websocket${token ? `?access_token=${token}` : ''}`;
-  const ws = new WebSocket(url);
-  const messages: Array<Record<string, unknown>> = [];
-  ws.on('message', (data) => {
-    const message = JSON.parse(String(data)) as Record<string, unknown>;
-    if (message.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
-    else messages.push(message);
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return {
-    messages,
-    send: (message) => ws.send(JSON.stringify(message)),
-    close: () => ws.close(),
-  };
-}
+const openSocket = (token: string | null) => openTestSocket(instance.baseUrl, token);
 
 const settle = (ms = 1500) => new Promise((resolve) => setTimeout(resolve, ms));
 

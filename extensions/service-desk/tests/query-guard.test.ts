@@ -4,12 +4,12 @@
 // on internal notes' bodies through `messages`, and staff listed who has TOTP by filtering on tfa_secret (readable
 // on their own row only). Each refusal has a positive control on a field the same caller can read.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import WebSocket from 'ws';
 import { ROLE } from '../spec/service-desk/access.js';
 import { startInstance, type DirectusInstance } from '../../../scripts/lib/instance.js';
 import { asAdmin, call, createDesk, type Desk } from './fixtures.js';
 import { adminToken, expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
 import { harness } from '../../../tests/integration/harness/context.js';
+import { openTestSocket } from '../../../tests/integration/harness/websocket.js';
 
 let desk: Desk;
 let ticket: { id: string; subject: string };
@@ -277,35 +277,20 @@ describe('websocket subscriptions (a Directus of its own, websockets on)', () =>
 
   /** What a customer subscribed to ticket updates with `query` receives when an admin updates the ticket. */
   async function updateSeenWith(query: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const ws = new WebSocket(`${instance.baseUrl.replace('http', 'ws')}/websocket?access_token=${customerToken}`);
-    const queue: Array<Record<string, unknown>> = [];
-    let wake: (() => void) | null = null;
-    ws.on('message', (data) => {
-      const message = JSON.parse(String(data)) as Record<string, unknown>;
-      if (message.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
-      // Directus answers a subscription with type "subscription", and its errors with type "subscribe".
-      else if (message.type === 'subscription' || message.type === 'subscribe') {
-        queue.push(message);
-        wake?.();
-      }
-    });
+    const socket = await openTestSocket(instance.baseUrl, customerToken);
+    // Directus answers a subscription with type "subscription", and its errors with type "subscribe".
+    const answers = () => socket.messages.filter((m) => m.type === 'subscription' || m.type === 'subscribe');
+    let taken = 0;
     const next = async (): Promise<Record<string, unknown>> => {
-      const deadline = Date.now() + 20_000;
-      while (queue.length === 0 && Date.now() < deadline) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 500);
-        });
-      }
-      return queue.shift() ?? { timeout: true };
+      const wanted = taken;
+      taken += 1;
+      return socket
+        .next((m) => answers().indexOf(m) === wanted, 20_000)
+        .catch(() => ({ timeout: true }) as Record<string, unknown>);
     };
     try {
-      await new Promise<void>((resolve, reject) => {
-        ws.once('open', () => resolve());
-        ws.once('error', reject);
-      });
       // The domain lets customers subscribe only to create and update events (service-desk subscriptions/).
-      ws.send(JSON.stringify({ type: 'subscribe', collection: 'tickets', event: 'update', uid: 'guard', query }));
+      socket.send({ type: 'subscribe', collection: 'tickets', event: 'update', uid: 'guard', query });
       expect(await next()).toMatchObject({ type: 'subscription', event: 'init' });
       priorities = [priorities[1]!, priorities[0]!];
       const updated = await getJson(`${instance.baseUrl}/items/tickets/${ticket.id}`, {
@@ -316,7 +301,7 @@ describe('websocket subscriptions (a Directus of its own, websockets on)', () =>
       expect(updated.status).toBe(200);
       return await next();
     } finally {
-      ws.close();
+      socket.close();
     }
   }
 

@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import WebSocket from 'ws';
+import { openTestSocket, type TestSocket } from '../../../tests/integration/harness/websocket.js';
 import { ROLE } from '../spec/service-desk/access.js';
 import { freePort } from '../../../scripts/lib/free-port.js';
 import { startInstance, type DirectusInstance } from '../../../scripts/lib/instance.js';
@@ -54,27 +54,9 @@ function sharedEnv(): Record<string, string> {
   };
 }
 
-interface Socket {
-  messages: Array<Record<string, unknown>>;
-  send(message: unknown): void;
-  close(): void;
-}
+type Socket = TestSocket;
 
-async function openSocket(instance: DirectusInstance, token: string): Promise<Socket> {
-  const ws = new WebSocket(`${instance.baseUrl.replace('http', 'ws')}/websocket?access_token=${token}`);
-  const messages: Array<Record<string, unknown>> = [];
-  ws.on('message', (data) => {
-    const message = JSON.parse(String(data)) as Record<string, unknown>;
-    // Directus closes a socket that misses a heartbeat.
-    if (message.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
-    else messages.push(message);
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return { messages, send: (message) => ws.send(JSON.stringify(message)), close: () => ws.close() };
-}
+const openSocket = (instance: DirectusInstance, token: string) => openTestSocket(instance.baseUrl, token);
 
 /** Subscribes to create events of the collection; resolves once Directus confirmed the subscription. */
 async function subscribe(socket: Socket, collection: string): Promise<void> {
