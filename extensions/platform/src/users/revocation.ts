@@ -53,8 +53,9 @@ export function createRevocation(database: Knex, onRefused: OnRefused = () => un
   async function userRow(id: string): Promise<UserRow | null> {
     const known = rows.get(id);
     if (known !== undefined) return known;
+    const ticket = rows.reading();
     const row = await store.userRow(id);
-    rows.remember(id, row);
+    rows.remember(id, row, ticket);
     return row;
   }
 
@@ -66,8 +67,9 @@ export function createRevocation(database: Knex, onRefused: OnRefused = () => un
       if (known === undefined) missing.push(id);
       else result.set(id, known);
     }
+    const ticket = facts.reading();
     for (const [id, found] of await store.accessFacts(missing)) {
-      facts.remember(id, found);
+      facts.remember(id, found, ticket);
       result.set(id, found);
     }
     return result;
