@@ -12,6 +12,7 @@ import { guardReplies } from './replies/hook.js';
 import { guardSubscriptions } from './subscriptions/hook.js';
 import { registrationFilter } from './registration/hook.js';
 import { registerSlaJobs } from './sla/jobs.js';
+import { registerAbandonedUploadCleanup } from './attachments/cleanup.js';
 import { registerWorkflowGuards } from './workflow-guards/register.js';
 import { requesterOnCreate, ticketUpdate } from './tickets/hook.js';
 
@@ -62,4 +63,8 @@ export default defineHook((register, context) => {
   registerWorkflowGuards();
   // SLA: due times are a database trigger (snapshot version workflows); breach scan and auto-close are jobs.
   register.init('app.after', () => registerSlaJobs(context, logger.child({ rule: 'sla' })));
+  // files: customers' uploads never linked to a message are deleted after a grace period (attachments/cleanup.ts).
+  register.init('app.after', () =>
+    registerAbandonedUploadCleanup(context, logger.child({ capability: 'abandoned-uploads' })),
+  );
 });
