@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import { harness } from '../../../tests/integration/harness/context.js';
-import { call, createDesk, POLICY_MINUTES, type Desk } from './fixtures.js';
+import { call, createDesk, operationFlow, POLICY_MINUTES, type Desk } from './fixtures.js';
 
 let desk: Desk;
 const FORMULA = '=HYPERLINK("http://evil.example/","x")';
@@ -288,32 +288,8 @@ describe('keyset pages on an integer key', () => {
 });
 
 describe('the Flow operation "Export query"', () => {
-  /** A webhook flow run with the caller's accountability ($trigger) whose one operation exports to Files. */
-  async function exportFlow(options: Record<string, unknown>): Promise<string> {
-    const admin = (method: string, route: string, body: unknown) =>
-      call(desk.admin, method, route, body).then((response) => {
-        if (response.status !== 200) throw new Error(`${method} ${route}: ${response.status} ${response.text}`);
-        return (response.body as { data: { id: string } }).data;
-      });
-    const flow = await admin('POST', '/flows', {
-      name: `export ${desk.run} ${randomUUID()}`,
-      status: 'active',
-      trigger: 'webhook',
-      accountability: '$trigger',
-      options: { method: 'POST', return: '$last' },
-    });
-    const operation = await admin('POST', '/operations', {
-      flow: flow.id,
-      key: 'export',
-      name: 'Export',
-      type: 'groundwork-export-query',
-      position_x: 19,
-      position_y: 1,
-      options,
-    });
-    await admin('PATCH', `/flows/${flow.id}`, { operation: operation.id });
-    return flow.id;
-  }
+  /** A webhook flow whose one operation exports to Files, as whoever triggers it. */
+  const exportFlow = (options: Record<string, unknown>) => operationFlow(desk, 'groundwork-export-query', options);
 
   it("writes the caller's export into Files: the same rows the route gives, and answers the file id", async () => {
     const filter = JSON.stringify({ id: { _in: [...ids.own, ...ids.other] } });

@@ -143,3 +143,31 @@ export async function eventsOf(desk: Desk, item: string) {
     .andWhere((query) => query.where('type', 'like', 'workflow.%').orWhere('type', 'like', 'sla.%'))
     .orderBy('occurred_at');
 }
+
+/**
+ * A webhook flow (POST, answering its last operation's result) whose one operation is `type` with `options`; answers
+ * the flow's id. Directus runs its operations with the accountability of whoever triggers it.
+ */
+export async function operationFlow(
+  desk: Pick<Desk, 'admin' | 'run'>,
+  type: string,
+  options: Record<string, unknown>,
+): Promise<string> {
+  const flow = await asAdmin<{ id: string }>(desk, 'POST', '/flows', {
+    name: `${type} ${desk.run} ${randomUUID()}`,
+    status: 'active',
+    trigger: 'webhook',
+    options: { method: 'POST', return: '$last' },
+  });
+  const operation = await asAdmin<{ id: string }>(desk, 'POST', '/operations', {
+    flow: flow.id,
+    key: 'step',
+    name: type,
+    type,
+    position_x: 19,
+    position_y: 1,
+    options,
+  });
+  await asAdmin(desk, 'PATCH', `/flows/${flow.id}`, { operation: operation.id });
+  return flow.id;
+}

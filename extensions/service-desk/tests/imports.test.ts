@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import { harness } from '../../../tests/integration/harness/context.js';
 import { expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
-import { asAdmin, call, createDesk, type Desk } from './fixtures.js';
+import { call, createDesk, operationFlow, type Desk } from './fixtures.js';
 
 interface RowError {
   row: number;
@@ -332,27 +332,13 @@ describe('XLSX', () => {
 });
 
 describe('the Flow operation "Import file"', () => {
-  /** A webhook flow run with the caller's accountability ($trigger) whose one operation imports body.file. */
-  async function importFlow(): Promise<string> {
-    const flow = await asAdmin<{ id: string }>(desk, 'POST', '/flows', {
-      name: `import ${tag()}`,
-      status: 'active',
-      trigger: 'webhook',
-      accountability: '$trigger',
-      options: { method: 'POST', return: '$last' },
+  /** A webhook flow whose one operation imports body.file, as whoever triggers it. */
+  const importFlow = () =>
+    operationFlow(desk, 'groundwork-import-file', {
+      collection: 'tickets',
+      file: '{{ $trigger.body.file }}',
+      relations: { organization: 'domain' },
     });
-    const operation = await asAdmin<{ id: string }>(desk, 'POST', '/operations', {
-      flow: flow.id,
-      key: 'import',
-      name: 'Import',
-      type: 'groundwork-import-file',
-      position_x: 19,
-      position_y: 1,
-      options: { collection: 'tickets', file: '{{ $trigger.body.file }}', relations: { organization: 'domain' } },
-    });
-    await asAdmin(desk, 'PATCH', `/flows/${flow.id}`, { operation: operation.id });
-    return flow.id;
-  }
   async function upload(token: string, csv: string): Promise<string> {
     const form = new FormData();
     form.append('file', new Blob([csv], { type: 'text/csv' }), 'tickets.csv');
@@ -400,6 +386,19 @@ describe('the Flow operation "Import file"', () => {
     const flow = await importFlow();
     const file = await upload(desk.users.manager.token, `subject,organization\n${subject},${desk.run}.example.com\n`);
     const answer = await trigger(flow, desk.users.customer.token, file);
+    expect(JSON.stringify(answer.body)).toMatch(/FORBIDDEN/);
+    expect(await ticketsWith(subject)).toHaveLength(0);
+  });
+
+  it("acts with the public's permissions when no one signed in: nothing is imported", async () => {
+    const subject = tag();
+    const flow = await importFlow();
+    const file = await upload(desk.users.manager.token, `subject,organization\n${subject},${desk.run}.example.com\n`);
+    const answer = await getJson(`${harness().baseUrl}/flows/trigger/${flow}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ file }),
+    });
     expect(JSON.stringify(answer.body)).toMatch(/FORBIDDEN/);
     expect(await ticketsWith(subject)).toHaveLength(0);
   });

@@ -1,6 +1,8 @@
-// The accountability a Flow operation acts with. Directus gives the flow's: "$trigger" is the user who set the flow
-// off, a role is that role's. Only a flow an admin set to "full access" (or a schedule, which has no user) gets none,
-// and then our operations act as an admin, because that is what the admin configured.
+// The accountability a Flow operation acts with. Directus passes the trigger's: the caller of a webhook or manual
+// flow (the public's when no one signed in), the user whose write fired an event flow, the calling flow's for a
+// "trigger flow" operation. (A flow's own `accountability` setting only chooses what Directus logs.) Only a flow
+// with no caller gets none: a schedule, or an event the system raised itself. Then our operations act as an admin,
+// because the flow is what an admin configured to run unattended.
 import type { Accountability } from '@directus/types';
 
 const FULL_ACCESS: Accountability = { user: null, role: null, roles: [], admin: true, app: false, ip: null };
