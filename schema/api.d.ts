@@ -787,7 +787,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** An email from the mail provider becomes a ticket, or a public reply on the ticket its subject ([SD-1042]) or In-Reply-To/References names. Signed (GROUNDWORK_INBOUND_EMAIL_SCHEME): Standard Webhooks over the raw MIME body, or Mailgun’s timestamp+token HMAC. No bearer token. */
+        /** An email from the mail provider becomes a ticket, or a public reply on the ticket its subject ([SD-1042]) or In-Reply-To/References names. Verified (GROUNDWORK_INBOUND_EMAIL_SCHEME): Standard Webhooks over the raw MIME body, Mailgun’s timestamp+token HMAC, or Postmark’s JSON behind basic auth. No bearer token. The From counts only with the provider’s Authentication-Results (DMARC or an aligned DKIM/SPF pass) unless GROUNDWORK_INBOUND_EMAIL_SENDER_AUTH=off; beyond GROUNDWORK_INBOUND_EMAIL_SENDER_LIMIT emails an hour a sender’s are dropped. */
         post: operations["groundworkInboundEmail"];
         delete?: never;
         options?: never;
@@ -3853,6 +3853,8 @@ export interface components {
             attachments?: unknown;
             /** Format: timestamp */
             date_created?: string | null;
+            /** @description The raw email (base64) while it is held, posted when the pending contact is activated */
+            held_mime?: string | null;
             /** Format: uuid */
             id: string;
             /** @description The email’s Message-ID: one row per email, whatever is retried */
@@ -8291,6 +8293,38 @@ export interface operations {
         };
         requestBody: {
             content: {
+                "application/json": {
+                    /** @default [] */
+                    Attachments?: {
+                        Content: string;
+                        ContentID?: string;
+                        /** @default application/octet-stream */
+                        ContentType?: string;
+                        /** @default attachment */
+                        Name?: string;
+                    }[];
+                    Date?: string;
+                    FromFull: {
+                        Email: string;
+                        /** @default  */
+                        Name?: string;
+                    };
+                    /** @default [] */
+                    Headers?: {
+                        Name: string;
+                        Value: string;
+                    }[];
+                    /** @default  */
+                    HtmlBody?: string;
+                    MessageID?: string;
+                    RawEmail?: string;
+                    /** @default  */
+                    Subject?: string;
+                    /** @default  */
+                    TextBody?: string;
+                    /** @default  */
+                    To?: string;
+                };
                 "application/x-www-form-urlencoded": {
                     /** @description The email as received (a Mailgun route forwarding to a URL ending in mime). */
                     "body-mime": string;
@@ -8332,7 +8366,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Recorded: accepted (a ticket or reply), dropped (automatic mail), refused (sender) or held. */
+            /** @description Recorded: accepted (a ticket or reply), dropped (automatic mail, over the sender limit), refused (sender unknown or not authenticated) or held (a pending contact’s, posted when staff activate it). */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -8361,7 +8395,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not an email, or no From address (INVALID_PAYLOAD). */
+            /** @description Not an email (or not Postmark’s JSON), or no From address (INVALID_PAYLOAD). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8382,7 +8416,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unsigned, badly signed or outside the timestamp tolerance (INVALID_CREDENTIALS). */
+            /** @description Unsigned, badly signed, outside the timestamp tolerance, or wrong basic auth (INVALID_CREDENTIALS); a security event. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8477,6 +8511,38 @@ export interface operations {
         };
         requestBody: {
             content: {
+                "application/json": {
+                    /** @default [] */
+                    Attachments?: {
+                        Content: string;
+                        ContentID?: string;
+                        /** @default application/octet-stream */
+                        ContentType?: string;
+                        /** @default attachment */
+                        Name?: string;
+                    }[];
+                    Date?: string;
+                    FromFull: {
+                        Email: string;
+                        /** @default  */
+                        Name?: string;
+                    };
+                    /** @default [] */
+                    Headers?: {
+                        Name: string;
+                        Value: string;
+                    }[];
+                    /** @default  */
+                    HtmlBody?: string;
+                    MessageID?: string;
+                    RawEmail?: string;
+                    /** @default  */
+                    Subject?: string;
+                    /** @default  */
+                    TextBody?: string;
+                    /** @default  */
+                    To?: string;
+                };
                 "application/x-www-form-urlencoded": {
                     /** @description The email as received (a Mailgun route forwarding to a URL ending in mime). */
                     "body-mime": string;
@@ -8518,7 +8584,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Recorded: accepted (a ticket or reply), dropped (automatic mail), refused (sender) or held. */
+            /** @description Recorded: accepted (a ticket or reply), dropped (automatic mail, over the sender limit), refused (sender unknown or not authenticated) or held (a pending contact’s, posted when staff activate it). */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -8547,7 +8613,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not an email, or no From address (INVALID_PAYLOAD). */
+            /** @description Not an email (or not Postmark’s JSON), or no From address (INVALID_PAYLOAD). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8568,7 +8634,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unsigned, badly signed or outside the timestamp tolerance (INVALID_CREDENTIALS). */
+            /** @description Unsigned, badly signed, outside the timestamp tolerance, or wrong basic auth (INVALID_CREDENTIALS); a security event. */
             401: {
                 headers: {
                     [name: string]: unknown;

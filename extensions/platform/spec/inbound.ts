@@ -81,3 +81,19 @@ export const inboundCollections: CollectionSpec[] = [
     ],
   },
 ];
+
+/**
+ * Platform version `inbound-held` (decision 0053): the raw email of a held one (its sender a pending contact), kept
+ * so activating the contact posts it; cleared once it is processed. Base64: the bytes as received, 8-bit ones too.
+ */
+export const inboundHeldMime: FieldSpec = {
+  field: 'held_mime',
+  type: 'text',
+  meta: {
+    hidden: true,
+    readonly: true,
+    interface: 'input-multiline',
+    note: 'The raw email (base64) while it is held, posted when the pending contact is activated',
+  },
+  schema: { is_nullable: true },
+};

@@ -27,6 +27,7 @@ import { createRevocation, httpToken, websocketToken } from './users/revocation.
 import { keepRequiredTfa } from './users/tfa.js';
 import { registerSecurity } from './security/index.js';
 import { registerFiles } from './files/index.js';
+import { registerInboundReplay } from './inbound/replay.js';
 import { registerWorkflows } from './workflows/hook.js';
 import { registerWebhooks } from './webhooks/index.js';
 import { installWebhookSecrets } from './webhooks/install.js';
@@ -91,6 +92,9 @@ export default defineHook((register, context) => {
 
   // files: uploads checked by content and scanned before they are stored; server-side file fields are the server's.
   registerFiles(register, context, config, security.store);
+
+  // inbound email: a pending contact's held emails are posted once staff activate the contact (inbound/replay.ts).
+  registerInboundReplay(register, context, config, security.store);
 
   // users: a change of status, role or policies applies on the next request and websocket message, whatever
   // the token says (users/revocation.ts).

@@ -1,6 +1,8 @@
-// Inbound email to tickets (issue 13, decision 0049), over HTTP on two Directus instances of the main test database:
-// one verifying Standard Webhooks over raw MIME (unknown senders rejected), one verifying Mailgun's form
-// (unknown senders become pending contacts). Emails are the real MIME fixtures of tests/fixtures/email/.
+// Inbound email to tickets (issue 13, decisions 0049 and 0053), over HTTP on three Directus instances of the main test
+// database: one verifying Standard Webhooks over raw MIME (unknown senders rejected; the provider's authserv-id
+// configured), one verifying Mailgun's form (unknown senders become pending contacts; 3 emails an hour per sender),
+// one taking Postmark's JSON behind basic auth. Emails are the real MIME fixtures of tests/fixtures/email/, each
+// stamped with the provider's Authentication-Results as a receiving MTA does (a pass, unless a test says otherwise).
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,17 +12,22 @@ import { Webhook } from 'standardwebhooks';
 import { startInstance, type DirectusInstance } from '../../../scripts/lib/instance.js';
 import { startFakeClamd, type FakeClamd } from '../../../tests/integration/harness/fake-clamd.js';
 import { harness } from '../../../tests/integration/harness/context.js';
-import { expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
+import { adminToken, expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
 import { asAdmin, createDesk, type Desk } from './fixtures.js';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const MAILGUN_KEY = `key-${randomBytes(16).toString('hex')}`;
+const POSTMARK_AUTH = `postmark:${randomBytes(16).toString('hex')}`;
+/** The signed instance's provider: only Authentication-Results with this authserv-id count there. */
+const AUTHSERV = 'mx.provider.test';
+const SENDER_LIMIT = 3; // the Mailgun instance's per-sender limit an hour
 const fixtures = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../tests/fixtures/email');
 
 let desk: Desk;
 let clamd: FakeClamd;
 let signed: DirectusInstance; // standard-webhooks, reject
 let mailgun: DirectusInstance; // mailgun, pending_contact
+let postmark: DirectusInstance; // postmark, reject
 
 beforeAll(async () => {
   clamd = await startFakeClamd();
@@ -35,7 +42,7 @@ beforeAll(async () => {
     DB_POOL__MIN: '0',
     DB_POOL__MAX: '4',
   };
-  [desk, signed, mailgun] = await Promise.all([
+  [desk, signed, mailgun, postmark] = await Promise.all([
     createDesk('inbound'),
     startInstance({
       db: harness().db,
@@ -45,6 +52,7 @@ beforeAll(async () => {
         GROUNDWORK_INBOUND_EMAIL_SCHEME: 'standard-webhooks',
         GROUNDWORK_INBOUND_EMAIL_SECRET: SECRET,
         GROUNDWORK_INBOUND_UNKNOWN_SENDERS: 'reject',
+        GROUNDWORK_INBOUND_EMAIL_AUTHSERV_IDS: AUTHSERV,
       },
     }),
     startInstance({
@@ -55,12 +63,23 @@ beforeAll(async () => {
         GROUNDWORK_INBOUND_EMAIL_SCHEME: 'mailgun',
         GROUNDWORK_INBOUND_EMAIL_SECRET: MAILGUN_KEY,
         GROUNDWORK_INBOUND_UNKNOWN_SENDERS: 'pending_contact',
+        GROUNDWORK_INBOUND_EMAIL_SENDER_LIMIT: String(SENDER_LIMIT),
+      },
+    }),
+    startInstance({
+      db: harness().db,
+      name: 'inbound-postmark',
+      env: {
+        ...common,
+        GROUNDWORK_INBOUND_EMAIL_SCHEME: 'postmark',
+        GROUNDWORK_INBOUND_EMAIL_SECRET: POSTMARK_AUTH,
+        GROUNDWORK_INBOUND_UNKNOWN_SENDERS: 'reject',
       },
     }),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([signed?.stop(), mailgun?.stop(), clamd?.close()]);
+  await Promise.all([signed?.stop(), mailgun?.stop(), postmark?.stop(), clamd?.close()]);
   await desk?.db.destroy();
 });
 
@@ -70,12 +89,21 @@ interface Headers {
   messageId?: string;
   extra?: string[];
   name?: string;
+  /** The provider's Authentication-Results (the topmost header); null for none. Default: DKIM, SPF and DMARC pass. */
+  auth?: string | null;
 }
+
+const domainOfAddress = (address: string) => address.slice(address.lastIndexOf('@') + 1);
+const passing = (from: string) =>
+  `${AUTHSERV}; dkim=pass header.d=${domainOfAddress(from)} header.s=s1; spf=pass smtp.mailfrom=${from}; ` +
+  `dmarc=pass (p=REJECT) header.from=${domainOfAddress(from)}`;
 
 /** A fixture with this run's headers, as bytes (latin1 keeps every byte of an 8-bit body). */
 function email(fixture: string, headers: Headers): { bytes: Buffer; messageId: string } {
   const messageId = headers.messageId ?? `<${randomUUID()}@mail.customer.example>`;
-  const text = readFileSync(path.join(fixtures, fixture), 'latin1')
+  const auth = headers.auth === undefined ? passing(headers.from) : headers.auth;
+  const text = (auth === null ? '' : `Authentication-Results: ${auth}\r\n`)
+    .concat(readFileSync(path.join(fixtures, fixture), 'latin1'))
     .replaceAll('{{FROM}}', headers.from)
     // An RFC 2047 encoded word, as mail clients write a non-ASCII name: the header stays ASCII.
     .replaceAll('{{FROM_NAME}}', headers.name ?? '=?UTF-8?Q?Jana_M=C3=BCller?=')
@@ -356,7 +384,8 @@ describe('unknown senders', () => {
 describe('refused requests', () => {
   const good = () => email('qp-utf8.eml', { from: desk.users.customer.email, subject: `Sig ${randomUUID()}` });
 
-  it('401 for unsigned, badly signed and replayed (outside the tolerance) requests, with nothing recorded', async () => {
+  it('401 for unsigned, badly signed and replayed (outside the tolerance) requests: a security event each, no email', async () => {
+    const since = new Date(Date.now() - 1000);
     const { bytes, messageId } = good();
     const unsigned = await getJson(`${signed.baseUrl}/groundwork/v1/inbound/email`, {
       method: 'POST',
@@ -374,6 +403,23 @@ describe('refused requests', () => {
     const mailgunOld = await postMailgun(bytes, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
     expect(mailgunOld.status).toBe(401);
     expect(await inboundRow(messageId)).toBeUndefined();
+    // Recorded before the answer: who was refused, by which scheme, why (no secret, no address).
+    const events = await desk
+      .db('groundwork.security_events')
+      .where({ type: 'inbound_email', outcome: 'refused' })
+      .where('occurred_at', '>=', since)
+      .select('detail', 'ip');
+    const reasons = events.map((event) => `${event.detail.scheme}: ${event.detail.reason}`).sort();
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        'mailgun: no signature matches',
+        'mailgun: the signed timestamp is outside the tolerance',
+        'standard-webhooks: no signature matches',
+        'standard-webhooks: the signed timestamp is outside the tolerance',
+        'standard-webhooks: the webhook-id or webhook-signature is missing',
+      ]),
+    );
+    expect(events.every((event) => typeof event.ip === 'string' && event.ip.length > 0)).toBe(true);
   });
 
   it('413 for a body over the limit, 400 for something that is no email', async () => {
@@ -384,5 +430,236 @@ describe('refused requests', () => {
     expect(garbage.status).toBe(400);
     expectErrorEnvelope(garbage, 'INVALID_PAYLOAD');
     expect(garbage.text).not.toMatch(/\bat .+\.js:\d+/);
+  });
+});
+
+describe('sender authentication (decision 0053)', () => {
+  const events = (inbound: string) =>
+    desk
+      .db('groundwork.security_events')
+      .where({ type: 'inbound_email', outcome: 'unauthenticated_sender' })
+      .whereRaw("detail->>'inbound' = ?", [inbound]);
+
+  it('a forged From of a real customer (the provider saw DMARC fail) is refused, not posted as them, and recorded', async () => {
+    const subject = `Forged ${desk.run}`;
+    const domain = domainOfAddress(desk.users.customer.email);
+    // The forger's own server signed for attacker.example and wrote an Authentication-Results claiming a pass (in the
+    // fixture, below); the provider's, on top, says what it saw.
+    const { bytes, messageId } = email('forged-from.eml', {
+      from: desk.users.customer.email,
+      subject,
+      auth: `${AUTHSERV}; dkim=pass header.d=attacker.example; spf=pass smtp.mailfrom=bounce@attacker.example; dmarc=fail (p=REJECT) header.from=${domain}`,
+    });
+    const response = await postSigned(bytes);
+    expect(response.status).toBe(202);
+    expect(data(response)).toMatchObject({
+      status: 'refused',
+      reason: expect.stringContaining('the sender is not authenticated'),
+    });
+    expect(await desk.db('tickets').where({ subject }).first()).toBeUndefined();
+    expect(await desk.db('ticket_messages').where('body', 'like', '%admin password%').first()).toBeUndefined();
+    const row = await inboundRow(messageId);
+    expect(row).toMatchObject({ status: 'refused' });
+    expect(await events(row.id)).toHaveLength(1);
+  });
+
+  it.each([
+    ['no Authentication-Results at all', null],
+    ['only another server’s header (not the provider’s authserv-id)', 'mx.attacker.example; dmarc=pass header.from=x'],
+    ['a pass for the attacker’s domain only', `${AUTHSERV}; dkim=pass header.d=attacker.example; dmarc=none`],
+  ])('refuses a customer’s address with %s', async (_label, auth) => {
+    const subject = `Unauthenticated ${randomUUID()}`;
+    const { bytes } = email('qp-utf8.eml', { from: desk.users.customer.email, subject, auth });
+    const response = await postSigned(bytes);
+    expect(data(response)).toMatchObject({ status: 'refused' });
+    expect(await desk.db('tickets').where({ subject }).first()).toBeUndefined();
+  });
+
+  it('accepts an aligned DKIM pass (a subdomain signs) without a DMARC result', async () => {
+    const subject = `Aligned ${desk.run}`;
+    const domain = domainOfAddress(desk.users.customer.email);
+    const { bytes } = email('qp-utf8.eml', {
+      from: desk.users.customer.email,
+      subject,
+      auth: `${AUTHSERV}; dkim=pass header.d=mail.${domain}; spf=softfail smtp.mailfrom=x@other.example`,
+    });
+    const response = await postSigned(bytes);
+    expect(data(response)).toMatchObject({ status: 'accepted', collection: 'tickets' });
+    expect(await desk.db('tickets').where({ subject }).first('requester')).toEqual({
+      requester: desk.users.customer.id,
+    });
+  });
+
+  it('an unauthenticated unknown sender does not become a pending contact', async () => {
+    const from = `spoofed-${desk.run}@${desk.run}.example.com`;
+    const response = await postMailgun(
+      email('qp-utf8.eml', { from, subject: `Spoofed ${desk.run}`, auth: 'mx.other.test; dmarc=fail' }).bytes,
+    );
+    expect(data(response)).toMatchObject({ status: 'refused' });
+    expect(await desk.db('directus_users').where({ email: from }).first()).toBeUndefined();
+  });
+});
+
+describe('per-sender rate limit (decision 0053)', () => {
+  it(`beyond ${SENDER_LIMIT} emails an hour from one sender: recorded and dropped, still 202`, async () => {
+    const from = `flood-${desk.run}@${desk.run}.example.com`;
+    const answers = [];
+    // Sequential: each is counted once the one before is recorded.
+    for (let index = 0; index < SENDER_LIMIT + 2; index++) {
+      const { bytes, messageId } = email('qp-utf8.eml', { from, subject: `Flood ${index} ${desk.run}` });
+      const response = await postMailgun(bytes);
+      answers.push({ status: response.status, data: data(response), row: await inboundRow(messageId) });
+    }
+    expect(answers.map((answer) => answer.status)).toEqual(Array(SENDER_LIMIT + 2).fill(202));
+    expect(answers.map((answer) => answer.data['status'])).toEqual([
+      ...Array(SENDER_LIMIT).fill('held'),
+      'dropped',
+      'dropped',
+    ]);
+    expect(answers.at(-1)!.row).toMatchObject({
+      status: 'dropped',
+      reason: `more than ${SENDER_LIMIT} emails in an hour from this sender`,
+      held_mime: null,
+    });
+    // Another sender of the same domain is not limited by this one.
+    const other = await postMailgun(
+      email('qp-utf8.eml', { from: `calm-${desk.run}@${desk.run}.example.com`, subject: `Calm ${desk.run}` }).bytes,
+    );
+    expect(data(other)).toMatchObject({ status: 'held' });
+  });
+});
+
+describe('held emails of a pending contact (decision 0053)', () => {
+  it('are posted as the contact once staff activate it, oldest first; refused ones are not', async () => {
+    const from = `joiner-${desk.run}@${desk.run}.example.com`;
+    const subjects = [`Joiner one ${desk.run}`, `Joiner two ${desk.run}`];
+    const held = [];
+    for (const subject of subjects) {
+      const { bytes, messageId } = email('attachments.eml', { from, subject });
+      expect(data(await postMailgun(bytes))).toMatchObject({ status: 'held' });
+      held.push(messageId);
+    }
+    // A forged one in their name is refused, so never held, so never posted.
+    const forged = email('qp-utf8.eml', { from, subject: `Joiner forged ${desk.run}`, auth: 'mx.x; dmarc=fail' });
+    expect(data(await postMailgun(forged.bytes))).toMatchObject({ status: 'refused' });
+    const row = await inboundRow(held[0]!);
+    expect(row.held_mime).toEqual(expect.any(String));
+    const contact = await desk.db('directus_users').where({ email: from }).first('id');
+
+    // Staff activate the contact (on an instance where inbound email is configured, as every instance of a deployment).
+    const token = await adminToken(mailgun.baseUrl);
+    const activated = await getJson(`${mailgun.baseUrl}/users/${contact.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'active' }),
+    });
+    expect(activated.status).toBe(200);
+
+    let rows: Array<Record<string, unknown>> = [];
+    for (const started = Date.now(); Date.now() - started < 60_000; ) {
+      rows = await desk.db('inbound_emails').whereIn('message_id', held).orderBy('date_created');
+      if (rows.every((entry) => entry['status'] === 'accepted')) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(rows.map((entry) => [entry['status'], entry['held_mime']])).toEqual([
+      ['accepted', null],
+      ['accepted', null],
+    ]);
+    const tickets = await desk
+      .db('tickets')
+      .whereIn('subject', subjects)
+      .orderBy('number')
+      .select('id', 'subject', 'requester', 'organization', 'channel');
+    expect(tickets).toEqual([
+      expect.objectContaining({
+        subject: subjects[0],
+        requester: contact.id,
+        organization: desk.org.id,
+        channel: 'email',
+      }),
+      expect.objectContaining({
+        subject: subjects[1],
+        requester: contact.id,
+        organization: desk.org.id,
+        channel: 'email',
+      }),
+    ]);
+    // Written as the contact, attachments included.
+    const activity = await desk
+      .db('directus_activity')
+      .where({ collection: 'tickets', item: tickets[0].id, action: 'create' })
+      .first('user');
+    expect(activity?.user).toBe(contact.id);
+    expect((rows[0]!['attachments'] as { stored: string[] }).stored).toHaveLength(2);
+    expect(
+      await desk
+        .db('tickets')
+        .where({ subject: `Joiner forged ${desk.run}` })
+        .first(),
+    ).toBeUndefined();
+  });
+});
+
+describe('Postmark’s inbound JSON (decision 0053)', () => {
+  function postmarkPayload(from: string, subject: string, messageId = `<${randomUUID()}@mail.customer.example>`) {
+    const text = readFileSync(path.join(fixtures, 'postmark.json'), 'utf8')
+      .replaceAll('{{FROM}}', from)
+      .replaceAll('{{SUBJECT}}', subject)
+      .replaceAll('{{MESSAGE_ID}}', messageId)
+      .replaceAll('{{AUTH_RESULTS}}', passing(from));
+    return { json: text, messageId };
+  }
+  const postPostmark = (json: string, credentials: string | null = POSTMARK_AUTH) =>
+    getJson(`${postmark.baseUrl}/groundwork/v1/inbound/email`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(credentials ? { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` } : {}),
+      },
+      body: json,
+    });
+
+  it('becomes a ticket as the customer, its history stripped and its attachment stored; once', async () => {
+    const subject = `Rechnung ${desk.run}`;
+    const { json, messageId } = postmarkPayload(desk.users.customer.email, subject);
+    const response = await postPostmark(json);
+    expect(response.status).toBe(202);
+    expect(data(response)).toMatchObject({ status: 'accepted', collection: 'tickets' });
+    const ticket = await desk
+      .db('tickets')
+      .where({ id: data(response)['item'] })
+      .first();
+    expect(ticket).toMatchObject({ subject, requester: desk.users.customer.id, channel: 'email' });
+    expect(ticket.description).toContain('Die Rechnung 2026-113 ist doppelt gebucht.');
+    expect(ticket.description).not.toContain('Ihre Anfrage ist eingegangen');
+    const report = data(response)['attachments'] as unknown as { stored: string[] };
+    expect(report.stored).toHaveLength(1);
+    expect(await inboundRow(messageId)).toMatchObject({ status: 'accepted', message_id: messageId });
+    const again = await postPostmark(json);
+    expect(again.status).toBe(200);
+    expect(data(again)).toMatchObject({ status: 'duplicate', was: 'accepted' });
+  });
+
+  it('401 without or with wrong credentials (a security event), 400 for JSON that is not Postmark’s', async () => {
+    const { json } = postmarkPayload(desk.users.customer.email, `Nope ${desk.run}`);
+    expect((await postPostmark(json, null)).status).toBe(401);
+    const wrong = await postPostmark(json, 'postmark:wrong-password');
+    expect(wrong.status).toBe(401);
+    expectErrorEnvelope(wrong, 'INVALID_CREDENTIALS');
+    const event = await desk
+      .db('groundwork.security_events')
+      .where({ type: 'inbound_email', outcome: 'refused' })
+      .whereRaw("detail->>'scheme' = 'postmark' and detail->>'reason' = 'the basic authorization does not match'")
+      .first();
+    expect(event).toBeDefined();
+    const notPostmark = await postPostmark(JSON.stringify({ Subject: 'x' }));
+    expect(notPostmark.status).toBe(400);
+    expectErrorEnvelope(notPostmark, 'INVALID_PAYLOAD');
+    expect(
+      await desk
+        .db('tickets')
+        .where({ subject: `Nope ${desk.run}` })
+        .first(),
+    ).toBeUndefined();
   });
 });

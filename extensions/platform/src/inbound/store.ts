@@ -45,6 +45,8 @@ export function inboundStore(database: Knex) {
         result_collection?: string | null;
         result_item?: string | null;
         attachments?: unknown;
+        /** The raw email (base64) of a held one, for its replay; null once it is no longer held. */
+        held_mime?: string | null;
       },
     ): Promise<void> {
       await database(INBOUND)
@@ -54,6 +56,32 @@ export function inboundStore(database: Knex) {
           reason: values.reason ? values.reason.slice(0, 1000) : null,
           ...(values.attachments === undefined ? {} : { attachments: JSON.stringify(values.attachments) }),
         });
+    },
+    /**
+     * The sender's emails of the last hour that did work (became something, or were held), besides `except`: what
+     * the per-sender limit counts (decision 0053). Refused and dropped ones cost no ticket and are not counted, so a
+     * forger's emails in someone's name do not use up that person's limit. Index inbound_emails_sender (0008).
+     */
+    async recentBySender(sender: string, except: string): Promise<number> {
+      const row = (await database(INBOUND)
+        .where({ sender })
+        .where('date_created', '>', database.raw("now() - interval '1 hour'"))
+        .whereIn('status', ['accepted', 'held', 'received'])
+        .whereNot({ id: except })
+        .count({ n: '*' })
+        .first()) as { n: string | number } | undefined;
+      return Number(row?.n ?? 0);
+    },
+    /** The sender's held emails with their bytes, taken (status `received`) in one statement, oldest first. */
+    async takeHeld(sender: string): Promise<Array<{ id: string; message_id: string; held_mime: string }>> {
+      const rows = (await database.raw(
+        `update ${INBOUND} set status = 'received', reason = null
+           where id in (select id from ${INBOUND} where sender = ? and status = 'held' and held_mime is not null
+                        for update skip locked)
+         returning id, message_id, held_mime, date_created`,
+        [sender],
+      )) as { rows: Array<{ id: string; message_id: string; held_mime: string; date_created: Date }> };
+      return rows.rows.sort((a, b) => a.date_created.getTime() - b.date_created.getTime());
     },
     /** What the notification emails with these Message-IDs were about (notification_outbox.message_id). */
     async sentFor(messageIds: string[]): Promise<Array<{ collection: string; item: string }>> {

@@ -149,11 +149,17 @@ export const platformEnvSchema = z.object({
       }
     }),
   // Inbound email (inbound/, decision 0049): how POST /groundwork/v1/inbound/email is verified; unset = the route is off.
-  /** `standard-webhooks` (webhook-id/-timestamp/-signature over a raw MIME body) or `mailgun` (timestamp+token HMAC). */
+  /**
+   * `standard-webhooks` (webhook-id/-timestamp/-signature over a raw MIME body), `mailgun` (timestamp+token HMAC) or
+   * `postmark` (Postmark's inbound JSON behind HTTP basic auth; decision 0053).
+   */
   GROUNDWORK_INBOUND_EMAIL_SCHEME: z
-    .enum(['standard-webhooks', 'mailgun'], { error: 'must be standard-webhooks or mailgun' })
+    .enum(['standard-webhooks', 'mailgun', 'postmark'], { error: 'must be standard-webhooks, mailgun or postmark' })
     .optional(),
-  /** The scheme's key: a `whsec_...` secret (Standard Webhooks) or the provider's HTTP webhook signing key (Mailgun). */
+  /**
+   * The scheme's key: a `whsec_...` secret (Standard Webhooks), the provider's HTTP webhook signing key (Mailgun), or
+   * the `user:password` of the basic auth in the webhook URL (Postmark).
+   */
   GROUNDWORK_INBOUND_EMAIL_SECRET: z.coerce.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   /** A signed timestamp further than this from now is a replay (or a stuck queue): refused with 401. */
   GROUNDWORK_INBOUND_EMAIL_TOLERANCE_SECONDS: wholeNumber(10, 3600).default(300),
@@ -165,6 +171,16 @@ export const platformEnvSchema = z.object({
     .default('reject'),
   /** Our own sending addresses (comma-separated; EMAIL_FROM is always one): mail from them is a loop, dropped. */
   GROUNDWORK_INBOUND_OWN_ADDRESSES: z.string().optional(),
+  /**
+   * Sender authentication (decision 0053): `dmarc` = a From address counts only with the provider's
+   * Authentication-Results showing dmarc=pass or an aligned DKIM/SPF pass (else the email is refused); `off` = the
+   * From is believed (only for a provider that rejects unauthenticated mail itself).
+   */
+  GROUNDWORK_INBOUND_EMAIL_SENDER_AUTH: z.enum(['dmarc', 'off'], { error: 'must be dmarc or off' }).default('dmarc'),
+  /** The provider's authserv-ids (comma-separated): only its Authentication-Results count. Unset: the topmost one. */
+  GROUNDWORK_INBOUND_EMAIL_AUTHSERV_IDS: z.string().optional(),
+  /** Emails an hour one sender address may turn into tickets, replies or held emails; beyond: dropped. 0 = no limit. */
+  GROUNDWORK_INBOUND_EMAIL_SENDER_LIMIT: wholeNumber(0, 100000).default(30),
   // LLM assist (llm/, decision 0050): an OpenAI-compatible Chat Completions provider. Without a base URL and models
   // the routes answer 404 LLM_NOT_CONFIGURED. MODELS is a fallback chain, tried in order (comma-separated).
   GROUNDWORK_LLM_BASE_URL: z

@@ -57,3 +57,17 @@ export function verifyMailgun(
     ? { ok: true }
     : { ok: false, reason: 'no signature matches' };
 }
+
+/**
+ * Postmark (decision 0053): HTTP basic auth, the `user:password` Postmark's webhook URL carries, compared in
+ * constant time. No signed timestamp, so no replay window: a replayed request is the same email, which the
+ * Message-ID record answers as a duplicate.
+ */
+export function verifyBasicAuth(credentials: string, authorization: string | undefined): VerifyResult {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(authorization?.trim() ?? '');
+  if (!match) return { ok: false, reason: 'the basic authorization is missing' };
+  const given = createHmac('sha256', 'inbound-basic').update(Buffer.from(match[1]!, 'base64')).digest();
+  const expected = createHmac('sha256', 'inbound-basic').update(credentials, 'utf8').digest();
+  // Digests of equal length, so the comparison says nothing about the credentials' length.
+  return equal(given, expected) ? { ok: true } : { ok: false, reason: 'the basic authorization does not match' };
+}
