@@ -95,7 +95,7 @@ export function registerImportRoutes(
     route(async (req: Request, res: Response) => {
       const accountability = signedIn(req);
       const { id } = parseInput(runParams, req.params, 'params');
-      const run = await runs.view(id).catch(() => null);
+      const run = await runs.view(id);
       if (!run || (!accountability.admin && run.user_id !== accountability.user))
         throw new NotFoundError({ what: 'Import run' });
       res.json({ data: runView(run, new Date()) });

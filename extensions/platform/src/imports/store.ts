@@ -169,6 +169,16 @@ const VIEW_COLUMNS = [
   'finished_at',
 ];
 
+/** Before the first import of a database the table does not exist (42P01): no runs then, rather than a 500. */
+async function beforeInstall<T>(query: PromiseLike<T>, none: T): Promise<T> {
+  try {
+    return await query;
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P01') return none;
+    throw error;
+  }
+}
+
 export function importJobStore(database: Knex) {
   return {
     async create(
@@ -206,18 +216,18 @@ export function importJobStore(database: Knex) {
 
     /** The run as its owner sees it (no file bytes). */
     async view(id: string): Promise<Omit<ImportJobRow, 'file'> | null> {
-      return (
-        ((await database(IMPORT_JOB).where({ id }).first(VIEW_COLUMNS)) as Omit<ImportJobRow, 'file'> | undefined) ??
-        null
+      const row = await beforeInstall(
+        database(IMPORT_JOB).where({ id }).first(VIEW_COLUMNS) as Promise<Omit<ImportJobRow, 'file'> | undefined>,
+        undefined,
       );
+      return row ?? null;
     },
 
     async listFor(user: string, limit: number): Promise<Array<Omit<ImportJobRow, 'file'>>> {
-      return (await database(IMPORT_JOB)
-        .where({ user_id: user })
-        .orderBy('created_at', 'desc')
-        .limit(limit)
-        .select(VIEW_COLUMNS)) as Array<Omit<ImportJobRow, 'file'>>;
+      return beforeInstall(
+        database(IMPORT_JOB).where({ user_id: user }).orderBy('created_at', 'desc').limit(limit).select(VIEW_COLUMNS),
+        [],
+      ) as Promise<Array<Omit<ImportJobRow, 'file'>>>;
     },
 
     /** An attempt starts: counters from zero (a crashed attempt's transaction wrote nothing). */
