@@ -761,6 +761,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groundwork/v1/imports/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's own background import runs, newest first. */
+        get: operations["groundworkImportRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groundwork/v1/imports/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A background import run: status, progress (rows checked and written, percent, rows/s, ETA), attempts, and the report once it ended. Its owner and admins only. */
+        get: operations["groundworkImportRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/groundwork/v1/imports/{collection}": {
         parameters: {
             query?: never;
@@ -8110,6 +8144,272 @@ export interface operations {
             };
         };
     };
+    groundworkImportRuns: {
+        parameters: {
+            query?: {
+                /** @description Newest first. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The runs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Attempts started; more than one after a crash or a broken attempt. */
+                            attempts: number;
+                            collection: string;
+                            created_at: string;
+                            dry_run: boolean;
+                            /** @description Why a failed run failed (a refused file, or the last broken attempt). */
+                            error: string | null;
+                            file_name: string;
+                            finished_at: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            progress: {
+                                eta_seconds: number | null;
+                                /** @description Each row counts twice: checked, then written. */
+                                percent: number;
+                                /** @enum {string} */
+                                phase: "queued" | "checking" | "writing" | "done";
+                                rows_checked: number;
+                                /** @description Rows through the current phase per second. */
+                                rows_per_second: number | null;
+                                /** @description Data rows in the file (null until the worker parsed it). */
+                                rows_total: number | null;
+                                rows_written: number;
+                            };
+                            /** @description The report once the run ended with one. */
+                            report: {
+                                /** @description sha-256 of the file, hex. */
+                                checksum: string;
+                                collection: string;
+                                counts: {
+                                    errors: number;
+                                    insert: number;
+                                    rows: number;
+                                    skip: number;
+                                    update: number;
+                                };
+                                dry_run: boolean;
+                                errors: {
+                                    code: string;
+                                    field: string | null;
+                                    message: string;
+                                    /** @description 1-based data row; the header is not counted. */
+                                    row: number;
+                                }[];
+                                /** @enum {string} */
+                                mode: "insert" | "update" | "upsert";
+                                /** @description The first run of the same file or Idempotency-Key, answered again. */
+                                replayed: boolean;
+                                written: boolean;
+                            } | null;
+                            started_at: string | null;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "retrying" | "succeeded" | "rejected" | "failed";
+                            /** Format: uuid */
+                            user: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description A bad limit (INVALID_QUERY). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkImportRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Attempts started; more than one after a crash or a broken attempt. */
+                            attempts: number;
+                            collection: string;
+                            created_at: string;
+                            dry_run: boolean;
+                            /** @description Why a failed run failed (a refused file, or the last broken attempt). */
+                            error: string | null;
+                            file_name: string;
+                            finished_at: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            progress: {
+                                eta_seconds: number | null;
+                                /** @description Each row counts twice: checked, then written. */
+                                percent: number;
+                                /** @enum {string} */
+                                phase: "queued" | "checking" | "writing" | "done";
+                                rows_checked: number;
+                                /** @description Rows through the current phase per second. */
+                                rows_per_second: number | null;
+                                /** @description Data rows in the file (null until the worker parsed it). */
+                                rows_total: number | null;
+                                rows_written: number;
+                            };
+                            /** @description The report once the run ended with one. */
+                            report: {
+                                /** @description sha-256 of the file, hex. */
+                                checksum: string;
+                                collection: string;
+                                counts: {
+                                    errors: number;
+                                    insert: number;
+                                    rows: number;
+                                    skip: number;
+                                    update: number;
+                                };
+                                dry_run: boolean;
+                                errors: {
+                                    code: string;
+                                    field: string | null;
+                                    message: string;
+                                    /** @description 1-based data row; the header is not counted. */
+                                    row: number;
+                                }[];
+                                /** @enum {string} */
+                                mode: "insert" | "update" | "upsert";
+                                /** @description The first run of the same file or Idempotency-Key, answered again. */
+                                replayed: boolean;
+                                written: boolean;
+                            } | null;
+                            started_at: string | null;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "retrying" | "succeeded" | "rejected" | "failed";
+                            /** Format: uuid */
+                            user: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not a run id (INVALID_PARAMS). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such run, or another user's (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
     groundworkImport: {
         parameters: {
             query?: {
@@ -8133,6 +8433,8 @@ export interface operations {
                 encoding?: "utf-8" | "utf-16le" | "utf-16be" | "latin1";
                 /** @description The report as JSON (default) or CSV (also Accept: text/csv). */
                 report?: "json" | "csv";
+                /** @description Run as a background job: 202 with the run id at once; progress and the report at GET /groundwork/v1/imports/runs/{id}, an in-app notification at the end. */
+                background?: boolean | ("0" | "1" | "true" | "false");
             };
             header?: never;
             path: {
@@ -8173,6 +8475,23 @@ export interface operations {
                             /** @description The first run of the same file or Idempotency-Key, answered again. */
                             replayed: boolean;
                             written: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description background=true: the file is stored and a job enqueued; follow the run at url (decision 0054). A repeated Idempotency-Key answers the same run. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "retrying" | "succeeded" | "rejected" | "failed";
+                            url: string;
                         };
                     };
                 };

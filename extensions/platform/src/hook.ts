@@ -28,6 +28,7 @@ import { keepRequiredTfa } from './users/tfa.js';
 import { registerSecurity } from './security/index.js';
 import { registerFiles } from './files/index.js';
 import { registerInboundReplay } from './inbound/replay.js';
+import { registerImportJobs } from './imports/background.js';
 import { registerWorkflows } from './workflows/hook.js';
 import { registerWebhooks } from './webhooks/index.js';
 import { installWebhookSecrets } from './webhooks/install.js';
@@ -155,4 +156,6 @@ export default defineHook((register, context) => {
   registerApiKeys(register, context, config);
   // Outgoing webhooks: matching domain events become signed deliveries through the hardened HTTP client (webhooks/).
   registerWebhooks(register, context, config);
+  // Background imports: the worker of POST /groundwork/v1/imports/:collection?background=true (imports/background.ts).
+  registerImportJobs(context, config);
 });

@@ -9,10 +9,10 @@ import { ConflictError, ForbiddenError, InvalidPayloadError } from '../shared/er
 import type { WorkflowDefinition } from '../workflows/core/definition.js';
 import { runFingerprint, type ImportOptions } from './core/contract.js';
 import { decodeText } from './core/decode.js';
-import { formatOf, parseTable, type Parsed } from './core/parse.js';
+import { formatOf, parseTable, type Parsed, type Table } from './core/parse.js';
 import type { ImportReport } from './core/report.js';
 import { parseWorkbook } from './core/xlsx.js';
-import { ImportRefused, runImport, type ImportDeps } from './run.js';
+import { ImportRefused, runImport, type ImportDeps, type ImportRequest } from './run.js';
 import { findRun, fingerprintHash, installImportRuns, recordRun, runKeys } from './store.js';
 
 export const IMPORT_LIMITS = { maxColumns: 500, maxRows: 1_000_000 };
@@ -27,6 +27,8 @@ export interface ImportFileRequest {
   accountability: Accountability;
   schema: SchemaOverview;
   idempotencyKey: string | null;
+  /** A background run's progress, after each chunk (run.ts). */
+  onProgress?: ImportRequest['onProgress'];
 }
 
 export interface ImporterDeps {
@@ -34,6 +36,23 @@ export interface ImporterDeps {
   ItemsService: ImportDeps['ItemsService'];
   workflows: () => Promise<{ byCollection: Map<string, WorkflowDefinition> }>;
   logger: { warn(object: object, message: string): void };
+}
+
+/** The file as a table, or a 400 naming why it is refused as a whole (encoding, quoting, limits, headers). */
+export async function parseFile(
+  file: ImportFileRequest['file'],
+  options: Pick<ImportOptions, 'format' | 'sheet' | 'encoding' | 'delimiter'>,
+): Promise<Table> {
+  const format = formatOf(options.format, file.name, file.contentType, file.bytes.subarray(0, 4));
+  let parsed: Parsed;
+  if (format === 'xlsx') parsed = await parseWorkbook(file.bytes, IMPORT_LIMITS, options.sheet);
+  else {
+    const decoded = decodeText(file.bytes, options.encoding);
+    if (!decoded.ok) throw refused('file', decoded.reason);
+    parsed = parseTable(decoded.text, format, IMPORT_LIMITS, options.delimiter);
+  }
+  if (!parsed.ok) throw refused('file', parsed.reason);
+  return parsed.table;
 }
 
 /** The import of a file into a collection: its report (`replayed` when an earlier run answers). */
@@ -69,15 +88,7 @@ export function createImporter(deps: ImporterDeps) {
       if (previous) return previous;
     }
 
-    const format = formatOf(options.format, file.name, file.contentType, file.bytes.subarray(0, 4));
-    let parsed: Parsed;
-    if (format === 'xlsx') parsed = await parseWorkbook(file.bytes, IMPORT_LIMITS, options.sheet);
-    else {
-      const decoded = decodeText(file.bytes, options.encoding);
-      if (!decoded.ok) throw refused('file', decoded.reason);
-      parsed = parseTable(decoded.text, format, IMPORT_LIMITS, options.delimiter);
-    }
-    if (!parsed.ok) throw refused('file', parsed.reason);
+    const table = await parseFile(file, options);
 
     try {
       return await runImport(
@@ -85,10 +96,11 @@ export function createImporter(deps: ImporterDeps) {
         {
           collection,
           options,
-          table: parsed.table,
+          table,
           checksum,
           accountability,
           schema,
+          onProgress: request.onProgress,
           onSuccess: (trx, done) =>
             recordRun(trx, { keys, fingerprint, collection, user: accountability.user ?? null, report: done }),
         },

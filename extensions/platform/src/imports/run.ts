@@ -105,6 +105,15 @@ export interface ImportRequest {
   schema: SchemaOverview;
   /** Called inside the transaction after a successful real run (the idempotency record). */
   onSuccess: (trx: Knex.Transaction, report: ImportReport) => Promise<void>;
+  /** Called after each chunk is checked and each chunk is written (a background run's progress). */
+  onProgress?: (progress: ImportProgress) => Promise<void>;
+}
+
+export interface ImportProgress {
+  phase: 'checking' | 'writing';
+  rows_total: number;
+  rows_checked: number;
+  rows_written: number;
 }
 
 // Fields written only by Directus itself: a column mapped to one is refused like an unknown column.
@@ -323,10 +332,18 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
       const failed = new Set(errors.map((error) => error.row));
       const prepared: Prepared[] = [];
 
-      for (const chunk of chunksOf(
-        planned.rows.filter((row) => !failed.has(row.row)),
-        CHUNK_ROWS,
-      )) {
+      const toCheck = planned.rows.filter((row) => !failed.has(row.row));
+      // Rows skipped or refused while planning count as checked.
+      const progress: ImportProgress = {
+        phase: 'checking',
+        rows_total: table.rows.length,
+        rows_checked: table.rows.length - toCheck.length,
+        rows_written: 0,
+      };
+      const tell = (change: Partial<ImportProgress>) =>
+        request.onProgress ? request.onProgress(Object.assign(progress, change)) : Promise.resolve();
+      await tell({});
+      for (const chunk of chunksOf(toCheck, CHUNK_ROWS)) {
         // Relations by natural key, as the caller may read them (a key they cannot see is "not found").
         for (const [field, target] of relationTargets) {
           const keys = [...new Set(chunk.map((row) => row.values[field]).filter((value) => value !== null))];
@@ -482,11 +499,15 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
             payload: withSpecials(schema, collection, written, action.kind, accountability, action),
           });
         }
+        await tell({ rows_checked: progress.rows_checked + chunk.length });
       }
 
       if (errors.length === 0) {
-        for (const chunk of chunksOf(prepared, CHUNK_ROWS))
+        await tell({ phase: 'writing', rows_checked: table.rows.length });
+        for (const chunk of chunksOf(prepared, CHUNK_ROWS)) {
           errors.push(...(await timed('write', () => writeOrExplain(trx, collection, info.primary, chunk))));
+          await tell({ rows_written: progress.rows_written + chunk.length });
+        }
       }
       counts.insert = prepared.filter((row) => row.kind === 'insert').length;
       counts.update = prepared.filter((row) => row.kind === 'update').length;

@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { installUnderLock } from '../shared/install.js';
+import type { ImportOptions } from './core/contract.js';
+import type { Phase, RunStatus } from './core/progress.js';
 import type { ImportReport } from './core/report.js';
 
 export async function installImportRuns(database: Knex): Promise<void> {
@@ -18,6 +20,7 @@ export async function installImportRuns(database: Knex): Promise<void> {
       report jsonb NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now()
     )`,
+    ...IMPORT_JOB_STATEMENTS,
   ]);
 }
 
@@ -72,9 +75,217 @@ export async function recordRun(
     user_id: run.user,
     report: JSON.stringify(run.report),
   });
-  // The header's key is inserted plainly: a concurrent run with the same key fails here and answers the first.
+  // Both keys are inserted plainly: a concurrent twin (a double click, or a background attempt that outlived its
+  // heartbeat) waits for the first's commit, fails here and answers the first report instead of writing again. A
+  // sequential repeat never gets here: it finds the record before it runs.
   if (run.keys.header) await trx('groundwork.import_run').insert(row(run.keys.header));
-  await trx('groundwork.import_run').insert(row(run.keys.file)).onConflict('key').ignore();
+  await trx('groundwork.import_run').insert(row(run.keys.file));
 }
 
 export const fingerprintHash = sha256;
+
+// Background runs (decision 0054): one row per run, holding the uploaded file until the run ends (durable, seen by
+// every instance, written in the same transaction as the job that works it), the counters its progress is computed
+// from, and the report.
+export const IMPORT_JOB = 'groundwork.import_job';
+
+// Installed with groundwork.import_run (installImportRuns), by whichever import comes first.
+const IMPORT_JOB_STATEMENTS = [
+  `CREATE TABLE IF NOT EXISTS ${IMPORT_JOB} (
+      id uuid PRIMARY KEY,
+      user_id uuid NOT NULL,
+      ip text,
+      collection text NOT NULL,
+      options jsonb NOT NULL,
+      idempotency_key text,
+      request_key text,
+      fingerprint text NOT NULL,
+      file_name text NOT NULL,
+      content_type text NOT NULL,
+      file bytea,
+      status text NOT NULL DEFAULT 'queued',
+      phase text NOT NULL DEFAULT 'queued',
+      attempts integer NOT NULL DEFAULT 0,
+      rows_total integer,
+      rows_checked integer NOT NULL DEFAULT 0,
+      rows_written integer NOT NULL DEFAULT 0,
+      report jsonb,
+      error text,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      started_at timestamptz,
+      phase_started_at timestamptz,
+      updated_at timestamptz NOT NULL DEFAULT now(),
+      finished_at timestamptz
+    )`,
+  // One run per user and Idempotency-Key: a repeated request answers the same run.
+  `CREATE UNIQUE INDEX IF NOT EXISTS import_job_request_key ON ${IMPORT_JOB} (request_key)`,
+  `CREATE INDEX IF NOT EXISTS import_job_user_created ON ${IMPORT_JOB} (user_id, created_at DESC)`,
+];
+
+export interface ImportJobRow {
+  id: string;
+  user_id: string;
+  ip: string | null;
+  collection: string;
+  options: ImportOptions;
+  idempotency_key: string | null;
+  request_key: string | null;
+  fingerprint: string;
+  file_name: string;
+  content_type: string;
+  file: Buffer | null;
+  status: RunStatus;
+  phase: Phase;
+  attempts: number;
+  rows_total: number | null;
+  rows_checked: number;
+  rows_written: number;
+  report: ImportReport | null;
+  error: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  phase_started_at: Date | null;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+const VIEW_COLUMNS = [
+  'id',
+  'user_id',
+  'collection',
+  'options',
+  'file_name',
+  'status',
+  'phase',
+  'attempts',
+  'rows_total',
+  'rows_checked',
+  'rows_written',
+  'report',
+  'error',
+  'created_at',
+  'started_at',
+  'phase_started_at',
+  'finished_at',
+];
+
+/** Before the first import of a database the table does not exist (42P01): no runs then, rather than a 500. */
+async function beforeInstall<T>(query: PromiseLike<T>, none: T): Promise<T> {
+  try {
+    return await query;
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P01') return none;
+    throw error;
+  }
+}
+
+export function importJobStore(database: Knex) {
+  return {
+    async create(
+      trx: Knex.Transaction,
+      run: Pick<
+        ImportJobRow,
+        | 'id'
+        | 'user_id'
+        | 'ip'
+        | 'collection'
+        | 'options'
+        | 'idempotency_key'
+        | 'request_key'
+        | 'fingerprint'
+        | 'file_name'
+        | 'content_type'
+        | 'file'
+      >,
+    ): Promise<void> {
+      await trx(IMPORT_JOB).insert({ ...run, options: JSON.stringify(run.options) });
+    },
+
+    /** The run a user's Idempotency-Key already started, if any. */
+    async byRequestKey(requestKey: string): Promise<Pick<ImportJobRow, 'id' | 'status' | 'fingerprint'> | null> {
+      const row = (await database(IMPORT_JOB)
+        .where({ request_key: requestKey })
+        .first('id', 'status', 'fingerprint')) as Pick<ImportJobRow, 'id' | 'status' | 'fingerprint'> | undefined;
+      return row ?? null;
+    },
+
+    /** Everything the worker needs, the file included. */
+    async forWork(id: string): Promise<ImportJobRow | null> {
+      return ((await database(IMPORT_JOB).where({ id }).first()) as ImportJobRow | undefined) ?? null;
+    },
+
+    /** The run as its owner sees it (no file bytes). */
+    async view(id: string): Promise<Omit<ImportJobRow, 'file'> | null> {
+      const row = await beforeInstall(
+        database(IMPORT_JOB).where({ id }).first(VIEW_COLUMNS) as Promise<Omit<ImportJobRow, 'file'> | undefined>,
+        undefined,
+      );
+      return row ?? null;
+    },
+
+    async listFor(user: string, limit: number): Promise<Array<Omit<ImportJobRow, 'file'>>> {
+      return beforeInstall(
+        database(IMPORT_JOB).where({ user_id: user }).orderBy('created_at', 'desc').limit(limit).select(VIEW_COLUMNS),
+        [],
+      ) as Promise<Array<Omit<ImportJobRow, 'file'>>>;
+    },
+
+    /** An attempt starts: counters from zero (a crashed attempt's transaction wrote nothing). */
+    async start(id: string): Promise<void> {
+      await database(IMPORT_JOB)
+        .where({ id })
+        .update({
+          status: 'running',
+          phase: 'queued',
+          attempts: database.raw('attempts + 1'),
+          rows_total: null,
+          rows_checked: 0,
+          rows_written: 0,
+          error: null,
+          started_at: database.fn.now(),
+          phase_started_at: null,
+          updated_at: database.fn.now(),
+        });
+    },
+
+    /** After every chunk (outside the import's transaction, so readers see it at once). */
+    async progress(
+      id: string,
+      counters: { phase: Phase; rows_total: number; rows_checked: number; rows_written: number },
+      phaseChanged: boolean,
+    ): Promise<void> {
+      await database(IMPORT_JOB)
+        .where({ id })
+        .update({
+          ...counters,
+          ...(phaseChanged ? { phase_started_at: database.fn.now() } : {}),
+          updated_at: database.fn.now(),
+        });
+    },
+
+    /** The run ended: its report or its reason; the file is dropped (the run will not read it again). */
+    async finish(
+      id: string,
+      outcome: { status: RunStatus; report: ImportReport | null; error: string | null },
+    ): Promise<void> {
+      await database(IMPORT_JOB)
+        .where({ id })
+        .update({
+          status: outcome.status,
+          phase: 'done',
+          report: outcome.report === null ? null : JSON.stringify(outcome.report),
+          error: outcome.error,
+          file: null,
+          finished_at: database.fn.now(),
+          updated_at: database.fn.now(),
+        });
+    },
+
+    /** An attempt broke and the job will be retried: the file stays. */
+    async broke(id: string, error: string): Promise<void> {
+      await database(IMPORT_JOB).where({ id }).update({ status: 'retrying', error, updated_at: database.fn.now() });
+    },
+  };
+}
+
+export type ImportJobStore = ReturnType<typeof importJobStore>;

@@ -14,6 +14,8 @@ export interface DirectNotice {
   recipients: string[];
   subject: string;
   body: string;
+  /** Default both; a notice only the app should show (an import's end) names in_app alone. */
+  channels?: ReadonlyArray<(typeof CHANNELS)[number]>;
 }
 
 const CHANNELS = ['in_app', 'email'] as const;
@@ -23,7 +25,7 @@ export async function notifyDirectly(database: Knex, notice: DirectNotice): Prom
   if (notice.recipients.length === 0) return 0;
   return database.transaction(async (trx) => {
     const rows = notice.recipients.flatMap((recipient) =>
-      CHANNELS.map((channel) => ({
+      (notice.channels ?? CHANNELS).map((channel) => ({
         id: randomUUID(),
         key: `${notice.key}:${recipient}:${channel}`,
         event_type: notice.eventType,

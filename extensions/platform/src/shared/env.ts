@@ -124,6 +124,11 @@ export const platformEnvSchema = z.object({
   JOBS_SUPERVISE_INTERVAL_SECONDS: wholeNumber(1, 3600).default(60),
   /** How often a worker looks for due cron occurrences (each occurrence still runs once across instances). */
   JOBS_CRON_INTERVAL_SECONDS: wholeNumber(1, 45).default(30),
+  /**
+   * Background imports (imports/background.ts): the worker's heartbeat on a running import; a run whose heartbeat is
+   * older (a killed worker) is retried by another worker after this long plus JOBS_SUPERVISE_INTERVAL_SECONDS.
+   */
+  GROUNDWORK_IMPORT_HEARTBEAT_SECONDS: wholeNumber(10, 3600).default(60),
   /** Cross-Origin-Resource-Policy on every response (security-headers/): which sites may embed our responses. */
   GROUNDWORK_CROSS_ORIGIN_RESOURCE_POLICY: z
     .enum(CROSS_ORIGIN_RESOURCE_POLICIES, { error: `must be one of ${CROSS_ORIGIN_RESOURCE_POLICIES.join(', ')}` })

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ENCODINGS } from './decode.js';
 import { FORMATS } from './parse.js';
 import { MODES } from './plan.js';
+import { PHASES, RUN_STATUSES } from './progress.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
@@ -68,6 +69,11 @@ export const importOptions = z
       .describe('CSV delimiter (default: sniffed from the header line).'),
     encoding: z.enum(ENCODINGS).optional().describe('Default: by BOM, else UTF-8, else Latin-1.'),
     report: z.enum(['json', 'csv']).optional().describe('The report as JSON (default) or CSV (also Accept: text/csv).'),
+    background: flag
+      .default(false)
+      .describe(
+        'Run as a background job: 202 with the run id at once; progress and the report at GET /groundwork/v1/imports/runs/{id}, an in-app notification at the end.',
+      ),
   })
   .strict();
 export type ImportOptions = z.infer<typeof importOptions>;
@@ -102,7 +108,44 @@ export const importReport = z.object({
 
 /** What makes two runs the same run: the file, the collection and every option that changes the outcome. */
 export function runFingerprint(collection: string, checksum: string, options: ImportOptions): string {
-  const { report: _report, dry_run: _dryRun, ...rest } = options;
+  const { report: _report, dry_run: _dryRun, background: _background, ...rest } = options;
   const sorted = Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)));
   return JSON.stringify({ collection, checksum, options: sorted });
 }
+
+export const runParams = z.object({ id: z.string().uuid('a run id') }).strict();
+
+const runProgress = z.object({
+  phase: z.enum(PHASES),
+  rows_total: z.number().int().nullable().describe('Data rows in the file (null until the worker parsed it).'),
+  rows_checked: z.number().int(),
+  rows_written: z.number().int(),
+  percent: z.number().int().describe('Each row counts twice: checked, then written.'),
+  rows_per_second: z.number().nullable().describe('Rows through the current phase per second.'),
+  eta_seconds: z.number().int().nullable(),
+});
+
+export const importRun = z.object({
+  id: z.string().uuid(),
+  collection: z.string(),
+  status: z.enum(RUN_STATUSES),
+  dry_run: z.boolean(),
+  file_name: z.string(),
+  user: z.string().uuid(),
+  attempts: z.number().int().describe('Attempts started; more than one after a crash or a broken attempt.'),
+  progress: runProgress,
+  error: z.string().nullable().describe('Why a failed run failed (a refused file, or the last broken attempt).'),
+  report: importReport.shape.data.nullable().describe('The report once the run ended with one.'),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+});
+export type ImportRun = z.infer<typeof importRun>;
+
+export const runAccepted = z.object({
+  data: z.object({ id: z.string().uuid(), status: z.enum(RUN_STATUSES), url: z.string() }),
+});
+
+export const runsQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(100).default(20).describe('Newest first.') })
+  .strict();

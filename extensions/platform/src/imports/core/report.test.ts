@@ -38,7 +38,7 @@ describe('report', () => {
 
 describe('importOptions', () => {
   it('parses defaults, lists, flags and JSON maps', () => {
-    expect(importOptions.parse({})).toEqual({ mode: 'insert', dry_run: false });
+    expect(importOptions.parse({})).toEqual({ mode: 'insert', dry_run: false, background: false });
     expect(
       importOptions.parse({
         mode: 'upsert',
@@ -55,6 +55,7 @@ describe('importOptions', () => {
       relations: { organization: 'domain' },
       dry_run: true,
       delimiter: '\t',
+      background: false,
     });
   });
 
@@ -71,9 +72,9 @@ describe('importOptions', () => {
     expect(importOptions.safeParse(input).success).toBe(false);
   });
 
-  it('fingerprints the run without the report format or dry run, independent of key order', () => {
+  it('fingerprints the run without the report format, dry run or background, independent of key order', () => {
     const a = importOptions.parse({ mode: 'upsert', match: 'number', report: 'csv' });
-    const b = importOptions.parse({ match: 'number', mode: 'upsert', dry_run: 'true' });
+    const b = importOptions.parse({ match: 'number', mode: 'upsert', dry_run: 'true', background: 'true' });
     expect(runFingerprint('tickets', 'abc', a)).toBe(runFingerprint('tickets', 'abc', b));
     expect(runFingerprint('tickets', 'abd', a)).not.toBe(runFingerprint('tickets', 'abc', a));
   });

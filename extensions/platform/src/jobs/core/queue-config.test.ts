@@ -112,3 +112,11 @@ describe('retryDelaySeconds', () => {
     expect(picked).toBeLessThanOrEqual(40);
   });
 });
+
+describe('bossQueueSettings heartbeat', () => {
+  it('passes a heartbeat of at least 10 seconds to pg-boss, and refuses a shorter one at registration', () => {
+    expect(bossQueueSettings('imports.run', { heartbeatSeconds: 30 }).heartbeatSeconds).toBe(30);
+    expect(bossQueueSettings('imports.run')).not.toHaveProperty('heartbeatSeconds');
+    expect(() => bossQueueSettings('imports.run', { heartbeatSeconds: 5 })).toThrow(/heartbeatSeconds/);
+  });
+});

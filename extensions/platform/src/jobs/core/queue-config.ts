@@ -13,6 +13,12 @@ export interface QueueOptions {
   expireInSeconds?: number;
   /** Jobs of this queue running at once on one instance (default JOBS_CONCURRENCY). */
   concurrency?: number;
+  /**
+   * Long jobs: the worker refreshes the job's heartbeat every half of this (pg-boss does it while the handler runs);
+   * a job whose heartbeat is older is taken back and retried, so a killed worker's job need not wait out its expiry.
+   * At least 10 (pg-boss's minimum).
+   */
+  heartbeatSeconds?: number;
 }
 
 export const QUEUE_DEFAULTS = {
@@ -36,6 +42,7 @@ export interface BossQueueSettings {
   expireInSeconds: number;
   deadLetter: string;
   notify: true;
+  heartbeatSeconds?: number;
 }
 
 export function bossQueueSettings(name: string, options: QueueOptions = {}): BossQueueSettings {
@@ -50,6 +57,9 @@ export function bossQueueSettings(name: string, options: QueueOptions = {}): Bos
   if (options.concurrency !== undefined && (!Number.isInteger(options.concurrency) || options.concurrency < 1)) {
     throw new Error(`${name}: concurrency must be a whole number >= 1`);
   }
+  const heartbeat = options.heartbeatSeconds;
+  if (heartbeat !== undefined && (!Number.isInteger(heartbeat) || heartbeat < 10))
+    throw new Error(`${name}: heartbeatSeconds must be a whole number >= 10`);
   return {
     name,
     retryLimit,
@@ -59,6 +69,7 @@ export function bossQueueSettings(name: string, options: QueueOptions = {}): Bos
     expireInSeconds,
     deadLetter: deadLetterQueue(name),
     notify: true,
+    ...(heartbeat === undefined ? {} : { heartbeatSeconds: heartbeat }),
   };
 }
 

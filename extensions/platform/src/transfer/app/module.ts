@@ -4,7 +4,9 @@
 // NDJSON. It calls the routes as the signed-in user, so it can do exactly what their permissions allow. A render
 // function keeps it inside the repo's TypeScript lint, like the Jobs module.
 import { defineModule, useApi } from '@directus/extensions-sdk';
-import { defineComponent, h, onMounted, ref, resolveComponent } from 'vue';
+import { defineComponent, h, onMounted, onUnmounted, ref, resolveComponent } from 'vue';
+import type { ImportRun } from '../../imports/core/contract.js';
+import { FINISHED } from '../../imports/core/progress.js';
 import { reportCsv, type ImportReport } from '../../imports/core/report.js';
 import { TRANSFER_MODULE_ID } from '../core/module-id.js';
 
@@ -19,6 +21,16 @@ function download(data: Blob, name: string): void {
   URL.revokeObjectURL(url);
 }
 
+/** One line on a background run: its status, rows through each phase, pace and time left. */
+function describeRun(run: ImportRun): string {
+  const p = run.progress;
+  const total = p.rows_total === null ? '?' : String(p.rows_total);
+  const pace = p.rows_per_second === null ? '' : `, ${p.rows_per_second} rows/s`;
+  const eta = p.eta_seconds === null || FINISHED.includes(run.status) ? '' : `, about ${p.eta_seconds} s left`;
+  const attempts = run.attempts > 1 ? ` (attempt ${run.attempts})` : '';
+  return `${run.status}${attempts}: ${p.percent} %, ${p.rows_checked}/${total} checked, ${p.rows_written} written${pace}${eta}`;
+}
+
 const TransferPage = defineComponent({
   name: 'GroundworkTransfer',
   setup() {
@@ -29,6 +41,11 @@ const TransferPage = defineComponent({
     const busy = ref(false);
     const file = ref<File | null>(null);
     const options = ref({ mode: 'insert', match: '', relations: '', mapping: '', sheet: '' });
+    const background = ref(false);
+    const run = ref<ImportRun | null>(null);
+    const history = ref<ImportRun[]>([]);
+    let polling: ReturnType<typeof setTimeout> | null = null;
+    onUnmounted(() => polling && clearTimeout(polling));
     const report = ref<ImportReport | null>(null);
     const exportForm = ref({ format: 'csv', fields: '*', filter: '', sort: '' });
 
@@ -37,7 +54,34 @@ const TransferPage = defineComponent({
       message.value = response?.data?.errors?.[0]?.message ?? String(error);
     };
 
+    async function loadHistory() {
+      try {
+        history.value = (await api.get('/groundwork/v1/imports/runs', { params: { limit: 10 } })).data
+          .data as ImportRun[];
+      } catch {
+        history.value = [];
+      }
+    }
+
+    /** A background run: its progress every second until it ends, then its report as a direct run shows it. */
+    async function follow(id: string) {
+      try {
+        const current = (await api.get(`/groundwork/v1/imports/runs/${id}`)).data.data as ImportRun;
+        run.value = current;
+        if (FINISHED.includes(current.status)) {
+          busy.value = false;
+          if (current.report) report.value = current.report as ImportReport;
+          else message.value = current.error ?? 'The import failed.';
+          void loadHistory();
+        } else polling = setTimeout(() => void follow(id), 1000);
+      } catch (error) {
+        busy.value = false;
+        failure(error);
+      }
+    }
+
     onMounted(async () => {
+      void loadHistory();
       try {
         const found = await api.get('/collections');
         collections.value = (found.data.data as Array<{ collection: string; schema: unknown }>)
@@ -58,8 +102,20 @@ const TransferPage = defineComponent({
       form.append('dry_run', String(dryRun));
       for (const key of ['match', 'relations', 'mapping', 'sheet'] as const)
         if (options.value[key].trim()) form.append(key, options.value[key].trim());
+      if (background.value) form.append('background', 'true');
       form.append('file', file.value, file.value.name);
       busy.value = true;
+      run.value = null;
+      if (background.value) {
+        try {
+          const answer = await api.post(`/groundwork/v1/imports/${collection.value}`, form);
+          await follow((answer.data.data as { id: string }).id);
+        } catch (error) {
+          busy.value = false;
+          failure(error);
+        }
+        return;
+      }
       try {
         const answer = await api.post(`/groundwork/v1/imports/${collection.value}`, form, {
           // A report with row errors is an answer, not a failure: show it.
@@ -186,6 +242,15 @@ const TransferPage = defineComponent({
                 text(options.value, 'sheet', 'XLSX sheet (default: the first)', 'Tickets'),
               ]),
               row([
+                h('label', { style: 'display: flex; gap: 6px; align-items: center' }, [
+                  h('input', {
+                    type: 'checkbox',
+                    checked: background.value,
+                    'data-test': 'background',
+                    onChange: (event: Event) => (background.value = (event.target as HTMLInputElement).checked),
+                  }),
+                  'In the background (progress here, a notification at the end)',
+                ]),
                 h(
                   VButton as never,
                   { secondary: true, disabled: busy.value, 'data-test': 'dry-run', onClick: () => runImport(true) },
@@ -193,6 +258,7 @@ const TransferPage = defineComponent({
                 ),
                 h(VButton as never, { disabled: busy.value, onClick: () => runImport(false) }, () => 'Import'),
               ]),
+              run.value ? h('p', { 'data-test': 'progress' }, describeRun(run.value)) : null,
               current
                 ? h('div', { 'data-test': 'report' }, [
                     h(
@@ -240,6 +306,20 @@ const TransferPage = defineComponent({
                           ]),
                         ])
                       : null,
+                  ])
+                : null,
+              history.value.length
+                ? h('details', { style: 'margin: 12px 0' }, [
+                    h('summary', 'Your recent background imports'),
+                    h(
+                      'ul',
+                      history.value.map((entry) =>
+                        h(
+                          'li',
+                          `${entry.created_at.slice(0, 16).replace('T', ' ')} ${entry.file_name} → ${entry.collection}: ${describeRun(entry)}`,
+                        ),
+                      ),
+                    ),
                   ])
                 : null,
               h('h2', { style: 'margin: 32px 0 4px; font-size: 18px' }, 'Export'),
