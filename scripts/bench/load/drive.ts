@@ -17,6 +17,8 @@ export interface MixRoute extends Weighted {
 
 export interface MixRun {
   samples: Sample[];
+  /** From the start to the last answer: a worker finishes its request in flight after the deadline. */
+  elapsedSeconds: number;
   /** "route: 403" or "route: TimeoutError" → count, for the failures only. */
   failures: Record<string, number>;
 }
@@ -35,13 +37,14 @@ export async function driveMix(options: {
   const samples: Sample[] = [];
   const failures: Record<string, number> = {};
   const fail = (key: string) => (failures[key] = (failures[key] ?? 0) + 1);
-  const deadline = performance.now() + options.seconds * 1000;
+  const started = performance.now();
+  const deadline = started + options.seconds * 1000;
 
   const worker = async () => {
     while (performance.now() < deadline) {
       const route = pickWeighted(options.routes, random());
       const request = route.next();
-      const started = performance.now();
+      const sent = performance.now();
       let error = false;
       try {
         const response = await fetch(`${options.baseUrl}${request.path}`, {
@@ -63,11 +66,11 @@ export async function driveMix(options: {
         error = true;
         fail(`${route.name}: ${(caught as Error).name}`);
       }
-      samples.push({ route: route.name, ms: performance.now() - started, error });
+      samples.push({ route: route.name, ms: performance.now() - sent, error });
     }
   };
   await Promise.all(Array.from({ length: options.connections }, worker));
-  return { samples, failures };
+  return { samples, failures, elapsedSeconds: (performance.now() - started) / 1000 };
 }
 
 /** Sends each route's next request once, in turn: a route the mix cannot serve (a 4xx) stops the run before it is timed. */
