@@ -446,6 +446,21 @@ for (const [key, n] of Object.entries(failures)) console.log(`failed requests: $
 
 // The regression check, on the reference phase.
 console.log('');
+if (reference) {
+  console.log(`reference phase (1 instance, ${REFERENCE_CONNECTIONS} connections):`);
+  console.log(
+    formatTable(
+      ['route', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'],
+      reference.routes.map((r) => [r.route, r.requests, r.requestsPerSecond, r.p50Ms, r.p95Ms, r.p99Ms, r.errors]),
+    ),
+  );
+}
+// The ratios cancel much of the neighbours' load, not all of it (decision 0055): say when the machine was busy.
+const cores = os.cpus().length;
+if (loadAverage() > cores)
+  console.log(
+    `note: load average ${loadAverage()} on ${cores} cores: other work shared the machine; ratios are noisier`,
+  );
 const shape = { tickets: ticketCount, instances: 1, connections: REFERENCE_CONNECTIONS, baseline: BASELINE };
 const ratios = reference ? speedRatios(reference, BASELINE) : {};
 let regression = false;
