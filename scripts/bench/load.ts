@@ -485,7 +485,7 @@ else if (record) {
   // At --smoke the sizes differ from the record's by design: compare on the record's shape to run the mechanism.
   const check = compareRatios(recorded, { ...(smoke ? recorded : shape), ratios }, MAX_DROP);
   console.log(
-    `regression check: speed = baseline p50 / route p50 (${referenceSeconds} s at ${shape.connections} connections on 1 instance), against ` +
+    `regression check: speed = baseline p50 / route p50 (rounds of ${referenceSeconds} s at ${shape.connections} connections on 1 instance), against ` +
       `${path.relative(process.cwd(), RECORD_FILE)} (${recorded.recorded}, ${recorded.commit}); fails on a drop > ${MAX_DROP * 100} %`,
   );
   if (!check.comparable) console.log(`not compared: ${check.why} (run with the recorded sizes, or --record)`);
