@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { authenticator } from 'otplib';
-import type { ElementHandle, Page } from 'puppeteer-core';
+import type { ElementHandle } from 'puppeteer-core';
 import { ROLE } from '../spec/service-desk/access.js';
 import { POLICY_MINUTES } from './fixtures.js';
 import { testRunsDir } from '../../../scripts/lib/instance.js';
