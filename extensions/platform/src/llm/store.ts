@@ -47,14 +47,15 @@ export function usageStore(database: Knex): UsageStore {
         await database.transaction(async (trx) => {
           for (const [scope, subject] of scoped(subjects)) {
             // The first request of the day inserts (if the reservation fits at all); later ones add to the row only
-            // while it stays within the limit. ON CONFLICT's WHERE sees the row's latest committed tokens.
+            // while it stays within the limit. ON CONFLICT's WHERE sees the row's latest committed tokens. The casts:
+            // untyped parameters would compare as text ('1050' > '1000000').
             const result = (await trx.raw(
               `insert into llm_usage (day, scope, subject, tokens, requests, date_updated)
-               select ?, ?, ?, ?, 1, now() where ? <= ?
+               select ?::date, ?::varchar, ?::varchar, ?::bigint, 1, now() where ?::bigint <= ?::bigint
                on conflict (day, scope, subject)
                do update set tokens = llm_usage.tokens + excluded.tokens, requests = llm_usage.requests + 1,
                              date_updated = now()
-               where llm_usage.tokens + excluded.tokens <= ?
+               where llm_usage.tokens + excluded.tokens <= ?::bigint
                returning tokens`,
               [day, scope, subject, tokens, tokens, limits[scope], limits[scope]],
             )) as { rows: unknown[] };
