@@ -47,6 +47,8 @@ const TicketAssist = defineComponent({
       } catch (error) {
         const response = (error as { response?: { status?: number; data?: unknown } }).response;
         const refusal = describeRefusal(response?.status ?? null, response?.data);
+        // The download progress also saw the refusal's body: it is not an answer.
+        output.value = null;
         if (refusal.kind === 'off') off.value = refusal.message;
         else problem.value = refusal.message;
       } finally {
