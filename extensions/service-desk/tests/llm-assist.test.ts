@@ -13,12 +13,14 @@ import { adminToken, startInstance, type DirectusInstance } from '../../../scrip
 import { harness } from '../../../tests/integration/harness/context.js';
 import { defaultAnswer, useFakeLlm } from '../../../tests/integration/harness/fake-llm.js';
 import { expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
+import { estimateTokens } from '../../platform/src/llm/core/prompts.js';
 import { ROLE } from '../spec/service-desk/access.js';
 import { asAdmin, call, createDesk, type Desk } from './fixtures.js';
 
 const LOOPBACK_ALLOWED_DENY_LIST =
   '0.0.0.0/8,::,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,fc00::/7,fe80::/10';
 const USER_DAILY_TOKENS = 50000;
+const MAX_OUTPUT_TOKENS = 200;
 const BREAKER_COOLDOWN_MS = 2000;
 const FIRST_BYTE_TIMEOUT_MS = 1000;
 const API_KEY = 'fake-provider-key-for-tests';
@@ -28,10 +30,10 @@ let instance: DirectusInstance;
 let desk: Desk;
 let admin: string;
 const tokens = {} as Record<
-  'manager' | 'agent' | 'agent2' | 'editor' | 'customer' | 'outsider' | 'integration' | 'restricted',
+  'manager' | 'agent' | 'agent2' | 'agent3' | 'editor' | 'customer' | 'outsider' | 'integration' | 'restricted',
   string
 >;
-const ids = {} as Record<'ticket' | 'otherTicket' | 'published' | 'draft', string>;
+const ids = {} as Record<'ticket' | 'otherTicket' | 'published' | 'draft' | 'agent3', string>;
 const marker = randomBytes(4).toString('hex');
 const TEXT = {
   publicReply: `public-reply-${marker}`,
@@ -182,6 +184,7 @@ beforeAll(async () => {
   });
   const restricted = await userWithRole(role.id, 'restricted');
   const integration = await userWithRole(ROLE.integration, 'integration');
+  const agent3 = await userWithRole(ROLE.agent, 'agent3');
 
   instance = await startInstance({
     db: harness().db,
@@ -194,6 +197,7 @@ beforeAll(async () => {
       GROUNDWORK_LLM_FIRST_BYTE_TIMEOUT_MS: String(FIRST_BYTE_TIMEOUT_MS),
       GROUNDWORK_LLM_TIMEOUT_MS: '5000',
       GROUNDWORK_LLM_USER_DAILY_TOKENS: String(USER_DAILY_TOKENS),
+      GROUNDWORK_LLM_MAX_OUTPUT_TOKENS: String(MAX_OUTPUT_TOKENS),
       GROUNDWORK_LLM_BREAKER_FAILURES: '2',
       GROUNDWORK_LLM_BREAKER_COOLDOWN_SECONDS: String(BREAKER_COOLDOWN_MS / 1000),
     },
@@ -203,6 +207,8 @@ beforeAll(async () => {
     tokens[key] = await loginHere(desk.users[key].id, desk.users[key].email);
   tokens.integration = await loginHere(integration.id, integration.email);
   tokens.restricted = await loginHere(restricted.id, restricted.email);
+  tokens.agent3 = await loginHere(agent3.id, agent3.email);
+  ids.agent3 = agent3.id;
 });
 
 afterAll(async () => {
@@ -388,6 +394,38 @@ describe('budgets', () => {
     expect(answer.status).toBe(429);
     expect(JSON.stringify(answer.body)).toContain('organization');
     expect(fake.requests.length).toBe(before);
+  });
+});
+
+describe('budgets under concurrent requests', () => {
+  it('lets parallel requests through only while their reservations fit: the budget is never overshot', async () => {
+    // What one summary reserves (its estimated prompt plus the answer's maximum), from the prompt the fake saw.
+    const before = fake.requests.length;
+    const first = await assist(tokens.agent3, ids.ticket, 'summary');
+    expect(first.status).toBe(200);
+    const reserve =
+      estimateTokens(fake.requests[before]!.messages as Parameters<typeof estimateTokens>[0]) + MAX_OUTPUT_TOKENS;
+    // Room for one and a half: with the check and the record apart, every parallel request would see room.
+    const day = new Date().toISOString().slice(0, 10);
+    const row = { day, scope: 'user', subject: ids.agent3 };
+    await desk
+      .db('llm_usage')
+      .where(row)
+      .update({ tokens: USER_DAILY_TOKENS - Math.floor(reserve * 1.5) });
+
+    const sent = fake.requests.length;
+    const answers = await Promise.all(Array.from({ length: 6 }, () => assist(tokens.agent3, ids.ticket, 'summary')));
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([200, 429, 429, 429, 429, 429]);
+    for (const refused of answers.filter((answer) => answer.status === 429))
+      expect((refused.body.errors as Array<{ extensions: { code: string } }>)[0]!.extensions.code).toBe(
+        'LLM_BUDGET_EXCEEDED',
+      );
+    expect(fake.requests.length).toBe(sent + 1);
+    // Settled: the one answer's real cost replaced its reservation, and the day stays within the limit.
+    const [usage] = await desk.db('llm_usage').where(row);
+    expect(Number(usage.tokens)).toBeLessThanOrEqual(USER_DAILY_TOKENS);
+    expect(Number(usage.tokens)).toBeLessThan(USER_DAILY_TOKENS - Math.floor(reserve * 1.5) + reserve);
   });
 });
 

@@ -19,7 +19,7 @@ import {
   LlmProviderUnavailableError,
 } from '../shared/errors.js';
 import { parseInput, route } from '../shared/http.js';
-import { budgetDay, checkBudget, secondsUntilNextDay } from './core/budget.js';
+import { budgetDay, secondsUntilNextDay } from './core/budget.js';
 import { AnswerCache } from './core/cache.js';
 import { llmConfig } from './core/config.js';
 import { assistBody, assistParams } from './core/contract.js';
@@ -206,16 +206,16 @@ export function registerAssistRoutes(router: Router, context: EndpointExtensionC
     const now = new Date();
     const day = budgetDay(now);
     const estimate = estimateTokens(prompt.messages);
-    const decision = checkBudget({
-      used: await usage.used(day, subjects),
-      limits: { user: config.userDailyTokens, organization: config.organizationDailyTokens },
-      request: estimate + config.maxOutputTokens,
-      hasOrganization: subjects.organization !== null,
+    // Reserved before anything leaves, settled once the answer is in (atomic across concurrent requests: store.ts).
+    const reserved = estimate + config.maxOutputTokens;
+    const reservation = await usage.reserve(day, subjects, reserved, {
+      user: config.userDailyTokens,
+      organization: config.organizationDailyTokens,
     });
-    if (!decision.ok) {
+    if (!reservation.ok) {
       const retryAfterSeconds = secondsUntilNextDay(now);
       res.setHeader('retry-after', String(retryAfterSeconds));
-      throw new LlmBudgetExceededError({ scope: decision.scope, limit: decision.limit, retryAfterSeconds });
+      throw new LlmBudgetExceededError({ scope: reservation.scope, limit: reservation.limit, retryAfterSeconds });
     }
 
     let opened;
@@ -223,7 +223,7 @@ export function registerAssistRoutes(router: Router, context: EndpointExtensionC
       opened = await provider.open(prompt.messages);
     } catch (error) {
       // The prompt went out to each model tried: it counts against the budgets.
-      await usage.add(day, subjects, estimate);
+      await usage.settle(day, subjects, reserved, estimate);
       logger.warn({ assist: params.assist, reason: (error as Error).message }, 'no LLM model answered');
       throw new LlmProviderUnavailableError({ reason: 'every configured model failed or is paused (circuit open)' });
     }
@@ -253,7 +253,7 @@ export function registerAssistRoutes(router: Router, context: EndpointExtensionC
       await opened.events.return(undefined);
     }
     const tokens = reported ? reported.prompt + reported.completion : estimate + Math.ceil(text.length / 4);
-    await usage.add(day, subjects, tokens);
+    await usage.settle(day, subjects, reserved, tokens);
     if (closed) return void res.end();
     if (failure) {
       logger.warn({ assist: params.assist, model: opened.model, reason: failure }, 'LLM stream failed');

@@ -4,40 +4,14 @@
 // through its download progress. A render function rather than a .vue file keeps it inside the repo's lint.
 import { defineInterface, useApi } from '@directus/extensions-sdk';
 import { computed, defineComponent, h, ref, resolveComponent } from 'vue';
+import { TICKET_ASSIST_INTERFACE_ID } from '../core/interface-id.js';
+import { describeRefusal, parseAssistEvents, type AssistView } from '../core/panel.js';
 
 const ASSISTS = [
   { key: 'reply', label: 'Suggest a reply', icon: 'reply' },
   { key: 'summary', label: 'Summarize', icon: 'summarize' },
   { key: 'triage', label: 'Triage', icon: 'category' },
 ] as const;
-
-interface Parsed {
-  text: string;
-  model: string | null;
-  cached: boolean;
-  result: Record<string, unknown> | null;
-  error: string | null;
-  done: boolean;
-}
-
-/** The events received so far (the whole text each time: a partial last event is left for the next call). */
-export function parseAssistEvents(raw: string): Parsed {
-  const parsed: Parsed = { text: '', model: null, cached: false, result: null, error: null, done: false };
-  for (const block of raw.split('\n\n').slice(0, -1)) {
-    const event = /^event: (.*)$/m.exec(block)?.[1];
-    const line = /^data: (.*)$/m.exec(block)?.[1];
-    if (!event || !line) continue;
-    const data = JSON.parse(line) as Record<string, unknown>;
-    if (event === 'meta') {
-      parsed.model = String(data.model ?? '');
-      parsed.cached = data.cached === true;
-    } else if (event === 'delta') parsed.text += String(data.text ?? '');
-    else if (event === 'result') parsed.result = data;
-    else if (event === 'error') parsed.error = String(data.message ?? data.code ?? 'failed');
-    else if (event === 'done') parsed.done = true;
-  }
-  return parsed;
-}
 
 const TicketAssist = defineComponent({
   name: 'GroundworkTicketAssist',
@@ -49,8 +23,10 @@ const TicketAssist = defineComponent({
     const api = useApi();
     const running = ref<string | null>(null);
     const last = ref('reply');
-    const output = ref<Parsed | null>(null);
+    const output = ref<AssistView | null>(null);
     const problem = ref<string | null>(null);
+    // The server has no LLM configured (404 LLM_NOT_CONFIGURED): said once, plainly, and the buttons go.
+    const off = ref<string | null>(null);
     const isNew = computed(() => props.primaryKey === null || props.primaryKey === '+');
 
     async function run(assist: string, fresh = false) {
@@ -69,10 +45,12 @@ const TicketAssist = defineComponent({
         });
         output.value = parseAssistEvents(String(response.data));
       } catch (error) {
-        const data = (error as { response?: { data?: unknown } }).response?.data;
-        const body = typeof data === 'string' ? (JSON.parse(data) as unknown) : data;
-        problem.value =
-          (body as { errors?: Array<{ message: string }> } | undefined)?.errors?.[0]?.message ?? String(error);
+        const response = (error as { response?: { status?: number; data?: unknown } }).response;
+        const refusal = describeRefusal(response?.status ?? null, response?.data);
+        // The download progress also saw the refusal's body: it is not an answer.
+        output.value = null;
+        if (refusal.kind === 'off') off.value = refusal.message;
+        else problem.value = refusal.message;
       } finally {
         running.value = null;
       }
@@ -84,6 +62,12 @@ const TicketAssist = defineComponent({
       const VIcon = resolveComponent('v-icon');
       if (isNew.value)
         return h('div', { style: 'color: var(--theme--foreground-subdued)' }, 'Save the ticket to use the assists.');
+      if (off.value)
+        return h(
+          VNotice as never,
+          { type: 'info', class: 'groundwork-ticket-assist', 'data-assist-off': '' },
+          () => off.value,
+        );
       const result = output.value?.result;
       return h('div', { class: 'groundwork-ticket-assist', style: 'display: grid; gap: 8px' }, [
         h(
@@ -137,7 +121,7 @@ const TicketAssist = defineComponent({
 });
 
 export default defineInterface({
-  id: 'groundwork-ticket-assist',
+  id: TICKET_ASSIST_INTERFACE_ID,
   name: 'Ticket assist',
   icon: 'auto_awesome',
   description: 'LLM suggestions on a ticket (reply, summary, triage), streamed; needs GROUNDWORK_LLM_* on the server',
