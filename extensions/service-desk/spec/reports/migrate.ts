@@ -89,7 +89,7 @@ const triggers: Array<{ event: 'insert' | 'update' | 'delete'; referencing: stri
   },
 ];
 
-export const OPEN_STATUSES = ['new', 'open', 'pending', 'on_hold'];
+const OPEN_STATUSES = ['new', 'open', 'pending', 'on_hold'];
 const TICKET_DIMENSIONS = ['status', 'priority', 'channel', 'organization', 'assignee'];
 const TIME_DIMENSIONS = ['priority', 'organization'];
 const times = (metric: 'first_response' | 'resolution', title: string, what: string) => ({
