@@ -9537,8 +9537,12 @@ export interface operations {
                 interval?: "day" | "week";
                 /** @description One of the report's dimensions (e.g. status, priority, channel, organization, assignee). */
                 group_by?: string;
-                /** @description csv: one line per row, formula-like cells neutralised. */
-                format?: "json" | "csv";
+                /** @description filter[<dimension>]=a,b: only rows whose dimension is one of the values (e.g. filter[priority]=high,urgent); one of the report's dimensions. A uuid dimension (organization, assignee) takes uuids. */
+                filter?: {
+                    [key: string]: string;
+                };
+                /** @description csv and xlsx: one line per row, formula-like cells neutralised; numbers stay numbers. */
+                format?: "json" | "csv" | "xlsx";
             };
             header?: never;
             path: {
@@ -9548,7 +9552,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The rows, and how fresh they are (csv: text/csv, the time in X-Report-As-Of). */
+            /** @description The rows, and how fresh they are (csv and xlsx: the file, the time in X-Report-As-Of). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9562,6 +9566,10 @@ export interface operations {
                         meta: {
                             /** @description The database's time of the read. */
                             as_of: string;
+                            /** @description The filters applied, as lists of values. */
+                            filter: {
+                                [key: string]: string[];
+                            };
                             /**
                              * @description The rollups change in the transaction of every ticket write: figures include every committed write.
                              * @enum {string}
@@ -9579,7 +9587,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A bad date, range, interval, group_by or format (INVALID_QUERY). */
+            /** @description A bad date, range, interval, group_by, filter or format (INVALID_QUERY). */
             400: {
                 headers: {
                     [name: string]: unknown;

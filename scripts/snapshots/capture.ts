@@ -31,6 +31,7 @@ export const EMPTY_STATE: VersionState = {
   schema: { version: 1, collections: [], fields: [], systemFields: [], relations: [] },
   access: { roles: [], policies: [], permissions: [], access: [] },
   flows: { flows: [], operations: [] },
+  insights: { dashboards: [], panels: [] },
   data: {},
   settings: EMPTY_SETTINGS,
 };

@@ -13,6 +13,9 @@ import {
   normalizeAccess,
   normalizeData,
   normalizeFlows,
+  normalizeInsights,
+  DASHBOARD_COLUMNS,
+  PANEL_COLUMNS,
   normalizeSchema,
   orderByReferences,
   OPERATION_COLUMNS,
@@ -54,13 +57,15 @@ export async function readLiveState(
   config: SnapshotConfig,
 ): Promise<VersionState> {
   const schema = normalizeSchema(await snapshotSchema(connection));
-  const [roles, policies, permissions, access, flows, operations] = await Promise.all([
+  const [roles, policies, permissions, access, flows, operations, dashboards, panels] = await Promise.all([
     db('directus_roles').select(),
     db('directus_policies').select(),
     db('directus_permissions').select(),
     db('directus_access').select(),
     db('directus_flows').select(),
     db('directus_operations').select(),
+    db('directus_dashboards').select(),
+    db('directus_panels').select(),
   ]);
   const settingsRow = ((await db('directus_settings').orderBy('id').first()) as Record<string, unknown>) ?? null;
   const settings = normalizeSettings({
@@ -78,6 +83,7 @@ export async function readLiveState(
     schema,
     access: normalizeAccess({ roles, policies, permissions, access }),
     flows: normalizeFlows({ flows, operations }),
+    insights: normalizeInsights({ dashboards, panels }),
     data,
     settings,
   };
@@ -240,6 +246,7 @@ export async function writeConfiguration(trx: Knex.Transaction, state: VersionSt
   }
 
   await writeSettings(trx, resolveSettingsAdmin(state.settings, admin));
+  await writeInsights(trx, state.insights);
 
   // Stale rows go first, dependents before what they refer to; then upserts in the opposite order.
   const order = orderByReferences(Object.keys(state.data), state.schema.relations);
@@ -266,6 +273,20 @@ export async function writeConfiguration(trx: Knex.Transaction, state: VersionSt
   }
 }
 
+
+/**
+ * The shipped dashboards and their panels, upserted by their fixed ids. A dashboard someone made in the app has a
+ * creator (user_created) and stays; one the snapshot wrote has none, and goes when a version no longer lists it (its
+ * panels with it, by the foreign key's cascade). Panels on a shipped dashboard are the version's.
+ */
+async function writeInsights(trx: Knex.Transaction, insights: VersionState['insights']): Promise<void> {
+  const dashboardIds = insights.dashboards.map((row) => row.id as string);
+  const panelIds = insights.panels.map((row) => row.id as string);
+  await trx('directus_dashboards').whereNull('user_created').whereNotIn('id', dashboardIds).delete();
+  await trx('directus_panels').whereIn('dashboard', dashboardIds).whereNotIn('id', panelIds).delete();
+  await upsertById(trx, 'directus_dashboards', insights.dashboards, DASHBOARD_COLUMNS);
+  await upsertById(trx, 'directus_panels', insights.panels, PANEL_COLUMNS);
+}
 
 export async function ensureLedger(db: Knex, table = LEDGER): Promise<void> {
   await db.raw(`create table if not exists ${table} (

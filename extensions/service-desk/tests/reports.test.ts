@@ -3,9 +3,11 @@
 // rating, first response), a multi-row update and deletes they equal the naive GROUP BY over tickets.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { createDesk, type Desk } from './fixtures.js';
 import { call } from './fixtures.js';
+import { harness } from '../../../tests/integration/harness/context.js';
 
 let desk: Desk;
 type Row = Record<string, string | number | null>;
@@ -258,5 +260,96 @@ describe('GET /groundwork/v1/reports/:report', () => {
     expect(response.status).toBe(200);
     expect(response.text.split('\n')[0]).toBe('period,status,tickets');
     expect(response.text.trim().split('\n').length).toBeGreaterThan(1);
+  });
+
+  it('writes XLSX: the same rows, numbers as numbers', async () => {
+    const response = await fetch(
+      `${harness().baseUrl}/groundwork/v1/reports/ticket_volume?format=xlsx&group_by=status`,
+      { headers: { authorization: `Bearer ${desk.users.customer.token}` } },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('spreadsheetml');
+    expect(response.headers.get('x-report-as-of')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await response.arrayBuffer()) as ArrayBuffer);
+    const sheet = workbook.worksheets[0]!;
+    const cells: unknown[][] = [];
+    sheet.eachRow((row) => cells.push((row.values as unknown[]).slice(1)));
+    expect(cells[0]).toEqual(['period', 'status', 'tickets']);
+    const json = await rows(desk.users.customer.token, 'ticket_volume', { group_by: 'status' });
+    expect(cells.slice(1)).toEqual(json.data.map((row) => [row.period, row.status, row.tickets]));
+    expect(cells.slice(1).every((row) => typeof row[2] === 'number')).toBe(true);
+  });
+});
+
+describe('report filters (organization, priority, channel, ...)', () => {
+  // The tests above move and delete tickets: the expected figures are read from the tickets themselves.
+  const ticketCount = async (where: Record<string, string>, priorities: string[]) =>
+    Number(
+      (
+        await desk.db('tickets').where(where).whereIn('priority', priorities).count<{ count: string }[]>('* as count')
+      )[0]!.count,
+    );
+  const filtered = (token: string, name: string, filter: Record<string, string>, extra: Record<string, string> = {}) =>
+    rows(token, name, {
+      ...extra,
+      ...Object.fromEntries(Object.entries(filter).map(([key, value]) => [`filter[${key}]`, value])),
+    });
+
+  it('narrows staff reports to the values asked for', async () => {
+    for (const role of ['manager', 'agent'] as const) {
+      const token = desk.users[role].token;
+      const own = await filtered(token, 'ticket_volume', { organization: desk.org.id }, { group_by: 'organization' });
+      expect(new Set(own.data.map((row) => row.organization))).toEqual(new Set([desk.org.id]));
+      expect(total(own.data)).toBe(3);
+      const high = await filtered(token, 'ticket_volume', { organization: desk.org.id, priority: 'high,urgent' });
+      expect(total(high.data)).toBe(await ticketCount({ organization: desk.org.id }, ['high', 'urgent']));
+      expect(total(high.data)).toBeLessThan(3);
+      const phone = await filtered(token, 'ticket_volume', { organization: desk.org.id, channel: 'phone' });
+      expect(total(phone.data)).toBe(1);
+      const urgent = await filtered(token, 'ticket_volume', { organization: desk.otherOrg.id, priority: 'urgent' });
+      expect(total(urgent.data)).toBe(await ticketCount({ organization: desk.otherOrg.id }, ['urgent']));
+    }
+  });
+
+  it("never widens what a customer sees: another organization's filter sums nothing", async () => {
+    const customer = desk.users.customer.token;
+    const other = await filtered(customer, 'ticket_volume', { organization: desk.otherOrg.id });
+    expect(other.data).toEqual([]);
+    const urgent = await filtered(customer, 'ticket_volume', { priority: 'urgent' });
+    expect(urgent.data).toEqual([]);
+    const phone = await filtered(customer, 'ticket_volume', { channel: 'phone' });
+    expect(total(phone.data)).toBe(1);
+    const outsider = await filtered(desk.users.outsider.token, 'csat', { priority: 'urgent' });
+    const rated = await desk
+      .db('tickets')
+      .where({ organization: desk.otherOrg.id, priority: 'urgent' })
+      .whereNotNull('satisfaction')
+      .count<{ count: string }[]>('* as count');
+    expect(total(outsider.data, 'csat_count')).toBe(Number(rated[0]!.count));
+    expect(outsider.meta).toMatchObject({ report: 'csat' });
+  });
+
+  it('refuses the roles without a rollup permission, filter or not', async () => {
+    const response = await report(desk.users.editor.token, 'ticket_volume', { 'filter[priority]': 'high' });
+    expect(response.status).toBe(403);
+  });
+
+  it('answers a filter on a field that is not a dimension, or a bad value, with 400', async () => {
+    for (const params of <Array<Record<string, string>>>[
+      { 'filter[subject]': 'x' },
+      { 'filter[day]': '2026-12-01' },
+      { 'filter[tickets]': '1' },
+      { 'filter[organization]': 'not-a-uuid' },
+      { 'filter[assignee]': "1' or '1'='1" },
+      { 'filter[priority]': 'high,,urgent' },
+      { filter: 'priority' },
+    ]) {
+      const response = await report(desk.users.manager.token, 'ticket_volume', params);
+      expect([params, response.status]).toEqual([params, 400]);
+      expect(response.text).not.toMatch(/ at .*\.js/);
+    }
+    const metric = await report(desk.users.manager.token, 'first_response_times', { 'filter[channel]': 'email' });
+    expect(metric.status).toBe(400);
   });
 });

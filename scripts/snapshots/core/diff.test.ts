@@ -17,6 +17,7 @@ const base: VersionState = {
     access: [],
   },
   flows: { flows: [], operations: [] },
+  insights: { dashboards: [], panels: [] },
   data: {},
   settings: { settings: {}, presets: [] },
 };

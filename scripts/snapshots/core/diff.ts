@@ -16,6 +16,8 @@ export type Area =
   | 'access'
   | 'flow'
   | 'operation'
+  | 'dashboard'
+  | 'panel'
   | 'data'
   | 'setting'
   | 'preset';
@@ -64,7 +66,7 @@ function diffRows(area: Area, before: Row[], after: Row[], key: (row: Row) => st
 export function diffStates(before: VersionState, after: VersionState): Change[] {
   const names = new Map<string, string>();
   for (const state of [before, after]) {
-    for (const row of [...state.access.roles, ...state.access.policies, ...state.flows.flows]) {
+    for (const row of [...state.access.roles, ...state.access.policies, ...state.flows.flows, ...state.insights.dashboards]) {
       names.set(row.id as string, row.name as string);
     }
   }
@@ -117,6 +119,14 @@ export function diffStates(before: VersionState, after: VersionState): Change[] 
       after.flows.operations,
       byId,
       (row) => `${nameOf(row.flow)}: ${row.key}`,
+    ),
+    ...diffRows('dashboard', before.insights.dashboards, after.insights.dashboards, byId, (row) => row.name as string),
+    ...diffRows(
+      'panel',
+      before.insights.panels,
+      after.insights.panels,
+      byId,
+      (row) => `${nameOf(row.dashboard)}: ${row.name ?? row.type}`,
     ),
     ...dataChanges,
     ...diffRows(

@@ -83,6 +83,7 @@ export function platformState(schema: SchemaSnapshot): VersionState {
     schema,
     access: { roles: [], policies: [], permissions: [], access: [] },
     flows: { flows: [], operations: [] },
+    insights: { dashboards: [], panels: [] },
     data: {},
     settings: EMPTY_SETTINGS,
   };

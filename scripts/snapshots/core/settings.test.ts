@@ -120,6 +120,7 @@ describe('settings.json in a version', () => {
     schema: { version: 1, collections: [], fields: [], systemFields: [], relations: [] },
     access: { roles: [], policies: [], permissions: [], access: [] },
     flows: { flows: [], operations: [] },
+    insights: { dashboards: [], panels: [] },
     data: {},
     settings: EMPTY_SETTINGS,
   };

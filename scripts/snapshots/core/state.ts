@@ -25,10 +25,19 @@ export interface FlowsState {
   operations: Row[];
 }
 
+/** Insights dashboards and their panels the domain ships (insights.json; absent = none). */
+export interface InsightsState {
+  dashboards: Row[];
+  panels: Row[];
+}
+
+export const EMPTY_INSIGHTS: InsightsState = { dashboards: [], panels: [] };
+
 export interface VersionState {
   schema: SchemaSnapshot;
   access: AccessState;
   flows: FlowsState;
+  insights: InsightsState;
   /** Rows of the configuration collections named in snapshots/config.json, by collection. */
   data: Record<string, Row[]>;
   /** Allow-listed project settings and shared presets (settings.json; absent = Directus's defaults). */
@@ -80,6 +89,22 @@ export const OPERATION_COLUMNS = [
   'resolve',
   'reject',
   'flow',
+] as const;
+export const DASHBOARD_COLUMNS = ['id', 'name', 'icon', 'note', 'color'] as const;
+export const PANEL_COLUMNS = [
+  'id',
+  'dashboard',
+  'name',
+  'icon',
+  'color',
+  'show_header',
+  'note',
+  'type',
+  'position_x',
+  'position_y',
+  'width',
+  'height',
+  'options',
 ] as const;
 /** Columns Postgres stores as json: written as JSON text so arrays are not taken for Postgres arrays. */
 export const JSON_COLUMNS = new Set(['permissions', 'validation', 'presets', 'options']);
@@ -190,6 +215,23 @@ export function normalizeFlows(raw: {
     operations: sortRows(
       raw.operations.map((row) => pick(row, OPERATION_COLUMNS)),
       (row) => [row.flow as string, row.id as string],
+    ),
+  };
+}
+
+export function normalizeInsights(raw: {
+  dashboards: Array<Record<string, unknown>>;
+  panels: Array<Record<string, unknown>>;
+}): InsightsState {
+  // As for flows: date_created and user_created differ per database.
+  return {
+    dashboards: sortRows(
+      raw.dashboards.map((row) => pick(row, DASHBOARD_COLUMNS)),
+      (row) => [row.id as string],
+    ),
+    panels: sortRows(
+      raw.panels.map((row) => pick(row, PANEL_COLUMNS)),
+      (row) => [row.dashboard as string, row.id as string],
     ),
   };
 }

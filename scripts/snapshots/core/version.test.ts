@@ -134,6 +134,7 @@ describe('parseState', () => {
     schema: { version: 1, collections: [], fields: [], systemFields: [], relations: [] },
     access: { roles: [], policies: [], permissions: [], access: [] },
     flows: { flows: [], operations: [] },
+    insights: { dashboards: [], panels: [] },
     data: { notification_rules: [{ event: 'ticket.created', id: 1 }] },
     settings: EMPTY_SETTINGS,
   };
@@ -142,6 +143,19 @@ describe('parseState', () => {
     const files = renderState(state);
     expect(Object.keys(files).sort()).toEqual(['access.json', 'data/notification_rules.json', 'flows.json', 'schema.json']);
     expect(parseState(files, 'snapshots/0002-x')).toEqual(state);
+  });
+
+  it('writes insights.json only when the version ships dashboards, and reads them back', () => {
+    const withDashboards: VersionState = {
+      ...state,
+      insights: {
+        dashboards: [{ id: 'd1', name: 'Reports', icon: 'insights', note: null, color: null }],
+        panels: [{ id: 'p1', dashboard: 'd1', type: 'metric', options: { collection: 'c' } }],
+      },
+    };
+    const files = renderState(withDashboards);
+    expect(Object.keys(files)).toContain('insights.json');
+    expect(parseState(files, 'snapshots/0014-x')).toEqual(withDashboards);
   });
 
   it('names the folder and the file that is missing or malformed', () => {

@@ -4,12 +4,13 @@ import { z } from 'zod';
 import { canonicalJson } from './canonical.js';
 import { checkSettingsKeys, EMPTY_SETTINGS, isEmptySettings } from './settings.js';
 import type { LineName } from './lines.js';
-import type { VersionState } from './state.js';
+import { EMPTY_INSIGHTS, type VersionState } from './state.js';
 
 export const MANIFEST = 'manifest.json';
 export const DATA_MIGRATION = 'migrate.ts';
 export const CONFIG = 'config.json';
 export const SETTINGS = 'settings.json';
+export const INSIGHTS = 'insights.json';
 
 export const configSchema = z.object({
   /**
@@ -66,6 +67,9 @@ export function renderState(state: VersionState): Record<string, string> {
   // Written only when something differs from Directus's defaults, so versions before settings were captured and
   // versions after them read the same way.
   if (!isEmptySettings(state.settings)) files[SETTINGS] = canonicalJson(state.settings);
+  // Likewise only once a version ships dashboards: the versions before them read as none.
+  if (state.insights.dashboards.length > 0 || state.insights.panels.length > 0)
+    files[INSIGHTS] = canonicalJson(state.insights);
   return files;
 }
 
@@ -85,6 +89,7 @@ const stateFiles = {
   access: z.object({ roles: rows, policies: rows, permissions: rows, access: rows }),
   flows: z.object({ flows: rows, operations: rows }),
   settings: z.object({ settings: z.record(z.string(), z.any()), presets: rows }),
+  insights: z.object({ dashboards: rows, panels: rows }),
 };
 
 /** A version's files as its state. A platform version holds only schema.json (and SQL): the rest reads as empty. */
@@ -111,10 +116,12 @@ export function parseState(files: Record<string, string>, where: string, line: L
   }
   const settings = files[SETTINGS] === undefined ? EMPTY_SETTINGS : read(SETTINGS, stateFiles.settings);
   checkSettingsKeys(settings, `${where}/${SETTINGS}`);
+  const insights = files[INSIGHTS] === undefined ? EMPTY_INSIGHTS : read(INSIGHTS, stateFiles.insights);
   return {
     schema: read('schema.json', stateFiles.schema),
     access: read('access.json', stateFiles.access),
     flows: read('flows.json', stateFiles.flows),
+    insights,
     data,
     settings,
   } as VersionState;

@@ -1,11 +1,10 @@
 // Writes an export to the HTTP response in the chosen format, one page at a time, under backpressure: pages are pulled
-// through stream.pipeline (CSV, NDJSON, JSON) or written after the response has drained (XLSX), so a slow client
+// through stream.pipeline (CSV, NDJSON, JSON) or written after the response has drained (XLSX, shared/xlsx.ts), so a slow client
 // slows the reads instead of filling memory; a client that goes away ends the pipeline, which stops the reads.
-import { once } from 'node:events';
-import { PassThrough, Readable, type Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
-import ExcelJS from 'exceljs';
+import { writeXlsx } from '../shared/xlsx.js';
 import { columnsOf, rowCells } from './core/cells.js';
 import type { ExportFormat } from './core/contract.js';
 
@@ -64,27 +63,13 @@ export async function writeExport(
       out,
     );
   }
-  // XLSX: exceljs's streaming writer zips each committed row into `zipped`; we wait for the response to drain after
-  // each page. Shared strings and styles are off: both would be held in memory until the end.
-  const zipped = new PassThrough();
-  const sent = pipeline(zipped, out);
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream: zipped,
-    useSharedStrings: false,
-    useStyles: false,
-  });
-  const sheet = workbook.addWorksheet('export');
-  sheet.addRow(columns).commit();
-  try {
-    for await (const rows of source) {
-      for (const row of rows) sheet.addRow(rowCells(row, columns)).commit();
-      if (zipped.writableNeedDrain) await Promise.race([once(zipped, 'drain'), once(zipped, 'close')]);
-      if (zipped.destroyed) break;
-    }
-    sheet.commit();
-    await workbook.commit();
-  } catch (error) {
-    zipped.destroy(error as Error);
-  }
-  await sent;
+  // XLSX: the shared writer (shared/xlsx.ts) waits for the response to drain after each page.
+  return writeXlsx(
+    out,
+    'export',
+    columns,
+    (async function* () {
+      for await (const rows of source) yield rows.map((row) => rowCells(row, columns));
+    })(),
+  );
 }

@@ -15,10 +15,10 @@ export const reportRouteDocs: RouteDoc[] = [
     query: reportQuery,
     responses: {
       200: {
-        description: 'The rows, and how fresh they are (csv: text/csv, the time in X-Report-As-Of).',
+        description: 'The rows, and how fresh they are (csv and xlsx: the file, the time in X-Report-As-Of).',
         schema: reportResponse,
       },
-      400: { description: 'A bad date, range, interval, group_by or format (INVALID_QUERY).' },
+      400: { description: 'A bad date, range, interval, group_by, filter or format (INVALID_QUERY).' },
       401: { description: 'Not signed in (INVALID_CREDENTIALS).' },
       403: { description: 'The caller may not read this report (FORBIDDEN).' },
       404: { description: 'No such report (NOT_FOUND).' },

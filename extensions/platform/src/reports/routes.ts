@@ -1,5 +1,6 @@
 // HTTP adapter: GET /groundwork/v1/reports/:report (issue 12, decision 0044): a report the domain defines, summed
-// from its rollup collection with the caller's own Directus permissions, as JSON or CSV.
+// from its rollup collection with the caller's own Directus permissions, as JSON, CSV or XLSX (decision 0056).
+import type { SchemaOverview } from '@directus/types';
 import type { Router } from 'express';
 import {
   InvalidCredentialsError,
@@ -10,8 +11,19 @@ import {
 import { parseInput, route } from '../shared/http.js';
 import { aggregateQuery, buildReport, resolveRange } from './core/compute.js';
 import { reportParams, reportQuery } from './core/contract.js';
-import { reportCsv } from './core/csv.js';
+import { reportCsv, reportTable } from './core/csv.js';
+import { writeXlsx } from '../shared/xlsx.js';
 import type { ReportStore } from './store.js';
+
+/** The rollup's uuid columns, from Directus's schema: a filter on them takes uuids only (a 400, not a cast error). */
+function uuidFields(schema: SchemaOverview, collection: string): Set<string> {
+  const fields = schema.collections[collection]?.fields ?? {};
+  return new Set(
+    Object.values(fields)
+      .filter((field) => field.type === 'uuid')
+      .map((field) => field.field),
+  );
+}
 
 export function registerReportRoutes(router: Router, store: ReportStore): void {
   router.get(
@@ -29,7 +41,7 @@ export function registerReportRoutes(router: Router, store: ReportStore): void {
       const definition = loaded.definitions.find((candidate) => candidate.name === report);
       if (!definition) throw new NotFoundError({ what: 'Report' });
       const clock = await store.now();
-      const resolved = resolveRange(definition, input, clock.today);
+      const resolved = resolveRange(definition, input, clock.today, uuidFields(req.schema!, definition.collection));
       if (!resolved.ok) throw new InvalidQueryError({ issues: [{ path: resolved.path, message: resolved.message }] });
       // Directus's 403 when the caller may not read the rollup (or one of its fields): that is who may run it.
       const rows = await store.aggregate(
@@ -46,6 +58,14 @@ export function registerReportRoutes(router: Router, store: ReportStore): void {
         res.send(reportCsv(data));
         return;
       }
+      if (input.format === 'xlsx') {
+        const { header, records } = reportTable(data);
+        res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+        res.setHeader('content-disposition', `attachment; filename="${report}.xlsx"`);
+        res.setHeader('x-report-as-of', clock.asOf);
+        await writeXlsx(res, report.slice(0, 31), header, [records]);
+        return;
+      }
       res.json({
         data,
         meta: {
@@ -55,6 +75,7 @@ export function registerReportRoutes(router: Router, store: ReportStore): void {
           to: resolved.range.to,
           interval: resolved.range.interval,
           group_by: resolved.range.groupBy,
+          filter: resolved.range.filter,
           freshness: 'transactional',
           as_of: clock.asOf,
           notes: definition.notes,

@@ -49,10 +49,10 @@ const range = (definition: ReportDefinition, input: Record<string, string> = {})
 
 describe('report query', () => {
   it('defaults to the 30 days up to today, by day', () => {
-    expect(range(volume)).toEqual({ from: '2026-11-04', to: '2026-12-03', interval: 'day', groupBy: null });
+    expect(range(volume)).toEqual({ from: '2026-11-04', to: '2026-12-03', interval: 'day', groupBy: null, filter: {} });
   });
   it('gives age reports no lower bound and no interval', () => {
-    expect(range(backlog)).toEqual({ from: null, to: '2026-12-03', interval: null, groupBy: null });
+    expect(range(backlog)).toEqual({ from: null, to: '2026-12-03', interval: null, groupBy: null, filter: {} });
   });
   it('refuses a group_by that is not a dimension, reversed and too long ranges', () => {
     expect(resolveRange(volume, query({ group_by: 'organization' }), '2026-12-03')).toMatchObject({
@@ -70,7 +70,8 @@ describe('report query', () => {
     expect(reportQuery.safeParse({ from: '2026-02-30' }).success).toBe(false);
     expect(reportQuery.safeParse({ from: '2026-2-3' }).success).toBe(false);
     expect(reportQuery.safeParse({ interval: 'month' }).success).toBe(false);
-    expect(reportQuery.safeParse({ format: 'xlsx' }).success).toBe(false);
+    expect(reportQuery.safeParse({ format: 'pdf' }).success).toBe(false);
+    expect(reportQuery.safeParse({ format: 'xlsx' }).success).toBe(true);
     expect(reportQuery.safeParse({ sort: 'x' }).success).toBe(false);
   });
   it('builds one aggregate: date range, the report filter, the split, group and bucket fields', () => {
@@ -83,6 +84,41 @@ describe('report query', () => {
     expect(aggregateQuery(backlog, range(backlog)).filter).toEqual({
       _and: [{ day: { _lte: '2026-12-03' } }, { status: { _in: ['open'] } }],
     });
+  });
+});
+
+describe('report filters', () => {
+  const uuid = '0b7e6a52-52a4-4e0b-9d1b-2f7a3c2d1e10';
+  const resolve = (filter: Record<string, string>, uuids: string[] = []) =>
+    resolveRange(volume, { ...query(), filter }, '2026-12-03', new Set(uuids));
+  it('adds one _in per dimension, values split on commas and deduplicated', () => {
+    const resolved = resolve({ priority: 'high, urgent,high', status: 'open' });
+    if (!resolved.ok) throw new Error(resolved.message);
+    expect(resolved.range.filter).toEqual({ priority: ['high', 'urgent'], status: ['open'] });
+    expect(aggregateQuery(volume, resolved.range).filter).toEqual({
+      _and: [
+        { day: { _lte: '2026-12-03', _gte: '2026-11-04' } },
+        { priority: { _in: ['high', 'urgent'] } },
+        { status: { _in: ['open'] } },
+      ],
+    });
+  });
+  it('refuses a field that is not a dimension of the report (the date, a measure, anything else)', () => {
+    for (const field of ['day', 'tickets', 'organization', 'subject'])
+      expect(resolve({ [field]: 'x' })).toMatchObject({ ok: false, path: `filter.${field}` });
+  });
+  it('takes only uuids for a uuid dimension, and plain values otherwise', () => {
+    expect(resolve({ status: uuid }, ['status'])).toMatchObject({ ok: true });
+    expect(resolve({ status: 'open' }, ['status'])).toMatchObject({ ok: false, path: 'filter.status' });
+    expect(resolve({ status: "open'); drop" })).toMatchObject({ ok: false });
+    expect(resolve({ status: 'a,,b' })).toMatchObject({ ok: false });
+    expect(resolve({ status: Array.from({ length: 51 }, (_, i) => `s${i}`).join(',') })).toMatchObject({ ok: false });
+  });
+  it('is a record of dimension names to text in the query contract', () => {
+    expect(reportQuery.safeParse({ filter: { priority: 'high' } }).success).toBe(true);
+    expect(reportQuery.safeParse({ filter: { 'Bad-Name': 'x' } }).success).toBe(false);
+    expect(reportQuery.safeParse({ filter: { priority: ['a', 'b'] } }).success).toBe(false);
+    expect(reportQuery.safeParse({ filter: 'priority' }).success).toBe(false);
   });
 });
 

@@ -12,18 +12,47 @@ export interface ReportRange {
   to: string;
   interval: 'day' | 'week' | null;
   groupBy: string | null;
+  /** Dimension → the values it must be one of. */
+  filter: Record<string, string[]>;
 }
+
+/** Most values one filter may list. */
+export const MAX_FILTER_VALUES = 50;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TEXT_VALUE = /^[A-Za-z0-9_.:@ -]{1,100}$/;
 
 const dayNumber = (day: string): number => Math.floor(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
 const dayString = (n: number): string => new Date(n * DAY_MS).toISOString().slice(0, 10);
 
+/**
+ * `uuidFields` are the dimensions whose column is a uuid (the adapter reads it from Directus's schema): their values
+ * must be uuids, so a bad one is a 400 and never reaches Postgres as a cast error.
+ */
 export function resolveRange(
   definition: ReportDefinition,
-  query: Pick<ReportQuery, 'from' | 'to' | 'interval' | 'group_by'>,
+  query: Pick<ReportQuery, 'from' | 'to' | 'interval' | 'group_by' | 'filter'>,
   today: string,
+  uuidFields: ReadonlySet<string> = new Set(),
 ): { ok: true; range: ReportRange } | { ok: false; path: string; message: string } {
+  const dimensions = `one of: ${definition.dimensions.join(', ') || '(none)'}`;
   if (query.group_by !== undefined && !definition.dimensions.includes(query.group_by))
-    return { ok: false, path: 'group_by', message: `one of: ${definition.dimensions.join(', ') || '(none)'}` };
+    return { ok: false, path: 'group_by', message: dimensions };
+  const filter: Record<string, string[]> = {};
+  for (const [dimension, text] of Object.entries(query.filter ?? {})) {
+    const path = `filter.${dimension}`;
+    if (!definition.dimensions.includes(dimension)) return { ok: false, path, message: dimensions };
+    const values = [...new Set(text.split(',').map((value) => value.trim()))];
+    if (values.length > MAX_FILTER_VALUES) return { ok: false, path, message: `at most ${MAX_FILTER_VALUES} values` };
+    const valid = uuidFields.has(dimension) ? UUID : TEXT_VALUE;
+    const bad = values.find((value) => !valid.test(value));
+    if (bad !== undefined)
+      return {
+        ok: false,
+        path,
+        message: uuidFields.has(dimension) ? 'uuids, comma-separated' : 'values, comma-separated',
+      };
+    filter[dimension] = values;
+  }
   const to = query.to ?? today;
   const from = query.from ?? (definition.kind === 'age' ? null : dayString(dayNumber(to) - 29));
   if (from !== null) {
@@ -33,7 +62,13 @@ export function resolveRange(
   }
   return {
     ok: true,
-    range: { from, to, interval: definition.kind === 'age' ? null : query.interval, groupBy: query.group_by ?? null },
+    range: {
+      from,
+      to,
+      interval: definition.kind === 'age' ? null : query.interval,
+      groupBy: query.group_by ?? null,
+      filter,
+    },
   };
 }
 
@@ -43,6 +78,7 @@ export function aggregateQuery(definition: ReportDefinition, range: ReportRange)
   if (range.from !== null) dateFilter._gte = range.from;
   const filters: Array<Record<string, unknown>> = [{ [definition.date_field]: dateFilter }];
   if (definition.filter) filters.push(definition.filter);
+  for (const [dimension, values] of Object.entries(range.filter)) filters.push({ [dimension]: { _in: values } });
   const groupBy = [definition.date_field, ...definition.split_by];
   if (range.groupBy !== null && !groupBy.includes(range.groupBy)) groupBy.push(range.groupBy);
   if (definition.kind === 'quantiles') groupBy.push(definition.bucket_field);

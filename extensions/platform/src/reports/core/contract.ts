@@ -27,7 +27,19 @@ export const reportQuery = z
       .regex(/^[a-z_][a-z0-9_]{0,62}$/)
       .optional()
       .describe("One of the report's dimensions (e.g. status, priority, channel, organization, assignee)."),
-    format: z.enum(['json', 'csv']).default('json').describe('csv: one line per row, formula-like cells neutralised.'),
+    filter: z
+      .record(
+        z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a dimension name'),
+        z.string().min(1).max(2_000, 'at most 2000 characters'),
+      )
+      .optional()
+      .describe(
+        "filter[<dimension>]=a,b: only rows whose dimension is one of the values (e.g. filter[priority]=high,urgent); one of the report's dimensions. A uuid dimension (organization, assignee) takes uuids.",
+      ),
+    format: z
+      .enum(['json', 'csv', 'xlsx'])
+      .default('json')
+      .describe('csv and xlsx: one line per row, formula-like cells neutralised; numbers stay numbers.'),
   })
   .strict();
 export type ReportQuery = z.infer<typeof reportQuery>;
@@ -45,6 +57,7 @@ export const reportResponse = z.object({
     to: z.string(),
     interval: z.enum(['day', 'week']).nullable(),
     group_by: z.string().nullable(),
+    filter: z.record(z.string(), z.array(z.string())).describe('The filters applied, as lists of values.'),
     freshness: z
       .literal('transactional')
       .describe('The rollups change in the transaction of every ticket write: figures include every committed write.'),

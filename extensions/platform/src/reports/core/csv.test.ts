@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { neutraliseFormula as neutralise } from '../../shared/spreadsheet.js';
-import { reportCsv } from './csv.js';
+import { reportCsv, reportTable } from './csv.js';
 
 describe('report csv', () => {
   it('writes a header and one line per row, empty for null, numbers as numbers', () => {
@@ -20,5 +20,14 @@ describe('report csv', () => {
   });
   it('writes nothing but an empty line for no rows', () => {
     expect(reportCsv([])).toBe('\n');
+  });
+});
+
+describe('report table (the XLSX cells)', () => {
+  it('keeps numbers as numbers and null as an empty cell, and neutralises text and headers', () => {
+    expect(reportTable([{ period: '2026-12-01', '=x': '-1', tickets: 3, average: null }])).toEqual({
+      header: ['period', "'=x", 'tickets', 'average'],
+      records: [['2026-12-01', "'-1", 3, null]],
+    });
   });
 });
