@@ -11,15 +11,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildDemo, DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
-import { bulkTickets, ensureDemoData } from '../../extensions/service-desk/seed/database.js';
+import { DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
 import { type DirectusInstance } from '../lib/instance.js';
 import { step } from '../lib/log.js';
 import { withClient, type PgConnection } from '../lib/postgres.js';
-import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js';
+import { dropRedisNamespace, redisNamespaceEnv } from '../lib/redis-namespace.js';
+import { startMigratedInstance } from '../snapshots/instance.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
+import { seedServiceDesk } from './lib/seeded.js';
 import { benchServer } from './lib/server.js';
 
 const SCOPE = 'bench';
@@ -61,15 +62,7 @@ const leaks: string[] = [];
 const checks: Array<[string, string]> = [];
 let instance: DirectusInstance | undefined;
 try {
-  step(SCOPE, `migrating ${db.database} to the latest version`);
-  await migrateDatabase(db, { log: (message) => step(SCOPE, `migrate: ${message}`) });
-  const data = buildDemo();
-  await withClient(db, async (client) => {
-    await ensureDemoData(client, data, DEMO_PASSWORD, storageRoot);
-    step(SCOPE, `seeding ${ticketCount.toLocaleString('en-US')} tickets, one message each`);
-    await bulkTickets(client, data, ticketCount, { progress: (line) => step(SCOPE, line) });
-    await client.query('vacuum analyze tickets');
-  });
+  await seedServiceDesk(db, { scope: SCOPE, tickets: ticketCount, storageRoot, analyze: ['tickets'] });
   // Two customers of the two organizations with the most tickets.
   const customers = await sql<Customer>(
     db,
@@ -101,16 +94,7 @@ try {
             CACHE_STORE: 'redis',
             // Every store under this run's prefix: other instances on the same Redis (tests, other benches) use
             // databases whose ids may be the same as this one's (copies of one template).
-            ...Object.fromEntries(
-              [
-                'CACHE_NAMESPACE',
-                'REDIS_BUS_NAMESPACE',
-                'REDIS_LOCK_NAMESPACE',
-                'REDIS_PERMISSIONS_NAMESPACE',
-                'REDIS_COUNTERS_NAMESPACE',
-                'SYNCHRONIZATION_NAMESPACE',
-              ].map((key) => [key, `${prefix}:${key.toLowerCase()}`]),
-            ),
+            ...redisNamespaceEnv(prefix),
           }
         : { CACHE_STORE: 'memory' }),
     };
@@ -177,6 +161,7 @@ try {
   await instance?.stop();
   await bench.close();
   rmSync(storageRoot, { recursive: true, force: true });
+  if (redis) await dropRedisNamespace(redis, prefix);
 }
 
 console.log('');

@@ -22,15 +22,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import { buildDemo, DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
-import { bulkTickets, ensureDemoData } from '../../extensions/service-desk/seed/database.js';
+import { DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
 import { LISTED_REQUESTS, withTicket } from '../../extensions/service-desk/tests/plans/queries.js';
 import { startInstance, type DirectusInstance } from '../lib/instance.js';
 import { step } from '../lib/log.js';
 import { withClient, type PgConnection } from '../lib/postgres.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../lib/proxy.js';
-import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js';
+import { dropRedisNamespace, redisNamespaceEnv } from '../lib/redis-namespace.js';
+import { startMigratedInstance } from '../snapshots/instance.js';
 import { figuresByRoute, type Sample } from './load/core/mix.js';
 import {
   compareRatios,
@@ -46,6 +45,7 @@ import { checkEachRoute, driveMix, type MixRoute } from './load/drive.js';
 import { json } from './lib/http.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
+import { seedServiceDesk } from './lib/seeded.js';
 import { benchServer } from './lib/server.js';
 
 const SCOPE = 'bench';
@@ -122,16 +122,7 @@ let instances: DirectusInstance[] = [];
 let reference: StepFigures | undefined;
 let proxy: RoundRobinProxy | undefined;
 try {
-  step(SCOPE, `migrating ${db.database} to the latest version`);
-  await migrateDatabase(db, { log: (message) => step(SCOPE, `migrate: ${message}`) });
-  const data = buildDemo();
-  await withClient(db, async (client) => {
-    await ensureDemoData(client, data, DEMO_PASSWORD, storageRoot);
-    step(SCOPE, `seeding ${ticketCount.toLocaleString('en-US')} tickets, one message each`);
-    await bulkTickets(client, data, ticketCount, { progress: (line) => step(SCOPE, line) });
-    await client.query('vacuum analyze tickets');
-    await client.query('vacuum analyze ticket_messages');
-  });
+  await seedServiceDesk(db, { scope: SCOPE, tickets: ticketCount, storageRoot });
 
   // The callers: every active demo customer of an organization (up to 8) and every demo agent (up to 4).
   const customers = await sql<{ email: string; organization: string }>(
@@ -176,13 +167,8 @@ try {
     // Tokens issued by one instance are checked by the other.
     SECRET: randomBytes(32).toString('hex'),
     REDIS: redisUrl,
-    REDIS_BUS_NAMESPACE: `${NS}:bus`,
-    REDIS_LOCK_NAMESPACE: `${NS}:lock`,
-    REDIS_COUNTERS_NAMESPACE: `${NS}:counters`,
-    REDIS_PERMISSIONS_NAMESPACE: `${NS}:permissions`,
+    ...redisNamespaceEnv(NS),
     SYNCHRONIZATION_STORE: 'redis',
-    SYNCHRONIZATION_NAMESPACE: `${NS}:sync`,
-    CACHE_NAMESPACE: `${NS}:cache`,
   };
   instances = await Promise.all([
     startMigratedInstance({ db, name: 'bench-load-a', env }),
@@ -374,21 +360,10 @@ try {
 
 /** This run's Redis keys: some (synchronization, locks) have no expiry. */
 async function removeRedisKeys() {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
-    await redis.connect();
-    for (const pattern of [`${NS}:*`, `sets:namespace:${NS}:*`]) {
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-        if (found.length) await redis.del(...found);
-        cursor = next;
-      } while (cursor !== '0');
-    }
+    await dropRedisNamespace(redisUrl, NS);
   } catch (error) {
     console.error(`could not remove this run's Redis keys (${NS}:*): ${(error as Error).message}`);
-  } finally {
-    redis.disconnect();
   }
 }
 

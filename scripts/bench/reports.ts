@@ -12,15 +12,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildDemo, DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
-import { bulkTickets, ensureDemoData } from '../../extensions/service-desk/seed/database.js';
+import { DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
+import { bulkTickets } from '../../extensions/service-desk/seed/database.js';
 import { step } from '../lib/log.js';
 import { withClient, type PgConnection } from '../lib/postgres.js';
-import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js';
+import { startMigratedInstance } from '../snapshots/instance.js';
 import { json } from './lib/http.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable, percentile } from './lib/stats.js';
+import { seedServiceDesk } from './lib/seeded.js';
 import { benchServer } from './lib/server.js';
 
 const SCOPE = 'bench';
@@ -93,30 +94,33 @@ const facts: Array<[string, string]> = [];
 let instance: Awaited<ReturnType<typeof startMigratedInstance>> | undefined;
 let failed: LoadResult[] = [];
 try {
-  step(SCOPE, `migrating ${db.database} to the latest version`);
-  await migrateDatabase(db, { log: (message) => step(SCOPE, `migrate: ${message}`) });
-  const data = buildDemo();
-  await withClient(db, async (client) => {
-    await ensureDemoData(client, data, DEMO_PASSWORD, storageRoot);
-    step(SCOPE, `seeding ${ticketCount.toLocaleString('en-US')} tickets (rollup triggers on)`);
-    const seeded = await bulkTickets(client, data, ticketCount, { progress: (line) => step(SCOPE, line) });
-    facts.push(['seed, triggers on', `${Math.round(ticketCount / (seeded.elapsedMs / 1000))} tickets/s`]);
-    step(SCOPE, 'first responses, solutions and ratings (one UPDATE, through the triggers)');
-    let started = Date.now();
-    await client.query(
-      `update tickets set
+  // The rollup triggers are on while the seed writes.
+  const { data } = await seedServiceDesk(db, {
+    scope: SCOPE,
+    tickets: ticketCount,
+    storageRoot,
+    analyze: [],
+    prepare: async (client, { seeded }) => {
+      facts.push(['seed, triggers on', `${Math.round(ticketCount / (seeded.elapsedMs / 1000))} tickets/s`]);
+      step(SCOPE, 'first responses, solutions and ratings (one UPDATE, through the triggers)');
+      const started = Date.now();
+      await client.query(
+        `update tickets set
          first_responded_at = case when status <> 'new' then date_created + make_interval(mins => 5 + abs(hashtext(id::text)) % 600) end,
          solved_at = case when status in ('solved', 'closed') then date_created + make_interval(mins => 60 + abs(hashtext(id::text || 's')) % 8000) end,
          satisfaction = case when status in ('solved', 'closed') and abs(hashtext(id::text)) % 3 = 0 then 1 + abs(hashtext(id::text || 'r')) % 5 end`,
-    );
-    facts.push(['UPDATE of every ticket (times, ratings), triggers on', `${Date.now() - started} ms`]);
-    const [cells] = (
-      await client.query(
-        `select (select count(*) from report_ticket_counts) as counts, (select count(*) from report_ticket_times) as times`,
-      )
-    ).rows as Array<{ counts: string; times: string }>;
-    facts.push(['rollup rows (counts, times)', `${cells!.counts}, ${cells!.times}`]);
-    started = Date.now();
+      );
+      facts.push(['UPDATE of every ticket (times, ratings), triggers on', `${Date.now() - started} ms`]);
+      const [cells] = (
+        await client.query(
+          `select (select count(*) from report_ticket_counts) as counts, (select count(*) from report_ticket_times) as times`,
+        )
+      ).rows as Array<{ counts: string; times: string }>;
+      facts.push(['rollup rows (counts, times)', `${cells!.counts}, ${cells!.times}`]);
+    },
+  });
+  await withClient(db, async (client) => {
+    const started = Date.now();
     await client.query('vacuum analyze tickets');
     await client.query('vacuum analyze report_ticket_counts');
     await client.query('vacuum analyze report_ticket_times');

@@ -15,17 +15,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildDemo, DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
-import { bulkTickets, ensureDemoData } from '../../extensions/service-desk/seed/database.js';
+import { DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
 import { searchCollections } from '../../extensions/service-desk/spec/search/collections.js';
 import { backfillStatement, documentTable } from '../../extensions/service-desk/spec/search/migrate.js';
 import { step } from '../lib/log.js';
 import { withClient, type PgConnection } from '../lib/postgres.js';
-import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js';
+import { startMigratedInstance } from '../snapshots/instance.js';
 import { json } from './lib/http.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
+import { seedServiceDesk } from './lib/seeded.js';
 import { benchServer } from './lib/server.js';
 
 const SCOPE = 'bench';
@@ -59,36 +59,37 @@ const results: Array<LoadResult & { kind: string; who: string; route: 'ours' | '
 let backfill: Array<[string, number]> = [];
 let instance: Awaited<ReturnType<typeof startMigratedInstance>> | undefined;
 try {
-  step(SCOPE, `migrating ${db.database} to the latest version`);
-  await migrateDatabase(db, { log: (message) => step(SCOPE, `migrate: ${message}`) });
-  const data = buildDemo();
-  await withClient(db, async (client) => {
-    await ensureDemoData(client, data, DEMO_PASSWORD, storageRoot);
-    step(SCOPE, `seeding ${ticketCount.toLocaleString('en-US')} tickets, one message each`);
-    await bulkTickets(client, data, ticketCount, { progress: (line) => step(SCOPE, line) });
-    step(SCOPE, 'rewriting the text with a skewed vocabulary');
-    const word = `'lex' || floor(power(${VOCABULARY}, random()))::int`;
-    const words = (count: number) =>
-      `(select string_agg(${word}, ' ') from generate_series(1, ${count}) where t.id is not null)`;
-    await client.query(
-      `update tickets t set subject = ($1::text[])[1 + floor(random() * cardinality($1::text[]))::int] || ' ' || ${words(3)},
+  await seedServiceDesk(db, {
+    scope: SCOPE,
+    tickets: ticketCount,
+    storageRoot,
+    analyze: [
+      'groundwork.search_document_tickets',
+      'groundwork.search_document_ticket_messages',
+      'tickets',
+      'ticket_messages',
+    ],
+    prepare: async (client) => {
+      step(SCOPE, 'rewriting the text with a skewed vocabulary');
+      const word = `'lex' || floor(power(${VOCABULARY}, random()))::int`;
+      const words = (count: number) =>
+        `(select string_agg(${word}, ' ') from generate_series(1, ${count}) where t.id is not null)`;
+      await client.query(
+        `update tickets t set subject = ($1::text[])[1 + floor(random() * cardinality($1::text[]))::int] || ' ' || ${words(3)},
          description = ${words(25)}`,
-      [TOPICS],
-    );
-    await client.query(`update ticket_messages t set body = ${words(12)}, internal = (hashtext(t.id::text) % 5 = 0)`);
-    // The trigger kept the documents current through the rewrite; the backfill an existing table gets is timed by
-    // emptying each document table and filling it again with the migration's own statement.
-    backfill = [];
-    for (const row of searchCollections) {
-      const started = Date.now();
-      await client.query(`truncate groundwork."${documentTable(row.collection)}"`);
-      await client.query(backfillStatement(row, 'id'));
-      backfill.push([row.collection, Date.now() - started]);
-    }
-    await client.query('vacuum analyze groundwork.search_document_tickets');
-    await client.query('vacuum analyze groundwork.search_document_ticket_messages');
-    await client.query('vacuum analyze tickets');
-    await client.query('vacuum analyze ticket_messages');
+        [TOPICS],
+      );
+      await client.query(`update ticket_messages t set body = ${words(12)}, internal = (hashtext(t.id::text) % 5 = 0)`);
+      // The trigger kept the documents current through the rewrite; the backfill an existing table gets is timed by
+      // emptying each document table and filling it again with the migration's own statement.
+      backfill = [];
+      for (const row of searchCollections) {
+        const started = Date.now();
+        await client.query(`truncate groundwork."${documentTable(row.collection)}"`);
+        await client.query(backfillStatement(row, 'id'));
+        backfill.push([row.collection, Date.now() - started]);
+      }
+    },
   });
 
   const [customer] = await sql<{ email: string }>(

@@ -15,8 +15,7 @@ import path from 'node:path';
 import knexFactory from 'knex';
 import { FIELD_INDEXES } from '../../extensions/service-desk/spec/versions/list-indexes.js';
 import { LIST_INDEXES } from '../../extensions/service-desk/spec/list-indexes/migrate.js';
-import { buildDemo, DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
-import { bulkTickets, ensureDemoData } from '../../extensions/service-desk/seed/database.js';
+import { DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
 import { captureSql, explain, readsAny } from '../../extensions/service-desk/tests/plans/plans.js';
 import {
   LARGE_TABLES,
@@ -27,11 +26,12 @@ import {
 } from '../../extensions/service-desk/tests/plans/queries.js';
 import { step } from '../lib/log.js';
 import { withClient, type PgConnection } from '../lib/postgres.js';
-import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js';
+import { startMigratedInstance } from '../snapshots/instance.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
 import { json, rssMb } from './lib/http.js';
+import { seedServiceDesk } from './lib/seeded.js';
 import { benchServer } from './lib/server.js';
 
 const SCOPE = 'bench';
@@ -71,25 +71,22 @@ let buildMs = 0;
 let seedSeconds = 0;
 let instance: Awaited<ReturnType<typeof startMigratedInstance>> | undefined;
 try {
-  step(SCOPE, `migrating ${db.database} to the latest version`);
-  await migrateDatabase(db, { log: (message) => step(SCOPE, `migrate: ${message}`) });
-  const data = buildDemo();
-  await withClient(db, async (client) => {
-    await ensureDemoData(client, data, DEMO_PASSWORD, storageRoot);
-    step(SCOPE, `seeding ${ticketCount.toLocaleString('en-US')} tickets, one message each`);
-    const seeded = await bulkTickets(client, data, ticketCount, { progress: (line) => step(SCOPE, line) });
-    seedSeconds = seeded.elapsedMs / 1000;
-    step(SCOPE, `seeded in ${seedSeconds.toFixed(1)} s; dropping the indexes of list-indexes for the baseline`);
-    // Each by name, and each must exist: a renamed index would otherwise stay and make the baseline wrong.
-    const present = (
-      await client.query(`select indexname from pg_indexes where indexname = any($1)`, [INDEXES.map((i) => i.name)])
-    ).rows.map((row: { indexname: string }) => row.indexname);
-    const missing = INDEXES.filter((index) => !present.includes(index.name)).map((index) => index.name);
-    if (missing.length) throw new Error(`the migrated database lacks ${missing.join(', ')}`);
-    for (const index of INDEXES) await client.query(`drop index ${index.name}`);
-    await client.query('vacuum analyze tickets');
-    await client.query('vacuum analyze ticket_messages');
-    await client.query('vacuum analyze ticket_messages_files');
+  await seedServiceDesk(db, {
+    scope: SCOPE,
+    tickets: ticketCount,
+    storageRoot,
+    analyze: ['tickets', 'ticket_messages', 'ticket_messages_files'],
+    prepare: async (client, { seeded }) => {
+      seedSeconds = seeded.elapsedMs / 1000;
+      step(SCOPE, `seeded in ${seedSeconds.toFixed(1)} s; dropping the indexes of list-indexes for the baseline`);
+      // Each by name, and each must exist: a renamed index would otherwise stay and make the baseline wrong.
+      const present = (
+        await client.query(`select indexname from pg_indexes where indexname = any($1)`, [INDEXES.map((i) => i.name)])
+      ).rows.map((row: { indexname: string }) => row.indexname);
+      const missing = INDEXES.filter((index) => !present.includes(index.name)).map((index) => index.name);
+      if (missing.length) throw new Error(`the migrated database lacks ${missing.join(', ')}`);
+      for (const index of INDEXES) await client.query(`drop index ${index.name}`);
+    },
   });
 
   // The callers: the demo customer whose organization has the most tickets, the agent with the most open ones.

@@ -4,10 +4,10 @@
 // that was answered 2xx. Jobs and cron exactly once across instances: jobs-instances.test.ts.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Redis } from 'ioredis';
 import { exitWithin, startInstance, type DirectusInstance } from '../../scripts/lib/instance.js';
 import { dropDatabase, withClient, type PgConnection } from '../../scripts/lib/postgres.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../../scripts/lib/proxy.js';
+import { dropRedisNamespace, redisNamespaceEnv } from '../../scripts/lib/redis-namespace.js';
 import { fixtureTestDatabase, harness } from './harness/context.js';
 import { FIXTURE_LINE } from './harness/fixture.js';
 import { getJson, login } from './http.js';
@@ -25,15 +25,10 @@ const SCALED_ENV: Record<string, string> = {
   // Tokens issued by one instance are checked by the other.
   SECRET: randomBytes(32).toString('hex'),
   REDIS,
-  REDIS_BUS_NAMESPACE: `${NS}:bus`,
-  REDIS_LOCK_NAMESPACE: `${NS}:lock`,
-  REDIS_COUNTERS_NAMESPACE: `${NS}:counters`,
-  REDIS_PERMISSIONS_NAMESPACE: `${NS}:permissions`,
+  ...redisNamespaceEnv(NS),
   SYNCHRONIZATION_STORE: 'redis',
-  SYNCHRONIZATION_NAMESPACE: `${NS}:sync`,
   CACHE_ENABLED: 'true',
   CACHE_STORE: 'redis',
-  CACHE_NAMESPACE: `${NS}:cache`,
   CACHE_AUTO_PURGE: 'true',
   CACHE_TTL: '5m',
   CACHE_STATUS_HEADER: 'X-Cache-Status',
@@ -97,22 +92,7 @@ afterAll(async () => {
   await proxy?.close();
   await Promise.all([a?.stop().catch(() => undefined), b?.stop().catch(() => undefined)]);
   if (db) await dropDatabase(harness().server, db.database);
-  // This run's keys: some (synchronization, locks) have no expiry.
-  const redis = new Redis(REDIS, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    // Keyv (the cache) files its entries under `sets:namespace:<CACHE_NAMESPACE>:`.
-    for (const pattern of [`${NS}:*`, `sets:namespace:${NS}:*`]) {
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-        if (found.length) await redis.del(...found);
-        cursor = next;
-      } while (cursor !== '0');
-    }
-  } finally {
-    redis.disconnect();
-  }
+  await dropRedisNamespace(REDIS, NS);
 });
 
 describe('two instances on one Redis', () => {
