@@ -1,5 +1,6 @@
 // Small HTTP helpers shared by integration tests.
 import { expect } from '@jest/globals';
+import { authenticator } from 'otplib';
 import { harness } from './harness/context.js';
 
 export async function getJson(url: string, init: RequestInit = {}) {
@@ -23,6 +24,26 @@ export async function login(baseUrl: string, email: string, password: string): P
   });
   if (response.status !== 200) throw new Error(`login ${email}: ${response.status} ${response.text}`);
   return (response.body.data as { access_token: string }).access_token;
+}
+
+/**
+ * Sets up TOTP as the person would at their first login (generate a secret with their password, enable it with a
+ * code from it) and returns the secret; later logins need `authenticator.generate(secret)`.
+ */
+export async function enableTotp(baseUrl: string, person: { email: string; password: string }): Promise<string> {
+  const token = await login(baseUrl, person.email, person.password);
+  const post = async (route: string, body: unknown) => {
+    const response = await getJson(`${baseUrl}${route}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (response.status >= 300) throw new Error(`POST ${route} answered ${response.status}: ${response.text}`);
+    return response.body.data as { secret: string } | undefined;
+  };
+  const { secret } = (await post('/users/me/tfa/generate', { password: person.password }))!;
+  await post('/users/me/tfa/enable', { secret, otp: authenticator.generate(secret) });
+  return secret;
 }
 
 /** The test admin's access token on the main instance, or on the instance at `baseUrl`. */

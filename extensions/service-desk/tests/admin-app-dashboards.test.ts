@@ -16,7 +16,7 @@ import { DASHBOARD, panels } from '../spec/reports/dashboards.js';
 import { POLICY_MINUTES } from './fixtures.js';
 import { testRunsDir } from '../../../scripts/lib/instance.js';
 import { harness } from '../../../tests/integration/harness/context.js';
-import { adminToken, getJson } from '../../../tests/integration/http.js';
+import { adminToken, enableTotp, getJson } from '../../../tests/integration/http.js';
 import {
   adminAppSession,
   appErrors,
@@ -117,13 +117,7 @@ beforeAll(async () => {
     });
 
   // The manager's policy requires TOTP: set it up as the manager would.
-  const first = await tokenOf(people.manager);
-  const generated = await send<{ secret: string }>(first, 'POST', '/users/me/tfa/generate', {
-    password: people.manager.password,
-  });
-  const secret = generated.data!.secret;
-  await send(first, 'POST', '/users/me/tfa/enable', { secret, otp: authenticator.generate(secret) });
-  people.manager.otpSecret = secret;
+  people.manager.otpSecret = await enableTotp(harness().baseUrl, people.manager);
 
   mkdirSync(SCREENSHOTS, { recursive: true });
   chromium = await launchChromium();

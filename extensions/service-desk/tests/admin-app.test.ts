@@ -16,7 +16,7 @@ import { ROLE } from '../spec/service-desk/access.js';
 import { POLICY_MINUTES } from './fixtures.js';
 import { testRunsDir } from '../../../scripts/lib/instance.js';
 import { harness } from '../../../tests/integration/harness/context.js';
-import { adminToken, getJson, until } from '../../../tests/integration/http.js';
+import { adminToken, enableTotp, getJson, until } from '../../../tests/integration/http.js';
 import {
   adminAppSession,
   appErrors,
@@ -46,16 +46,6 @@ async function asAdmin<T>(method: string, route: string, body?: unknown): Promis
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (response.status >= 300) throw new Error(`${method} ${route} answered ${response.status}: ${response.text}`);
-  return (response.body as { data: T }).data;
-}
-
-async function asUser<T>(token: string, route: string, body: unknown): Promise<T> {
-  const response = await getJson(`${harness().baseUrl}${route}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (response.status >= 300) throw new Error(`POST ${route} answered ${response.status}: ${response.text}`);
   return (response.body as { data: T }).data;
 }
 
@@ -105,17 +95,7 @@ beforeAll(async () => {
   });
 
   // The manager's policy requires TOTP: set it up as the manager would (the app asks for it at the first login).
-  const session = await getJson(`${harness().baseUrl}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: people.manager.email, password: people.manager.password }),
-  });
-  const token = (session.body.data as { access_token: string }).access_token;
-  const { secret } = await asUser<{ secret: string }>(token, '/users/me/tfa/generate', {
-    password: people.manager.password,
-  });
-  await asUser(token, '/users/me/tfa/enable', { secret, otp: authenticator.generate(secret) });
-  people.manager.otpSecret = secret;
+  people.manager.otpSecret = await enableTotp(harness().baseUrl, people.manager);
 
   mkdirSync(SCREENSHOTS, { recursive: true });
   chromium = await launchChromium();
@@ -235,15 +215,7 @@ async function movesOf(person: Person, item: string): Promise<string[]> {
     person.id = (
       await asAdmin<{ id: string }>('POST', '/users', { email: person.email, password: person.password, role })
     ).id;
-    const session = await getJson(`${harness().baseUrl}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: person.email, password: person.password }),
-    });
-    const token = (session.body.data as { access_token: string }).access_token;
-    const { secret } = await asUser<{ secret: string }>(token, '/users/me/tfa/generate', { password: person.password });
-    await asUser(token, '/users/me/tfa/enable', { secret, otp: authenticator.generate(secret) });
-    person.otpSecret = secret;
+    person.otpSecret = await enableTotp(harness().baseUrl, person);
     const { page, errors } = await logIn(person);
     await visit(page, '/groundwork-webhooks', `Admin app ${run}`);
     await dismissOwnerDialog(page);
