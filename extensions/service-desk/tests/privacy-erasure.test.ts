@@ -5,7 +5,7 @@
 // organization's and an audit event says what happened. An admin erases an agent on request (his replies and the
 // file attached to one stay, anonymised). Refusals: other roles, the REST and GraphQL delete paths, the last admin.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { authenticator } from 'otplib';
@@ -193,6 +193,27 @@ describe('a customer erases herself', () => {
       JSON.stringify({ id: `outbox-${hex()}` }),
       JSON.stringify({ message: `550 5.1.1 <${carol.email}>: mailbox unavailable` }),
     ]);
+    // Inbound emails (platform record, decision 0049): one of hers held until her contact is active, with its raw
+    // bytes, and a colleague's whose subject names her.
+    const inboundSubject = `carol-inbound-${hex()}`;
+    await desk.db('inbound_emails').insert([
+      {
+        id: randomUUID(),
+        message_id: `<${hex()}@mail.example.com>`,
+        sender: carol.email.toLowerCase(),
+        subject: inboundSubject,
+        status: 'held',
+        reason: `held until ${carol.email} is active`,
+        held_mime: Buffer.from(`From: ${carol.email}\r\nSubject: ${inboundSubject}\r\n\r\nhello`).toString('base64'),
+      },
+      {
+        id: randomUUID(),
+        message_id: `<${hex()}@mail.example.com>`,
+        sender: `colleague-${hex()}@example.com`,
+        subject: `About ${carol.email}`,
+        status: 'accepted',
+      },
+    ]);
     await eventsSettled([ticket, message.id, loggedMessage.id, agentReply]);
     // The agents' in-app notifications quote her ticket (positive control for the dump below).
     await until('in-app notifications quoting her ticket', async () => {
@@ -200,7 +221,7 @@ describe('a customer erases herself', () => {
       return rows.length > 0;
     });
     hers.push(carol.id, carol.email, carol.first, carol.last, subject, description, reply, logged, comment);
-    hers.push(`carol-screenshot`, fileContent, inApp);
+    hers.push(`carol-screenshot`, fileContent, inApp, inboundSubject);
     // The hashes her failed login was recorded and throttled under (security_events.account_key, login_throttle).
     hers.push(accountKey(carol.email), accountClientKey(carol.email, '127.0.0.1'));
   }, 180_000);
@@ -215,6 +236,7 @@ describe('a customer erases herself', () => {
       'public.directus_activity',
       'public.directus_revisions',
       'public.directus_notifications',
+      'public.inbound_emails',
       'public.notification_outbox',
       'public.workflow_history',
       'groundwork.domain_event',

@@ -2,7 +2,7 @@
 // messages and notification preference, nothing of a colleague's, another organization's or an internal note, and
 // no credential; an agent's holds their internal notes; an anonymous call is refused.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { ROLE } from '../spec/service-desk/access.js';
 import { harness } from '../../../tests/integration/harness/context.js';
 import { getJson } from '../../../tests/integration/http.js';
@@ -15,6 +15,7 @@ interface Export {
   notifications: { in_app: Row[]; preferences: Row[]; outbox: Row[] };
   workflow_history: Row[];
   security_events: Row[] | null;
+  inbound_emails: Row[];
   domains: { 'service-desk': { organization: Row | null; tickets: Row[]; messages: Row[] } };
 }
 
@@ -95,6 +96,21 @@ beforeAll(async () => {
   // from before decision 0020 (the API refuses static tokens for non-admins now).
   staticToken = unique('static-token');
   await desk.db('directus_users').where({ id: desk.users.customer.id }).update({ token: staticToken });
+  // Inbound emails (platform record): the one from the customer's address is theirs, the colleague's is not.
+  for (const [who, login] of [
+    ['customer', desk.users.customer],
+    ['colleague', colleague],
+  ] as const) {
+    const subject = unique(`${who}-inbound`);
+    await desk.db('inbound_emails').insert({
+      id: randomUUID(),
+      message_id: `<${unique('message')}@mail.example.com>`,
+      sender: login.email.toLowerCase(),
+      subject,
+      status: 'accepted',
+    });
+    written[who].push(subject);
+  }
   // A failed login of the customer's: the security event about them belongs in their export, the colleague's not.
   for (const email of [desk.users.customer.email, colleague.email]) {
     const failed = await getJson(`${harness().baseUrl}/auth/login`, {
@@ -127,6 +143,9 @@ describe('GET /users/me/export', () => {
     }
     expect(events).toEqual([
       expect.objectContaining({ type: 'login', outcome: 'failed', user_id: desk.users.customer.id }),
+    ]);
+    expect(data.inbound_emails).toEqual([
+      expect.objectContaining({ sender: desk.users.customer.email.toLowerCase(), status: 'accepted' }),
     ]);
     expect(data.notifications.preferences).toEqual([
       expect.objectContaining({ user: desk.users.customer.id, event: 'ticket.*' }),

@@ -4,6 +4,7 @@
 // through the message it is attached to). Every query is filtered on the caller's own id, so nobody else's row
 // can come in.
 import type { Knex } from 'knex';
+import { INBOUND } from '../inbound/store.js';
 import { securityStore } from '../security/store.js';
 import { accountClientKey, accountKey } from '../security/core/tokens.js';
 import {
@@ -26,7 +27,8 @@ type Row = Record<string, unknown>;
 export async function platformSections(database: Knex, user: string): Promise<PlatformSections | null> {
   const account = (await database('directus_users').where({ id: user }).first()) as Row | undefined;
   if (!account) return null;
-  const [files, inApp, preferences, outbox, history, security] = await Promise.all([
+  const email = typeof account.email === 'string' ? account.email.toLowerCase() : null;
+  const [files, inApp, preferences, outbox, history, security, inbound] = await Promise.all([
     database('directus_files').where({ uploaded_by: user }).orderBy('uploaded_on'),
     database('directus_notifications').where({ recipient: user }).orderBy('timestamp'),
     database('notification_preferences').where({ user }).orderBy('id'),
@@ -34,6 +36,8 @@ export async function platformSections(database: Knex, user: string): Promise<Pl
     database('workflow_history').where({ actor: user }).orderBy('id'),
     // The security capability owns its table; user_id is the account an event is about.
     securityStore(database).about(user) as Promise<Row[]>,
+    // Emails received from their address (stored lower-cased): the record, and the raw email while it is held.
+    email ? database(INBOUND).where({ sender: email }).orderBy('date_created') : Promise.resolve([]),
   ]);
   return {
     user: account,
@@ -41,6 +45,7 @@ export async function platformSections(database: Knex, user: string): Promise<Pl
     notifications: { in_app: inApp as Row[], preferences: preferences as Row[], outbox: outbox as Row[] },
     workflow_history: history as Row[],
     security_events: security,
+    inbound_emails: inbound as Row[],
   };
 }
 
@@ -179,6 +184,35 @@ export async function erasePlatformData(
       });
   }
   count('events_anonymised', events.length);
+
+  // Inbound emails (decision 0049): each row stays, as the Message-ID is what makes a retried delivery a no-op, but
+  // not the person: emails from their address lose sender, subject, reason and the held raw email (which would be
+  // posted in their name on activation); mentions of them in others' subjects are redacted.
+  const inbound = (await trx(INBOUND)
+    .modify((q) => (identifiers.email ? q.where({ sender: identifiers.email.toLowerCase() }) : q))
+    .orWhere(mentions(trx, 'subject', terms))
+    .orWhere(mentions(trx, 'message_id', terms))
+    .orWhere(mentions(trx, 'attachments', terms))
+    .select('id', 'sender', 'subject', 'message_id', 'attachments')) as Array<{
+    id: string;
+    sender: string | null;
+    subject: string | null;
+    message_id: string;
+    attachments: unknown;
+  }>;
+  for (const row of inbound) {
+    const theirs = identifiers.email !== null && row.sender === identifiers.email.toLowerCase();
+    await trx(INBOUND)
+      .where({ id: row.id })
+      .update({
+        message_id: redactText(row.message_id, identifiers),
+        ...(theirs
+          ? { sender: null, subject: row.subject === null ? null : ERASED, reason: null, held_mime: null }
+          : { subject: row.subject && redactText(row.subject, identifiers) }),
+        attachments: row.attachments === null ? null : JSON.stringify(scrubJson(row.attachments, identifiers)),
+      });
+  }
+  count('inbound_emails_anonymised', inbound.length);
 
   // Jobs (pending, retried, kept for retention): payloads and errors (an SMTP refusal quotes the address).
   const jobs = (await trx('pgboss.job')

@@ -17,6 +17,7 @@ const platform = {
   notifications: { in_app: [], preferences: [{ id: 1 }], outbox: [] },
   workflow_history: [],
   security_events: null,
+  inbound_emails: [],
 };
 
 describe('withoutCredentials', () => {
@@ -43,6 +44,7 @@ describe('assembleExport', () => {
       notifications: platform.notifications,
       workflow_history: [],
       security_events: null,
+      inbound_emails: [],
       domains: { desk: { tickets: [{ requester: 'u1' }] } },
     });
     expect(JSON.stringify(result)).not.toMatch(/argon2id|SEED|static/);

@@ -54,6 +54,8 @@ export interface PlatformSections {
   workflow_history: Record<string, unknown>[];
   /** null when this instance records no security events (the table does not exist). */
   security_events: Record<string, unknown>[] | null;
+  /** Inbound emails received from the user's address. */
+  inbound_emails: Record<string, unknown>[];
 }
 
 export async function assembleExport<Request>(input: {
@@ -88,6 +90,9 @@ export const personalDataExport = z.object({
     }),
     workflow_history: rows.describe('Workflow transitions the user made.'),
     security_events: rows.nullable().describe('Security events about the user; null where none are recorded.'),
+    inbound_emails: rows.describe(
+      "Inbound emails received from the user's address: what each became, and the raw email (base64) while held.",
+    ),
     domains: z
       .record(z.string(), z.record(z.string(), z.unknown()))
       .describe('Each domain\'s sections, e.g. domains["service-desk"].tickets.'),
