@@ -50,7 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await clamd?.close();
   await new Promise((resolve) => source?.close(resolve));
-  rmSync(serverTmp, { recursive: true, force: true });
+  for (const dir of [serverTmp, quarantine]) rmSync(dir, { recursive: true, force: true });
 });
 
 const fixture = useFixtureInstance({ name: 'files', members: ['mia', 'max'], env });
