@@ -1,7 +1,7 @@
 // Uploads checked by content and scanned (decision 0038), attacked over HTTP on a fixture-domain instance with a
 // fake clamd: the bytes decide the type, hostile files are refused, server-side fields are the server's for every
 // role, and nothing refused, infected or interrupted leaves a row or bytes behind.
-import { existsSync, mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,10 +12,14 @@ import { useFixtureInstance } from './harness/fixture.js';
 import { expectErrorEnvelope, getJson, until } from './http.js';
 
 const quarantine = mkdtempSync(path.join(os.tmpdir(), 'groundwork-files-test-quarantine-'));
+// The instance's own temporary folder (os.tmpdir() there), where every upload lands before it is checked: a refused,
+// infected or interrupted upload must leave nothing in it either, and no other instance writes to it.
+const serverTmp = mkdtempSync(path.join(os.tmpdir(), 'groundwork-files-test-tmp-'));
 // Filled in before the instance starts (this beforeAll runs first): the fake clamd's port.
 const env: Record<string, string> = {
   GROUNDWORK_CLAMD_HOST: '127.0.0.1',
   GROUNDWORK_FILES_QUARANTINE_PATH: quarantine,
+  TMPDIR: serverTmp,
   GROUNDWORK_CLAMD_TIMEOUT_MS: '5000',
   FILES_MAX_UPLOAD_SIZE: '1mb',
   GROUNDWORK_FILES_ROLE_UPLOAD_LIMITS: `${MEMBER_ROLE}=4kb`,
@@ -23,8 +27,11 @@ const env: Record<string, string> = {
   IMPORT_IP_DENY_LIST: '192.0.2.1',
 };
 let clamd: FakeClamd;
-/** Serves the import tests' sources: /<name> answers the body `sources` holds, with a declared type. */
-const sources = new Map<string, { type: string; body: Buffer }>();
+/**
+ * Serves the import tests' sources: /<name> answers the body `sources` holds, with a declared type; `cutAt` sends
+ * only that many bytes of it, under the full length, then drops the connection (a transfer cut off midway).
+ */
+const sources = new Map<string, { type: string; body: Buffer; cutAt?: number }>();
 let source: http.Server;
 let sourceUrl: string;
 beforeAll(async () => {
@@ -33,7 +40,9 @@ beforeAll(async () => {
   source = http.createServer((request, response) => {
     const found = sources.get(new URL(request.url ?? '/', 'http://x').pathname.slice(1));
     if (!found) return void response.writeHead(404).end();
-    response.writeHead(200, { 'content-type': found.type }).end(found.body);
+    if (found.cutAt === undefined) return void response.writeHead(200, { 'content-type': found.type }).end(found.body);
+    response.writeHead(200, { 'content-type': found.type, 'content-length': found.body.length });
+    response.write(found.body.subarray(0, found.cutAt), () => setTimeout(() => response.socket?.destroy(), 100));
   });
   await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', resolve));
   sourceUrl = `http://127.0.0.1:${(source.address() as { port: number }).port}`;
@@ -41,6 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await clamd?.close();
   await new Promise((resolve) => source?.close(resolve));
+  for (const dir of [serverTmp, quarantine]) rmSync(dir, { recursive: true, force: true });
 });
 
 const fixture = useFixtureInstance({ name: 'files', members: ['mia', 'max'], env });
@@ -93,12 +103,17 @@ const storageRoot = () => fixture.instance.env['STORAGE_LOCAL_ROOT'] as string;
 const stored = () => (existsSync(storageRoot()) ? readdirSync(storageRoot()).sort() : []);
 const rows = async () => Number((await fixture.sql('directus_files').count({ n: '*' }))[0]!.n);
 
-/** Runs `attempt` and checks it left no directus_files row and no bytes in storage. */
+/** Upload folders (upload.ts, import.ts) left in the instance's temporary folder: each is removed once answered. */
+const uploadFolders = () => readdirSync(serverTmp).filter((name) => name.startsWith('groundwork-upload-'));
+
+/** Runs `attempt` and checks it left no directus_files row, no bytes in storage and no temporary upload folder. */
 async function leavesNothing(attempt: () => Promise<unknown>) {
   const [before, files] = [await rows(), stored()];
   await attempt();
   expect(await rows()).toBe(before);
   expect(stored()).toEqual(files);
+  // The folder goes just after the answer (removal is not awaited before it): wait a little for it.
+  await until("no upload folder left in the instance's TMPDIR", async () => uploadFolders().length === 0, 2000, 50);
 }
 
 /** Files the Directus process still holds open in an upload's temporary folder: a refused upload closes its file. */
@@ -334,6 +349,18 @@ describe('imports by URL', () => {
       expect(infected.status).toBe(422);
       expectErrorEnvelope(infected, 'FILE_INFECTED');
     });
+  });
+
+  it('keep no row, no bytes and no temporary file of a source cut off midway, and answer a clear error', async () => {
+    // A PNG whose first half arrives: what did arrive would pass the content check, so only the cut may refuse it.
+    const photo = Buffer.concat([PNG, Buffer.alloc(200_000, 0)]);
+    sources.set('cut.png', { type: 'image/png', body: photo, cutAt: 100_000 });
+    await leavesNothing(async () => {
+      const response = await api(fixture.admin, 'POST', '/files/import', { url: `${sourceUrl}/cut.png` });
+      expect([response.status, response.text]).toEqual([503, expect.stringContaining('midway')]);
+      expectErrorEnvelope(response, 'SERVICE_UNAVAILABLE');
+    });
+    await closesUploadFiles();
   });
 });
 

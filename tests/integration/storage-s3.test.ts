@@ -161,6 +161,42 @@ describe('S3 storage', () => {
     expect(await s3.keys()).toEqual(keys);
   });
 
+  it('leaves no row and no object of an upload cut off midway', async () => {
+    const [before, keys] = [await rows(), await s3.keys()];
+    // Half of the photo, then the connection drops: what arrived is a valid JPEG head, so only the cut may refuse it.
+    const boundary = `----groundwork${Math.random().toString(16).slice(2)}`;
+    const body = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="cut.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`,
+      ),
+      photo,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    await new Promise<void>((resolve) => {
+      const request = http.request(new URL('/files', fixture.instance.baseUrl), {
+        method: 'POST',
+        headers: {
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': body.length,
+          authorization: `Bearer ${fixture.admin}`,
+        },
+      });
+      request.on('error', () => resolve());
+      request.on('response', () => resolve());
+      request.write(body.subarray(0, Math.floor(body.length / 2)));
+      setTimeout(() => {
+        request.destroy();
+        resolve();
+      }, 500);
+    });
+    // The server notices the closed connection; give it a moment.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await rows()).toBe(before);
+    expect(await s3.keys()).toEqual(keys);
+    // And it still takes uploads into the bucket.
+    expect((await upload(fixture.admin, 'after.jpg', 'image/jpeg', photo)).status).toBe(200);
+  });
+
   it('imports a file by URL into the bucket, checked like an upload', async () => {
     const response = await getJson(`${fixture.instance.baseUrl}/files/import`, {
       method: 'POST',

@@ -4,6 +4,7 @@
 // under the Node 22 that every npm script uses: the same binding Directus loads for /assets.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import sharp from 'sharp';
+import { readSecurityBaseline } from '../../../scripts/lib/security-baseline.js';
 import { harness } from '../../../tests/integration/harness/context.js';
 import { getJson } from '../../../tests/integration/http.js';
 import { ASSET_PRESETS } from '../spec/versions/asset-presets.js';
@@ -12,12 +13,26 @@ import { createDesk, type Desk } from './fixtures.js';
 let desk: Desk;
 let image: string;
 
-async function asset(query: string, token = desk.users.agent.token) {
-  const response = await fetch(`${harness().baseUrl}/assets/${image}${query}`, {
+async function asset(query: string, token = desk.users.agent.token, id = image) {
+  const response = await fetch(`${harness().baseUrl}/assets/${id}${query}`, {
     headers: { authorization: `Bearer ${token}` },
   });
   const body = Buffer.from(await response.arrayBuffer());
   return { status: response.status, type: response.headers.get('content-type'), body };
+}
+
+/** Uploads `jpeg` as the agent; answers the file's id. */
+async function uploadJpeg(jpeg: Buffer, title: string): Promise<string> {
+  const form = new FormData();
+  form.append('title', title);
+  form.append('file', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'photo.jpg');
+  const uploaded = await getJson(`${harness().baseUrl}/files`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${desk.users.agent.token}` },
+    body: form,
+  });
+  expect([uploaded.status, uploaded.text.slice(0, 200)]).toEqual([200, expect.any(String)]);
+  return (uploaded.body.data as { id: string }).id;
 }
 
 beforeAll(async () => {
@@ -28,16 +43,7 @@ beforeAll(async () => {
   const jpeg = await sharp(noise, { raw: { width: 1600, height: 1200, channels: 3 } })
     .jpeg({ quality: 85 })
     .toBuffer();
-  const form = new FormData();
-  form.append('title', `preset source ${desk.run}`);
-  form.append('file', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'photo.jpg');
-  const uploaded = await getJson(`${harness().baseUrl}/files`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${desk.users.agent.token}` },
-    body: form,
-  });
-  expect(uploaded.status).toBe(200);
-  image = (uploaded.body.data as { id: string }).id;
+  image = await uploadJpeg(jpeg, `preset source ${desk.run}`);
 });
 
 afterAll(async () => {
@@ -78,6 +84,35 @@ describe('asset presets', () => {
     const answer = await asset(query);
     expect(answer.status).toBe(400);
     expect(answer.body.toString()).toMatch(/presets|isn't configured/);
+  });
+
+  it('transforms no image wider or taller than ASSETS_TRANSFORM_IMAGE_MAX_DIMENSION, by any key', async () => {
+    // A few KB that would make sharp decode a long strip: the bound is on the stored width and height, checked before
+    // sharp runs. At the bound a preset still answers, one pixel over every key is a 400; the original stays served.
+    const bound = Number(readSecurityBaseline().ASSETS_TRANSFORM_IMAGE_MAX_DIMENSION);
+    expect(bound).toBeGreaterThan(0);
+    const strip = (width: number, height: number) =>
+      sharp({ create: { width, height, channels: 3, background: '#808080' } })
+        .jpeg()
+        .toBuffer();
+    const atBound = await uploadJpeg(await strip(bound, 4), `preset at bound ${desk.run}`);
+    expect((await asset('?key=thumbnail', undefined, atBound)).status).toBe(200);
+    for (const [width, height] of [
+      [bound + 1, 4],
+      [4, bound + 1],
+    ] as const) {
+      const over = await uploadJpeg(await strip(width, height), `preset over bound ${desk.run}`);
+      for (const key of ['thumbnail', 'card-avif', 'full', 'system-small-cover']) {
+        const answer = await asset(`?key=${key}`, undefined, over);
+        const tag = `${width}×${height} ?key=${key}`;
+        expect([tag, answer.status, answer.body.toString()]).toEqual([
+          tag,
+          400,
+          expect.stringContaining('ILLEGAL_ASSET_TRANSFORMATION'),
+        ]);
+      }
+      expect((await asset('', undefined, over)).status).toBe(200);
+    }
   });
 
   it("keeps the admin app's system thumbnails and the original", async () => {

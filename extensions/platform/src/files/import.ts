@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { ContentTooLargeError, isDirectusError } from '@directus/errors';
 import type { Accountability } from '@directus/types';
 import type { Request } from 'express';
-import { FieldForbiddenError, UploadRefusedError } from '../shared/errors.js';
+import { FieldForbiddenError, ServiceUnavailableError, UploadRefusedError } from '../shared/errors.js';
 import { route } from '../shared/http.js';
 import { uploadLimitFor } from './core/limits.js';
 import { serverFieldsIn } from './core/names.js';
@@ -42,7 +42,15 @@ function checkedFilesService(deps: UploadDeps, uploader: Uploader): FilesService
             else callback(null, chunk);
           },
         });
-        await pipeline(stream, counter, createWriteStream(target, { mode: 0o600 }));
+        await pipeline(stream, counter, createWriteStream(target, { mode: 0o600 })).catch((error: unknown) => {
+          if (isDirectusError(error)) throw error;
+          // The source closed or reset the transfer midway (Node's "aborted"): as Directus answers a source it
+          // cannot fetch, a 503 naming it, not a 500; what arrived is removed with the folder below.
+          throw new ServiceUnavailableError({
+            service: 'external-file',
+            reason: `the source stopped sending midway (${error instanceof Error ? error.message : String(error)})`,
+          });
+        });
         const name = typeof data['filename_download'] === 'string' ? data['filename_download'] : '';
         const checked = await checkFile(deps, { path: target, name, size }, uploader);
         const store = { ...data, filename_download: checked.name, type: checked.type };
