@@ -6,8 +6,13 @@
 // printed at the end.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parse as parseCsv } from 'csv-parse/sync';
 import sharp from 'sharp';
 import { openTestSocket, type TestSocket } from '../../../tests/integration/harness/websocket.js';
+import { columnsOf, rowCells } from '../../platform/src/exports/core/cells.js';
+import { reportDefinitions } from '../spec/reports/migrate.js';
+import { rollupPermissions, ROLLUPS } from '../spec/reports/rollups.js';
+import { searchCollections } from '../spec/search/collections.js';
 import { POLICY, ROLE } from '../spec/service-desk/access.js';
 import { startInstance, type DirectusInstance } from '../../../scripts/lib/instance.js';
 import { harness } from '../../../tests/integration/harness/context.js';
@@ -26,6 +31,8 @@ import {
   readableSomewhere,
   POLICY_OF,
   PUBLIC_POLICY,
+  reachable,
+  REPORT_READ,
   ROLES,
   specs,
   type Action,
@@ -738,25 +745,29 @@ const writeCells = cells().filter(
   (cell) => (cell.action === 'create' || cell.action === 'update') && cell.grant !== 'none',
 );
 
-describe('fields', () => {
-  beforeAll(async () => {
-    const relations = await asAdmin<Array<{ collection: string; field: string; related_collection: string | null }>>(
+/** Reads every collection's fields and many-to-one targets from the live database into schemaOf (once). */
+async function loadSchemas() {
+  if (Object.keys(schemaOf).length === COLLECTIONS.length) return;
+  const relations = await asAdmin<Array<{ collection: string; field: string; related_collection: string | null }>>(
+    'GET',
+    '/relations?limit=-1',
+  );
+  for (const c of COLLECTIONS) {
+    const fields = await asAdmin<Array<{ field: string; type: string; meta: { special: string[] | null } | null }>>(
       'GET',
-      '/relations?limit=-1',
+      `/fields/${c}`,
     );
-    for (const c of COLLECTIONS) {
-      const fields = await asAdmin<Array<{ field: string; type: string; meta: { special: string[] | null } | null }>>(
-        'GET',
-        `/fields/${c}`,
-      );
-      schemaOf[c] = fields.map((f) => ({
-        field: f.field,
-        type: f.type,
-        special: f.meta?.special ?? [],
-        related: relations.find((r) => r.collection === c && r.field === f.field)?.related_collection ?? null,
-      }));
-    }
-  });
+    schemaOf[c] = fields.map((f) => ({
+      field: f.field,
+      type: f.type,
+      special: f.meta?.special ?? [],
+      related: relations.find((r) => r.collection === c && r.field === f.field)?.related_collection ?? null,
+    }));
+  }
+}
+
+describe('fields', () => {
+  beforeAll(loadSchemas);
 
   it('the specs name the same fields as the migrated database', async () => {
     const rows = await asAdmin<Array<{ policy: string; collection: string; action: string; fields: string[] | null }>>(
@@ -1711,4 +1722,369 @@ describe.each(['a', 'b'] as const)('customer of organization %s against the othe
     const ownRows = await asAdmin<unknown[]>('GET', `/items/ticket_messages?filter[body][_starts_with]=xt-own-${run}`);
     expect(ownRows).toEqual([]);
   });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Our own routes under /groundwork/v1 (issues 11 and 12): export, search, import and reports, with the
+// expectations derived from the same table. They need a signed-in user: Public is refused with 401, a role the table
+// refuses with 403.
+
+const OURS = '/groundwork/v1';
+const ourRefusal = (role: Role) => (role === 'public' ? 401 : 403);
+/** Files and users have routes of their own: the export and import routes refuse them to everyone. */
+const isSystem = (c: Collection) => c in SYSTEM;
+type Row = Record<string, unknown>;
+
+describe('our routes: export', () => {
+  beforeAll(loadSchemas);
+
+  describe.each(ROLES)('%s', (role) => {
+    const token = () => tokens[role];
+
+    it.each(COLLECTIONS)(
+      'exports %s as /items reads it (same rows and columns, CSV and NDJSON), or is refused',
+      async (c) => {
+        const grant = isSystem(c) ? 'none' : expected(role, c, 'read');
+        const fieldSets = ['*'];
+        if (grant !== 'none') {
+          // Each many-to-one into a collection the role reads, expanded: relational columns as dotted paths.
+          const readable = readableSomewhere(role, c, schemaOf[c]);
+          const joins = manyToOne(c).filter(
+            (f) => readable.includes(f.field) && expected(role, f.related, 'read') !== 'none',
+          );
+          if (joins.length > 0) fieldSets.push(['*', ...joins.map((f) => `${f.field}.*`)].join(','));
+        }
+        for (const fields of fieldSets) {
+          const tag = `${role} export ${c} fields=${fields}`;
+          const query = `fields=${encodeURIComponent(fields)}&sort=id&limit=-1`;
+          const csv = await get(token(), `${OURS}/exports/${c}?format=csv&${query}`);
+          const ndjson = await get(token(), `${OURS}/exports/${c}?format=ndjson&${query}`);
+          if (grant === 'none') {
+            expect([tag, csv.status, ndjson.status]).toEqual([tag, ourRefusal(role), ourRefusal(role)]);
+          } else {
+            const items = await get(token(), `${restRoute(c)}?${query}`);
+            expect([tag, items.status, csv.status, ndjson.status]).toEqual([tag, 200, 200, 200]);
+            const rows = items.body.data as Row[];
+            expect([tag, rows.length > 0]).toEqual([tag, true]);
+            const lines = ndjson.text
+              .split('\n')
+              .filter((line) => line.length > 0)
+              .map((line) => JSON.parse(line) as Row);
+            expect([tag, 'ndjson', lines]).toEqual([tag, 'ndjson', rows]);
+            // The CSV is /items's rows as cells: nested objects as dotted columns, formula-like text neutralised.
+            const columns = columnsOf(rows);
+            const table = parseCsv(csv.text) as string[][];
+            expect([tag, 'csv', table]).toEqual([tag, 'csv', [columns, ...rows.map((row) => rowCells(row, columns))]]);
+          }
+          const tenant = tenantOf(role);
+          if (tenant) expectNoLeak(tenant, tag, csv.text + ndjson.text);
+          count('export route', grant);
+        }
+      },
+    );
+  });
+});
+
+describe('our routes: search', () => {
+  /** A made-up word planted in one field of one row: letters only (the stemmer keeps it whole), nothing shared. */
+  const letters = () => [...randomBytes(12)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
+  type Where = 'inside' | 'other tenant' | 'internal note' | 'draft';
+  const planted: Array<{ c: Collection; field: string; where: Where; id: string; word: string }> = [];
+  const searched = searchCollections.map((config) => ({ ...config, collection: config.collection as Collection }));
+
+  beforeAll(async () => {
+    await loadSchemas();
+    const words = (c: Collection) =>
+      Object.fromEntries(searched.find((s) => s.collection === c)!.fields.map(({ field }) => [field, letters()]));
+    const plant = (c: Collection, where: Where, id: string, byField: Record<string, string>) => {
+      for (const [field, word] of Object.entries(byField)) planted.push({ c, field, where, id, word });
+    };
+    // Every searched field of a row inside the customer's narrowed grants, and of rows outside them.
+    for (const [where, tenant] of [
+      ['inside', tenants.a],
+      ['other tenant', tenants.b],
+    ] as const) {
+      const text = words('tickets');
+      const ticket = await asAdmin<{ id: string }>('POST', '/items/tickets', {
+        ...Object.fromEntries(Object.entries(text).map(([field, word]) => [field, `mx search ${word} ${run}`])),
+        organization: tenant.org.id,
+      });
+      plant('tickets', where, ticket.id, text);
+    }
+    for (const [where, tenant, internal] of [
+      ['inside', tenants.a, false],
+      ['other tenant', tenants.b, false],
+      ['internal note', tenants.a, true],
+    ] as const) {
+      const text = words('ticket_messages');
+      const message = await asAdmin<{ id: string }>('POST', '/items/ticket_messages', {
+        ticket: tenant.tickets[5]!.id,
+        body: `mx search ${text.body} ${run}`,
+        internal,
+      });
+      plant('ticket_messages', where, message.id, text);
+      if (internal) tenant.internalMessages.push({ id: message.id, body: `mx search ${text.body} ${run}` });
+      else if (tenant.key === 'b')
+        tenant.publicMessages.push({ id: message.id, body: `mx search ${text.body} ${run}` });
+    }
+    for (const [where, id] of [
+      ['inside', fixture.publishedArticle],
+      ['draft', fixture.draftArticle],
+    ] as const) {
+      const text = words('kb_articles');
+      await asAdmin(
+        'PATCH',
+        `/items/kb_articles/${id}`,
+        Object.fromEntries(Object.entries(text).map(([f, w]) => [f, `mx ${w}`])),
+      );
+      plant('kb_articles', where, id, text);
+    }
+  }, 60_000);
+
+  it.each(ROLES)(
+    '%s finds a word exactly where the table lets it read the row and the field: never another tenant, a note, a draft',
+    async (role) => {
+      const wrong: string[] = [];
+      const tenant = tenantOf(role);
+      await inGroups(planted, async ({ c, field, where, id, word }) => {
+        const grant = expected(role, c, 'read');
+        const readable = readableSomewhere(role, c, schemaOf[c]);
+        const found = reachable(grant, where === 'inside') && readable.includes(field);
+        for (const q of [word, word.slice(0, 8)]) {
+          const tag = `${role} search ${q} (${c}.${field}, ${where})`;
+          const response = await get(tokens[role], `${OURS}/search?q=${q}&limit=50`);
+          if (tenant) expectNoLeak(tenant, tag, response.text);
+          count('search route', found ? 'all' : 'none');
+          if (role === 'public') {
+            if (response.status !== 401) wrong.push(`${tag}: ${response.status}`);
+            continue;
+          }
+          const body = response.body as unknown as {
+            data: Array<{ collection: string; id: string; fields: Row; snippet: string | null }>;
+            meta: { total: number; facets: { collection: unknown[]; status: Array<{ collection: string }> } };
+          };
+          if (response.status !== 200) {
+            wrong.push(`${tag}: ${response.status} ${response.text.slice(0, 160)}`);
+            continue;
+          }
+          if (!found) {
+            // Not matched, counted, faceted or snippeted: the answer holds neither the word nor the row.
+            const empty = { data: body.data, total: body.meta.total, facets: body.meta.facets };
+            if (
+              JSON.stringify(empty) !== JSON.stringify({ data: [], total: 0, facets: { collection: [], status: [] } })
+            )
+              wrong.push(`${tag}: ${response.text.slice(0, 200)}`);
+            if (response.text.includes(word) || response.text.includes(id)) wrong.push(`${tag} shows the word or row`);
+            continue;
+          }
+          const hit = body.data.find((candidate) => candidate.collection === c && candidate.id === id);
+          if (!hit || body.meta.total < 1) {
+            wrong.push(`${tag} not found: ${response.text.slice(0, 200)}`);
+            continue;
+          }
+          // What a hit shows is the role's to read: its result fields, and a status facet only on a readable field.
+          const shown = Object.keys(hit.fields).filter((key) => !readable.includes(key));
+          if (shown.length > 0) wrong.push(`${tag} shows ${shown.join(', ')}`);
+          const facetField = searched.find((s) => s.collection === c)!.facet_field;
+          const facets = body.meta.facets.status.filter((facet) => facet.collection === c);
+          if (facetField && !readable.includes(facetField) && facets.length > 0)
+            wrong.push(`${tag} facets ${facetField}: ${JSON.stringify(facets)}`);
+        }
+      });
+      expect(wrong).toEqual([]);
+    },
+  );
+});
+
+describe('our routes: import', () => {
+  beforeAll(loadSchemas);
+
+  async function importRows(token: string | null, c: Collection, rows: Row[], options: Record<string, string>) {
+    const form = new FormData();
+    for (const [key, value] of Object.entries(options)) form.append(key, value);
+    form.append('file', new Blob([JSON.stringify(rows)], { type: 'application/json' }), 'rows.json');
+    const response = await getJson(`${instance.baseUrl}${OURS}/imports/${c}`, {
+      method: 'POST',
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      body: form,
+    });
+    type Report = {
+      written: boolean;
+      dry_run: boolean;
+      counts: { rows: number; insert: number; update: number; errors: number };
+      errors: Array<{ row: number; field: string | null; code: string; message: string }>;
+    };
+    return { response, report: (response.body.data ?? null) as Report | null };
+  }
+  const totalOf = async (c: Collection) =>
+    Number((await asAdmin<Array<{ count: number | string }>>('GET', `${restRoute(c)}?aggregate[count]=*`))[0]!.count);
+
+  /** Payload changes that take a narrowed (some) create outside its rule: another tenant, an internal note, a published article. */
+  const OUTSIDE: Partial<Record<Collection, () => Row[]>> = {
+    tickets: () => [{ organization: tenants.b.org.id }],
+    ticket_messages: () => [{ ticket: tenants.b.tickets[0]!.id }, { internal: true }],
+    kb_articles: () => [{ status: 'published' }],
+  };
+
+  describe.each(ROLES)('%s', (role) => {
+    const token = () => tokens[role];
+
+    it.each(COLLECTIONS)(
+      'dry run into %s: accepted exactly when the table allows create; fields outside the list and rows outside the rule are row errors; nothing written',
+      async (c) => {
+        const grant = isSystem(c) ? 'none' : expected(role, c, 'create');
+        const wrong: string[] = [];
+        const before = await totalOf(c);
+        /** `codes`: the row error a refusal must give (a missing create permission or field: FORBIDDEN, as REST's 403). */
+        const dryRun = async (what: string, row: Row, accepted: boolean, codes?: string[]) => {
+          const tag = `${role} dry-run import into ${c}: ${what}`;
+          const { response, report } = await importRows(token(), c, [row], { dry_run: 'true' });
+          const tenant = tenantOf(role);
+          if (tenant) expectNoLeak(tenant, tag, response.text, Object.values(row).map(String));
+          count('import (dry run)', accepted ? 'all' : 'none');
+          if (accepted) {
+            const ok =
+              response.status === 200 &&
+              report?.dry_run === true &&
+              report.written === false &&
+              JSON.stringify(report.counts) === JSON.stringify({ rows: 1, insert: 1, update: 0, skip: 0, errors: 0 });
+            if (!ok) wrong.push(`${tag}: ${response.status} ${response.text.slice(0, 240)}`);
+            return;
+          }
+          // Refused: the whole file (Public 401; a system collection 403) or the row, with nothing counted to insert.
+          const rowError =
+            response.status === 200 &&
+            report?.written === false &&
+            report.counts.insert === 0 &&
+            report.errors.length > 0 &&
+            report.errors.every((error) => error.row === 1 && (!codes || codes.includes(error.code)));
+          const whole = role === 'public' || isSystem(c) ? response.status === ourRefusal(role) : false;
+          if (!rowError && !whole) wrong.push(`${tag}: ${response.status} ${response.text.slice(0, 240)}`);
+        };
+
+        await dryRun('the allowed fields', createPayload(c, role), grant !== 'none', ['FORBIDDEN']);
+        if (grant !== 'none') {
+          const allowed = grantedFields(role, c, 'create', schemaOf[c]);
+          await inGroups(
+            schemaOf[c].filter((f) => isColumn(f) && !allowed.includes(f.field)),
+            async (f) => {
+              // As over REST: a ticket names its organization, which the requester hook checks a requester against.
+              const withOrg = c === 'tickets' ? { organization: tenants.a.org.id } : {};
+              await dryRun(
+                `+${f.field}`,
+                { ...createPayload(c, role), ...withOrg, [f.field]: sampleValue(c, f) },
+                false,
+                ['FORBIDDEN'],
+              );
+            },
+          );
+          if (grant === 'some')
+            for (const change of OUTSIDE[c]?.() ?? [])
+              await dryRun(
+                `outside the rule ${JSON.stringify(change)}`,
+                { ...createPayload(c, role), ...change },
+                false,
+              );
+        }
+        expect([role, c, 'rows after the dry runs', await totalOf(c)]).toEqual([
+          role,
+          c,
+          'rows after the dry runs',
+          before,
+        ]);
+        expect(wrong).toEqual([]);
+      },
+    );
+  });
+
+  it.each(cells().filter((cell) => cell.action === 'create' && cell.grant !== 'none' && !isSystem(cell.collection)))(
+    'a real import by $role into $collection writes what REST writes from the same row',
+    async ({ role, collection: c }) => {
+      const tag = `${role} import into ${c}`;
+      const imported = createPayload(c, role);
+      const { response, report } = await importRows(tokens[role], c, [imported], {});
+      expect([tag, response.status, report?.written, report?.counts.insert]).toEqual([tag, 200, true, 1]);
+      const posted = createPayload(c, role);
+      const rest = await call(tokens[role], 'POST', restRoute(c), posted);
+      expect([tag, rest.status]).toEqual([tag, 200]);
+      const rowOf = async (payload: Row) =>
+        (
+          await asAdmin<Row[]>(
+            'GET',
+            `${restRoute(c)}?filter[${MARKER[c]}][_eq]=${encodeURIComponent(String(payload[MARKER[c]]))}&fields=*`,
+          )
+        )[0]!;
+      const [byImport, byRest] = [await rowOf(imported), await rowOf(posted)];
+      // The values unique to each payload are the payload's; keys, numbers and times differ by nature; all else equal.
+      const own = Object.keys(imported).filter((key) => imported[key] !== posted[key]);
+      const volatile = new Set([
+        ...own,
+        'id',
+        'number',
+        'date_created',
+        'date_updated',
+        'first_response_due_at',
+        'resolution_due_at',
+      ]);
+      expect([tag, pick(byImport, own)]).toEqual([tag, pick(imported, own)]);
+      const rest_ = (row: Row) => Object.fromEntries(Object.entries(row).filter(([key]) => !volatile.has(key)));
+      expect([tag, rest_(byImport)]).toEqual([tag, rest_(byRest)]);
+      count('import (written)', 'all');
+    },
+  );
+});
+
+describe('our routes: reports', () => {
+  const names = reportDefinitions.map((definition) => definition.name);
+
+  it("the table's report column matches the rollups' read permissions", () => {
+    for (const rollup of ROLLUPS)
+      for (const role of ROLES) {
+        const rows = rollupPermissions.map((spec) => ({ ...spec, policy: spec.policy as string | null }));
+        const grant = role === 'public' ? 'none' : grantOf(rows, POLICY_OF[role], rollup as Collection, 'read');
+        expect([rollup, role, grant]).toEqual([rollup, role, REPORT_READ[role]]);
+      }
+  });
+
+  it.each(ROLES)(
+    '%s runs the reports the table gives it, over only the organizations whose tickets it reads',
+    async (role) => {
+      const grant = REPORT_READ[role];
+      const tenant = tenantOf(role);
+      // The table's read grant on tickets, as /items applies it: the tickets per organization the role reads.
+      const readTickets = new Map<string, number>();
+      if (grant !== 'none') {
+        const groups = await get(tokens[role], '/items/tickets?aggregate[count]=*&groupBy[]=organization&limit=-1');
+        expect([role, groups.status]).toEqual([role, 200]);
+        for (const group of groups.body.data as Array<{ organization: string | null; count: number | string }>)
+          readTickets.set(String(group.organization), Number(group.count));
+      }
+      for (const name of names) {
+        for (const format of ['json', 'csv'] as const) {
+          const tag = `${role} report ${name} (${format})`;
+          const response = await get(tokens[role], `${OURS}/reports/${name}?group_by=organization&format=${format}`);
+          if (tenant) expectNoLeak(tenant, tag, response.text);
+          count('reports route', grant);
+          if (grant === 'none') {
+            expect([tag, response.status]).toEqual([tag, ourRefusal(role)]);
+            continue;
+          }
+          expect([tag, response.status]).toEqual([tag, 200]);
+          if (format === 'csv') continue;
+          const data = response.body.data as Array<Row & { organization: string | null }>;
+          const strangers = data.filter((row) => !readTickets.has(String(row.organization)));
+          expect([tag, strangers]).toEqual([tag, []]);
+          if (name === 'ticket_volume')
+            for (const t of [tenants.a, tenants.b]) {
+              const summed = data
+                .filter((row) => row.organization === t.org.id)
+                .reduce((sum, row) => sum + Number(row.tickets), 0);
+              // The matrix's organizations hold only tickets made today, inside the report's default range.
+              expect([tag, t.key, summed]).toEqual([tag, t.key, readTickets.get(t.org.id) ?? 0]);
+            }
+        }
+      }
+      if (grant === 'some') expect([role, readTickets.has(tenants.b.org.id)]).toEqual([role, false]);
+    },
+  );
 });

@@ -198,3 +198,25 @@ export function comparable(role: Role, collection: Collection, schema: FieldInfo
     ),
   );
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Our own routes (/groundwork/v1): exports, imports and search take their rules from the table above; reports read
+// rollup collections (extensions/service-desk/spec/reports/rollups.ts), so who runs them is a column of its own here,
+// checked against the rollups' read permissions.
+
+/** Who runs GET /groundwork/v1/reports/:report: all rows, their organization's rows only (some), or none. */
+export const REPORT_READ: Record<Role, Grant> = {
+  manager: 'all',
+  agent: 'all',
+  contentEditor: 'none',
+  customer: 'some',
+  integration: 'none',
+  public: 'none',
+};
+
+/**
+ * The rows a narrowed (some) grant of the table reaches in the matrix's fixtures: the customer of organization A's
+ * own organization, its public messages, published articles. Rows planted outside it (organization B, an internal
+ * note, a draft) only an `all` grant reaches.
+ */
+export const reachable = (grant: Grant, inside: boolean) => grant === 'all' || (grant === 'some' && inside);
