@@ -289,14 +289,15 @@ describe('vocabulary columns (tags by name)', () => {
 
   it('refuses a vocabulary that does not fit, as a whole (400)', async () => {
     const csv = `subject,organization,tags\n${unique()},${org()},a\n`;
-    for (const options of [
+    const misfits: Array<Record<string, string>> = [
       { vocabularies: JSON.stringify({ tags: 'tags.nothing' }) },
       { vocabularies: JSON.stringify({ tags: 'directus_users.email' }) },
       { vocabularies: JSON.stringify({ subject: 'tags.name' }) },
       { vocabularies: JSON.stringify({ tags: 'tags.color' }) },
       { vocabularies, create_missing: 'subject' },
       { vocabularies: JSON.stringify({ tags: 'tags' }) },
-    ]) {
+    ];
+    for (const options of misfits) {
       const response = await importFile(desk.users.manager.token, 'tickets', csv, { relations, ...options });
       expect([options, response.status]).toEqual([options, 400]);
     }
