@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { POLICY } from '../spec/service-desk/access.js';
 import { harness } from '../../../tests/integration/harness/context.js';
 import { expectErrorEnvelope, getJson, mintApiKey, until } from '../../../tests/integration/http.js';
-import { asAdmin, call, createDesk, type Desk } from './fixtures.js';
+import { asAdmin, call, createDesk, operationFlow, type Desk } from './fixtures.js';
 
 interface Report {
   written: boolean;
@@ -196,6 +196,43 @@ describe('saved mappings', () => {
     expect(wrong.text).toContain('kb_articles');
     expect((await importFile(manager.token, 'tickets', csv, { mapping_id: randomUUID() })).status).toBe(404);
     expect(await ticketsWith(subject)).toHaveLength(0);
+  });
+});
+
+describe('the Flow operation "Import file" with a saved mapping', () => {
+  it("uses the triggering user's saved mapping; another user's is not found and nothing is written", async () => {
+    const { manager, agent } = desk.users;
+    const saved = await save(manager.token, {
+      name: `Flow ${unique()}`,
+      collection: 'tickets',
+      options: { mapping: { Title: 'subject', Company: 'organization' }, relations: { organization: 'domain' } },
+    });
+    const flow = await operationFlow(desk, 'groundwork-import-file', {
+      collection: 'tickets',
+      file: '{{ $trigger.body.file }}',
+      mapping_id: saved.id,
+    });
+    const subject = unique();
+    const upload = async (token: string, csv: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([csv], { type: 'text/csv' }), 'tickets.csv');
+      const uploaded = await getJson(`${harness().baseUrl}/files`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: form,
+      });
+      expect(uploaded.status).toBe(200);
+      return (uploaded.body.data as { id: string }).id;
+    };
+    const mine = await upload(manager.token, `Title,Company\n${subject} a,${org()}\n`);
+    const answer = await call(manager.token, 'POST', `/flows/trigger/${flow}`, { file: mine });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ written: true, counts: { insert: 1, errors: 0 } });
+    // The agent may not use the manager's mapping: refused before the file is read.
+    const refused = await call(agent.token, 'POST', `/flows/trigger/${flow}`, { file: mine });
+    // The flow answers the operation's error as its data.
+    expect(refused.body).toMatchObject({ code: 'NOT_FOUND', extensions: { what: 'Saved mapping' } });
+    expect((await ticketsWith(subject)).map((ticket) => ticket.subject)).toEqual([`${subject} a`]);
   });
 });
 
