@@ -795,6 +795,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groundwork/v1/imports/saved-mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's saved import mappings (an admin's: everyone's), by collection and name. */
+        get: operations["groundworkImportSavedMappings"];
+        put?: never;
+        /** Saves import options under a name, for reuse with mapping_id= on the import (the options are checked as the import checks them). */
+        post: operations["groundworkImportSavedMappingCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groundwork/v1/imports/saved-mappings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One saved mapping: its owner and admins only. */
+        get: operations["groundworkImportSavedMapping"];
+        put?: never;
+        post?: never;
+        /** Deletes a saved mapping: its owner and admins only. */
+        delete: operations["groundworkImportSavedMappingDelete"];
+        options?: never;
+        head?: never;
+        /** Renames a saved mapping, or replaces its collection or options (options are replaced whole). */
+        patch: operations["groundworkImportSavedMappingUpdate"];
+        trace?: never;
+    };
     "/groundwork/v1/imports/{collection}": {
         parameters: {
             query?: never;
@@ -8212,6 +8249,15 @@ export interface operations {
                                 mode: "insert" | "update" | "upsert";
                                 /** @description The first run of the same file or Idempotency-Key, answered again. */
                                 replayed: boolean;
+                                /** @description With vocabularies: what create_missing created per field. */
+                                vocabularies?: {
+                                    collection: string;
+                                    /** @description Names created (a dry run or a rejected run: would be created). */
+                                    created: number;
+                                    field: string;
+                                    /** @description The first 100 of them. */
+                                    names: string[];
+                                }[];
                                 written: boolean;
                             } | null;
                             started_at: string | null;
@@ -8334,6 +8380,15 @@ export interface operations {
                                 mode: "insert" | "update" | "upsert";
                                 /** @description The first run of the same file or Idempotency-Key, answered again. */
                                 replayed: boolean;
+                                /** @description With vocabularies: what create_missing created per field. */
+                                vocabularies?: {
+                                    collection: string;
+                                    /** @description Names created (a dry run or a rejected run: would be created). */
+                                    created: number;
+                                    field: string;
+                                    /** @description The first 100 of them. */
+                                    names: string[];
+                                }[];
                                 written: boolean;
                             } | null;
                             started_at: string | null;
@@ -8410,6 +8465,564 @@ export interface operations {
             };
         };
     };
+    groundworkImportSavedMappings: {
+        parameters: {
+            query?: {
+                /** @description Only the mappings of this collection. */
+                collection?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The saved mappings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            collection: string;
+                            created_at: string;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @description mapping, relations and vocabularies as JSON objects. */
+                            options: {
+                                [key: string]: unknown;
+                            };
+                            updated_at: string;
+                            /**
+                             * Format: uuid
+                             * @description The owner.
+                             */
+                            user: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description A bad collection name (INVALID_QUERY). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkImportSavedMappingCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    collection: string;
+                    /** @description Unique among the owner's mappings. */
+                    name: string;
+                    /** @description Import options: mode, match, mapping, relations, vocabularies, create_missing, format, sheet, delimiter, encoding (objects as JSON objects or as JSON text). */
+                    options: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The saved mapping. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            collection: string;
+                            created_at: string;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @description mapping, relations and vocabularies as JSON objects. */
+                            options: {
+                                [key: string]: unknown;
+                            };
+                            updated_at: string;
+                            /**
+                             * Format: uuid
+                             * @description The owner.
+                             */
+                            user: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description A bad name, collection or option (INVALID_PAYLOAD). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description A system or unknown collection (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The caller has a saved mapping of this name already (CONFLICT). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkImportSavedMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The saved mapping. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            collection: string;
+                            created_at: string;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @description mapping, relations and vocabularies as JSON objects. */
+                            options: {
+                                [key: string]: unknown;
+                            };
+                            updated_at: string;
+                            /**
+                             * Format: uuid
+                             * @description The owner.
+                             */
+                            user: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Not a saved mapping id (INVALID_PARAMS). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such saved mapping, or another user's (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkImportSavedMappingDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a saved mapping id (INVALID_PARAMS). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such saved mapping, or another user's (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkImportSavedMappingUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    collection?: string;
+                    name?: string;
+                    options?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The saved mapping. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            collection: string;
+                            created_at: string;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @description mapping, relations and vocabularies as JSON objects. */
+                            options: {
+                                [key: string]: unknown;
+                            };
+                            updated_at: string;
+                            /**
+                             * Format: uuid
+                             * @description The owner.
+                             */
+                            user: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description A bad id, name, collection or option (INVALID_PARAMS, INVALID_PAYLOAD). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description A system or unknown collection (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such saved mapping, or another user's (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The owner has a saved mapping of this name already (CONFLICT). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
     groundworkImport: {
         parameters: {
             query?: {
@@ -8421,6 +9034,12 @@ export interface operations {
                 mapping?: string;
                 /** @description JSON object m2o field → the related collection's field the cells name, e.g. {"organization":"domain"}. */
                 relations?: string;
+                /** @description JSON object field → "collection.field" of a vocabulary, e.g. {"tags":"tags.name"}: the column holds names separated by , ; or | (or a JSON array), each checked against that unique field; unknown names are row errors unless create_missing names the field. */
+                vocabularies?: string;
+                /** @description Comma-separated vocabulary fields whose unknown names are created, with the caller's own create permission on the vocabulary collection, in the import's transaction (none on a dry run or a rejected run; the report counts them). */
+                create_missing?: string;
+                /** @description A saved mapping (GET /groundwork/v1/imports/saved-mappings) whose options fill in every option this request does not give; options given here win. Its collection must be this one. */
+                mapping_id?: string;
                 /** @description Check everything, write nothing. */
                 dry_run?: boolean | ("0" | "1" | "true" | "false");
                 /** @description csv, json, ndjson or xlsx (default: from the file name or content type, else csv). */
@@ -8474,6 +9093,15 @@ export interface operations {
                             mode: "insert" | "update" | "upsert";
                             /** @description The first run of the same file or Idempotency-Key, answered again. */
                             replayed: boolean;
+                            /** @description With vocabularies: what create_missing created per field. */
+                            vocabularies?: {
+                                collection: string;
+                                /** @description Names created (a dry run or a rejected run: would be created). */
+                                created: number;
+                                field: string;
+                                /** @description The first 100 of them. */
+                                names: string[];
+                            }[];
                             written: boolean;
                         };
                     };
@@ -8540,6 +9168,27 @@ export interface operations {
             };
             /** @description A system or unknown collection, or a relation the caller may not read (FORBIDDEN). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description mapping_id names no saved mapping of the caller's (NOT_FOUND). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

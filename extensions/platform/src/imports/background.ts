@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Accountability, HookExtensionContext, SchemaOverview } from '@directus/types';
 import type { Knex } from 'knex';
-import { defineQueue, enqueue, type Job } from '../jobs/index.js';
+import { defineQueue, defineSchedule, enqueue, type Job } from '../jobs/index.js';
 import { notifyDirectly } from '../notifications/direct.js';
 import { ConflictError, InvalidPayloadError } from '../shared/errors.js';
 import type { PlatformEnv } from '../shared/env.js';
@@ -18,9 +18,11 @@ import { runFingerprint, type ImportOptions } from './core/contract.js';
 import { FINISHED, noticeOf, type Phase, type RunStatus } from './core/progress.js';
 import type { ImportReport } from './core/report.js';
 import { createImporter, parseFile } from './import-file.js';
-import { fingerprintHash, importJobStore, installImportRuns, runKeys } from './store.js';
+import { deleteOldRuns, fingerprintHash, importJobStore, installImportRuns, runKeys } from './store.js';
 
 export const IMPORT_QUEUE = 'groundwork.imports';
+/** Daily: idempotency records and ended runs older than GROUNDWORK_IMPORT_RUN_RETENTION_DAYS (decision 0058). */
+export const IMPORT_RETENTION_QUEUE = 'groundwork.imports-retention';
 /** Retries of an attempt that broke (a crash, the database); a refused file or row errors are not retried. */
 const RETRY_LIMIT = 3;
 
@@ -107,6 +109,12 @@ export function registerImportJobs(context: HookExtensionContext, config: Platfo
     // The heartbeat takes back a dead worker's run; expiry only bounds a live one that never ends.
     expireInSeconds: 6 * 60 * 60,
   });
+
+  defineQueue(IMPORT_RETENTION_QUEUE, async () => {
+    const deleted = await deleteOldRuns(database, config.GROUNDWORK_IMPORT_RUN_RETENTION_DAYS);
+    if (deleted.runs + deleted.jobs > 0) logger.info(deleted, 'imports: deleted runs past their retention');
+  });
+  defineSchedule(IMPORT_RETENTION_QUEUE, '47 3 * * *');
 }
 
 /** What the user reads: a refusal's own reason (the 400's issue), else the error's message. */

@@ -11,6 +11,7 @@ import { runView } from './core/progress.js';
 import { reportCsv, type ImportReport } from './core/report.js';
 import { createImporter, DEFAULT_MAX_BYTES } from './import-file.js';
 import { receiveFile } from './receive.js';
+import { registerSavedMappingRoutes, resolveSavedOptions } from './saved-mappings.js';
 import { importTimings } from './run.js';
 import { importJobStore } from './store.js';
 
@@ -44,6 +45,9 @@ export function registerImportRoutes(
     } else res.json({ data: report });
   };
 
+  // Before the import route: POST .../saved-mappings would otherwise reach it (a hyphen is in no collection name).
+  registerSavedMappingRoutes(router, context.database);
+
   router.post(
     '/v1/imports/:collection',
     route(async (req: Request, res: Response) => {
@@ -54,7 +58,11 @@ export function registerImportRoutes(
       // Refused before the body is read (importFile checks again for its other callers).
       if (collection.startsWith('directus_') || !schema.collections[collection]) throw new ForbiddenError();
       const received = await receiveFile(req, maxBytes);
-      const options = parseInput(importOptions, { ...req.query, ...received.fields }, 'body');
+      const given = await resolveSavedOptions(context.database, accountability, collection, {
+        ...req.query,
+        ...received.fields,
+      });
+      const options = parseInput(importOptions, given, 'body');
       const idempotencyKey = req.get('idempotency-key') ?? null;
       if (options.background) {
         const run = await startBackground({

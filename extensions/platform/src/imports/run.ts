@@ -27,6 +27,15 @@ import {
   type RowError,
 } from './core/plan.js';
 import { sortErrors, type ImportReport } from './core/report.js';
+import {
+  distinctNames,
+  LISTED_NAMES,
+  storedNames,
+  unknownNameErrors,
+  VOCABULARY_FIELD_TYPES,
+  vocabularyTargets,
+  type VocabularyTarget,
+} from './core/vocabulary.js';
 
 export const CHUNK_ROWS = 1000;
 
@@ -54,6 +63,7 @@ interface DirectusInternals {
     meta: Record<string, unknown>,
     context: { database: Knex; schema: SchemaOverview; accountability: Accountability },
   ) => Promise<Payload>;
+  emitAction: (event: string | string[], meta: Record<string, unknown>, context: unknown) => void;
 }
 
 let internals: Promise<DirectusInternals> | null = null;
@@ -62,11 +72,16 @@ let internals: Promise<DirectusInternals> | null = null;
 function directusInternals(): Promise<DirectusInternals> {
   const load = loadDirectusModule;
   internals ??= (async () => {
-    const emitter = (await load<{ default: { emitFilter: DirectusInternals['emitFilter'] } }>('emitter')).default;
+    const emitter = (
+      await load<{
+        default: { emitFilter: DirectusInternals['emitFilter']; emitAction: DirectusInternals['emitAction'] };
+      }>('emitter')
+    ).default;
     return {
       ...(await load<Pick<DirectusInternals, 'processPayload'>>('permissions/modules/process-payload/process-payload')),
       ...(await load<Pick<DirectusInternals, 'validateAccess'>>('permissions/modules/validate-access/validate-access')),
       emitFilter: emitter.emitFilter.bind(emitter),
+      emitAction: emitter.emitAction.bind(emitter),
     };
   })();
   return internals;
@@ -85,10 +100,22 @@ class Rollback extends Error {
   }
 }
 
+interface ActionEvent {
+  event: string | string[];
+  meta: Record<string, unknown>;
+  context: unknown;
+}
+
 type ItemsServiceClass = new (
   collection: string,
   options: { schema: SchemaOverview; accountability: Accountability | null; knex: Knex },
-) => { readByQuery(query: Record<string, unknown>): Promise<Payload[]> };
+) => {
+  readByQuery(query: Record<string, unknown>): Promise<Payload[]>;
+  createMany(
+    data: Payload[],
+    options?: { bypassEmitAction?: (event: ActionEvent) => void; emitEvents?: boolean },
+  ): Promise<Key[]>;
+};
 
 export interface ImportDeps {
   database: Knex;
@@ -295,6 +322,7 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
       throw new ImportRefused(`relations: ${related} has no field "${key}".`);
     relationTargets.set(field, { related, key, primary: schema.collections[related].primary });
   }
+  const vocabularies = checkedVocabularies(schema, collection, options, plan.targets);
   const match = options.match ?? [];
   if (options.mode !== 'insert' && match.length === 0)
     throw new ImportRefused(`mode=${options.mode} needs match: the field(s) that identify an existing item.`);
@@ -313,15 +341,34 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
     written,
     replayed: false,
     checksum: request.checksum,
+    ...(vocabularies.length
+      ? {
+          vocabularies: vocabularies.map((target) => ({
+            field: target.field,
+            collection: target.collection,
+            created: target.created.length,
+            names: target.created.slice(0, LISTED_NAMES),
+          })),
+        }
+      : {}),
     counts: { ...counts, errors: errors.length },
     errors: sortErrors(errors),
   });
+  // The created vocabulary items' action hooks (flows, activity listeners), run once the import committed.
+  const createdActions: ActionEvent[] = [];
 
   try {
-    return await deps.database.transaction(async (trx) => {
+    const done = await deps.database.transaction(async (trx) => {
       const directus = await directusInternals();
       const context = { knex: trx, schema };
       const sets = await uniqueSets(trx, collection);
+      for (const target of vocabularies) {
+        const unique = target.key === schema.collections[target.collection]!.primary;
+        if (!unique && !(await uniqueSets(trx, target.collection)).some((set) => sameSet(set, [target.key])))
+          throw new ImportRefused(
+            `vocabularies: ${target.collection}.${target.key} is not unique (no unique index on it), so names cannot identify its items.`,
+          );
+      }
       if (match.length && !sameSet(match, [info.primary]) && !sets.some((set) => sameSet(set, match)))
         throw new ImportRefused(`match: ${match.join(' + ')} is not unique in ${collection} (no unique index on it).`);
       const planned = planRows(table, plan.targets, info);
@@ -370,6 +417,18 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
               failed.add(row.row);
             } else row.values[field] = found;
           }
+        }
+        for (const target of vocabularies) {
+          const rows = chunk.filter((row) => !failed.has(row.row));
+          const refusals = await timed('vocabularies', () =>
+            resolveNames(deps, trx, target, rows, { schema, accountability }, createdActions),
+          );
+          errors.push(...refusals);
+          refusals.forEach((error) => failed.add(error.row));
+          const type = info.fields[target.field]!.type;
+          for (const row of rows)
+            if (!failed.has(row.row) && Array.isArray(row.values[target.field]))
+              row.values[target.field] = storedNames(row.values[target.field] as string[], type);
         }
         const live = chunk.filter((row) => !failed.has(row.row));
         // Insert or update: decided on the stored rows (root knex inside the transaction): the caller's permission
@@ -516,6 +575,9 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
       await request.onSuccess(trx, report);
       return report;
     });
+    const directus = await directusInternals();
+    for (const action of createdActions) directus.emitAction(action.event, action.meta, action.context);
+    return done;
   } catch (error) {
     if (error instanceof Rollback) return error.report;
     throw error;
@@ -548,4 +610,95 @@ function withSpecials(
   }
   if (kind === 'update') result[overview.primary] = (action as { key: Key }).key;
   return result;
+}
+
+interface VocabularyState extends VocabularyTarget {
+  /** Names seen to exist (or created) so far in this run, so each chunk looks up only new names. */
+  known: Set<string>;
+  created: string[];
+}
+
+/** The vocabularies option, checked against the schema before the transaction (a misfit refuses the file). */
+function checkedVocabularies(
+  schema: SchemaOverview,
+  collection: string,
+  options: ImportOptions,
+  targets: Array<{ field: string; naturalKey: string | null; vocabulary?: boolean }>,
+): VocabularyState[] {
+  const checked = vocabularyTargets(options.vocabularies ?? {}, options.create_missing ?? []);
+  if (!checked.ok) throw new ImportRefused(checked.reason);
+  return checked.targets.map((target) => {
+    const column = targets.find((candidate) => candidate.field === target.field);
+    if (!column) throw new ImportRefused(`vocabularies names a field no column fills: ${target.field}.`);
+    if (column.naturalKey !== null)
+      throw new ImportRefused(`${target.field} is in both relations and vocabularies: give it in one.`);
+    const type = schema.collections[collection]!.fields[target.field]!.type;
+    if (!VOCABULARY_FIELD_TYPES.includes(type))
+      throw new ImportRefused(
+        `vocabularies: ${collection}.${target.field} is a ${type} field; a list of names goes in a json or csv field.`,
+      );
+    const vocabulary = schema.collections[target.collection];
+    // System collections have their own services (users, roles): never created through an import.
+    if (target.collection.startsWith('directus_') || !vocabulary)
+      throw new ImportRefused(`vocabularies: no collection ${target.collection} to take names from.`);
+    if (!vocabulary.fields[target.key])
+      throw new ImportRefused(`vocabularies: ${target.collection} has no field "${target.key}".`);
+    column.vocabulary = true;
+    return { ...target, known: new Set<string>(), created: [] };
+  });
+}
+
+/**
+ * The chunk's names of one vocabulary field: those the caller can read are known; the others are created with the
+ * caller's own create permission when create_missing names the field (under a savepoint, in the import's
+ * transaction: a dry or rejected run rolls them back with the rest), else they are row errors. A refused creation
+ * makes every row using a new name a row error.
+ */
+async function resolveNames(
+  deps: ImportDeps,
+  trx: Knex.Transaction,
+  target: VocabularyState,
+  rows: Array<{ row: number; values: Payload }>,
+  access: { schema: SchemaOverview; accountability: Accountability },
+  createdActions: ActionEvent[],
+): Promise<RowError[]> {
+  const { schema, accountability } = access;
+  const wanted = distinctNames(rows, target.field).filter((name) => !target.known.has(name));
+  if (wanted.length) {
+    const service = new deps.ItemsService(target.collection, { schema, accountability, knex: trx });
+    let items: Payload[] = [];
+    try {
+      items = await service.readByQuery({ fields: [target.key], filter: { [target.key]: { _in: wanted } }, limit: -1 });
+    } catch (error) {
+      // A caller who may not read the vocabulary sees none of it: every name is unknown to them, as for relations.
+      if ((error as { code?: string }).code !== 'FORBIDDEN') throw error;
+    }
+    for (const item of items) target.known.add(String(item[target.key]));
+  }
+  const missing = wanted.filter((name) => !target.known.has(name));
+  if (missing.length === 0) return [];
+  if (!target.create)
+    return unknownNameErrors(rows, target, target.known, 'VOCABULARY_NOT_FOUND', 'Not found (or not visible to you)');
+  const pending: ActionEvent[] = [];
+  try {
+    await trx.transaction((savepoint) =>
+      new deps.ItemsService(target.collection, { schema, accountability, knex: savepoint }).createMany(
+        missing.map((name) => ({ [target.key]: name })),
+        { bypassEmitAction: (event) => pending.push(event) },
+      ),
+    );
+  } catch (error) {
+    const refusal = errorsOf(error, 0)[0]!;
+    return unknownNameErrors(
+      rows,
+      target,
+      target.known,
+      refusal.code === 'FORBIDDEN' ? 'VOCABULARY_CREATE_FORBIDDEN' : refusal.code,
+      `Not found, and not created (${refusal.message.replace(/\.$/, '')})`,
+    );
+  }
+  createdActions.push(...pending);
+  for (const name of missing) target.known.add(name);
+  target.created.push(...missing);
+  return [];
 }

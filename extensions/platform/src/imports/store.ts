@@ -6,8 +6,9 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { installUnderLock } from '../shared/install.js';
 import type { ImportOptions } from './core/contract.js';
-import type { Phase, RunStatus } from './core/progress.js';
+import { FINISHED, type Phase, type RunStatus } from './core/progress.js';
 import type { ImportReport } from './core/report.js';
+import type { SavedOptions } from './core/saved.js';
 
 export async function installImportRuns(database: Knex): Promise<void> {
   await installUnderLock(database, [
@@ -21,6 +22,7 @@ export async function installImportRuns(database: Knex): Promise<void> {
       created_at timestamptz NOT NULL DEFAULT now()
     )`,
     ...IMPORT_JOB_STATEMENTS,
+    ...SAVED_MAPPING_STATEMENTS,
   ]);
 }
 
@@ -289,3 +291,96 @@ export function importJobStore(database: Knex) {
 }
 
 export type ImportJobStore = ReturnType<typeof importJobStore>;
+
+// Saved mappings (decision 0058): one user's named import options. Here rather than in a Directus collection: only
+// the routes read them (owner-or-admin, 404 otherwise), so no permission rows are needed for them.
+export const IMPORT_MAPPING = 'groundwork.import_mapping';
+
+const SAVED_MAPPING_STATEMENTS = [
+  `CREATE TABLE IF NOT EXISTS ${IMPORT_MAPPING} (
+      id uuid PRIMARY KEY,
+      user_id uuid,
+      name text NOT NULL,
+      collection text NOT NULL,
+      options jsonb NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`,
+  // A name is unique per owner (an admin static token has no user: its mappings share the null owner).
+  `CREATE UNIQUE INDEX IF NOT EXISTS import_mapping_owner_name ON ${IMPORT_MAPPING} (coalesce(user_id::text, ''), name)`,
+];
+
+export interface SavedMappingRow {
+  id: string;
+  user_id: string | null;
+  name: string;
+  collection: string;
+  options: SavedOptions;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** A caller: their own mappings, or every mapping for an admin. */
+export interface MappingCaller {
+  user: string | null;
+  admin: boolean;
+}
+
+export function savedMappingStore(database: Knex) {
+  const visible = (caller: MappingCaller) => (query: Knex.QueryBuilder) =>
+    caller.admin ? query : caller.user ? query.where({ user_id: caller.user }) : query.whereRaw('false');
+  const parsed = (row: SavedMappingRow | undefined): SavedMappingRow | null =>
+    row
+      ? { ...row, options: typeof row.options === 'string' ? (JSON.parse(row.options) as SavedOptions) : row.options }
+      : null;
+  return {
+    async list(caller: MappingCaller, collection?: string): Promise<SavedMappingRow[]> {
+      const query = visible(caller)(database(IMPORT_MAPPING).select('*'));
+      if (collection) query.where({ collection });
+      const rows = (await beforeInstall(
+        query.orderBy([{ column: 'collection' }, { column: 'name' }]),
+        [],
+      )) as SavedMappingRow[];
+      return rows.map((row) => parsed(row)!);
+    },
+    /** The mapping if the caller may see it (owner or admin), else null: another user's is not found. */
+    async get(caller: MappingCaller, id: string): Promise<SavedMappingRow | null> {
+      const row = await beforeInstall(visible(caller)(database(IMPORT_MAPPING).where({ id })).first(), undefined);
+      return parsed(row as SavedMappingRow | undefined);
+    },
+    async create(row: Pick<SavedMappingRow, 'id' | 'user_id' | 'name' | 'collection' | 'options'>): Promise<void> {
+      await database(IMPORT_MAPPING).insert({ ...row, options: JSON.stringify(row.options) });
+    },
+    async update(
+      caller: MappingCaller,
+      id: string,
+      change: Partial<Pick<SavedMappingRow, 'name' | 'collection' | 'options'>>,
+    ): Promise<boolean> {
+      const values: Record<string, unknown> = { ...change, updated_at: database.fn.now() };
+      if (change.options) values['options'] = JSON.stringify(change.options);
+      const count = await visible(caller)(database(IMPORT_MAPPING).where({ id })).update(values);
+      return Number(count) > 0;
+    },
+    async remove(caller: MappingCaller, id: string): Promise<boolean> {
+      const count = await visible(caller)(database(IMPORT_MAPPING).where({ id })).delete();
+      return Number(count) > 0;
+    },
+  };
+}
+
+export type SavedMappingStore = ReturnType<typeof savedMappingStore>;
+
+/**
+ * Retention (GROUNDWORK_IMPORT_RUN_RETENTION_DAYS): idempotency records and ended background runs older than the
+ * given days go; queued, running and retrying runs stay whatever their age. A file repeated after its record went is
+ * imported again (its rows then meet the collection's unique indexes like any new file's).
+ */
+export async function deleteOldRuns(database: Knex, days: number): Promise<{ runs: number; jobs: number }> {
+  const before = database.raw(`now() - make_interval(days => ?)`, [days]);
+  const runs = await beforeInstall(database('groundwork.import_run').where('created_at', '<', before).delete(), 0);
+  const jobs = await beforeInstall(
+    database(IMPORT_JOB).whereIn('status', FINISHED).where('finished_at', '<', before).delete(),
+    0,
+  );
+  return { runs: Number(runs), jobs: Number(jobs) };
+}

@@ -129,6 +129,8 @@ export const platformEnvSchema = z.object({
    * older (a killed worker) is retried by another worker after this long plus JOBS_SUPERVISE_INTERVAL_SECONDS.
    */
   GROUNDWORK_IMPORT_HEARTBEAT_SECONDS: wholeNumber(10, 3600).default(60),
+  /** Import idempotency records and ended background runs are deleted this many days after (daily job). */
+  GROUNDWORK_IMPORT_RUN_RETENTION_DAYS: wholeNumber(1, 3650).default(30),
   /** Cross-Origin-Resource-Policy on every response (security-headers/): which sites may embed our responses. */
   GROUNDWORK_CROSS_ORIGIN_RESOURCE_POLICY: z
     .enum(CROSS_ORIGIN_RESOURCE_POLICIES, { error: `must be one of ${CROSS_ORIGIN_RESOURCE_POLICIES.join(', ')}` })

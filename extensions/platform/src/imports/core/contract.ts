@@ -9,7 +9,7 @@ import { PHASES, RUN_STATUSES } from './progress.js';
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** A JSON object of identifier → identifier (or "" to ignore a column), given as text. */
-const nameMap = (what: string, allowEmpty: boolean) =>
+const nameMap = (what: string, allowEmpty: boolean, valuePattern: RegExp = IDENTIFIER, valueWhat = 'name a field') =>
   z
     .string()
     .max(20000)
@@ -26,13 +26,16 @@ const nameMap = (what: string, allowEmpty: boolean) =>
         return z.NEVER;
       }
       for (const [key, name] of Object.entries(value)) {
-        if (typeof name !== 'string' || !(IDENTIFIER.test(name) || (allowEmpty && name === ''))) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${what}: "${key}" must name a field.` });
+        if (typeof name !== 'string' || !(valuePattern.test(name) || (allowEmpty && name === ''))) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${what}: "${key}" must ${valueWhat}.` });
           return z.NEVER;
         }
       }
       return value as Record<string, string>;
     });
+
+const FIELD_LIST = /^[A-Za-z_][A-Za-z0-9_]*(,[A-Za-z_][A-Za-z0-9_]*)*$/;
+const COLLECTION_FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,63}\.[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 const flag = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
@@ -44,7 +47,7 @@ export const importOptions = z
     match: z
       .string()
       .max(500)
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*(,[A-Za-z_][A-Za-z0-9_]*)*$/, 'comma-separated field names')
+      .regex(FIELD_LIST, 'comma-separated field names')
       .transform((text) => text.split(','))
       .optional()
       .describe('The unique field, or comma-separated fields of one unique index, that identify an existing item.'),
@@ -55,6 +58,27 @@ export const importOptions = z
       .optional()
       .describe(
         'JSON object m2o field → the related collection\'s field the cells name, e.g. {"organization":"domain"}.',
+      ),
+    vocabularies: nameMap('vocabularies', false, COLLECTION_FIELD, 'name collection.field, e.g. "tags.name"')
+      .optional()
+      .describe(
+        'JSON object field → "collection.field" of a vocabulary, e.g. {"tags":"tags.name"}: the column holds names separated by , ; or | (or a JSON array), each checked against that unique field; unknown names are row errors unless create_missing names the field.',
+      ),
+    create_missing: z
+      .string()
+      .max(500)
+      .regex(FIELD_LIST, 'comma-separated field names')
+      .transform((text) => text.split(','))
+      .optional()
+      .describe(
+        "Comma-separated vocabulary fields whose unknown names are created, with the caller's own create permission on the vocabulary collection, in the import's transaction (none on a dry run or a rejected run; the report counts them).",
+      ),
+    mapping_id: z
+      .string()
+      .uuid('a saved mapping id')
+      .optional()
+      .describe(
+        'A saved mapping (GET /groundwork/v1/imports/saved-mappings) whose options fill in every option this request does not give; options given here win. Its collection must be this one.',
       ),
     dry_run: flag.default(false).describe('Check everything, write nothing.'),
     format: z
@@ -95,6 +119,17 @@ export const importReport = z.object({
     written: z.boolean(),
     replayed: z.boolean().describe('The first run of the same file or Idempotency-Key, answered again.'),
     checksum: z.string().describe('sha-256 of the file, hex.'),
+    vocabularies: z
+      .array(
+        z.object({
+          field: z.string(),
+          collection: z.string(),
+          created: z.number().int().describe('Names created (a dry run or a rejected run: would be created).'),
+          names: z.array(z.string()).describe('The first 100 of them.'),
+        }),
+      )
+      .optional()
+      .describe('With vocabularies: what create_missing created per field.'),
     counts: z.object({
       rows: z.number().int(),
       insert: z.number().int(),
@@ -108,7 +143,8 @@ export const importReport = z.object({
 
 /** What makes two runs the same run: the file, the collection and every option that changes the outcome. */
 export function runFingerprint(collection: string, checksum: string, options: ImportOptions): string {
-  const { report: _report, dry_run: _dryRun, background: _background, ...rest } = options;
+  // mapping_id is resolved into the options before this (the saved mapping's content counts, not its id).
+  const { report: _report, dry_run: _dryRun, background: _background, mapping_id: _saved, ...rest } = options;
   const sorted = Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)));
   return JSON.stringify({ collection, checksum, options: sorted });
 }

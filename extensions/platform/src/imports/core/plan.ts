@@ -2,6 +2,7 @@
 // row errors that need no database (types, duplicates inside the file). The adapter adds what needs the database
 // (relations, matches, permissions) and writes.
 import { coerceCell } from './coerce.js';
+import { namesOf } from './vocabulary.js';
 import type { Table } from './parse.js';
 
 export const MODES = ['insert', 'update', 'upsert'] as const;
@@ -32,6 +33,8 @@ export interface Target {
   field: string;
   /** For a relation given by natural key: the related collection's field the cell names. */
   naturalKey: string | null;
+  /** A vocabulary column: the cell is a list of names (vocabulary.ts), resolved by the adapter. */
+  vocabulary?: boolean;
 }
 
 export type ColumnPlan = { ok: true; targets: Target[] } | { ok: false; reason: string };
@@ -97,6 +100,15 @@ export function planRows(
     const values: Record<string, unknown> = {};
     let empty = true;
     for (const target of targets) {
+      if (target.vocabulary) {
+        const names = namesOf(source[target.column]);
+        if (!names.ok) errors.push({ row, field: target.field, code: names.code, message: names.message });
+        else {
+          values[target.field] = names.names;
+          if (names.names !== null) empty = false;
+        }
+        continue;
+      }
       // A natural key is text in the related collection, whatever the type of the foreign key.
       const coerced = coerceCell(source[target.column], target.naturalKey ? 'string' : info.fields[target.field]!.type);
       if (!coerced.ok) errors.push({ row, field: target.field, code: coerced.code, message: coerced.message });

@@ -11,6 +11,8 @@ export interface ImportReport {
   /** The first run's report, answered again for the same file or Idempotency-Key. */
   replayed: boolean;
   checksum: string;
+  /** With vocabularies: the names create_missing created (or, dry or rejected, would have created). */
+  vocabularies?: Array<{ field: string; collection: string; created: number; names: string[] }>;
   counts: { rows: number; insert: number; update: number; skip: number; errors: number };
   errors: RowError[];
 }

@@ -12,6 +12,7 @@ import { parseInput } from '../../shared/http.js';
 import { workflowDefinitions } from '../../workflows/index.js';
 import { importOptions, importParams } from '../core/contract.js';
 import { createImporter, DEFAULT_MAX_BYTES } from '../import-file.js';
+import { resolveSavedOptions } from '../saved-mappings.js';
 
 export const IMPORT_OPERATION_ID = 'groundwork-import-file';
 
@@ -48,8 +49,12 @@ export default defineOperationApi<Record<string, unknown>>({
     });
     const { target, options: given } = importInput(raw);
     const { collection, file, idempotency_key } = parseInput(operationFields, target, 'body');
-    const options = parseInput(importOptions, given, 'body');
     const accountability = flowAccountability(context.accountability);
+    const options = parseInput(
+      importOptions,
+      await resolveSavedOptions(database, accountability, collection, given),
+      'body',
+    );
     const schema = await context.getSchema();
     const maxBytes = Number(env['GROUNDWORK_IMPORT_MAX_BYTES'] ?? DEFAULT_MAX_BYTES) || DEFAULT_MAX_BYTES;
 

@@ -27,10 +27,20 @@ export default defineOperationApp({
       meta: { width: half, interface: 'input', required: true, options: { placeholder: '{{ $trigger.key }}' } },
     },
     {
+      field: 'mapping_id',
+      name: 'Saved mapping id',
+      type: 'string',
+      meta: {
+        width: 'full',
+        interface: 'input',
+        note: 'A saved import mapping: it fills every option left empty here (options set here win).',
+      },
+    },
+    {
       field: 'mode',
       name: 'Mode',
       type: 'string',
-      schema: { default_value: 'insert' },
+      // No default here: an empty mode is insert, or the saved mapping's.
       meta: {
         width: half,
         interface: 'select-dropdown',
@@ -49,6 +59,22 @@ export default defineOperationApp({
       name: 'Column → field',
       type: 'json',
       meta: { width: 'full', interface: 'input-code', options: { language: 'json' } },
+    },
+    {
+      field: 'vocabularies',
+      name: 'Vocabulary columns',
+      type: 'json',
+      meta: {
+        width: 'full',
+        interface: 'input-code',
+        options: { language: 'json', placeholder: '{"tags": "tags.name"}' },
+      },
+    },
+    {
+      field: 'create_missing',
+      name: 'Create missing names in',
+      type: 'string',
+      meta: { width: half, interface: 'input' },
     },
     { field: 'sheet', name: 'XLSX sheet', type: 'string', meta: { width: half, interface: 'input' } },
     { field: 'idempotency_key', name: 'Idempotency key', type: 'string', meta: { width: half, interface: 'input' } },

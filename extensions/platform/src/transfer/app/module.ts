@@ -4,10 +4,11 @@
 // NDJSON. It calls the routes as the signed-in user, so it can do exactly what their permissions allow. A render
 // function keeps it inside the repo's TypeScript lint, like the Jobs module.
 import { defineModule, useApi } from '@directus/extensions-sdk';
-import { defineComponent, h, onMounted, onUnmounted, ref, resolveComponent } from 'vue';
+import { defineComponent, h, onMounted, onUnmounted, ref, resolveComponent, watch } from 'vue';
 import type { ImportRun } from '../../imports/core/contract.js';
 import { FINISHED } from '../../imports/core/progress.js';
 import { reportCsv, type ImportReport } from '../../imports/core/report.js';
+import type { SavedMapping } from '../../imports/core/saved.js';
 import { TRANSFER_MODULE_ID } from '../core/module-id.js';
 
 const FORMATS = ['csv', 'xlsx', 'json', 'ndjson'] as const;
@@ -40,7 +41,21 @@ const TransferPage = defineComponent({
     const message = ref<string | null>(null);
     const busy = ref(false);
     const file = ref<File | null>(null);
-    const options = ref({ mode: 'insert', match: '', relations: '', mapping: '', sheet: '' });
+    const emptyOptions = () => ({
+      mode: 'insert',
+      match: '',
+      relations: '',
+      mapping: '',
+      vocabularies: '',
+      create_missing: '',
+      sheet: '',
+    });
+    const options = ref(emptyOptions());
+    // Saved mappings (decision 0058): picking one fills the form (the user sees and may change what it holds);
+    // "Save" keeps the form under a name.
+    const saved = ref<SavedMapping[]>([]);
+    const savedChoice = ref('');
+    const savedName = ref({ name: '' });
     const background = ref(false);
     const run = ref<ImportRun | null>(null);
     const history = ref<ImportRun[]>([]);
@@ -80,6 +95,74 @@ const TransferPage = defineComponent({
       }
     }
 
+    async function loadSaved() {
+      saved.value = [];
+      savedChoice.value = '';
+      if (!collection.value) return;
+      try {
+        saved.value = (
+          await api.get('/groundwork/v1/imports/saved-mappings', { params: { collection: collection.value } })
+        ).data.data as SavedMapping[];
+      } catch (error) {
+        failure(error);
+      }
+    }
+    watch(collection, () => void loadSaved());
+
+    function useSaved(id: string) {
+      savedChoice.value = id;
+      const chosen = saved.value.find((entry) => entry.id === id);
+      if (!chosen) return;
+      const next = emptyOptions();
+      for (const key of Object.keys(next) as Array<keyof typeof next>) {
+        const value = chosen.options[key];
+        if (value !== undefined && value !== null)
+          next[key] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+      }
+      options.value = next;
+      savedName.value.name = chosen.name;
+    }
+
+    /** The form's options as the routes take them (empty ones left out). */
+    function formOptions(): Record<string, string> {
+      const given: Record<string, string> = { mode: options.value.mode };
+      for (const key of ['match', 'relations', 'mapping', 'vocabularies', 'create_missing', 'sheet'] as const)
+        if (options.value[key].trim()) given[key] = options.value[key].trim();
+      return given;
+    }
+
+    /** Saves the form under the name: replaces the caller's mapping of that name, else creates one. */
+    async function saveMapping() {
+      message.value = null;
+      const name = savedName.value.name.trim();
+      if (!collection.value || !name) return void (message.value = 'Choose a collection and give the mapping a name.');
+      const same = saved.value.find((entry) => entry.name === name);
+      try {
+        if (same) await api.patch(`/groundwork/v1/imports/saved-mappings/${same.id}`, { options: formOptions() });
+        else
+          await api.post('/groundwork/v1/imports/saved-mappings', {
+            name,
+            collection: collection.value,
+            options: formOptions(),
+          });
+        await loadSaved();
+        const kept = saved.value.find((entry) => entry.name === name);
+        if (kept) savedChoice.value = kept.id;
+      } catch (error) {
+        failure(error);
+      }
+    }
+
+    async function deleteMapping() {
+      if (!savedChoice.value) return;
+      try {
+        await api.delete(`/groundwork/v1/imports/saved-mappings/${savedChoice.value}`);
+        await loadSaved();
+      } catch (error) {
+        failure(error);
+      }
+    }
+
     onMounted(async () => {
       void loadHistory();
       try {
@@ -98,10 +181,8 @@ const TransferPage = defineComponent({
       report.value = null;
       if (!collection.value || !file.value) return void (message.value = 'Choose a collection and a file.');
       const form = new FormData();
-      form.append('mode', options.value.mode);
+      for (const [key, value] of Object.entries(formOptions())) form.append(key, value);
       form.append('dry_run', String(dryRun));
-      for (const key of ['match', 'relations', 'mapping', 'sheet'] as const)
-        if (options.value[key].trim()) form.append(key, options.value[key].trim());
       if (background.value) form.append('background', 'true');
       form.append('file', file.value, file.value.name);
       busy.value = true;
@@ -225,6 +306,35 @@ const TransferPage = defineComponent({
               h('p', 'All or nothing: any row error writes nothing. A dry run makes every check and writes nothing.'),
               row([
                 h('label', { style: field }, [
+                  'Saved mapping',
+                  h(
+                    'select',
+                    {
+                      value: savedChoice.value,
+                      style: control,
+                      'data-test': 'saved-mapping',
+                      onChange: (event: Event) => useSaved((event.target as HTMLSelectElement).value),
+                    },
+                    [
+                      h('option', { value: '' }, saved.value.length ? 'Choose…' : 'None for this collection'),
+                      ...saved.value.map((entry) => h('option', { value: entry.id }, entry.name)),
+                    ],
+                  ),
+                ]),
+                text(savedName.value, 'name', 'Save the form as', 'Monthly tickets'),
+                h(
+                  VButton as never,
+                  { secondary: true, disabled: busy.value, 'data-test': 'save-mapping', onClick: saveMapping },
+                  () => 'Save mapping',
+                ),
+                h(
+                  VButton as never,
+                  { secondary: true, disabled: busy.value || !savedChoice.value, onClick: deleteMapping },
+                  () => 'Delete',
+                ),
+              ]),
+              row([
+                h('label', { style: field }, [
                   'File (CSV, XLSX, JSON, NDJSON)',
                   h('input', {
                     type: 'file',
@@ -240,6 +350,10 @@ const TransferPage = defineComponent({
                 text(options.value, 'relations', 'Relations by natural key (JSON)', '{"organization":"domain"}'),
                 text(options.value, 'mapping', 'Column → field (JSON, optional)', '{"Subject":"subject"}'),
                 text(options.value, 'sheet', 'XLSX sheet (default: the first)', 'Tickets'),
+              ]),
+              row([
+                text(options.value, 'vocabularies', 'Vocabulary columns (JSON)', '{"tags":"tags.name"}'),
+                text(options.value, 'create_missing', 'Create missing names in', 'tags'),
               ]),
               row([
                 h('label', { style: 'display: flex; gap: 6px; align-items: center' }, [
@@ -268,7 +382,14 @@ const TransferPage = defineComponent({
                         `${current.dry_run ? 'Dry run' : current.written ? 'Imported' : 'Nothing written'}` +
                         `${current.replayed ? ' (the earlier run of this file)' : ''}: ${current.counts.rows} rows, ` +
                         `${current.counts.insert} to insert, ${current.counts.update} to update, ` +
-                        `${current.counts.skip} skipped, ${current.counts.errors} errors.`,
+                        `${current.counts.skip} skipped, ${current.counts.errors} errors.` +
+                        (current.vocabularies ?? [])
+                          .filter((entry) => entry.created > 0)
+                          .map(
+                            (entry) =>
+                              ` ${entry.created} new ${entry.collection} ${current.written ? 'created' : 'to create'}: ${entry.names.join(', ')}.`,
+                          )
+                          .join(''),
                     ),
                     current.errors.length
                       ? h('div', [
