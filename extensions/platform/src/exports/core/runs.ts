@@ -2,6 +2,9 @@
 // the clock is passed in. The query fields are the GET's (contract.ts), sent as JSON so a long filter has no URL limit.
 import { z } from 'zod';
 import { EXPORT_FORMATS, exportQuery, type ExportFormat } from './contract.js';
+import { EXPORT_RUN_STATUSES, type ExportRunStatus } from './status.js';
+
+export { EXPORT_FINISHED, EXPORT_RUN_STATUSES, type ExportRunStatus } from './status.js';
 
 const stringList = (max: number, what: string) =>
   z.union([z.string().max(max), z.array(z.string().min(1).max(200)).max(500)]).describe(what);
@@ -40,11 +43,6 @@ export function storedQuery(request: ExportRunRequest): StoredQuery {
     limit: request.limit,
   };
 }
-
-export const EXPORT_RUN_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed'] as const;
-/** queued: waiting; running: a worker holds it; retrying: an attempt broke; succeeded: the file is ready; failed. */
-export type ExportRunStatus = (typeof EXPORT_RUN_STATUSES)[number];
-export const EXPORT_FINISHED: readonly ExportRunStatus[] = ['succeeded', 'failed'];
 
 export interface StoredExportRun {
   id: string;
