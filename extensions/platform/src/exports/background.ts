@@ -72,9 +72,9 @@ export function registerExportJobs(context: HookExtensionContext): void {
     });
   }
 
-  async function fail(run: Parameters<typeof end>[0], error: string) {
-    await store.finish(run.id, { status: 'failed', attempt: null, file_name: null, error });
-    await end(run, { status: 'failed', rows: 0, error });
+  async function fail(run: Parameters<typeof end>[0], attempt: number, error: string) {
+    if (await store.finish(run.id, attempt, { status: 'failed', file_name: null, error }))
+      await end(run, { status: 'failed', rows: 0, error });
   }
 
   /** The user's access now (role, policies, ip_access as at the request), or null when they may not act. */
@@ -89,7 +89,7 @@ export function registerExportJobs(context: HookExtensionContext): void {
     if (!run || EXPORT_FINISHED.includes(run.status)) return;
     const attempt = await store.start(run.id);
     const accountability = await accountabilityOf(run.user_id, run.ip);
-    if (!accountability) return fail(run, 'The account that started the export is no longer active.');
+    if (!accountability) return fail(run, attempt, 'The account that started the export is no longer active.');
     const query = typeof run.query === 'string' ? (JSON.parse(run.query) as StoredQuery) : run.query;
     try {
       const schema: SchemaOverview = await getSchema();
@@ -110,21 +110,20 @@ export function registerExportJobs(context: HookExtensionContext): void {
         }
       }
       await writeExport(query.format, sink, { first: reader.first, rest: counted, fields: reader.fields });
-      await store.finish(run.id, {
+      const ended = await store.finish(run.id, attempt, {
         status: 'succeeded',
-        attempt,
         file_name: exportFileName(run.collection, query.format, new Date()),
         rows_written: rows,
         bytes_written: sink.bytesWritten(),
         error: null,
       });
-      await end(run, { status: 'succeeded', rows, error: null });
+      if (ended) await end(run, { status: 'succeeded', rows, error: null });
     } catch (error) {
       const status = (error as { status?: number }).status;
       const refusal = typeof status === 'number' && status >= 400 && status < 500;
       const message = reasonOf(error);
       // A refusal (the role lowered since, a field gone) is the same on every attempt; a broken attempt is retried.
-      if (refusal || job.attempt > RETRY_LIMIT) return fail(run, message);
+      if (refusal || job.attempt > RETRY_LIMIT) return fail(run, attempt, message);
       logger.warn({ err: error, run: run.id }, 'export attempt broke; retrying');
       await store.broke(run.id, message);
       throw error;

@@ -147,25 +147,37 @@ export function exportJobStore(database: Knex) {
       await database(EXPORT_CHUNK).insert({ run_id: id, attempt, seq, bytes });
     },
 
-    /** The run ended. Succeeded: the attempt whose chunks are the file; failed: every chunk dropped. */
+    /**
+     * The run ended, if `attempt` is still its current one (an attempt that outlived its heartbeat while a retry
+     * began finishes nothing). Succeeded: that attempt's chunks are the file; failed: every chunk is dropped.
+     * Returns whether this attempt ended the run.
+     */
     async finish(
       id: string,
+      attempt: number,
       outcome: {
         status: Extract<ExportRunStatus, 'succeeded' | 'failed'>;
-        attempt: number | null;
         file_name: string | null;
         rows_written?: number;
         bytes_written?: number;
         error: string | null;
       },
-    ): Promise<void> {
-      await database.transaction(async (trx) => {
-        const { attempt, ...rest } = outcome;
-        await trx(EXPORT_JOB)
-          .where({ id })
-          .update({ ...rest, file_attempt: attempt, finished_at: trx.fn.now(), updated_at: trx.fn.now() });
+    ): Promise<boolean> {
+      return database.transaction(async (trx) => {
+        const file = outcome.status === 'succeeded';
+        const updated = await trx(EXPORT_JOB)
+          .where({ id, attempts: attempt })
+          .whereIn('status', ['running', 'retrying'])
+          .update({
+            ...outcome,
+            file_attempt: file ? attempt : null,
+            finished_at: trx.fn.now(),
+            updated_at: trx.fn.now(),
+          });
+        if (updated === 0) return false;
         const stale = trx(EXPORT_CHUNK).where({ run_id: id });
-        await (attempt === null ? stale : stale.whereNot({ attempt })).delete();
+        await (file ? stale.whereNot({ attempt }) : stale).delete();
+        return true;
       });
     },
 
