@@ -693,6 +693,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groundwork/v1/exports/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's own background export runs, newest first. */
+        get: operations["groundworkExportRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groundwork/v1/exports/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A background export run: status, rows and bytes written, rows/s, and file_url once it succeeded. Its owner and admins only. */
+        get: operations["groundworkExportRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/groundwork/v1/exports/runs/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A succeeded background export's file, streamed as an attachment. Its owner and admins only. */
+        get: operations["groundworkExportRunFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/groundwork/v1/exports/{collection}": {
         parameters: {
             query?: never;
@@ -703,7 +754,8 @@ export interface paths {
         /** Every row the caller may read of a collection, as GET /items would give them for the same fields (relational paths too), filter and sort, streamed as CSV, NDJSON, a JSON array or XLSX. Spreadsheet cells that would run as formulas are prefixed with '. */
         get: operations["groundworkExport"];
         put?: never;
-        post?: never;
+        /** Starts a background export (decision 0059): the GET's fields, filter, sort, limit and format in a JSON body. The query is checked at once as the GET checks it; the run reads as the caller is when it runs (their current role), writes a file only they (and admins) can download at file_url, and notifies them in the app. */
+        post: operations["groundworkExportBackground"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7928,6 +7980,280 @@ export interface operations {
             };
         };
     };
+    groundworkExportRuns: {
+        parameters: {
+            query?: {
+                /** @description Newest first. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The runs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            attempts: number;
+                            collection: string;
+                            created_at: string;
+                            error: string | null;
+                            file_name: string | null;
+                            /** @description Where the owner downloads the file once the run succeeded. */
+                            file_url: string | null;
+                            finished_at: string | null;
+                            /** @enum {string} */
+                            format: "csv" | "ndjson" | "json" | "xlsx";
+                            /** Format: uuid */
+                            id: string;
+                            progress: {
+                                bytes_written: number;
+                                rows_per_second: number | null;
+                                rows_written: number;
+                            };
+                            query: {
+                                fields: string;
+                                filter: string | null;
+                                limit: number;
+                                sort: string | null;
+                            };
+                            started_at: string | null;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "retrying" | "succeeded" | "failed";
+                            /** Format: uuid */
+                            user: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description A bad limit (INVALID_QUERY). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkExportRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            attempts: number;
+                            collection: string;
+                            created_at: string;
+                            error: string | null;
+                            file_name: string | null;
+                            /** @description Where the owner downloads the file once the run succeeded. */
+                            file_url: string | null;
+                            finished_at: string | null;
+                            /** @enum {string} */
+                            format: "csv" | "ndjson" | "json" | "xlsx";
+                            /** Format: uuid */
+                            id: string;
+                            progress: {
+                                bytes_written: number;
+                                rows_per_second: number | null;
+                                rows_written: number;
+                            };
+                            query: {
+                                fields: string;
+                                filter: string | null;
+                                limit: number;
+                                sort: string | null;
+                            };
+                            started_at: string | null;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "retrying" | "succeeded" | "failed";
+                            /** Format: uuid */
+                            user: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not a run id (INVALID_PARAMS). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such run, or another user's (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkExportRunFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file (Content-Disposition: attachment). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such run, another user's, or one that has not succeeded (NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
     groundworkExport: {
         parameters: {
             query?: {
@@ -8002,6 +8328,124 @@ export interface operations {
                 };
             };
             /** @description A collection or a field in fields, filter or sort the caller may not read, as /items answers (FORBIDDEN). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkExportBackground: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The collection, as in /items/{collection}. */
+                collection: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Fields, comma-separated or as an array; relational ones as paths; default *. */
+                    fields?: string | string[];
+                    /** @description A Directus filter (an object). */
+                    filter?: {
+                        [key: string]: unknown;
+                    };
+                    /**
+                     * @description csv (default), ndjson, json (one array) or xlsx.
+                     * @default csv
+                     * @enum {string}
+                     */
+                    format?: "csv" | "ndjson" | "json" | "xlsx";
+                    /**
+                     * @description At most this many rows; -1 (default) for all.
+                     * @default -1
+                     */
+                    limit?: number;
+                    /** @description Sort fields, comma-separated or as an array; - for descending. */
+                    sort?: string | string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted; Location and url name the run. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "retrying" | "succeeded" | "failed";
+                            url: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bad body, format, filter, sort or limit (INVALID_PAYLOAD, INVALID_QUERY). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description A collection or a field in fields, filter or sort the caller may not read (FORBIDDEN). */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -29,6 +29,7 @@ import { registerSecurity } from './security/index.js';
 import { registerFiles } from './files/index.js';
 import { registerInboundReplay } from './inbound/replay.js';
 import { registerImportJobs } from './imports/background.js';
+import { registerExportJobs } from './exports/background.js';
 import { registerWorkflows } from './workflows/hook.js';
 import { registerWebhooks } from './webhooks/index.js';
 import { installWebhookSecrets } from './webhooks/install.js';
@@ -158,4 +159,6 @@ export default defineHook((register, context) => {
   registerWebhooks(register, context, config);
   // Background imports: the worker of POST /groundwork/v1/imports/:collection?background=true (imports/background.ts).
   registerImportJobs(context, config);
+  // Background exports: the worker of POST /groundwork/v1/exports/:collection (exports/background.ts).
+  registerExportJobs(context);
 });

@@ -1,8 +1,11 @@
-// The export route as documented in OpenAPI (built from the zod contract the route validates with).
+// The export routes as documented in OpenAPI (built from the zod contracts the routes validate with).
+import { z } from 'zod';
+import { runParams, runsQuery } from '../imports/core/contract.js';
 import type { RouteDoc } from '../openapi/core/document.js';
 import { exportParams, exportQuery } from './core/contract.js';
+import { exportRunAccepted, exportRunRequest, exportRunSchema } from './core/runs.js';
 
-export const exportRouteDocs: RouteDoc[] = [
+const streamDocs: RouteDoc[] = [
   {
     method: 'get',
     path: '/groundwork/v1/exports/{collection}',
@@ -24,3 +27,68 @@ export const exportRouteDocs: RouteDoc[] = [
     },
   },
 ];
+
+const runDocs: RouteDoc[] = [
+  {
+    method: 'post',
+    path: '/groundwork/v1/exports/{collection}',
+    operationId: 'groundworkExportBackground',
+    summary:
+      "Starts a background export (decision 0059): the GET's fields, filter, sort, limit and format in a JSON body. The query is checked at once as the GET checks it; the run reads as the caller is when it runs (their current role), writes a file only they (and admins) can download at file_url, and notifies them in the app.",
+    tag: 'Transfer',
+    public: false,
+    params: exportParams,
+    body: exportRunRequest,
+    responses: {
+      202: { description: 'Accepted; Location and url name the run.', schema: exportRunAccepted },
+      400: { description: 'A bad body, format, filter, sort or limit (INVALID_PAYLOAD, INVALID_QUERY).' },
+      401: { description: 'Not signed in (INVALID_CREDENTIALS).' },
+      403: { description: 'A collection or a field in fields, filter or sort the caller may not read (FORBIDDEN).' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/groundwork/v1/exports/runs/{id}',
+    operationId: 'groundworkExportRun',
+    summary:
+      'A background export run: status, rows and bytes written, rows/s, and file_url once it succeeded. Its owner and admins only.',
+    tag: 'Transfer',
+    public: false,
+    params: runParams,
+    responses: {
+      200: { description: 'The run.', schema: z.object({ data: exportRunSchema }) },
+      400: { description: 'Not a run id (INVALID_PARAMS).' },
+      401: { description: 'Not signed in (INVALID_CREDENTIALS).' },
+      404: { description: "No such run, or another user's (NOT_FOUND)." },
+    },
+  },
+  {
+    method: 'get',
+    path: '/groundwork/v1/exports/runs/{id}/file',
+    operationId: 'groundworkExportRunFile',
+    summary: "A succeeded background export's file, streamed as an attachment. Its owner and admins only.",
+    tag: 'Transfer',
+    public: false,
+    params: runParams,
+    responses: {
+      200: { description: 'The file (Content-Disposition: attachment).' },
+      401: { description: 'Not signed in (INVALID_CREDENTIALS).' },
+      404: { description: "No such run, another user's, or one that has not succeeded (NOT_FOUND)." },
+    },
+  },
+  {
+    method: 'get',
+    path: '/groundwork/v1/exports/runs',
+    operationId: 'groundworkExportRuns',
+    summary: "The caller's own background export runs, newest first.",
+    tag: 'Transfer',
+    public: false,
+    query: runsQuery,
+    responses: {
+      200: { description: 'The runs.', schema: z.object({ data: z.array(exportRunSchema) }) },
+      400: { description: 'A bad limit (INVALID_QUERY).' },
+      401: { description: 'Not signed in (INVALID_CREDENTIALS).' },
+    },
+  },
+];
+export const exportRouteDocs: RouteDoc[] = [...streamDocs, ...runDocs];

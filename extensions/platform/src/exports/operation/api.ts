@@ -5,14 +5,14 @@
 // a next operation (Directus's "Send Notification", an email) can tell someone it is ready.
 import { PassThrough } from 'node:stream';
 import { defineOperationApi } from '@directus/extensions-sdk';
-import type { Accountability, OperationContext, SchemaOverview } from '@directus/types';
+import type { OperationContext } from '@directus/types';
 import { z } from 'zod';
-import { loadDirectusModule } from '../../shared/directus-internals.js';
 import { ForbiddenError } from '../../shared/errors.js';
 import { flowAccountability } from '../../shared/flow-accountability.js';
 import { parseInput } from '../../shared/http.js';
 import { CONTENT_TYPES, exportParams, exportQuery } from '../core/contract.js';
 import { exportFileName } from '../core/filename.js';
+import { parseExportQuery } from '../query.js';
 import { openExport, type ItemsServiceClass } from '../read.js';
 import { writeExport } from '../write.js';
 
@@ -26,19 +26,6 @@ const operationOptions = exportQuery
     folder: z.string().uuid().optional(),
   })
   .strict();
-
-type Query = { fields?: string[]; filter?: Record<string, unknown>; sort?: string[] };
-interface QueryTools {
-  sanitizeQuery(raw: Record<string, unknown>, schema: SchemaOverview, accountability: Accountability): Promise<Query>;
-  validateQuery(query: Query): void;
-}
-let queryTools: Promise<QueryTools> | null = null;
-/** Directus's own parsing of fields/filter/sort (as its query middleware does for /items and the route). */
-const directusQuery = () =>
-  (queryTools ??= (async () => ({
-    ...(await loadDirectusModule<Pick<QueryTools, 'sanitizeQuery'>>('utils/sanitize-query')),
-    ...(await loadDirectusModule<Pick<QueryTools, 'validateQuery'>>('utils/validate-query')),
-  }))());
 
 /** Flow options as the route's query text: empty inputs dropped, a filter object as its JSON. */
 function asQueryText(raw: Record<string, unknown>): Record<string, unknown> {
@@ -58,18 +45,8 @@ export default defineOperationApi<Record<string, unknown>>({
     const accountability = flowAccountability(context.accountability);
     const schema = await context.getSchema();
     if (input.collection.startsWith('directus_') || !schema.collections[input.collection]) throw new ForbiddenError();
-    const tools = await directusQuery();
-    const query = await tools.sanitizeQuery(
-      {
-        fields: input.fields ?? '*',
-        ...(input.filter ? { filter: input.filter } : {}),
-        ...(input.sort ? { sort: input.sort } : {}),
-      },
-      schema,
-      accountability,
-    );
-    tools.validateQuery(query);
-    const fields = query.fields ?? ['*'];
+    const query = await parseExportQuery(input, schema, accountability);
+    const fields = query.fields;
     const reader = await openExport(
       services.ItemsService as unknown as ItemsServiceClass,
       { collection: input.collection, fields, filter: query.filter, sort: query.sort, limit: input.limit },

@@ -1,14 +1,17 @@
 // Admin app module "Import / Export" (issue 11, item 6): staff pick a collection, upload a CSV, XLSX, JSON or NDJSON
 // file with mode, match fields, natural-key relations and a column mapping, run a dry run or the import, and read
 // the row report (downloadable as CSV); or export the collection with fields, filter and sort as CSV, XLSX, JSON or
-// NDJSON. It calls the routes as the signed-in user, so it can do exactly what their permissions allow. A render
-// function keeps it inside the repo's TypeScript lint, like the Jobs module.
+// NDJSON, directly or in the background (a run followed here, listed with its owner-only download). It calls the
+// routes as the signed-in user, so it can do exactly what their permissions allow. A render function keeps it inside
+// the repo's TypeScript lint, like the Jobs module.
 import { defineModule, useApi } from '@directus/extensions-sdk';
 import { defineComponent, h, onMounted, onUnmounted, ref, resolveComponent, watch } from 'vue';
 import type { ImportRun } from '../../imports/core/contract.js';
 import { FINISHED } from '../../imports/core/progress.js';
 import { reportCsv, type ImportReport } from '../../imports/core/report.js';
 import type { SavedMapping } from '../../imports/core/saved.js';
+import type { ExportRunView } from '../../exports/core/runs.js';
+import { EXPORT_FINISHED } from '../../exports/core/status.js';
 import { TRANSFER_MODULE_ID } from '../core/module-id.js';
 
 const FORMATS = ['csv', 'xlsx', 'json', 'ndjson'] as const;
@@ -30,6 +33,15 @@ function describeRun(run: ImportRun): string {
   const eta = p.eta_seconds === null || FINISHED.includes(run.status) ? '' : `, about ${p.eta_seconds} s left`;
   const attempts = run.attempts > 1 ? ` (attempt ${run.attempts})` : '';
   return `${run.status}${attempts}: ${p.percent} %, ${p.rows_checked}/${total} checked, ${p.rows_written} written${pace}${eta}`;
+}
+
+/** One line on a background export: its status, rows and bytes written, pace. */
+function describeExport(run: ExportRunView): string {
+  const p = run.progress;
+  const pace = p.rows_per_second === null ? '' : `, ${p.rows_per_second} rows/s`;
+  const attempts = run.attempts > 1 ? ` (attempt ${run.attempts})` : '';
+  const reason = run.status === 'failed' && run.error ? `: ${run.error}` : '';
+  return `${run.status}${attempts}: ${p.rows_written} rows, ${Math.ceil(p.bytes_written / 1024)} KiB${pace}${reason}`;
 }
 
 const TransferPage = defineComponent({
@@ -63,6 +75,11 @@ const TransferPage = defineComponent({
     onUnmounted(() => polling && clearTimeout(polling));
     const report = ref<ImportReport | null>(null);
     const exportForm = ref({ format: 'csv', fields: '*', filter: '', sort: '' });
+    const exportBackground = ref(false);
+    const exportRun = ref<ExportRunView | null>(null);
+    const exportHistory = ref<ExportRunView[]>([]);
+    let exportPolling: ReturnType<typeof setTimeout> | null = null;
+    onUnmounted(() => exportPolling && clearTimeout(exportPolling));
 
     const failure = (error: unknown) => {
       const response = (error as { response?: { data?: { errors?: Array<{ message: string }> } } }).response;
@@ -163,8 +180,45 @@ const TransferPage = defineComponent({
       }
     }
 
+    async function loadExportHistory() {
+      try {
+        exportHistory.value = (await api.get('/groundwork/v1/exports/runs', { params: { limit: 10 } })).data
+          .data as ExportRunView[];
+      } catch {
+        exportHistory.value = [];
+      }
+    }
+
+    /** A background export: its progress every second until it ends; the file is then in the list below. */
+    async function followExport(id: string) {
+      try {
+        const current = (await api.get(`/groundwork/v1/exports/runs/${id}`)).data.data as ExportRunView;
+        exportRun.value = current;
+        if (EXPORT_FINISHED.includes(current.status)) {
+          busy.value = false;
+          if (current.status === 'failed') message.value = current.error ?? 'The export failed.';
+          void loadExportHistory();
+        } else exportPolling = setTimeout(() => void followExport(id), 1000);
+      } catch (error) {
+        busy.value = false;
+        failure(error);
+      }
+    }
+
+    /** Through the owner-only route, with the app's session (a plain link would carry no token). */
+    async function downloadRun(entry: ExportRunView) {
+      if (!entry.file_url) return;
+      try {
+        const answer = await api.get(entry.file_url, { responseType: 'blob' });
+        download(answer.data as Blob, entry.file_name ?? `${entry.collection}.${entry.format}`);
+      } catch (error) {
+        failure(error);
+      }
+    }
+
     onMounted(async () => {
       void loadHistory();
+      void loadExportHistory();
       try {
         const found = await api.get('/collections');
         collections.value = (found.data.data as Array<{ collection: string; schema: unknown }>)
@@ -219,6 +273,7 @@ const TransferPage = defineComponent({
       if (fields.trim()) params['fields'] = fields.trim();
       if (filter.trim()) params['filter'] = filter.trim();
       if (sort.trim()) params['sort'] = sort.trim();
+      if (exportBackground.value) return startBackgroundExport(params);
       busy.value = true;
       try {
         const answer = await api.get(`/groundwork/v1/exports/${collection.value}`, { params, responseType: 'blob' });
@@ -236,6 +291,27 @@ const TransferPage = defineComponent({
         } else failure(error);
       } finally {
         busy.value = false;
+      }
+    }
+
+    /** The same query as the GET, as the POST's JSON body (a filter as an object). */
+    async function startBackgroundExport(params: Record<string, string>) {
+      const body: Record<string, unknown> = { ...params };
+      if (params['filter']) {
+        try {
+          body['filter'] = JSON.parse(params['filter']);
+        } catch {
+          return void (message.value = 'The filter is not valid JSON.');
+        }
+      }
+      busy.value = true;
+      exportRun.value = null;
+      try {
+        const answer = await api.post(`/groundwork/v1/exports/${collection.value}`, body);
+        await followExport((answer.data.data as { id: string }).id);
+      } catch (error) {
+        busy.value = false;
+        failure(error);
       }
     }
 
@@ -451,7 +527,39 @@ const TransferPage = defineComponent({
                 text(exportForm.value, 'filter', 'Filter (JSON)', '{"status":{"_eq":"open"}}'),
                 text(exportForm.value, 'sort', 'Sort', '-date_created'),
               ]),
-              row([h(VButton as never, { disabled: busy.value, onClick: runExport }, () => 'Export')]),
+              row([
+                h('label', { style: 'display: flex; gap: 6px; align-items: center' }, [
+                  h('input', {
+                    type: 'checkbox',
+                    checked: exportBackground.value,
+                    'data-test': 'export-background',
+                    onChange: (event: Event) => (exportBackground.value = (event.target as HTMLInputElement).checked),
+                  }),
+                  'In the background (a file only you can download, a notification at the end)',
+                ]),
+                h(VButton as never, { disabled: busy.value, onClick: runExport }, () => 'Export'),
+              ]),
+              exportRun.value ? h('p', { 'data-test': 'export-progress' }, describeExport(exportRun.value)) : null,
+              exportHistory.value.length
+                ? h('details', { style: 'margin: 12px 0', open: true, 'data-test': 'export-runs' }, [
+                    h('summary', 'Your recent background exports'),
+                    h(
+                      'ul',
+                      exportHistory.value.map((entry) =>
+                        h('li', [
+                          `${entry.created_at.slice(0, 16).replace('T', ' ')} ${entry.collection} (${entry.format}): ${describeExport(entry)} `,
+                          entry.file_url
+                            ? h(
+                                VButton as never,
+                                { small: true, secondary: true, onClick: () => downloadRun(entry) },
+                                () => 'Download',
+                              )
+                            : null,
+                        ]),
+                      ),
+                    ),
+                  ])
+                : null,
             ]),
         },
       );

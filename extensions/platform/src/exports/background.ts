@@ -1,0 +1,180 @@
+// Background exports (decision 0059): `POST /groundwork/v1/exports/:collection` checks the query as the GET would
+// (a forbidden field or filter is the GET's 400/403 at once), stores the run and enqueues its job in one transaction,
+// and answers 202. A worker on any instance runs the GET's export (openExport + writeExport) as the user who asked,
+// their access rebuilt from their current role and policies (deactivated since: a failed run; a role lowered since:
+// the lower role's rows), into chunks in groundwork.export_chunk that only the owner (and admins) can download, at
+// GET /groundwork/v1/exports/runs/:id/file. Progress is stored after every MiB and page; the end is a notice in the app.
+import { randomUUID } from 'node:crypto';
+import type { Accountability, HookExtensionContext, SchemaOverview } from '@directus/types';
+import type { Knex } from 'knex';
+import { defineQueue, enqueue, type Job } from '../jobs/index.js';
+import { notifyDirectly } from '../notifications/direct.js';
+import { ForbiddenError, InvalidPayloadError } from '../shared/errors.js';
+import { currentAccess } from '../users/core/current-access.js';
+import { createUsersStore } from '../users/store.js';
+import { exportFileName } from './core/filename.js';
+import { EXPORT_FINISHED, exportNotice, runUrl, type StoredQuery } from './core/runs.js';
+import { parseExportQuery } from './query.js';
+import { openExport, type ExportReader, type ItemsServiceClass } from './read.js';
+import { chunkSink, exportJobStore, installExportRuns } from './store.js';
+import { writeExport } from './write.js';
+
+export const EXPORT_QUEUE = 'groundwork.exports';
+/** Retries of an attempt that broke (a crash, the database); a refused query is not retried. */
+const RETRY_LIMIT = 3;
+
+interface ExportContext {
+  ItemsService: ItemsServiceClass;
+  schema: SchemaOverview;
+  accountability: Accountability;
+  knex: Knex;
+}
+
+/**
+ * The export's rows as the GET reads them: a system or unknown collection is a 403, the query is parsed by Directus
+ * as for /items, and the first page is read (a forbidden field, filter or sort throws the GET's error here).
+ */
+export async function openQueryExport(
+  collection: string,
+  query: StoredQuery,
+  context: ExportContext,
+  limit = query.limit,
+): Promise<ExportReader & { fields: string[] }> {
+  if (collection.startsWith('directus_') || !context.schema.collections[collection]) throw new ForbiddenError();
+  const parsed = await parseExportQuery(query, context.schema, context.accountability);
+  const reader = await openExport(
+    context.ItemsService,
+    { collection, fields: parsed.fields, filter: parsed.filter, sort: parsed.sort, limit },
+    { schema: context.schema, accountability: context.accountability, knex: context.knex },
+  );
+  return { ...reader, fields: parsed.fields };
+}
+
+/** The queue and its worker, defined at hook registration (the jobs runtime starts it with Directus). */
+export function registerExportJobs(context: HookExtensionContext): void {
+  const { database, services, getSchema } = context;
+  const logger = context.logger.child({ capability: 'exports' });
+  const store = exportJobStore(database);
+  const users = createUsersStore(database);
+
+  async function end(
+    run: { id: string; user_id: string; collection: string; format: StoredQuery['format'] },
+    outcome: { status: 'succeeded' | 'failed'; rows: number; error: string | null },
+  ) {
+    const notice = exportNotice({ ...run, ...outcome });
+    // Once per run whatever the retries (the key), in the app only: the download needs the owner signed in anyway.
+    await notifyDirectly(database, {
+      key: `export-run:${run.id}`,
+      eventType: `exports.run.${outcome.status}`,
+      recipients: [run.user_id],
+      channels: ['in_app'],
+      ...notice,
+    });
+  }
+
+  async function fail(run: Parameters<typeof end>[0], attempt: number, error: string) {
+    if (await store.finish(run.id, attempt, { status: 'failed', file_name: null, error }))
+      await end(run, { status: 'failed', rows: 0, error });
+  }
+
+  /** The user's access now (role, policies, ip_access as at the request), or null when they may not act. */
+  async function accountabilityOf(user: string, ip: string | null): Promise<Accountability | null> {
+    const facts = (await users.accessFacts([user])).get(user);
+    if (!facts || facts.user.status !== 'active') return null;
+    return { user, ip, ...currentAccess(facts.user, facts.roles, facts.rows, ip) } as Accountability;
+  }
+
+  async function work(job: Job<{ run: string }>): Promise<void> {
+    const run = await store.forWork(job.data.run);
+    if (!run || EXPORT_FINISHED.includes(run.status)) return;
+    const attempt = await store.start(run.id);
+    const accountability = await accountabilityOf(run.user_id, run.ip);
+    if (!accountability) return fail(run, attempt, 'The account that started the export is no longer active.');
+    const query = typeof run.query === 'string' ? (JSON.parse(run.query) as StoredQuery) : run.query;
+    try {
+      const schema: SchemaOverview = await getSchema();
+      const reader = await openQueryExport(run.collection, query, {
+        ItemsService: services.ItemsService as unknown as ItemsServiceClass,
+        schema,
+        accountability,
+        knex: database,
+      });
+      let rows = reader.first.length;
+      const sink = chunkSink(store, { id: run.id, attempt }, (bytes) =>
+        store.progress(run.id, { rows_written: rows, bytes_written: bytes }),
+      );
+      async function* counted() {
+        for await (const page of reader.rest()) {
+          rows += page.length;
+          yield page;
+        }
+      }
+      await writeExport(query.format, sink, { first: reader.first, rest: counted, fields: reader.fields });
+      const ended = await store.finish(run.id, attempt, {
+        status: 'succeeded',
+        file_name: exportFileName(run.collection, query.format, new Date()),
+        rows_written: rows,
+        bytes_written: sink.bytesWritten(),
+        error: null,
+      });
+      if (ended) await end(run, { status: 'succeeded', rows, error: null });
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      const refusal = typeof status === 'number' && status >= 400 && status < 500;
+      const message = reasonOf(error);
+      // A refusal (the role lowered since, a field gone) is the same on every attempt; a broken attempt is retried.
+      if (refusal || job.attempt > RETRY_LIMIT) return fail(run, attempt, message);
+      logger.warn({ err: error, run: run.id }, 'export attempt broke; retrying');
+      await store.broke(run.id, message);
+      throw error;
+    }
+  }
+
+  defineQueue(EXPORT_QUEUE, work, {
+    retryLimit: RETRY_LIMIT,
+    retryDelaySeconds: 5,
+    // One export at a time per instance: each holds a read cursor's pages and a chunk.
+    concurrency: 1,
+    heartbeatSeconds: 30,
+    expireInSeconds: 6 * 60 * 60,
+  });
+}
+
+/** What the user reads: a refusal's own reason, else the error's message. */
+function reasonOf(error: unknown): string {
+  const issues = (error as { extensions?: { issues?: Array<{ message?: string }> } }).extensions?.issues;
+  if (issues?.length) return issues.map((issue) => issue.message).join(' ');
+  const reason = (error as { extensions?: { reason?: string } }).extensions?.reason;
+  return String(reason ?? (error as Error)?.message ?? error).slice(0, 1000);
+}
+
+/** Checks the query as the GET would (first row read as the caller), then stores the run and enqueues its job. */
+export function createExportStart(database: Knex) {
+  const store = exportJobStore(database);
+  let installed: Promise<void> | null = null;
+  return async function startExport(
+    collection: string,
+    query: StoredQuery,
+    context: ExportContext,
+  ): Promise<{ id: string; status: 'queued'; url: string }> {
+    const user = context.accountability.user;
+    if (!user)
+      throw new InvalidPayloadError({
+        issues: [
+          { path: 'user', message: 'A background export needs a signed-in user to run as (not a static token).' },
+        ],
+      });
+    await openQueryExport(collection, query, context, 1);
+    installed ??= installExportRuns(database).catch((error: unknown) => {
+      installed = null;
+      throw error;
+    });
+    await installed;
+    const id = randomUUID();
+    await database.transaction(async (trx) => {
+      await store.create(trx, { id, user_id: user, ip: context.accountability.ip ?? null, collection, query });
+      await enqueue(trx, EXPORT_QUEUE, { run: id }, { singletonKey: id });
+    });
+    return { id, status: 'queued', url: runUrl(id) };
+  };
+}
