@@ -33,6 +33,8 @@ interface Measured {
   firstByteMs: number;
   rssBeforeMb: number;
   rssPeakMb: number;
+  /** Which read path served our export (x-groundwork-export-read: sql or items, decision 0060); '-' for Directus. */
+  readPath: string;
 }
 
 /** Downloads `url`, counting lines and bytes as they come, while sampling the server's RSS. */
@@ -47,9 +49,11 @@ async function measure(route: string, url: string, token: string, pid: number | 
   let bytes = 0;
   let newlines = 0;
   let lastByte = 10;
+  let readPath = '-';
   try {
     const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
     if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
+    readPath = response.headers.get('x-groundwork-export-read') ?? '-';
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       if (!firstByteMs) firstByteMs = performance.now() - started;
       bytes += chunk.length;
@@ -69,6 +73,7 @@ async function measure(route: string, url: string, token: string, pid: number | 
     firstByteMs,
     rssBeforeMb,
     rssPeakMb,
+    readPath,
   };
 }
 
@@ -143,9 +148,10 @@ console.log('');
 console.log(`${ticketsInDb.toLocaleString('en-US')} tickets, CSV, fields ${FIELDS}, as an agent`);
 console.log(
   formatTable(
-    ['route', 'rows', 'MB', 's', 'first byte ms', 'rows/s', 'RSS before MiB', 'RSS growth MiB'],
+    ['route', 'read path', 'rows', 'MB', 's', 'first byte ms', 'rows/s', 'RSS before MiB', 'RSS growth MiB'],
     results.map((r) => [
       r.route,
+      r.readPath,
       r.rows,
       (r.bytes / 1e6).toFixed(1),
       r.seconds.toFixed(2),

@@ -1,9 +1,13 @@
-// The rows of an export, page by page, read through Directus's ItemsService with the caller's accountability: the
-// same row rules, field lists, relational reads and query guard (decision 0015) as GET /items. Each page is one
-// bounded query (core/paging.ts); the next is read only when the writer asks for more, so memory holds one page.
+// The rows of an export, read with the caller's accountability: the same row rules, field lists, relational reads
+// and query guard (decision 0015) as GET /items. Plain columns and m2o fields take the fast path (sql.ts, decision
+// 0060): Directus's own root query through one cursor, each batch finished by runAst's own steps. Anything else is
+// read page by page through Directus's ItemsService (decision 0043), each page one bounded query (core/paging.ts).
+// Either way the next batch is read only when the writer asks for more, so memory holds one batch.
 import type { Accountability, SchemaOverview } from '@directus/types';
 import type { Knex } from 'knex';
+import { loadDirectusModule } from '../shared/directus-internals.js';
 import { nextPage, pageSize, planPaging, type PagingPlan } from './core/paging.js';
+import { openSqlExport, type Emitter, type PayloadServiceClass } from './sql.js';
 
 type Row = Record<string, unknown>;
 type Filter = Record<string, unknown>;
@@ -31,6 +35,20 @@ export interface ExportReader {
   /** Every later page; stops early when the consumer stops asking (a client gone). */
   rest: () => AsyncGenerator<Row[]>;
   plan: PagingPlan;
+  /** Which read path serves the rows: one cursor (sql.ts) or ItemsService pages. */
+  path: 'sql' | 'items';
+}
+
+/**
+ * The very PayloadService and global emitter ItemsService uses (the module instances Directus loaded), so the fast
+ * path's value processing and items.query / items.read hooks are ItemsService's.
+ */
+async function readServices(): Promise<{ PayloadService: PayloadServiceClass; emitter: Emitter }> {
+  const [{ PayloadService }, { default: emitter }] = await Promise.all([
+    loadDirectusModule<{ PayloadService: PayloadServiceClass }>('services/payload'),
+    loadDirectusModule<{ default: Emitter }>('emitter'),
+  ]);
+  return { PayloadService, emitter };
 }
 
 export async function openExport(
@@ -38,10 +56,16 @@ export async function openExport(
   request: ExportRequest,
   context: { schema: SchemaOverview; accountability: Accountability | null; knex: Knex },
   pageSizeMax?: number,
+  options: { onFallback?: (reason: string) => void } = {},
 ): Promise<ExportReader> {
+  const sql = await openSqlExport(await readServices(), request, context, {
+    ...(pageSizeMax ? { batchSize: pageSizeMax } : {}),
+    ...options,
+  });
   const collection = context.schema.collections[request.collection];
   const primaryKey = collection?.primary ?? 'id';
   const plan = planPaging(request.sort, request.fields, primaryKey, collection?.fields[primaryKey]?.type ?? 'unknown');
+  if (sql) return { ...sql, plan, path: 'sql' };
   const service = new ItemsService(request.collection, context);
   const fields = plan.addPrimaryKey ? [...request.fields, primaryKey] : request.fields;
   let rowsRead = 0;
@@ -65,5 +89,5 @@ export async function openExport(
   async function* rest(): AsyncGenerator<Row[]> {
     for (let rows = await read(); rows; rows = await read()) yield rows;
   }
-  return { first, rest, plan };
+  return { first, rest, plan, path: 'items' };
 }

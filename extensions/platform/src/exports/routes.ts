@@ -48,6 +48,8 @@ export function registerExportRoutes(router: Router, context: EndpointExtensionC
       res.setHeader('content-type', CONTENT_TYPES[input.format]);
       res.setHeader('content-disposition', attachmentHeader(exportFileName(collection, input.format, new Date())));
       res.setHeader('cache-control', 'no-store');
+      // Which read path served the rows (decision 0060): for the bench and the differential test.
+      res.setHeader('x-groundwork-export-read', reader.path);
       try {
         await writeExport(input.format, res, { ...reader, fields });
       } catch (error) {
