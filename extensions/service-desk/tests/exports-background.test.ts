@@ -120,7 +120,7 @@ beforeAll(async () => {
   for (let i = 0; i < 12; i++) ids.own.push(await ticket(desk.org.id, `Own ${i} ${desk.run}`, desk.users.customer.id));
   ids.own.push(await ticket(desk.org.id, '=HYPERLINK("http://evil.example/","x")', desk.users.customer.id));
   for (let i = 0; i < 3; i++)
-    ids.other.push(await ticket(desk.otherOrg.id, `Foreign ${i} ${desk.run}`, desk.users.outsider.id));
+    ids.other.push(await ticket(desk.otherOrg.id, `Elsewhere ${i} ${desk.run}`, desk.users.outsider.id));
 }, 120_000);
 afterAll(async () => {
   await desk?.db.destroy();

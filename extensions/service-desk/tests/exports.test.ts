@@ -42,7 +42,7 @@ beforeAll(async () => {
   ids.own.push(await ticket(desk.org.id, FORMULA, desk.users.customer.id));
   ids.own.push(await ticket(desk.org.id, '@SUM(1+1)*cmd|" /C calc"!A0', desk.users.customer.id));
   ids.own.push(await ticket(desk.org.id, `Plain ${desk.run}`, desk.users.customer.id));
-  ids.other.push(await ticket(desk.otherOrg.id, `Foreign ${desk.run}`, desk.users.outsider.id));
+  ids.other.push(await ticket(desk.otherOrg.id, `Elsewhere ${desk.run}`, desk.users.outsider.id));
   ids.internal = randomUUID();
   ids.reply = randomUUID();
   await desk.db('ticket_messages').insert([
