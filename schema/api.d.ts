@@ -11273,6 +11273,10 @@ export interface operations {
                             files: {
                                 [key: string]: unknown;
                             }[];
+                            /** @description Inbound emails received from the user's address: what each became, and the raw email (base64) while held. */
+                            inbound_emails: {
+                                [key: string]: unknown;
+                            }[];
                             notifications: {
                                 /** @description In-app notifications addressed to the user. */
                                 in_app: {
