@@ -1756,7 +1756,9 @@ describe('our routes: export', () => {
         }
         for (const fields of fieldSets) {
           const tag = `${role} export ${c} fields=${fields}`;
-          const query = `fields=${encodeURIComponent(fields)}&sort=id&limit=-1`;
+          // The first 200 by id, the same page on both: the export ignores QUERY_LIMIT_MAX (decision 0043) and
+          // /items does not, and the main database holds other suites' rows (exports.test seeds 12,000 tickets).
+          const query = `fields=${encodeURIComponent(fields)}&sort=id&limit=200`;
           const csv = await get(token(), `${OURS}/exports/${c}?format=csv&${query}`);
           const ndjson = await get(token(), `${OURS}/exports/${c}?format=ndjson&${query}`);
           if (grant === 'none') {
