@@ -4,7 +4,7 @@
 // run is served, so a crashed or outlived attempt's chunks are never mixed into the file.
 import { Writable } from 'node:stream';
 import type { Knex } from 'knex';
-import { installUnderLock } from '../shared/install.js';
+import { beforeInstall, installUnderLock } from '../shared/install.js';
 import type { ExportRunStatus, StoredExportRun, StoredQuery } from './core/runs.js';
 
 export const EXPORT_JOB = 'groundwork.export_job';
@@ -72,16 +72,6 @@ const counted = <T extends { bytes_written: number | string }>(row: T): T => ({
   ...row,
   bytes_written: Number(row.bytes_written),
 });
-
-/** Before the first background export of a database the table does not exist (42P01): no runs, not a 500. */
-async function beforeInstall<T>(query: PromiseLike<T>, none: T): Promise<T> {
-  try {
-    return await query;
-  } catch (error) {
-    if ((error as { code?: string }).code === '42P01') return none;
-    throw error;
-  }
-}
 
 export function exportJobStore(database: Knex) {
   return {

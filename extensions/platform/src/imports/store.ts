@@ -4,7 +4,7 @@
 // bookkeeping only this code reads (Directus serves only `public`).
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { installUnderLock } from '../shared/install.js';
+import { beforeInstall, installUnderLock } from '../shared/install.js';
 import type { ImportOptions } from './core/contract.js';
 import { FINISHED, type Phase, type RunStatus } from './core/progress.js';
 import type { ImportReport } from './core/report.js';
@@ -170,16 +170,6 @@ const VIEW_COLUMNS = [
   'phase_started_at',
   'finished_at',
 ];
-
-/** Before the first import of a database the table does not exist (42P01): no runs then, rather than a 500. */
-async function beforeInstall<T>(query: PromiseLike<T>, none: T): Promise<T> {
-  try {
-    return await query;
-  } catch (error) {
-    if ((error as { code?: string }).code === '42P01') return none;
-    throw error;
-  }
-}
 
 export function importJobStore(database: Knex) {
   return {

@@ -13,3 +13,16 @@ export async function installUnderLock(database: Knex, statements: readonly stri
     for (const statement of statements) await trx.raw(statement.replaceAll('?', '\\?'));
   });
 }
+
+/**
+ * A read of a table that is made on first use: before then it does not exist (42P01), which means "nothing yet",
+ * not a 500.
+ */
+export async function beforeInstall<T>(query: PromiseLike<T>, none: T): Promise<T> {
+  try {
+    return await query;
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P01') return none;
+    throw error;
+  }
+}
