@@ -1788,8 +1788,13 @@ describe('our routes: export', () => {
 });
 
 describe('our routes: search', () => {
-  /** A made-up word planted in one field of one row: letters only (the stemmer keeps it whole), nothing shared. */
-  const letters = () => [...randomBytes(12)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
+  /**
+   * A made-up word planted in one field of one row, nothing shared: letters only, with a `q` as the 8th and the last
+   * letter, so the English stemmer changes neither the word nor the 8-letter prefix searched below (no English
+   * suffix ends in q; a prefix such as `…ly` would be stemmed to `…li` and miss the longer word).
+   */
+  const random = (n: number) => [...randomBytes(n)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
+  const letters = () => `${random(7)}q${random(3)}q`;
   type Where = 'inside' | 'other tenant' | 'internal note' | 'draft';
   const planted: Array<{ c: Collection; field: string; where: Where; id: string; word: string }> = [];
   const searched = searchCollections.map((config) => ({ ...config, collection: config.collection as Collection }));
