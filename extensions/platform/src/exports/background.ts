@@ -10,8 +10,7 @@ import type { Knex } from 'knex';
 import { defineQueue, enqueue, type Job } from '../jobs/index.js';
 import { notifyDirectly } from '../notifications/direct.js';
 import { ForbiddenError, InvalidPayloadError } from '../shared/errors.js';
-import { currentAccess } from '../users/core/current-access.js';
-import { createUsersStore } from '../users/store.js';
+import { attemptFailure, createRunAs } from '../users/background-runs.js';
 import { exportFileName } from './core/filename.js';
 import { EXPORT_FINISHED, exportNotice, runUrl, type StoredQuery } from './core/runs.js';
 import { parseExportQuery } from './query.js';
@@ -55,7 +54,7 @@ export function registerExportJobs(context: HookExtensionContext): void {
   const { database, services, getSchema } = context;
   const logger = context.logger.child({ capability: 'exports' });
   const store = exportJobStore(database);
-  const users = createUsersStore(database);
+  const accountabilityOf = createRunAs(database);
 
   async function end(
     run: { id: string; user_id: string; collection: string; format: StoredQuery['format'] },
@@ -75,13 +74,6 @@ export function registerExportJobs(context: HookExtensionContext): void {
   async function fail(run: Parameters<typeof end>[0], attempt: number, error: string) {
     if (await store.finish(run.id, attempt, { status: 'failed', file_name: null, error }))
       await end(run, { status: 'failed', rows: 0, error });
-  }
-
-  /** The user's access now (role, policies, ip_access as at the request), or null when they may not act. */
-  async function accountabilityOf(user: string, ip: string | null): Promise<Accountability | null> {
-    const facts = (await users.accessFacts([user])).get(user);
-    if (!facts || facts.user.status !== 'active') return null;
-    return { user, ip, ...currentAccess(facts.user, facts.roles, facts.rows, ip) } as Accountability;
   }
 
   async function work(job: Job<{ run: string }>): Promise<void> {
@@ -119,9 +111,7 @@ export function registerExportJobs(context: HookExtensionContext): void {
       });
       if (ended) await end(run, { status: 'succeeded', rows, error: null });
     } catch (error) {
-      const status = (error as { status?: number }).status;
-      const refusal = typeof status === 'number' && status >= 400 && status < 500;
-      const message = reasonOf(error);
+      const { refusal, reason: message } = attemptFailure(error);
       // A refusal (the role lowered since, a field gone) is the same on every attempt; a broken attempt is retried.
       if (refusal || job.attempt > RETRY_LIMIT) return fail(run, attempt, message);
       logger.warn({ err: error, run: run.id }, 'export attempt broke; retrying');
@@ -138,14 +128,6 @@ export function registerExportJobs(context: HookExtensionContext): void {
     heartbeatSeconds: 30,
     expireInSeconds: 6 * 60 * 60,
   });
-}
-
-/** What the user reads: a refusal's own reason, else the error's message. */
-function reasonOf(error: unknown): string {
-  const issues = (error as { extensions?: { issues?: Array<{ message?: string }> } }).extensions?.issues;
-  if (issues?.length) return issues.map((issue) => issue.message).join(' ');
-  const reason = (error as { extensions?: { reason?: string } }).extensions?.reason;
-  return String(reason ?? (error as Error)?.message ?? error).slice(0, 1000);
 }
 
 /** Checks the query as the GET would (first row read as the caller), then stores the run and enqueues its job. */

@@ -11,8 +11,7 @@ import { defineQueue, defineSchedule, enqueue, type Job } from '../jobs/index.js
 import { notifyDirectly } from '../notifications/direct.js';
 import { ConflictError, InvalidPayloadError } from '../shared/errors.js';
 import type { PlatformEnv } from '../shared/env.js';
-import { currentAccess } from '../users/core/current-access.js';
-import { createUsersStore } from '../users/store.js';
+import { attemptFailure, createRunAs } from '../users/background-runs.js';
 import { workflowDefinitions } from '../workflows/index.js';
 import { runFingerprint, type ImportOptions } from './core/contract.js';
 import { FINISHED, noticeOf, type Phase, type RunStatus } from './core/progress.js';
@@ -37,7 +36,7 @@ export function registerImportJobs(context: HookExtensionContext, config: Platfo
     logger,
   });
   const store = importJobStore(database);
-  const users = createUsersStore(database);
+  const accountabilityOf = createRunAs(database);
 
   async function end(
     run: { id: string; user_id: string; collection: string },
@@ -55,13 +54,6 @@ export function registerImportJobs(context: HookExtensionContext, config: Platfo
       channels: ['in_app'],
       ...notice,
     });
-  }
-
-  /** The user's access now (role, policies, ip_access as at the request), or null when they may not act. */
-  async function accountabilityOf(user: string, ip: string | null): Promise<Accountability | null> {
-    const facts = (await users.accessFacts([user])).get(user);
-    if (!facts || facts.user.status !== 'active') return null;
-    return { user, ip, ...currentAccess(facts.user, facts.roles, facts.rows, ip) } as Accountability;
   }
 
   async function work(job: Job<{ run: string }>): Promise<void> {
@@ -90,9 +82,7 @@ export function registerImportJobs(context: HookExtensionContext, config: Platfo
       });
       await end(run, report.counts.errors > 0 ? 'rejected' : 'succeeded', report, null);
     } catch (error) {
-      const status = (error as { status?: number }).status;
-      const refusal = typeof status === 'number' && status >= 400 && status < 500;
-      const message = reasonOf(error);
+      const { refusal, reason: message } = attemptFailure(error);
       // A refusal is the same on every attempt; a broken attempt is retried, then the run fails.
       if (refusal || job.attempt > RETRY_LIMIT) return end(run, 'failed', null, message);
       await store.broke(run.id, message);
@@ -115,14 +105,6 @@ export function registerImportJobs(context: HookExtensionContext, config: Platfo
     if (deleted.runs + deleted.jobs > 0) logger.info(deleted, 'imports: deleted runs past their retention');
   });
   defineSchedule(IMPORT_RETENTION_QUEUE, '47 3 * * *');
-}
-
-/** What the user reads: a refusal's own reason (the 400's issue), else the error's message. */
-function reasonOf(error: unknown): string {
-  const issues = (error as { extensions?: { issues?: Array<{ path?: string; message?: string }> } }).extensions?.issues;
-  if (issues?.length) return issues.map((issue) => issue.message).join(' ');
-  const reason = (error as { extensions?: { reason?: string } }).extensions?.reason;
-  return String(reason ?? (error as Error)?.message ?? error).slice(0, 1000);
 }
 
 export interface BackgroundRequest {
