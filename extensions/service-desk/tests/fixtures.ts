@@ -171,3 +171,36 @@ export async function operationFlow(
   await asAdmin(desk, 'PATCH', `/flows/${flow.id}`, { operation: operation.id });
   return flow.id;
 }
+
+/** `POST /groundwork/v1/imports/:collection` as multipart: the options as fields, then the file. */
+export async function importFile(
+  token: string,
+  collection: string,
+  content: string | Buffer,
+  options: Record<string, string> = {},
+  headers: Record<string, string> = {},
+  name = 'import.csv',
+  baseUrl = harness().baseUrl,
+) {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(options)) form.append(key, value);
+  form.append('file', new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), name);
+  return getJson(`${baseUrl}/groundwork/v1/imports/${collection}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, ...headers },
+    body: form,
+  });
+}
+
+/** A CSV in Files, as the token's user (the input of the "Import file" Flow operation); returns its id. */
+export async function uploadCsv(token: string, csv: string): Promise<string> {
+  const form = new FormData();
+  form.append('file', new Blob([csv], { type: 'text/csv' }), 'tickets.csv');
+  const uploaded = await getJson(`${harness().baseUrl}/files`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  if (uploaded.status !== 200) throw new Error(`upload answered ${uploaded.status}: ${uploaded.text}`);
+  return (uploaded.body.data as { id: string }).id;
+}

@@ -13,7 +13,7 @@ import { exitWithin, startInstance, type DirectusInstance } from '../../../scrip
 import { dropDatabase, type PgConnection } from '../../../scripts/lib/postgres.js';
 import { harness, migratedTestDatabase } from '../../../tests/integration/harness/context.js';
 import { expectErrorEnvelope, getJson, login } from '../../../tests/integration/http.js';
-import { createDesk, type Desk } from './fixtures.js';
+import { createDesk, importFile, type Desk } from './fixtures.js';
 
 interface Run {
   id: string;
@@ -52,14 +52,7 @@ function post(
   options: Record<string, string> = {},
   headers: Record<string, string> = {},
 ) {
-  const form = new FormData();
-  for (const [key, value] of Object.entries({ background: 'true', ...options })) form.append(key, value);
-  form.append('file', new Blob([content]), 'tickets.csv');
-  return getJson(`${baseUrl}/groundwork/v1/imports/${collection}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, ...headers },
-    body: form,
-  });
+  return importFile(token, collection, content, { background: 'true', ...options }, headers, 'tickets.csv', baseUrl);
 }
 
 const readRun = (baseUrl: string, token: string | null, id: string) =>

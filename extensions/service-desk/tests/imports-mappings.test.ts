@@ -6,9 +6,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { POLICY } from '../spec/service-desk/access.js';
-import { harness } from '../../../tests/integration/harness/context.js';
-import { expectErrorEnvelope, getJson, mintApiKey, until } from '../../../tests/integration/http.js';
-import { asAdmin, call, createDesk, operationFlow, type Desk } from './fixtures.js';
+import { expectErrorEnvelope, mintApiKey, until } from '../../../tests/integration/http.js';
+import { asAdmin, call, createDesk, importFile, operationFlow, uploadCsv, type Desk } from './fixtures.js';
 
 interface Report {
   written: boolean;
@@ -37,16 +36,6 @@ afterAll(async () => {
   await desk?.db.destroy();
 });
 
-async function importFile(token: string, collection: string, csv: string, options: Record<string, string> = {}) {
-  const form = new FormData();
-  for (const [key, value] of Object.entries(options)) form.append(key, value);
-  form.append('file', new Blob([csv]), 'import.csv');
-  return getJson(`${harness().baseUrl}/groundwork/v1/imports/${collection}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
-}
 async function report(token: string, collection: string, csv: string, options: Record<string, string> = {}) {
   const response = await importFile(token, collection, csv, options);
   if (response.status !== 200) throw new Error(`import answered ${response.status}: ${response.text}`);
@@ -213,18 +202,8 @@ describe('the Flow operation "Import file" with a saved mapping', () => {
       mapping_id: saved.id,
     });
     const subject = unique();
-    const upload = async (token: string, csv: string) => {
-      const form = new FormData();
-      form.append('file', new Blob([csv], { type: 'text/csv' }), 'tickets.csv');
-      const uploaded = await getJson(`${harness().baseUrl}/files`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}` },
-        body: form,
-      });
-      expect(uploaded.status).toBe(200);
-      return (uploaded.body.data as { id: string }).id;
-    };
-    const mine = await upload(manager.token, `Title,Company\n${subject} a,${org()}\n`);
+
+    const mine = await uploadCsv(manager.token, `Title,Company\n${subject} a,${org()}\n`);
     const answer = await call(manager.token, 'POST', `/flows/trigger/${flow}`, { file: mine });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ written: true, counts: { insert: 1, errors: 0 } });

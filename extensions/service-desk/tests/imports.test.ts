@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import { harness } from '../../../tests/integration/harness/context.js';
 import { expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
-import { call, createDesk, operationFlow, type Desk } from './fixtures.js';
+import { call, createDesk, importFile, operationFlow, uploadCsv, type Desk } from './fixtures.js';
 
 interface RowError {
   row: number;
@@ -35,23 +35,6 @@ afterAll(async () => {
   await desk?.db.destroy();
 });
 
-async function importFile(
-  token: string,
-  collection: string,
-  content: string | Buffer,
-  options: Record<string, string> = {},
-  headers: Record<string, string> = {},
-  name = 'import.csv',
-) {
-  const form = new FormData();
-  for (const [key, value] of Object.entries(options)) form.append(key, value);
-  form.append('file', new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), name);
-  return getJson(`${harness().baseUrl}/groundwork/v1/imports/${collection}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, ...headers },
-    body: form,
-  });
-}
 async function report(
   token: string,
   collection: string,
@@ -339,24 +322,13 @@ describe('the Flow operation "Import file"', () => {
       file: '{{ $trigger.body.file }}',
       relations: { organization: 'domain' },
     });
-  async function upload(token: string, csv: string): Promise<string> {
-    const form = new FormData();
-    form.append('file', new Blob([csv], { type: 'text/csv' }), 'tickets.csv');
-    const uploaded = await getJson(`${harness().baseUrl}/files`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}` },
-      body: form,
-    });
-    expect(uploaded.status).toBe(200);
-    return (uploaded.body.data as { id: string }).id;
-  }
   const trigger = (flow: string, token: string, file: string) =>
     call(token, 'POST', `/flows/trigger/${flow}`, { file });
 
   it("imports a file from Files with the triggering user's permissions, and answers the report", async () => {
     const subject = tag();
     const flow = await importFlow();
-    const file = await upload(
+    const file = await uploadCsv(
       desk.users.manager.token,
       `subject,priority,organization\n${subject} a,high,${desk.run}.example.com\n${subject} b,low,${desk.run}.example.com\n`,
     );
@@ -369,7 +341,7 @@ describe('the Flow operation "Import file"', () => {
   it('takes the reject path with the report when a row fails, and writes nothing', async () => {
     const subject = tag();
     const flow = await importFlow();
-    const file = await upload(
+    const file = await uploadCsv(
       desk.users.manager.token,
       `subject,organization\n${subject} a,${desk.run}.example.com\n${subject} b,nowhere-${desk.run}.example.com\n`,
     );
@@ -384,7 +356,10 @@ describe('the Flow operation "Import file"', () => {
   it('cannot import, for a customer, a file the customer may not read', async () => {
     const subject = tag();
     const flow = await importFlow();
-    const file = await upload(desk.users.manager.token, `subject,organization\n${subject},${desk.run}.example.com\n`);
+    const file = await uploadCsv(
+      desk.users.manager.token,
+      `subject,organization\n${subject},${desk.run}.example.com\n`,
+    );
     const answer = await trigger(flow, desk.users.customer.token, file);
     expect(JSON.stringify(answer.body)).toMatch(/FORBIDDEN/);
     expect(await ticketsWith(subject)).toHaveLength(0);
@@ -393,7 +368,10 @@ describe('the Flow operation "Import file"', () => {
   it("acts with the public's permissions when no one signed in: nothing is imported", async () => {
     const subject = tag();
     const flow = await importFlow();
-    const file = await upload(desk.users.manager.token, `subject,organization\n${subject},${desk.run}.example.com\n`);
+    const file = await uploadCsv(
+      desk.users.manager.token,
+      `subject,organization\n${subject},${desk.run}.example.com\n`,
+    );
     const answer = await getJson(`${harness().baseUrl}/flows/trigger/${flow}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
