@@ -61,6 +61,11 @@ describe('bugs the fuzz found', () => {
     ],
     ['a prototype key in a field path', '/files?fields=modified_by.__proto__', 'INVALID_QUERY'],
     [
+      'a prototype key as an aggregated field',
+      `/items/tickets?aggregate=${encodeURIComponent('{"count":"constructor"}')}`,
+      'INVALID_QUERY',
+    ],
+    [
       'a function in an aggregate',
       `/items/tickets?aggregate=${encodeURIComponent('{"count":"year(subject)"}')}`,
       'INVALID_QUERY',

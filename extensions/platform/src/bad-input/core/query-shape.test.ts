@@ -65,6 +65,13 @@ describe('deepIssues', () => {
     expect(queryShapeIssues({ fields: 'id,proto_type,user_created.email' })).toEqual([]);
   });
 
+  it('refuses prototype keys in aggregated and aliased fields (aggregate={"count":"constructor"} was a 500)', () => {
+    expect(queryShapeIssues({ aggregate: '{"count":"constructor"}' }).map((i) => i.path)).toEqual(['aggregate']);
+    expect(queryShapeIssues({ aggregate: { sum: ['a', '__proto__'] } }).map((i) => i.path)).toEqual(['aggregate']);
+    expect(queryShapeIssues({ alias: '{"x":"prototype"}' }).map((i) => i.path)).toEqual(['alias']);
+    expect(queryShapeIssues({ aggregate: { count: 'id' }, alias: { constructor: 'id' } })).toEqual([]);
+  });
+
   it('refuses a relational groupBy (a TypeError in Directus: a 500)', () => {
     expect(queryShapeIssues({ groupBy: 'status,ticket.assignee' }).map((i) => i.path)).toEqual(['groupBy']);
     expect(queryShapeIssues({ groupBy: ['status', 'year(date_created)'] })).toEqual([]);

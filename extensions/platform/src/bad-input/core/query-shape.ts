@@ -56,8 +56,8 @@ export function queryShapeIssues(query: Record<string, unknown> | undefined): Qu
     if (Object.hasOwn(query, name) && nestsDeeperThan(parsed(query[name])))
       issues.push({ path: name, message: `Nests deeper than ${MAX_JSON_DEPTH} levels` });
   }
-  for (const name of ['fields', 'sort', 'groupBy']) {
-    if (!issues.length && Object.hasOwn(query, name) && namesAPrototypeKey(query[name]))
+  for (const name of ['fields', 'sort', 'groupBy', 'aggregate', 'alias']) {
+    if (!issues.length && Object.hasOwn(query, name) && namesAPrototypeKey(fieldPaths(name, query[name])))
       issues.push({ path: name, message: 'A field path may not use __proto__, constructor or prototype' });
   }
   if (Object.hasOwn(query, 'groupBy') && !issues.length && groupsByARelation(query.groupBy))
@@ -117,14 +117,31 @@ export function deepIssues(deep: unknown, path = 'deep', depth = 0): QueryShapeI
 const COUNTS_ALL = new Set(['count', 'countAll']);
 
 function aggregatesAFunction(aggregate: unknown): boolean {
+  return aggregatedFields(aggregate).some(
+    // `*` only counts: `sumDistinct=*` reached SQL as sum(distinct table.*), another 500 with the SQL.
+    ([fn, field]) => typeof field === 'string' && (/[()]/.test(field) || (field.trim() === '*' && !COUNTS_ALL.has(fn))),
+  );
+}
+
+/** Each [function, field] an `aggregate` names, e.g. {"count":"a,b"} gives [count, a] and [count, b]. */
+function aggregatedFields(aggregate: unknown): [string, unknown][] {
   const object = parsed(aggregate);
-  if (!isObject(object)) return false;
-  return Object.entries(object).some(([fn, fields]) =>
-    (Array.isArray(fields) ? fields : typeof fields === 'string' ? fields.split(',') : [fields]).some(
-      // `*` only counts: `sumDistinct=*` reached SQL as sum(distinct table.*), another 500 with the SQL.
-      (field) => typeof field === 'string' && (/[()]/.test(field) || (field.trim() === '*' && !COUNTS_ALL.has(fn))),
+  if (!isObject(object)) return [];
+  return Object.entries(object).flatMap(([fn, fields]) =>
+    (Array.isArray(fields) ? fields : typeof fields === 'string' ? fields.split(',') : [fields]).map(
+      (field): [string, unknown] => [fn, field],
     ),
   );
+}
+
+/** The field paths a parameter names: the fields an `aggregate` takes and the fields an `alias` points at. */
+function fieldPaths(name: string, value: unknown): unknown {
+  if (name === 'aggregate') return aggregatedFields(value).map(([, field]) => field);
+  if (name === 'alias') {
+    const object = parsed(value);
+    return isObject(object) ? Object.values(object) : [];
+  }
+  return value;
 }
 
 /** `groupBy=ticket.assignee`: Directus 11 fails on a relational path here (a TypeError, 500). */
@@ -135,7 +152,10 @@ function groupsByARelation(groupBy: unknown): boolean {
 
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** `fields=modified_by.__proto__`: Directus looks the segment up on a plain object and gets Object.prototype (500). */
+/**
+ * `fields=modified_by.__proto__`: Directus looks the segment up on a plain object and gets Object.prototype (500).
+ * `aggregate={"count":"constructor"}` passes Directus's field check the same way and reaches SQL as a column (500).
+ */
 function namesAPrototypeKey(value: unknown): boolean {
   const paths = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : [];
   return paths.some(
