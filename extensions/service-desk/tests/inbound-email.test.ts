@@ -316,6 +316,10 @@ describe('attachments', () => {
     const files = await desk.db('directus_files').whereIn('id', report.stored).select('type', 'filename_download');
     expect(files.map((file) => file.filename_download).sort()).toEqual(['inline.png', 'screenshot.png']);
     expect(files.every((file) => file.type === 'image/png')).toBe(true);
+    // The sender's own files: counted against their organization's storage quota, as their uploads are.
+    expect(
+      (await desk.db('directus_files').whereIn('id', report.stored).select('uploaded_by')).map((f) => f.uploaded_by),
+    ).toEqual([desk.users.customer.id, desk.users.customer.id]);
     const links = await desk
       .db('ticket_messages_files as l')
       .join('ticket_messages as m', 'm.id', 'l.ticket_messages_id')
@@ -343,6 +347,34 @@ describe('attachments', () => {
       await desk.db('directus_files').whereIn('filename_download', ['invoice.html', 'invoice.txt']).first(),
     ).toBeUndefined();
     expect((await inboundRow(messageId)).attachments).toMatchObject({ refused: expect.any(Array) });
+  });
+
+  it('over the sender organization’s storage quota are refused and not stored; the email is still a ticket', async () => {
+    // Attachments by email used to bypass the quota an upload meets (stored with no uploader, counted by no one).
+    const subject = `Over quota ${desk.run}`;
+    await desk.db('organizations').where({ id: desk.org.id }).update({ storage_quota: 1 });
+    try {
+      const { bytes } = email('attachments.eml', { from: desk.users.customer.email, subject });
+      const response = await postSigned(bytes);
+      expect(response.status).toBe(202);
+      expect(data(response)).toMatchObject({ status: 'accepted', collection: 'tickets' });
+      const report = data(response)['attachments'] as unknown as {
+        stored: string[];
+        refused: Array<{ name: string; reason: string }>;
+      };
+      expect(report.stored).toEqual([]);
+      expect(report.refused.map((entry) => entry.name).sort()).toEqual(['inline.png', 'screenshot.png']);
+      expect(report.refused.every((entry) => /quota/i.test(entry.reason))).toBe(true);
+      const ticket = await desk.db('tickets').where({ subject }).first('id');
+      expect(ticket).toBeDefined();
+      const links = await desk
+        .db('ticket_messages_files as l')
+        .join('ticket_messages as m', 'm.id', 'l.ticket_messages_id')
+        .where('m.ticket', ticket.id);
+      expect(links).toEqual([]);
+    } finally {
+      await desk.db('organizations').where({ id: desk.org.id }).update({ storage_quota: null });
+    }
   });
 });
 

@@ -30,9 +30,10 @@ export interface InboundTools {
   accountabilityFor(userId: string): Promise<Accountability | null>;
   /**
    * Stores the email's attachments as Directus files after the same content check and scan as uploads, under the
-   * upload size limit of `role`. Refused ones are recorded by the platform (and infected ones quarantined).
+   * upload size limit of the sender's role and within the sender's storage quota, as files the sender uploaded.
+   * Refused ones are recorded by the platform (and infected ones quarantined).
    */
-  storeAttachments(role: string | null): Promise<string[]>;
+  storeAttachments(sender: Pick<Accountability, 'role' | 'user'>): Promise<string[]>;
 }
 
 export type InboundOutcome =

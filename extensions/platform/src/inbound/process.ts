@@ -12,10 +12,11 @@ import { isDirectusError } from '@directus/errors';
 import type { Accountability, HookExtensionContext, SchemaOverview } from '@directus/types';
 import type { Knex } from 'knex';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import { withinQuota } from '../files/quota.js';
 import { checkFile, type UploadDeps } from '../files/upload.js';
 import { uploadLimitFor } from '../files/core/limits.js';
 import type { PlatformEnv } from '../shared/env.js';
-import { ServiceUnavailableError, UploadRefusedError } from '../shared/errors.js';
+import { ErrorCode, ServiceUnavailableError, UploadRefusedError } from '../shared/errors.js';
 import { createUsersStore } from '../users/store.js';
 import { currentAccess } from '../users/core/current-access.js';
 import { inboundHandlers, type InboundEmail, type InboundOutcome, type InboundTools } from './contract.js';
@@ -131,8 +132,8 @@ export function inboundPipeline(deps: {
         if (access.admin) return null;
         return { ...scope.accountability, user: userId, ...access, app: false };
       },
-      async storeAttachments(role) {
-        attachments.stored = await storeAttachments(files, mail, role, inboundId, attachments.refused, scope);
+      async storeAttachments(sender) {
+        attachments.stored = await storeAttachments(files, mail, sender, inboundId, attachments.refused, scope);
         return attachments.stored;
       },
     };
@@ -252,23 +253,25 @@ export type InboundPipeline = ReturnType<typeof inboundPipeline>;
 
 /**
  * Each attachment (inline images included) through the uploads' check (files/upload.ts checkFile: content, allow
- * list, scanner, quarantine), then stored. A refused one is listed in `refused`; a scanner that cannot answer fails
- * the whole email (503: the provider retries). Stored without an accountability: customers may not upload files
- * (decision 0007), and these bytes passed the same check an upload does; the domain links each file only to the
- * ticket or message the sender's own accountability wrote.
+ * list, scanner, quarantine), then stored within the sender's storage quota (files/quota.ts), as an upload of theirs
+ * would be. A refused one is listed in `refused`; a scanner that cannot answer fails the whole email (503: the
+ * provider retries). Written without an accountability, as a system write of bytes that passed the same check an
+ * upload does, so a sender's file permissions (fields, presets) do not decide whether their email keeps its
+ * attachments; `uploaded_by` is then set to the sender, which counts the bytes against their quota and gives the
+ * file the read rules of their own uploads. The domain links each file only to the ticket or message the sender's
+ * own accountability wrote.
  */
 async function storeAttachments(
   deps: UploadDeps,
   mail: ParsedMail,
-  role: string | null,
+  sender: Pick<Accountability, 'role' | 'user'>,
   inboundId: string,
   refused: Array<{ name: string; reason: string }>,
   scope: ProcessScope,
 ): Promise<string[]> {
   if (mail.attachments.length === 0) return [];
   const stored: string[] = [];
-  const limit = uploadLimitFor(role, deps.maxUploadBytes, deps.roleLimits);
-  const service = new deps.services.FilesService({ schema: scope.schema });
+  const limit = uploadLimitFor(sender.role ?? null, deps.maxUploadBytes, deps.roleLimits);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'groundwork-inbound-'));
   try {
     for (const [index, attachment] of mail.attachments.entries()) {
@@ -279,11 +282,12 @@ async function storeAttachments(
       }
       const target = path.join(dir, `attachment-${index}`);
       await writeFile(target, attachment.content, { mode: 0o600 });
+      const size = attachment.content.length;
       let checked: { type: string; name: string };
       try {
         checked = await checkFile(
           deps,
-          { path: target, name, size: attachment.content.length },
+          { path: target, name, size },
           { accountability: { ...scope.accountability }, requestId: scope.requestId },
         );
       } catch (error) {
@@ -293,16 +297,31 @@ async function storeAttachments(
         }
         throw error;
       }
-      const bytes = createReadStream(target);
-      const key = await service
-        .uploadOne(bytes, {
-          title: checked.name.replace(/\.[^.]*$/, ''),
-          filename_download: checked.name,
-          type: checked.type,
-          description: `Attachment of inbound email ${inboundId}`,
-        })
-        .finally(() => bytes.destroy());
-      stored.push(String(key));
+      try {
+        const key = await withinQuota(deps.quota, sender.user, size, async (transaction) => {
+          const knex = transaction ?? deps.quota.database;
+          const writer = new deps.services.FilesService({ schema: scope.schema, knex });
+          const bytes = createReadStream(target);
+          const id = await writer
+            .uploadOne(bytes, {
+              title: checked.name.replace(/\.[^.]*$/, ''),
+              filename_download: checked.name,
+              type: checked.type,
+              description: `Attachment of inbound email ${inboundId}`,
+            })
+            .finally(() => bytes.destroy());
+          if (sender.user) await knex('directus_files').where({ id }).update({ uploaded_by: sender.user });
+          return String(id);
+        });
+        stored.push(key);
+      } catch (error) {
+        // Over the sender's quota: the email goes on without this file, as an upload would be refused.
+        if (isDirectusError(error, ErrorCode.StorageQuotaExceeded)) {
+          refused.push({ name, reason: error.message });
+          continue;
+        }
+        throw error;
+      }
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

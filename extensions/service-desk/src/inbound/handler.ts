@@ -91,13 +91,13 @@ export function inboundEmailHandler(logger: Logger): InboundHandler {
         logger.info({ by: target.by }, 'inbound email refused: the ticket is not of the sender organization');
         return { status: 'refused', reason: "the referenced ticket is not of the sender's organization" };
       }
-      const files = email.attachmentCount > 0 ? await tools.storeAttachments(accountability.role ?? null) : [];
+      const files = email.attachmentCount > 0 ? await tools.storeAttachments(accountability) : [];
       const message = String(await messages.createOne({ ticket: target.ticket, body }));
       await attach(tools, message, files);
       return { status: 'accepted', collection: 'ticket_messages', item: message };
     }
 
-    const files = email.attachmentCount > 0 ? await tools.storeAttachments(accountability.role ?? null) : [];
+    const files = email.attachmentCount > 0 ? await tools.storeAttachments(accountability) : [];
     const tickets = new tools.services.ItemsService('tickets', { schema, accountability });
     const ticket = String(
       await tickets.createOne({
