@@ -129,7 +129,10 @@ async function main(): Promise<void> {
     } finally {
       await instance.stop();
     }
-    const result = await captureVersion(db, name, line, dirs);
+    // A module with a data migration (say, an index, which Directus's snapshot does not show) is a version even
+    // when the captured state did not change.
+    const evenIfUnchanged = modules.some((module) => Boolean(module.dataMigration));
+    const result = await captureVersion(db, name, line, dirs, { evenIfUnchanged });
     if (!result.folder) throw new Error(`nothing changed since ${result.latest}`);
     const withData = writeDataMigrations(path.join(dir, result.folder), modules);
     if (withData) resealVersion(dir, result.folder);

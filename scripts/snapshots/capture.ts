@@ -113,10 +113,12 @@ export async function captureVersion(
   name: string,
   line: LineName = 'domain',
   dirs: LineDirs = defaultLineDirs(),
+  /** Write a version even when the state is unchanged: one that only carries a data migration (an index). */
+  options: { evenIfUnchanged?: boolean } = {},
 ): Promise<CaptureResult> {
   const dir = dirs[line];
   const { latest, live, changes, differs } = await compareLive(connection, line, dirs);
-  if (!differs) return { folder: null, latest: latest?.folder ?? null, changes: [] };
+  if (!differs && !options.evenIfUnchanged) return { folder: null, latest: latest?.folder ?? null, changes: [] };
   const version = (latest?.version ?? 0) + 1;
   const folder = versionFolder(version, name);
   const files = renderLineState(live, line);
