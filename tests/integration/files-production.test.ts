@@ -76,8 +76,8 @@ describe('an image transform over ASSETS_TRANSFORM_TIMEOUT', () => {
       storage_asset_presets: [FULL],
     });
     // The costliest image an uploader can send: at ASSETS_TRANSFORM_IMAGE_MAX_DIMENSION (6000) a side, progressive
-    // (no cheap shrink-on-load), about 30 MB, under FILES_MAX_UPLOAD_SIZE (50mb). Its `full` takes 2.5-3.6 s on the
-    // 2-core development machine, under load, without a timeout; the bound is 1 s.
+    // (no cheap shrink-on-load), about 30 MB, under FILES_MAX_UPLOAD_SIZE (50mb). Its `full` took 3.6 s without a
+    // timeout on the 2-core development machine (sharp alone, loaded); with a bound of 120 s this test gets a 200.
     slow = await uploadJpeg('noise.jpg', await noiseJpeg(6000, 6000, true));
   }, 120_000);
 
