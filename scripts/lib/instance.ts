@@ -72,6 +72,11 @@ export function instanceEnv(db: PgConnection, port: number, runDir: string, over
     // instances makes happen at random; the benchmarks turn it off for the same reason.
     PRESSURE_LIMITER_ENABLED: 'false',
     GROUNDWORK_HEALTH_TIMEOUT_MS: '1000',
+    // Production requires a malware scanner (decision 0061): an instance given the fake clamd's host scans with it,
+    // the others opt out by name, as an install without clamd must.
+    ...('GROUNDWORK_FILES_SCAN' in overrides || overrides['GROUNDWORK_CLAMD_HOST']
+      ? {}
+      : { GROUNDWORK_FILES_SCAN: 'off' }),
     ...directusDbEnv(db),
     ...overrides,
   } as NodeJS.ProcessEnv;

@@ -1,6 +1,6 @@
 // Files (decision 0038): uploads checked by content and scanned before they are stored (upload.ts), server-side
 // fields of directus_files set by the server only; URL imports pass the same check (import.ts), resumable uploads
-// are refused.
+// are refused. Production requires the scanner unless GROUNDWORK_FILES_SCAN=off names the opt-out (decision 0061).
 import os from 'node:os';
 import path from 'node:path';
 import type { HookExtensionContext, RegisterFunctions } from '@directus/types';
@@ -12,6 +12,7 @@ import type { PlatformEnv } from '../shared/env.js';
 import { parseByteSize } from './core/byte-size.js';
 import { parseRoleLimits } from './core/limits.js';
 import { serverFieldsIn } from './core/names.js';
+import { chooseScanner } from './core/scan.js';
 import { clamdScanner } from './scanner.js';
 import { importHandler } from './import.js';
 import { quotaOwners } from './quota.js';
@@ -23,6 +24,14 @@ const listOf = (value: unknown): string[] =>
 
 type HookMeta = { accountability?: { user?: string | null } | null };
 
+/** The scanner decision (decision 0061) for this process; checkEnv has already stopped the boot on its error. */
+const scanChoice = (context: Pick<HookExtensionContext, 'env'>, config: PlatformEnv) =>
+  chooseScanner({
+    nodeEnv: typeof context.env['NODE_ENV'] === 'string' ? context.env['NODE_ENV'] : undefined,
+    scan: config.GROUNDWORK_FILES_SCAN,
+    clamdHost: config.GROUNDWORK_CLAMD_HOST,
+  });
+
 /** What every check of stored bytes needs (uploads, URL imports, inbound email attachments): one configuration. */
 export function uploadDeps(
   context: Pick<HookExtensionContext, 'env' | 'services' | 'logger' | 'database'>,
@@ -31,13 +40,15 @@ export function uploadDeps(
   logger = context.logger.child({ capability: 'files' }),
 ): UploadDeps {
   const { env, services } = context;
-  const scanner = config.GROUNDWORK_CLAMD_HOST
-    ? clamdScanner({
-        host: config.GROUNDWORK_CLAMD_HOST,
-        port: config.GROUNDWORK_CLAMD_PORT,
-        timeoutMs: config.GROUNDWORK_CLAMD_TIMEOUT_MS,
-      })
-    : null;
+  const choice = scanChoice(context, config);
+  const scanner =
+    choice.ok && choice.scanner === 'clamd'
+      ? clamdScanner({
+          host: choice.host,
+          port: config.GROUNDWORK_CLAMD_PORT,
+          timeoutMs: config.GROUNDWORK_CLAMD_TIMEOUT_MS,
+        })
+      : null;
   const quarantineDir = config.GROUNDWORK_FILES_QUARANTINE_PATH ?? path.join(os.tmpdir(), 'groundwork-quarantine');
   return {
     services,
@@ -66,8 +77,8 @@ export function registerFiles(
   securityStore: SecurityStore,
 ): void {
   const deps = uploadDeps(context, config, securityStore);
-  if (!deps.scanner)
-    deps.logger.warn('files: GROUNDWORK_CLAMD_HOST is not set, so uploads are not scanned for malware');
+  const choice = scanChoice(context, config);
+  if (choice.ok && choice.scanner === 'none') deps.logger.warn(`files: ${choice.warning}`);
   const upload = uploadHandler(deps);
   // Bytes that would skip the check: resumable (TUS) uploads (off unless TUS_ENABLED).
   const noOtherWayIn = (_req: Request, _res: Response, next: NextFunction) =>

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseRoleLimits } from '../files/core/limits.js';
 import { storageProblems } from '../files/core/storage.js';
 import { parseByteSize } from '../files/core/byte-size.js';
+import { chooseScanner, FILE_SCAN_SETTINGS } from '../files/core/scan.js';
 
 const wholeNumber = (min: number, max: number) =>
   z.coerce
@@ -135,8 +136,15 @@ export const platformEnvSchema = z.object({
   GROUNDWORK_CROSS_ORIGIN_RESOURCE_POLICY: z
     .enum(CROSS_ORIGIN_RESOURCE_POLICIES, { error: `must be one of ${CROSS_ORIGIN_RESOURCE_POLICIES.join(', ')}` })
     .default('same-site'),
-  // Uploads (files/, decision 0038): the malware scanner (clamd) and where infected uploads are kept.
-  /** clamd's host: with it every upload is scanned (INSTREAM) before it is stored; without it, none is (boot warns). */
+  // Uploads (files/, decisions 0038 and 0061): the malware scanner (clamd) and where infected uploads are kept.
+  /**
+   * `clamd` (every upload scanned before it is stored; needs GROUNDWORK_CLAMD_HOST) or `off` (none is; boot warns).
+   * Unset: clamd when NODE_ENV=production or a clamd host is set, else off (files/core/scan.ts, checked below).
+   */
+  GROUNDWORK_FILES_SCAN: z
+    .enum(FILE_SCAN_SETTINGS, { error: `must be one of ${FILE_SCAN_SETTINGS.join(', ')}` })
+    .optional(),
+  /** clamd's host: with it every upload is scanned (INSTREAM) before it is stored. */
   GROUNDWORK_CLAMD_HOST: z.string().min(1).optional(),
   GROUNDWORK_CLAMD_PORT: wholeNumber(1, 65535).default(3310),
   GROUNDWORK_CLAMD_TIMEOUT_MS: wholeNumber(100, 600000).default(30000),
@@ -267,16 +275,24 @@ export function checkEnv(raw: Record<string, unknown>): EnvResult {
     if (value !== undefined && value !== null && value !== '') relevant[key] = value;
   }
   const result = checkedEnvSchema.safeParse(relevant);
-  // The storage locations' variables are named after the locations (STORAGE_<NAME>_*): checked beside the schema.
-  const storage = storageProblems(raw);
-  if (result.success && !storage.length) return { ok: true, env: result.data };
+  // Checked beside the schema: the storage locations' variables are named after the locations (STORAGE_<NAME>_*), and
+  // the scanner depends on NODE_ENV, which is Node's variable, not ours.
+  const scan = result.success
+    ? chooseScanner({
+        nodeEnv: typeof raw['NODE_ENV'] === 'string' ? raw['NODE_ENV'] : undefined,
+        scan: result.data.GROUNDWORK_FILES_SCAN,
+        clamdHost: result.data.GROUNDWORK_CLAMD_HOST,
+      })
+    : null;
+  const besides = [...storageProblems(raw), ...(scan && !scan.ok ? [scan.error] : [])];
+  if (result.success && !besides.length) return { ok: true, env: result.data };
   return {
     ok: false,
     problems: [
       ...(result.success
         ? []
         : result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'} ${issue.message}`)),
-      ...storage,
+      ...besides,
     ],
   };
 }
