@@ -36,7 +36,9 @@ const manifests: Manifest[] = kustomization.resources.flatMap((file) =>
 );
 const byKind = (kind: string) => manifests.filter((manifest) => manifest.kind === kind);
 const podSpec = (manifest: Manifest) => (manifest.spec as { template: { spec: PodSpec } }).template.spec;
-const workloads = [...byKind('Deployment'), ...byKind('Job')];
+const named = (kind: string, name: string) => byKind(kind).find((manifest) => manifest.metadata.name === name)!;
+/** Groundwork's own workloads (clamav.yaml runs the scanner's image). */
+const workloads = [...byKind('Deployment'), ...byKind('Job')].filter((manifest) => manifest.metadata.name !== 'clamav');
 
 // The image's CMD, as `sh -c "<migrate> && exec <start>"`.
 const dockerfileCmd = (() => {
@@ -49,7 +51,7 @@ const dockerfileCmd = (() => {
 describe('Kubernetes manifests (ops/kubernetes)', () => {
   it('are each valid against the Kubernetes API schema of their kind', async () => {
     expect(manifests.map((manifest) => manifest.kind).sort()).toEqual(
-      ['ConfigMap', 'Deployment', 'Job', 'Namespace', 'PodDisruptionBudget', 'Service'].sort(),
+      ['ConfigMap', 'Deployment', 'Deployment', 'Job', 'Namespace', 'PodDisruptionBudget', 'Service', 'Service'].sort(),
     );
     for (const manifest of manifests) {
       const group = manifest.apiVersion; // "v1", "apps/v1", "batch/v1", "policy/v1"
@@ -62,7 +64,7 @@ describe('Kubernetes manifests (ops/kubernetes)', () => {
 
   it('the schema check catches a broken manifest (so the test above can fail)', async () => {
     const { Deployment } = await import('kubernetes-models/apps/v1');
-    const broken = structuredClone(byKind('Deployment')[0]!) as Manifest & { spec: { replicas: unknown } };
+    const broken = structuredClone(named('Deployment', 'groundwork')) as Manifest & { spec: { replicas: unknown } };
     broken.spec.replicas = 'two';
     expect(() => new Deployment(broken as never).validate()).toThrow();
   });
@@ -71,8 +73,23 @@ describe('Kubernetes manifests (ops/kubernetes)', () => {
     const data = (byKind('ConfigMap')[0]!.data ?? {}) as Record<string, string>;
     const secretLike = Object.keys(data).filter((key) => /(SECRET|PASSWORD|TOKEN|(^|_)KEY)$/.test(key));
     expect(secretLike).toEqual([]);
-    const checked = checkEnv({ ...data, SECRET: 'x'.repeat(48) });
+    // As the image runs it: NODE_ENV=production (Dockerfile), where a malware scanner is required (decision 0061).
+    const checked = checkEnv({ NODE_ENV: 'production', ...data, SECRET: 'x'.repeat(48) });
     expect(checked).toMatchObject({ ok: true });
+  });
+
+  it('scan uploads with the clamd the manifests run (without it production would not start)', () => {
+    const data = (byKind('ConfigMap')[0]!.data ?? {}) as Record<string, string>;
+    const service = named('Service', data.GROUNDWORK_CLAMD_HOST!) as Manifest & {
+      spec: { selector: Record<string, string>; ports: { port: number }[] };
+    };
+    expect(service.spec.ports.map((port) => port.port)).toContain(Number(data.GROUNDWORK_CLAMD_PORT));
+    const clamav = named('Deployment', 'clamav') as Manifest & {
+      spec: { template: { metadata: { labels: Record<string, string> } } };
+    };
+    expect(clamav.spec.template.metadata.labels).toMatchObject(service.spec.selector);
+    const { GROUNDWORK_CLAMD_HOST: _host, ...withoutHost } = data;
+    expect(checkEnv({ NODE_ENV: 'production', ...withoutHost, SECRET: 'x'.repeat(48) })).toMatchObject({ ok: false });
   });
 
   it('run as a non-root user without privilege escalation, with settings from the ConfigMap and the Secret only', () => {
@@ -98,7 +115,7 @@ describe('Kubernetes manifests (ops/kubernetes)', () => {
   it('migrate in the Job with the image entry, and only start in the Deployment', () => {
     const [migrate, start] = dockerfileCmd.replace(/^\s*/, '').split(/\s*&&\s*exec\s+/);
     const job = podSpec(byKind('Job')[0]!).containers[0]!;
-    const directus = podSpec(byKind('Deployment')[0]!).containers[0]!;
+    const directus = podSpec(named('Deployment', 'groundwork')).containers[0]!;
     expect(job.command?.join(' ')).toBe(migrate);
     expect(directus.command?.join(' ')).toBe(start);
     const compose = parse(read('docker-compose.yml')) as {
@@ -113,7 +130,7 @@ describe('Kubernetes manifests (ops/kubernetes)', () => {
     const prefix = /const PREFIX = '([^']+)'/.exec(routes)![1]!;
     expect(routes).toContain('`${PREFIX}/live`');
     expect(routes).toContain('`${PREFIX}/ready`');
-    const deployment = byKind('Deployment')[0]!;
+    const deployment = named('Deployment', 'groundwork');
     const spec = podSpec(deployment);
     const directus = spec.containers[0]!;
     expect(directus.readinessProbe?.httpGet.path).toBe(`${prefix}/ready`);
