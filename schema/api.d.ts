@@ -754,7 +754,7 @@ export interface paths {
         /** Every row the caller may read of a collection, as GET /items would give them for the same fields (relational paths too), filter and sort, streamed as CSV, NDJSON, a JSON array or XLSX. Spreadsheet cells that would run as formulas are prefixed with '. */
         get: operations["groundworkExport"];
         put?: never;
-        /** Starts a background export (decision 0059): the GET's fields, filter, sort, limit and format in a JSON body. The query is checked at once as the GET checks it; the run reads as the caller is when it runs (their current role), writes a file only they (and admins) can download at file_url, and notifies them in the app. */
+        /** Starts a background export (decision 0059): the GET's fields, filter, sort, limit and format in a JSON body. The query is checked at once as the GET checks it; the run reads as the caller is when it runs (their current role), writes a file only they (and admins) can download at file_url, and notifies them in the app. An Idempotency-Key header (1 to 255 characters, per user) answers the run it started for the same query again (decision 0062). Ended runs and their files are deleted after GROUNDWORK_EXPORT_RUN_RETENTION_DAYS (default 7). */
         post: operations["groundworkExportBackground"];
         delete?: never;
         options?: never;
@@ -8386,7 +8386,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted; Location and url name the run. */
+            /** @description Accepted; Location and url name the run. A repeated Idempotency-Key with the same query answers the same run (its current status). */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -8403,7 +8403,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A bad body, format, filter, sort or limit (INVALID_PAYLOAD, INVALID_QUERY). */
+            /** @description A bad body, format, filter, sort, limit or Idempotency-Key (INVALID_PAYLOAD, INVALID_QUERY). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8447,6 +8447,27 @@ export interface operations {
             };
             /** @description A collection or a field in fields, filter or sort the caller may not read (FORBIDDEN). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The caller's Idempotency-Key was used for a different export (CONFLICT). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -160,5 +160,5 @@ export default defineHook((register, context) => {
   // Background imports: the worker of POST /groundwork/v1/imports/:collection?background=true (imports/background.ts).
   registerImportJobs(context, config);
   // Background exports: the worker of POST /groundwork/v1/exports/:collection (exports/background.ts).
-  registerExportJobs(context);
+  registerExportJobs(context, config);
 });

@@ -34,16 +34,23 @@ const runDocs: RouteDoc[] = [
     path: '/groundwork/v1/exports/{collection}',
     operationId: 'groundworkExportBackground',
     summary:
-      "Starts a background export (decision 0059): the GET's fields, filter, sort, limit and format in a JSON body. The query is checked at once as the GET checks it; the run reads as the caller is when it runs (their current role), writes a file only they (and admins) can download at file_url, and notifies them in the app.",
+      "Starts a background export (decision 0059): the GET's fields, filter, sort, limit and format in a JSON body. The query is checked at once as the GET checks it; the run reads as the caller is when it runs (their current role), writes a file only they (and admins) can download at file_url, and notifies them in the app. An Idempotency-Key header (1 to 255 characters, per user) answers the run it started for the same query again (decision 0062). Ended runs and their files are deleted after GROUNDWORK_EXPORT_RUN_RETENTION_DAYS (default 7).",
     tag: 'Transfer',
     public: false,
     params: exportParams,
     body: exportRunRequest,
     responses: {
-      202: { description: 'Accepted; Location and url name the run.', schema: exportRunAccepted },
-      400: { description: 'A bad body, format, filter, sort or limit (INVALID_PAYLOAD, INVALID_QUERY).' },
+      202: {
+        description:
+          'Accepted; Location and url name the run. A repeated Idempotency-Key with the same query answers the same run (its current status).',
+        schema: exportRunAccepted,
+      },
+      400: {
+        description: 'A bad body, format, filter, sort, limit or Idempotency-Key (INVALID_PAYLOAD, INVALID_QUERY).',
+      },
       401: { description: 'Not signed in (INVALID_CREDENTIALS).' },
       403: { description: 'A collection or a field in fields, filter or sort the caller may not read (FORBIDDEN).' },
+      409: { description: "The caller's Idempotency-Key was used for a different export (CONFLICT)." },
     },
   },
   {

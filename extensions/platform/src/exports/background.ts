@@ -7,18 +7,30 @@
 import { randomUUID } from 'node:crypto';
 import type { Accountability, HookExtensionContext, SchemaOverview } from '@directus/types';
 import type { Knex } from 'knex';
-import { defineQueue, enqueue, type Job } from '../jobs/index.js';
+import { defineQueue, defineSchedule, enqueue, type Job } from '../jobs/index.js';
 import { notifyDirectly } from '../notifications/direct.js';
+import { fingerprintOf, idempotencyKeyIssue, requestKeyOf } from '../shared/core/idempotency.js';
+import type { PlatformEnv } from '../shared/env.js';
 import { ForbiddenError, InvalidPayloadError } from '../shared/errors.js';
+import { startOnce } from '../shared/idempotent-start.js';
 import { attemptFailure, createRunAs } from '../users/background-runs.js';
 import { exportFileName } from './core/filename.js';
-import { EXPORT_FINISHED, exportNotice, runUrl, type StoredQuery } from './core/runs.js';
+import {
+  EXPORT_FINISHED,
+  exportNotice,
+  exportRequestFingerprint,
+  runUrl,
+  type ExportRunStatus,
+  type StoredQuery,
+} from './core/runs.js';
 import { parseExportQuery } from './query.js';
 import { openExport, type ExportReader, type ItemsServiceClass } from './read.js';
-import { chunkSink, exportJobStore, installExportRuns } from './store.js';
+import { chunkSink, deleteExpiredExportRuns, exportJobStore, installExportRuns } from './store.js';
 import { writeExport } from './write.js';
 
 export const EXPORT_QUEUE = 'groundwork.exports';
+/** Daily: ended runs and their chunks older than GROUNDWORK_EXPORT_RUN_RETENTION_DAYS (decision 0062). */
+export const EXPORT_RETENTION_QUEUE = 'groundwork.exports-retention';
 /** Retries of an attempt that broke (a crash, the database); a refused query is not retried. */
 const RETRY_LIMIT = 3;
 
@@ -50,7 +62,7 @@ export async function openQueryExport(
 }
 
 /** The queue and its worker, defined at hook registration (the jobs runtime starts it with Directus). */
-export function registerExportJobs(context: HookExtensionContext): void {
+export function registerExportJobs(context: HookExtensionContext, config: PlatformEnv): void {
   const { database, services, getSchema } = context;
   const logger = context.logger.child({ capability: 'exports' });
   const store = exportJobStore(database);
@@ -128,9 +140,19 @@ export function registerExportJobs(context: HookExtensionContext): void {
     heartbeatSeconds: 30,
     expireInSeconds: 6 * 60 * 60,
   });
+
+  defineQueue(EXPORT_RETENTION_QUEUE, async () => {
+    const deleted = await deleteExpiredExportRuns(database, config.GROUNDWORK_EXPORT_RUN_RETENTION_DAYS);
+    if (deleted.runs + deleted.chunks > 0) logger.info(deleted, 'exports: deleted runs past their retention');
+  });
+  // Ten minutes after the imports' (03:47), so the two daily deletes do not share the disk.
+  defineSchedule(EXPORT_RETENTION_QUEUE, '57 3 * * *');
 }
 
-/** Checks the query as the GET would (first row read as the caller), then stores the run and enqueues its job. */
+/**
+ * Checks the query as the GET would (first row read as the caller), then stores the run and enqueues its job. The
+ * same user's Idempotency-Key answers the run it started (409 for another query); another user's same key is theirs.
+ */
 export function createExportStart(database: Knex) {
   const store = exportJobStore(database);
   let installed: Promise<void> | null = null;
@@ -138,7 +160,8 @@ export function createExportStart(database: Knex) {
     collection: string,
     query: StoredQuery,
     context: ExportContext,
-  ): Promise<{ id: string; status: 'queued'; url: string }> {
+    idempotencyKey: string | null = null,
+  ): Promise<{ id: string; status: ExportRunStatus; url: string }> {
     const user = context.accountability.user;
     if (!user)
       throw new InvalidPayloadError({
@@ -146,17 +169,37 @@ export function createExportStart(database: Knex) {
           { path: 'user', message: 'A background export needs a signed-in user to run as (not a static token).' },
         ],
       });
+    const keyIssue = idempotencyKeyIssue(idempotencyKey);
+    if (keyIssue) throw new InvalidPayloadError({ issues: [{ path: 'Idempotency-Key', message: keyIssue }] });
     await openQueryExport(collection, query, context, 1);
     installed ??= installExportRuns(database).catch((error: unknown) => {
       installed = null;
       throw error;
     });
     await installed;
+    const requestKey = requestKeyOf(user, idempotencyKey);
+    const fingerprint = fingerprintOf(exportRequestFingerprint(collection, query));
     const id = randomUUID();
-    await database.transaction(async (trx) => {
-      await store.create(trx, { id, user_id: user, ip: context.accountability.ip ?? null, collection, query });
-      await enqueue(trx, EXPORT_QUEUE, { run: id }, { singletonKey: id });
+    const earlier = await startOnce({
+      requestKey,
+      fingerprint,
+      conflict: 'This Idempotency-Key was used for a different export.',
+      find: (key) => store.byRequestKey(key),
+      start: () =>
+        database.transaction(async (trx) => {
+          await store.create(trx, {
+            id,
+            user_id: user,
+            ip: context.accountability.ip ?? null,
+            collection,
+            query,
+            request_key: requestKey,
+            fingerprint,
+          });
+          await enqueue(trx, EXPORT_QUEUE, { run: id }, { singletonKey: id });
+        }),
     });
+    if (earlier) return { id: earlier.id, status: earlier.status, url: runUrl(earlier.id) };
     return { id, status: 'queued', url: runUrl(id) };
   };
 }

@@ -90,12 +90,17 @@ function registerExportRunRoutes(router: Router, context: EndpointExtensionConte
       const accountability = signedIn(req);
       const { collection } = parseInput(exportParams, req.params, 'params');
       const body = parseInput(exportRunRequest, req.body ?? {}, 'body');
-      const run = await startExport(collection, storedQuery(body), {
-        ItemsService: context.services.ItemsService as unknown as ItemsServiceClass,
-        schema: req.schema!,
-        accountability,
-        knex: context.database,
-      });
+      const run = await startExport(
+        collection,
+        storedQuery(body),
+        {
+          ItemsService: context.services.ItemsService as unknown as ItemsServiceClass,
+          schema: req.schema!,
+          accountability,
+          knex: context.database,
+        },
+        req.get('idempotency-key') ?? null,
+      );
       res.status(202).setHeader('Location', run.url);
       res.json({ data: run });
     }),

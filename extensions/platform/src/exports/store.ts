@@ -4,8 +4,9 @@
 // run is served, so a crashed or outlived attempt's chunks are never mixed into the file.
 import { Writable } from 'node:stream';
 import type { Knex } from 'knex';
+import { deleteInBatches } from '../shared/core/batches.js';
 import { beforeInstall, installUnderLock } from '../shared/install.js';
-import type { ExportRunStatus, StoredExportRun, StoredQuery } from './core/runs.js';
+import { EXPORT_FINISHED, type ExportRunStatus, type StoredExportRun, type StoredQuery } from './core/runs.js';
 
 export const EXPORT_JOB = 'groundwork.export_job';
 export const EXPORT_CHUNK = 'groundwork.export_chunk';
@@ -35,6 +36,12 @@ export async function installExportRuns(database: Knex): Promise<void> {
       finished_at timestamptz
     )`,
     `CREATE INDEX IF NOT EXISTS export_job_user_created ON ${EXPORT_JOB} (user_id, created_at DESC)`,
+    // Idempotency-Key (decision 0062): added to tables made before it, so ALTER rather than in the CREATE.
+    `ALTER TABLE ${EXPORT_JOB} ADD COLUMN IF NOT EXISTS request_key text, ADD COLUMN IF NOT EXISTS fingerprint text`,
+    // One run per user and Idempotency-Key: a repeated request answers the same run.
+    `CREATE UNIQUE INDEX IF NOT EXISTS export_job_request_key ON ${EXPORT_JOB} (request_key)`,
+    // The retention job's scan: ended runs by age.
+    `CREATE INDEX IF NOT EXISTS export_job_finished ON ${EXPORT_JOB} (finished_at) WHERE finished_at IS NOT NULL`,
     `CREATE TABLE IF NOT EXISTS ${EXPORT_CHUNK} (
       run_id uuid NOT NULL REFERENCES ${EXPORT_JOB} (id) ON DELETE CASCADE,
       attempt integer NOT NULL,
@@ -48,6 +55,8 @@ export async function installExportRuns(database: Knex): Promise<void> {
 export interface ExportJobRow extends StoredExportRun {
   ip: string | null;
   file_attempt: number | null;
+  request_key: string | null;
+  fingerprint: string | null;
 }
 
 const VIEW_COLUMNS = [
@@ -77,9 +86,29 @@ export function exportJobStore(database: Knex) {
   return {
     async create(
       trx: Knex.Transaction,
-      run: { id: string; user_id: string; ip: string | null; collection: string; query: StoredQuery },
+      run: {
+        id: string;
+        user_id: string;
+        ip: string | null;
+        collection: string;
+        query: StoredQuery;
+        request_key?: string | null;
+        fingerprint?: string | null;
+      },
     ): Promise<void> {
       await trx(EXPORT_JOB).insert({ ...run, format: run.query.format, query: JSON.stringify(run.query) });
+    },
+
+    /** The run a user's Idempotency-Key already started, if any. */
+    async byRequestKey(
+      requestKey: string,
+    ): Promise<{ id: string; status: ExportRunStatus; fingerprint: string } | null> {
+      const row = (await database(EXPORT_JOB)
+        .where({ request_key: requestKey })
+        .first('id', 'status', 'fingerprint')) as
+        | { id: string; status: ExportRunStatus; fingerprint: string }
+        | undefined;
+      return row ?? null;
     },
 
     async forWork(id: string): Promise<ExportJobRow | null> {
@@ -224,4 +253,79 @@ export function chunkSink(
     },
   });
   return Object.assign(sink, { bytesWritten: () => total });
+}
+
+/** Chunks per delete statement of the retention job: about this many MiB of bytea per transaction. */
+export const RETENTION_BATCH_CHUNKS = 32;
+/** Runs per statement of the retention job (rows of a few hundred bytes once their chunks are gone). */
+export const RETENTION_BATCH_RUNS = 500;
+
+/**
+ * Retention (GROUNDWORK_EXPORT_RUN_RETENTION_DAYS, decision 0062): ended runs (succeeded, failed) that finished more
+ * than `days` ago go with their chunks; queued, running and retrying runs stay whatever their age. In three bounded
+ * steps, each a series of short statements: the file is withdrawn (file_attempt cleared, so the download is a 404
+ * from then on, never a file cut short by the next step), its chunks are deleted a few MiB at a time, then the runs.
+ */
+export async function deleteExpiredExportRuns(
+  database: Knex,
+  days: number,
+  batches: { chunks: number; runs: number; maxBatches?: number } = {
+    chunks: RETENTION_BATCH_CHUNKS,
+    runs: RETENTION_BATCH_RUNS,
+  },
+): Promise<{ runs: number; chunks: number }> {
+  const { maxBatches } = batches;
+  const expired = () =>
+    database(EXPORT_JOB)
+      .whereIn('status', EXPORT_FINISHED)
+      .where('finished_at', '<', database.raw('now() - make_interval(days => ?)', [days]));
+  const withdrawn = () => expired().whereNull('file_attempt');
+  await deleteInBatches(
+    (size) =>
+      beforeInstall(
+        database(EXPORT_JOB)
+          .whereIn('id', expired().whereNotNull('file_attempt').limit(size).select('id'))
+          .update({ file_attempt: null }),
+        0,
+      ),
+    batches.runs,
+    maxBatches,
+  );
+  const chunks = await deleteInBatches(
+    (size) =>
+      beforeInstall(
+        database(EXPORT_CHUNK)
+          .whereIn(
+            ['run_id', 'attempt', 'seq'],
+            database(EXPORT_CHUNK)
+              .whereIn('run_id', withdrawn().select('id'))
+              .limit(size)
+              .select('run_id', 'attempt', 'seq'),
+          )
+          .delete(),
+        0,
+      ),
+    batches.chunks,
+    maxBatches,
+  );
+  // A run whose chunks did not all go (the job's bound) stays for the next day; ON DELETE CASCADE would take the rest
+  // in one statement.
+  const runs = await deleteInBatches(
+    (size) =>
+      beforeInstall(
+        database(EXPORT_JOB)
+          .whereIn(
+            'id',
+            withdrawn()
+              .whereNotExists(database(EXPORT_CHUNK).whereRaw(`${EXPORT_CHUNK}.run_id = ${EXPORT_JOB}.id`))
+              .limit(size)
+              .select('id'),
+          )
+          .delete(),
+        0,
+      ),
+    batches.runs,
+    maxBatches,
+  );
+  return { runs, chunks };
 }

@@ -9,7 +9,9 @@ import type { Accountability, HookExtensionContext, SchemaOverview } from '@dire
 import type { Knex } from 'knex';
 import { defineQueue, defineSchedule, enqueue, type Job } from '../jobs/index.js';
 import { notifyDirectly } from '../notifications/direct.js';
-import { ConflictError, InvalidPayloadError } from '../shared/errors.js';
+import { idempotencyKeyIssue } from '../shared/core/idempotency.js';
+import { InvalidPayloadError } from '../shared/errors.js';
+import { startOnce } from '../shared/idempotent-start.js';
 import type { PlatformEnv } from '../shared/env.js';
 import { attemptFailure, createRunAs } from '../users/background-runs.js';
 import { workflowDefinitions } from '../workflows/index.js';
@@ -133,8 +135,8 @@ export function createBackgroundStart(database: Knex) {
           { path: 'background', message: 'needs a signed-in user to run as and to notify (not a static token).' },
         ],
       });
-    if (idempotencyKey !== null && (idempotencyKey.length === 0 || idempotencyKey.length > 255))
-      throw new InvalidPayloadError({ issues: [{ path: 'Idempotency-Key', message: 'must be 1 to 255 characters.' }] });
+    const keyIssue = idempotencyKeyIssue(idempotencyKey);
+    if (keyIssue) throw new InvalidPayloadError({ issues: [{ path: 'Idempotency-Key', message: keyIssue }] });
     await parseFile(file, options);
     installed ??= installImportRuns(database).catch((error: unknown) => {
       installed = null;
@@ -144,38 +146,31 @@ export function createBackgroundStart(database: Knex) {
     const checksum = createHash('sha256').update(file.bytes).digest('hex');
     const fingerprint = fingerprintHash(runFingerprint(collection, checksum, options));
     const requestKey = runKeys(user, idempotencyKey, '').header;
-    const existing = async () => {
-      const found = requestKey ? await store.byRequestKey(requestKey) : null;
-      if (found && found.fingerprint !== fingerprint)
-        throw new ConflictError({ reason: 'This Idempotency-Key was used for a different import.' });
-      return found;
-    };
-    const earlier = await existing();
-    if (earlier) return { id: earlier.id, status: earlier.status };
     const id = randomUUID();
-    try {
-      await database.transaction(async (trx) => {
-        await store.create(trx, {
-          id,
-          user_id: user,
-          ip: accountability.ip ?? null,
-          collection,
-          options: { ...options, background: true },
-          idempotency_key: idempotencyKey,
-          request_key: requestKey,
-          fingerprint,
-          file_name: file.name,
-          content_type: file.contentType,
-          file: file.bytes,
-        });
-        await enqueue(trx, IMPORT_QUEUE, { run: id }, { singletonKey: id });
-      });
-    } catch (error) {
-      // The same key's twin request committed first: answer its run.
-      const twin = (error as { code?: string }).code === '23505' ? await existing() : null;
-      if (twin) return { id: twin.id, status: twin.status };
-      throw error;
-    }
+    const earlier = await startOnce({
+      requestKey,
+      fingerprint,
+      conflict: 'This Idempotency-Key was used for a different import.',
+      find: (key) => store.byRequestKey(key),
+      start: () =>
+        database.transaction(async (trx) => {
+          await store.create(trx, {
+            id,
+            user_id: user,
+            ip: accountability.ip ?? null,
+            collection,
+            options: { ...options, background: true },
+            idempotency_key: idempotencyKey,
+            request_key: requestKey,
+            fingerprint,
+            file_name: file.name,
+            content_type: file.contentType,
+            file: file.bytes,
+          });
+          await enqueue(trx, IMPORT_QUEUE, { run: id }, { singletonKey: id });
+        }),
+    });
+    if (earlier) return { id: earlier.id, status: earlier.status };
     return { id, status: 'queued' };
   };
 }

@@ -4,6 +4,8 @@
 // bookkeeping only this code reads (Directus serves only `public`).
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { deleteInBatches } from '../shared/core/batches.js';
+import { requestKeyOf } from '../shared/core/idempotency.js';
 import { beforeInstall, installUnderLock } from '../shared/install.js';
 import type { ImportOptions } from './core/contract.js';
 import { FINISHED, type Phase, type RunStatus } from './core/progress.js';
@@ -37,10 +39,9 @@ export function runKeys(
   idempotencyKey: string | null,
   fingerprint: string,
 ): { header: string | null; file: string } {
-  const who = user ?? 'admin-token';
   return {
-    header: idempotencyKey === null ? null : `key:${who}:${sha256(idempotencyKey)}`,
-    file: `file:${who}:${sha256(fingerprint)}`,
+    header: requestKeyOf(user, idempotencyKey),
+    file: `file:${user ?? 'admin-token'}:${sha256(fingerprint)}`,
   };
 }
 
@@ -360,17 +361,42 @@ export function savedMappingStore(database: Knex) {
 
 export type SavedMappingStore = ReturnType<typeof savedMappingStore>;
 
+/** Rows per delete statement of the retention job: short transactions whatever the backlog. */
+const RETENTION_BATCH_ROWS = 500;
+
 /**
  * Retention (GROUNDWORK_IMPORT_RUN_RETENTION_DAYS): idempotency records and ended background runs older than the
  * given days go; queued, running and retrying runs stay whatever their age. A file repeated after its record went is
  * imported again (its rows then meet the collection's unique indexes like any new file's).
  */
-export async function deleteOldRuns(database: Knex, days: number): Promise<{ runs: number; jobs: number }> {
+export async function deleteOldRuns(
+  database: Knex,
+  days: number,
+  batchSize = RETENTION_BATCH_ROWS,
+): Promise<{ runs: number; jobs: number }> {
   const before = database.raw(`now() - make_interval(days => ?)`, [days]);
-  const runs = await beforeInstall(database('groundwork.import_run').where('created_at', '<', before).delete(), 0);
-  const jobs = await beforeInstall(
-    database(IMPORT_JOB).whereIn('status', FINISHED).where('finished_at', '<', before).delete(),
-    0,
+  const runs = await deleteInBatches(
+    (size) =>
+      beforeInstall(
+        database('groundwork.import_run')
+          .whereIn('key', database('groundwork.import_run').where('created_at', '<', before).limit(size).select('key'))
+          .delete(),
+        0,
+      ),
+    batchSize,
   );
-  return { runs: Number(runs), jobs: Number(jobs) };
+  const jobs = await deleteInBatches(
+    (size) =>
+      beforeInstall(
+        database(IMPORT_JOB)
+          .whereIn(
+            'id',
+            database(IMPORT_JOB).whereIn('status', FINISHED).where('finished_at', '<', before).limit(size).select('id'),
+          )
+          .delete(),
+        0,
+      ),
+    batchSize,
+  );
+  return { runs, jobs };
 }

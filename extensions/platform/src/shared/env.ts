@@ -132,6 +132,8 @@ export const platformEnvSchema = z.object({
   GROUNDWORK_IMPORT_HEARTBEAT_SECONDS: wholeNumber(10, 3600).default(60),
   /** Import idempotency records and ended background runs are deleted this many days after (daily job). */
   GROUNDWORK_IMPORT_RUN_RETENTION_DAYS: wholeNumber(1, 3650).default(30),
+  /** Ended background export runs and their files (chunks in Postgres) are deleted this many days after (daily job). */
+  GROUNDWORK_EXPORT_RUN_RETENTION_DAYS: wholeNumber(1, 3650).default(7),
   /** Cross-Origin-Resource-Policy on every response (security-headers/): which sites may embed our responses. */
   GROUNDWORK_CROSS_ORIGIN_RESOURCE_POLICY: z
     .enum(CROSS_ORIGIN_RESOURCE_POLICIES, { error: `must be one of ${CROSS_ORIGIN_RESOURCE_POLICIES.join(', ')}` })

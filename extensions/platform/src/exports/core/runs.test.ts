@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   exportNotice,
+  exportRequestFingerprint,
   exportRunRequest,
   exportRunView,
   rowsPerSecond,
@@ -121,5 +122,39 @@ describe('exportNotice', () => {
       body: 'No longer active.',
     });
     expect(exportNotice({ ...base, status: 'failed' }).body).toBe('The export could not run.');
+  });
+});
+
+describe('exportRequestFingerprint', () => {
+  const base = storedQuery({
+    format: 'csv',
+    fields: 'id,subject',
+    filter: { status: { _eq: 'open' }, priority: { _in: ['a', 'b'] } },
+    limit: -1,
+  });
+  const fingerprint = (query: typeof base, collection = 'tickets') => exportRequestFingerprint(collection, query);
+
+  it('is the same for the same request, however fields and filter keys are spelled', () => {
+    const asArray = storedQuery({
+      format: 'csv',
+      fields: ['id', 'subject'],
+      filter: { priority: { _in: ['a', 'b'] }, status: { _eq: 'open' } },
+      limit: -1,
+    });
+    expect(fingerprint(asArray)).toBe(fingerprint(base));
+  });
+
+  it('differs when anything the export reads or writes differs', () => {
+    const variants = [
+      fingerprint(base, 'kb_articles'),
+      fingerprint({ ...base, format: 'ndjson' }),
+      fingerprint({ ...base, fields: 'id' }),
+      fingerprint({ ...base, filter: JSON.stringify({ status: { _eq: 'closed' } }) }),
+      fingerprint({ ...base, filter: JSON.stringify({ priority: { _in: ['b', 'a'] }, status: { _eq: 'open' } }) }),
+      fingerprint({ ...base, filter: null }),
+      fingerprint({ ...base, sort: '-id' }),
+      fingerprint({ ...base, limit: 10 }),
+    ];
+    expect(new Set([fingerprint(base), ...variants]).size).toBe(variants.length + 1);
   });
 });

@@ -44,6 +44,25 @@ export function storedQuery(request: ExportRunRequest): StoredQuery {
   };
 }
 
+/**
+ * What "the same export request" is for an Idempotency-Key: the collection and the stored query, the filter's keys
+ * sorted (the same filter sent with its keys in another order is the same request).
+ */
+export function exportRequestFingerprint(collection: string, query: StoredQuery): string {
+  const sorted = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(sorted)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.entries(value as Record<string, unknown>)
+              .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+              .map(([key, inner]) => [key, sorted(inner)]),
+          )
+        : value;
+  const filter = query.filter === null ? null : sorted(JSON.parse(query.filter));
+  return JSON.stringify([collection, query.format, query.fields, filter, query.sort, query.limit]);
+}
+
 export interface StoredExportRun {
   id: string;
   user_id: string;
