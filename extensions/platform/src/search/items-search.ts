@@ -46,7 +46,8 @@ export function registerAppSearch({ filter, init }: RegisterFunctions, context: 
     );
     if (!plan.take) return payload;
     const config = configs.find((candidate) => candidate.collection === collection)!;
-    const primaryKey = schema.collections[collection]!.primary;
+    const primaryKey = schema.collections[collection]?.primary;
+    if (!primaryKey) return payload;
     const database = (ctx['database'] as Knex | undefined) ?? context.database;
     const keys = await rankedKeys(database, config, plan.query, accountability, schema);
     const filter = matchesFilter(primaryKey, keys, query['filter']);
@@ -58,16 +59,20 @@ export function registerAppSearch({ filter, init }: RegisterFunctions, context: 
     return query;
   });
 
-  // Directus freezes REST's sanitized query; a search's copy is left editable for the hook above, so that
-  // `meta=filter_count`, which MetaService counts from it without any event, counts the same rows as the list.
-  init('middlewares.after', ({ app }) =>
-    app.use((req: Request, _res: Response, next: NextFunction) => {
-      const sanitized = (req as Request & { sanitizedQuery?: Record<string, unknown> }).sanitizedQuery;
-      if (sanitized && typeof sanitized['search'] === 'string' && Object.isFrozen(sanitized))
-        (req as Request & { sanitizedQuery?: Record<string, unknown> }).sanitizedQuery = { ...sanitized };
-      next();
-    }),
-  );
+  init('middlewares.after', ({ app }) => app.use(editableSearchQuery));
+}
+
+/**
+ * Directus freezes REST's sanitized query; a search's is swapped for an editable copy (after Directus's sanitizing,
+ * before its routes) for the hook above, so that `meta=filter_count`, which MetaService counts from that object
+ * without any event, counts the same rows as the list.
+ */
+function editableSearchQuery(req: Request, _res: Response, next: NextFunction): void {
+  const request = req as Request & { sanitizedQuery?: Record<string, unknown> };
+  const sanitized = request.sanitizedQuery;
+  if (sanitized && typeof sanitized['search'] === 'string' && Object.isFrozen(sanitized))
+    request.sanitizedQuery = { ...sanitized };
+  next();
 }
 
 function omitSearch(query: Record<string, unknown>): Record<string, unknown> {
