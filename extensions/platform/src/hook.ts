@@ -14,6 +14,7 @@ import { registerNotifications } from './notifications/index.js';
 import { startPlatformMetrics } from './metrics/hook.js';
 import { registerMetricsScrapeRoute } from './metrics/routes.js';
 import { registerQueryGuard } from './query-guard/index.js';
+import { registerAppSearch } from './search/items-search.js';
 import { readPermissionsThroughOutage } from './redis-outage/index.js';
 import { exposePlatformApi, platformApi } from './platform-api.js';
 import { exportHandler } from './privacy/routes.js';
@@ -153,6 +154,8 @@ export default defineHook((register, context) => {
   // Capabilities.
   registerWorkflows(register, context);
   registerQueryGuard(register, context);
+  // Search: the app's `?search=` on a configured collection through the ranked index, as the caller (decision 0063).
+  registerAppSearch(register, context);
   // API keys: a `gw_` bearer key acts as its service user, scoped to one policy; static tokens for admins only.
   registerApiKeys(register, context, config);
   // Outgoing webhooks: matching domain events become signed deliveries through the hardened HTTP client (webhooks/).
