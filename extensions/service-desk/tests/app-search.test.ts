@@ -143,15 +143,20 @@ describe("the app's ?search= on tickets: the ranked index, as the caller", () =>
     );
   });
 
-  it('finds whole words and prefixes, not text in the middle of a word (what LIKE found)', async () => {
-    expect(await listed('agent', 'tickets', { search: W.inner })).toEqual([]);
-    expect(await counts('agent', W.inner)).toEqual({ filterCount: 0, aggregate: 0 });
-    // The word's start, as typed, is a prefix: found.
+  it('finds whole words and prefixes first; text inside a word only when the index finds nothing', async () => {
+    // The word's start, as typed, is a prefix: found through the index.
     expect(await listed('agent', 'tickets', { search: `pre${W.inner}` })).toEqual([ids.midword]);
     // In a subject, typo tolerance (trigram word similarity, when fewer than 3 match exactly) finds it, as the route.
     const route = await routeIds('agent', W.innerSubject);
     expect(route).toEqual([ids.midwordSubject]);
     expect(await listed('agent', 'tickets', { search: W.innerSubject })).toEqual(route);
+    // Text inside a word that the index does not find: Directus's own search answers (nothing found before is lost),
+    // with the same count, and still as the caller.
+    expect(await routeIds('agent', W.inner)).toEqual([]);
+    expect(await listed('agent', 'tickets', { search: W.inner })).toEqual([ids.midword]);
+    expect(await counts('agent', W.inner)).toEqual({ filterCount: 1, aggregate: 1 });
+    // The other organization's customer: Directus's search applies their permissions as ever.
+    expect(await listed('outsider', 'tickets', { search: W.inner })).toEqual([]);
     // A word nobody wrote: an empty list, never every row.
     expect(await listed('agent', 'tickets', { search: word('nothing') })).toEqual([]);
   });
@@ -176,7 +181,8 @@ describe("the app's ?search= on tickets: the ranked index, as the caller", () =>
     expect(await list('customer', W.shared)).toEqual([ids.own]);
     expect(await list('agent', W.shared)).toEqual(sorted([ids.own, ids.other]));
     expect(await list('customer', W.foreign)).toEqual([]);
-    expect(await list('agent', W.inner)).toEqual([]);
+    // A plural of the word: the stemmed index finds both tickets, where Directus's LIKE would find none.
+    expect(await list('agent', `${W.shared}s`)).toEqual(sorted([ids.own, ids.other]));
     const aggregated = await graphql('customer', `{ tickets_aggregated(search: "${W.shared}") { count { id } } }`);
     expect(aggregated.data?.tickets_aggregated).toEqual([{ count: { id: 1 } }]);
   });

@@ -50,6 +50,9 @@ export function registerAppSearch({ filter, init }: RegisterFunctions, context: 
     if (!primaryKey) return payload;
     const database = (ctx['database'] as Knex | undefined) ?? context.database;
     const keys = await rankedKeys(database, config, plan.query, accountability, schema);
+    // Nothing in the index, typos tolerated: Directus's own search still runs, so nothing staff found before is
+    // lost (text inside a word, a code like SD-1042 in no search field). Its LIKE scan costs only these searches.
+    if (keys.length === 0) return payload;
     const filter = matchesFilter(primaryKey, keys, query['filter']);
     // In place where it may be: the items controller counts `meta=filter_count` from this same object after the
     // read (REST's query is made editable by editableSearchQuery). Otherwise a copy, which the read uses.
