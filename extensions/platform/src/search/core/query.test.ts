@@ -13,7 +13,7 @@ describe('parseSearchQuery', () => {
       tsquery: "'printer' & 'jam':*",
       words: ['printer', 'jam'],
       exclusions: null,
-      prefix: { typed: "'jam':*", stems: null, others: "'printer'" },
+      prefix: { word: 'jam', typed: "'jam':*", stems: null, others: "'printer'" },
     });
     expect(tsquery('printer jam ').tsquery).toBe("'printer' & 'jam'");
   });
@@ -32,13 +32,19 @@ describe('parseSearchQuery', () => {
   });
 
   it('gives the word being typed unstemmed, with the rest of its AND group (the terms after the last or)', () => {
-    expect(tsquery('every').prefix).toEqual({ typed: "'every':*", stems: "'eve' | 'ever'", others: null });
+    expect(tsquery('every').prefix).toEqual({
+      word: 'every',
+      typed: "'every':*",
+      stems: "'eve' | 'ever'",
+      others: null,
+    });
     expect(tsquery('refund or credit -"late fee" runn').prefix).toEqual({
+      word: 'runn',
       typed: "'runn':*",
       stems: "'run'",
       others: "'credit' & !('late' <-> 'fee')",
     });
-    expect(tsquery('refund or runn').prefix).toEqual({ typed: "'runn':*", stems: "'run'", others: null });
+    expect(tsquery('refund or runn').prefix).toEqual({ word: 'runn', typed: "'runn':*", stems: "'run'", others: null });
     // No prefix once a space or a closing quote follows, nor on an exclusion or a phrase.
     for (const input of ['runn ', '"printer runn"', 'printer -runn', 'e-mail'])
       expect(tsquery(input).prefix).toBeNull();
@@ -48,6 +54,8 @@ describe('parseSearchQuery', () => {
     expect(stemsWithin('organiz')).toEqual(['org', 'orga', 'organ', 'organi']);
     expect(stemsWithin('run')).toEqual([]);
     expect(stemsWithin('ab')).toEqual([]);
+    // lex4000 is stored whole, never stemmed: its prefixes lex4, lex40 are other words.
+    expect(stemsWithin('lex4000')).toEqual([]);
     // 𠜎 is one letter in two UTF-16 units: a cut between them would be invalid text for PostgreSQL.
     expect(stemsWithin('𠜎𠜎𠜎𠜎')).toEqual(['𠜎𠜎𠜎']);
   });

@@ -22,12 +22,12 @@ export interface ParsedQuery {
   /** The excluded terms as a tsquery (`!'a' & !'b'`), which typo-tolerant matches must respect too; null if none. */
   exclusions: string | null;
   /**
-   * The word being typed, when the last term is one: what it matches besides its stemmed prefix in `tsquery`, as
-   * tsquery text for the `simple` dictionary. `typed` is the word as a prefix (`'runn':*`); `stems` its own
+   * The word being typed, when the last term is one, and what it matches besides its stemmed prefix in `tsquery`,
+   * as tsquery text for the `simple` dictionary. `typed` is the word as a prefix (`'runn':*`); `stems` its own
    * prefixes (`'run'`), stems the stemmer may have cut a longer word back to, null if none. `others` is the rest
    * of its AND group (`'printer'` in `a | printer runn`) for the collection's language, null if none.
    */
-  prefix: { typed: string; stems: string | null; others: string | null } | null;
+  prefix: { word: string; typed: string; stems: string | null; others: string | null } | null;
 }
 
 export type QueryParseResult = { ok: true; query: ParsedQuery } | { ok: false; reason: string };
@@ -107,6 +107,7 @@ export function parseSearchQuery(input: string): QueryParseResult {
     const word = last.words[0]!;
     const stems = stemsWithin(word);
     prefix = {
+      word,
       typed: `'${word}':*`,
       stems: stems.length > 0 ? stems.map((stem) => `'${stem}'`).join(' | ') : null,
       others: others.length > 0 ? others.join(' & ') : null,
@@ -125,9 +126,11 @@ export function parseSearchQuery(input: string): QueryParseResult {
 
 /**
  * The stems a longer word starting with `word` may be stored as, shorter than `word` itself: each of its prefixes
- * down to MIN_STEM_LENGTH ('running' → 'run' for 'runn', 'organization' → 'organ' for 'organiz').
+ * down to MIN_STEM_LENGTH ('running' → 'run' for 'runn', 'organization' → 'organ' for 'organiz'). None for a word
+ * with a digit: PostgreSQL's parser makes it a numword, which every configuration keeps whole (`simple`).
  */
 export function stemsWithin(word: string): string[] {
+  if (/\p{N}/u.test(word)) return [];
   const characters = Array.from(word); // by code point: half a surrogate pair is not UTF-8
   const stems: string[] = [];
   for (let length = MIN_STEM_LENGTH; length < characters.length; length += 1)
