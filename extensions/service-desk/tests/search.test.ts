@@ -44,9 +44,20 @@ const W = {
   ranked: word('ranked'),
   paged: word('paged'),
   secret: word('secret'),
+  stems: word('stems'),
   typo: 'zanzibarflux' + randomBytes(2).toString('hex').replace(/[0-9]/g, 'k'),
 };
-const ids = {} as Record<'own' | 'other' | 'title' | 'body' | 'published' | 'draft' | 'restricted', string>;
+const ids = {} as Record<
+  'own' | 'other' | 'title' | 'body' | 'published' | 'draft' | 'restricted' | 'stems' | 'organ' | 'stopping',
+  string
+>;
+/** Prefixes whose English stem is not a prefix of the word's stem ('every' → 'everi', 'everything' → 'everyth'). */
+const STEMMED_APART = [
+  ['every', 'Everything'],
+  ['compan', 'company'],
+  ['organiz', 'organization'],
+  ['runn', 'running'],
+] as const;
 let restricted: { token: string; policy: string; role: string; user: string };
 
 async function search(token: string, params: Record<string, string>) {
@@ -94,6 +105,19 @@ beforeAll(async () => {
     await ticket({ subject: `Batch ${index} ${W.paged}`, description: `${W.paged} `.repeat(index + 1) });
   }
   ids.restricted = await ticket({ subject: 'Visible subject words', description: `Hidden description ${W.secret}` });
+  // Words typed in part (descriptions: not typo fields, so trigrams cannot find them instead). Outside the
+  // customer's reach: 'stopping' in the other organization's ticket, 'regularization' in an internal note.
+  ids.stems = await ticket({ subject: W.stems, description: 'Everything our company organization keeps running' });
+  ids.organ = await ticket({ subject: W.stems, description: 'Organ recital' });
+  ids.stopping = await ticket({
+    subject: W.stems,
+    description: 'Stopping soon',
+    organization: desk.otherOrg.id,
+    requester: desk.users.outsider.id,
+  });
+  await desk
+    .db('ticket_messages')
+    .insert({ id: randomUUID(), ticket: ids.own, body: `${W.stems} regularization`, internal: true });
   ids.published = randomUUID();
   ids.draft = randomUUID();
   await desk.db('kb_articles').insert([
@@ -185,6 +209,20 @@ describe('search: what each role finds', () => {
       'ticket_messages',
     ]);
     expect((await found(desk.users.outsider.token, W.internal)).meta.total).toBe(0);
+
+    // Typed in part, where only the unstemmed prefix or a shorter stem can match ('stopp' → 'stop'): still nothing.
+    for (const q of [`${W.stems} stopp`, `${W.stems} regulariz`]) {
+      const body = await found(desk.users.customer.token, q);
+      expect(body.meta).toMatchObject({ total: 0, facets: { collection: [], status: [] }, next_cursor: null });
+      leakFree(body, ['Stopping', 'regularization']);
+    }
+    expect((await found(desk.users.outsider.token, `${W.stems} stopp`)).data.map((hit) => hit.id)).toEqual([
+      ids.stopping,
+    ]);
+    expect((await found(desk.users.outsider.token, `${W.stems} regulariz`)).meta.total).toBe(0);
+    const agent = await found(desk.users.agent.token, `${W.stems} regulariz`);
+    expect(agent.data.map((hit) => hit.collection)).toEqual(['ticket_messages']);
+    expect(agent.data[0]!.snippet).toContain('<mark>regularization</mark>');
   });
 
   it("a customer's public messages and published articles are found; drafts and article status are not shown", async () => {
@@ -250,6 +288,36 @@ describe('search: query syntax, ranking, paging, typos', () => {
     expect((await found(desk.users.customer.token, `printer ${prefix}`)).data.map((hit) => hit.id)).toEqual([ids.own]);
     // Once a space follows, the word is whole: no exact match, so only typo tolerance (trigrams) may find it.
     expect((await found(desk.users.customer.token, `${prefix} `)).meta.mode).toBe('typo');
+  });
+
+  it('finds a word by a prefix whose stem differs from its own (every, compan, organiz, runn), highlighted', async () => {
+    for (const role of ['customer', 'agent'] as const) {
+      for (const [prefix, whole] of STEMMED_APART) {
+        const body = await found(desk.users[role].token, `${W.stems} ${prefix}`);
+        expect({ prefix, mode: body.meta.mode, ids: body.data.map((hit) => hit.id) }).toEqual({
+          prefix,
+          mode: 'exact',
+          ids: [ids.stems],
+        });
+        expect(body.data[0]!.snippet).toContain(`<mark>${whole}</mark>`);
+        if (role !== 'customer') continue;
+        // Alone (no other word in its AND group), among the customer's own tickets (an agent's span all suites).
+        const alone = await found(desk.users.customer.token, prefix, { collections: 'tickets' });
+        expect(alone.data.map((hit) => hit.id)).toContain(ids.stems);
+      }
+    }
+  });
+
+  it('a stem shorter than the typed word matches only a word that starts with what was typed', async () => {
+    const agent = desk.users.agent.token;
+    // 'organ' is the stem of both 'organ' and 'organization'.
+    expect((await found(agent, `${W.stems} organ`)).data.map((hit) => hit.id).sort()).toEqual(
+      [ids.stems, ids.organ].sort(),
+    );
+    // 'organiz' is cut back to the stem 'organ' for the index, but no word of the recital starts with 'organiz'.
+    expect((await found(agent, `${W.stems} organiz`)).data.map((hit) => hit.id)).toEqual([ids.stems]);
+    // 'runni' (stemmed 'runni') reaches 'running' (stem 'run') through the same cut and the text check.
+    expect((await found(agent, `${W.stems} runni`)).data.map((hit) => hit.id)).toEqual([ids.stems]);
   });
 
   it('websearch syntax: exclusion, or, and quoted phrases', async () => {

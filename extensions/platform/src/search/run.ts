@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { SearchCollectionConfig } from './core/config.js';
 import type { CursorPosition, SearchMode } from './core/cursor.js';
 import type { ParsedQuery } from './core/query.js';
-import { documentExpression, documentTable, quoteIdentifier } from './core/sql.js';
+import { documentExpression, documentTable, quoteIdentifier, searchQuerySql } from './core/sql.js';
 import { permittedQuery } from './permitted.js';
 
 /** Below this many exact matches (first page), similar words match too (typo tolerance). */
@@ -71,7 +71,10 @@ async function branch(
   if (!permitted) return null;
   const table = quoteIdentifier(config.collection);
   const language = `'${config.language}'::regconfig`;
-  const tsquery = `to_tsquery(${language}, ?)`;
+  // The query (the word being typed stemmed and unstemmed) and the exclusions, which never hold a prefix.
+  const searchQuery = searchQuerySql(config.language, request.query);
+  const { sql: tsquery, bindings: tsqueryBindings } = searchQuery.tsquery;
+  const excludedQuery = `to_tsquery(${language}, ?)`;
   const typoFields = config.fields.filter(({ typo }) => typo).map(({ field }) => field);
   const typo = request.mode === 'typo' && request.query.words.length > 0 && typoFields.length > 0;
 
@@ -88,12 +91,12 @@ async function branch(
       .join(' and ');
   // A similar word stands in for a word, never for an exclusion: `-word` still excludes in typo mode.
   const exclusions = typo && request.query.exclusions !== null ? request.query.exclusions : null;
-  const excluding = (document: string) => (exclusions === null ? '' : ` and ${document} @@ ${tsquery}`);
+  const excluding = (document: string) => (exclusions === null ? '' : ` and ${document} @@ ${excludedQuery}`);
   const baseTypo = typo
     ? ` or (${similar((field) => `${table}.${quoteIdentifier(field)}`, typoFields)}${excluding(baseDocument)})`
     : '';
   permitted.query.whereRaw(`(${baseKey} in (select id from ${documents} where document @@ ${tsquery})${baseTypo})`, [
-    request.query.tsquery,
+    ...tsqueryBindings,
     ...(exclusions === null ? [] : [exclusions]),
   ]);
 
@@ -102,12 +105,17 @@ async function branch(
   const document = documentExpression(config, column, readable)!;
   const readableTypo = typoFields.filter((field) => readable.has(field));
   const useTypo = typo && readableTypo.length > 0;
-  const match = useTypo
-    ? `(${document} @@ ${tsquery} or (${similar(column, readableTypo)}${excluding(document)}))`
-    : `${document} @@ ${tsquery}`;
   // The base WHERE matched all configured fields: recheck on the readable text when some field is not readable by
   // the caller, on all rows (left out) or on some (NULL there).
   const recheck = permitted.fieldsVaryByRow || readable.size < config.fields.length;
+  const readableText = `concat_ws(' ', ${config.fields
+    .filter(({ field }) => readable.has(field))
+    .map(({ field }) => column(field))
+    .join(', ')})`;
+  const exact = searchQuery.match(recheck ? document : 'd.document', readableText);
+  const match = useTypo ? `(${exact.sql} or (${similar(column, readableTypo)}${excluding(document)}))` : exact.sql;
+  // Also when a stem shorter than the typed word matched: whether the text has a word starting with it.
+  const filtered = recheck || useTypo || Boolean(request.query.prefix?.stems);
   const similarity = useTypo
     ? ` + (${request.query.words
         .map(
@@ -142,24 +150,25 @@ async function branch(
          from (${inner.sql}) as p${
            // Every configured field readable on every row: rank by the stored document (no tsvector recomputed).
            recheck ? '' : ` join ${documents} as d on d.id = ${key}`
-         }${recheck || useTypo ? ` where ${match}` : ''}`,
+         }${filtered ? ` where ${match}` : ''}`,
       bindings: [
-        request.query.tsquery,
+        ...tsqueryBindings,
         ...inner.bindings,
-        ...(recheck || useTypo ? [request.query.tsquery] : []),
+        ...(filtered ? exact.bindings : []),
         ...(useTypo && exclusions !== null ? [exclusions] : []),
       ],
     },
     // This collection's candidates for the page: its best rows after the cursor, then their fields and text.
     page: (cte: string) => ({
       sql: `select '${config.collection}'::text as collection, ${key}::text as id, p.search_score as score,
-           ${fieldsJson} as fields, ${language}::text as language, ${text} as text
+           ${fieldsJson} as fields, ${language}::text as language, ${tsquery} as query, ${text} as text
          from (select * from ${cte} ${
            request.after
              ? `where search_score < ? or (search_score = ? and ('${config.collection}', "${permitted.primaryKey}"::text) > (?, ?))`
              : ''
          } order by search_score desc, "${permitted.primaryKey}"::text limit ?) as p`,
       bindings: [
+        ...tsqueryBindings,
         ...(request.after
           ? [request.after.score, request.after.score, request.after.collection, request.after.id]
           : []),
@@ -188,7 +197,7 @@ export async function runSearch(
      counted as (${branches.map((branch, index) => branch.count(ctes[index]!)).join(' union all ')})
      select
        (select coalesce(json_agg(json_build_object('collection', collection, 'id', id, 'score', score, 'fields', fields,
-          'snippet', ts_headline(language::regconfig, text, to_tsquery(language::regconfig, ?), ?))
+          'snippet', ts_headline(language::regconfig, text, query, ?))
           order by score desc, collection, id), '[]'::json) from page) as hits,
        (select count(*) from counted)::int as total,
        (select coalesce(json_agg(json_build_object('value', collection, 'count', n) order by collection), '[]'::json)
@@ -201,7 +210,6 @@ export async function runSearch(
     ...branches.flatMap((branch) => branch.matches.bindings),
     ...pages.flatMap((page) => page.bindings),
     request.limit + 1,
-    request.query.tsquery,
     HEADLINE_OPTIONS,
   ];
   type Row = {

@@ -3,6 +3,7 @@
 // copy; extensions/service-desk/spec/search/migrate.test.ts proves the two agree): the route recomputes it from the
 // fields a caller may read when it must recheck a match.
 import type { SearchCollectionConfig } from './config.js';
+import type { ParsedQuery } from './query.js';
 
 export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -28,3 +29,48 @@ export function documentExpression(
 export const documentTable = (collection: string): string => `search_document_${collection}`.slice(0, 63);
 export const trigramIndexName = (collection: string, field: string): string =>
   `search_${collection}_${field}_trgm`.slice(0, 63);
+
+/** SQL text with `?` placeholders and its bindings. */
+export interface SqlFragment {
+  sql: string;
+  bindings: string[];
+}
+
+/**
+ * A parsed query in SQL for a collection's language. `tsquery` finds the candidates (in the GIN index), ranks and
+ * highlights them; `match` says whether a row really matches. The word being typed matches stemmed (in
+ * `query.tsquery`) or unstemmed (`simple`) within its AND group: `q | (others & unstemmed)` equals q with the
+ * prefix replaced by `(stemmed | unstemmed)`. A stored stem shorter than the typed word ('run' for 'runn') counts
+ * only where the text has a word starting with what was typed, so typing 'organiz' does not find 'organ'.
+ * to_tsquery with a constant configuration is immutable: PostgreSQL folds each to a constant when it plans.
+ */
+export function searchQuerySql(
+  language: string,
+  query: Pick<ParsedQuery, 'tsquery' | 'prefix'>,
+): { tsquery: SqlFragment; match: (document: string, text: string) => SqlFragment } {
+  const inLanguage = `to_tsquery('${language}'::regconfig, ?)`;
+  const simple = `to_tsquery('simple'::regconfig, ?)`;
+  const { prefix } = query;
+  if (!prefix) {
+    const tsquery = { sql: inLanguage, bindings: [query.tsquery] };
+    return { tsquery, match: (document) => ({ sql: `${document} @@ ${tsquery.sql}`, bindings: tsquery.bindings }) };
+  }
+  const inGroup = (alternative: string): SqlFragment =>
+    prefix.others === null
+      ? { sql: simple, bindings: [alternative] }
+      : { sql: `(${inLanguage} && ${simple})`, bindings: [prefix.others, alternative] };
+  const typed = inGroup(prefix.typed);
+  const main = { sql: `(${inLanguage} || ${typed.sql})`, bindings: [query.tsquery, ...typed.bindings] };
+  if (prefix.stems === null)
+    return { tsquery: main, match: (document) => ({ sql: `${document} @@ ${main.sql}`, bindings: main.bindings }) };
+  const stems = inGroup(prefix.stems);
+  return {
+    tsquery: { sql: `(${main.sql} || ${stems.sql})`, bindings: [...main.bindings, ...stems.bindings] },
+    match: (document, text) => ({
+      // strpos first: parsing the text costs ~5× more, and a common shorter stem ('print' for 'printer') makes many
+      // candidates (measured in docs/decisions/0039-permission-aware-search.md).
+      sql: `(${document} @@ ${main.sql} or (${document} @@ ${stems.sql} and strpos(lower(${text}), lower(?)) > 0 and to_tsvector('simple'::regconfig, ${text}) @@ ${simple}))`,
+      bindings: [...main.bindings, ...stems.bindings, prefix.word, prefix.typed],
+    }),
+  };
+}
