@@ -9,7 +9,7 @@ import { APP_SEARCH_LIMIT, matchesFilter, planAppSearch } from './core/app-searc
 import type { SearchCollectionConfig } from './core/config.js';
 import type { ParsedQuery } from './core/query.js';
 import { loadSearchConfigs } from './routes.js';
-import { runSearch, TYPO_THRESHOLD } from './run.js';
+import { searchWithTypos } from './run.js';
 
 /** The best matches' primary keys, as the search route would rank them for this caller (typos when few match). */
 async function rankedKeys(
@@ -20,11 +20,7 @@ async function rankedKeys(
   schema: SchemaOverview,
 ): Promise<string[]> {
   const request = { configs: [config], query, limit: APP_SEARCH_LIMIT, after: null, mode: 'exact' as const };
-  let outcome = await runSearch(database, request, accountability, schema);
-  if (outcome.total < TYPO_THRESHOLD && query.words.length > 0) {
-    const tolerant = await runSearch(database, { ...request, mode: 'typo' }, accountability, schema);
-    if (tolerant.total > outcome.total) outcome = tolerant;
-  }
+  const { outcome } = await searchWithTypos(database, { ...request, keysOnly: true }, accountability, schema);
   return outcome.hits.map((hit) => hit.id);
 }
 

@@ -10,7 +10,7 @@ import { validateSearchConfig, type SearchCollectionConfig } from './core/config
 import { searchQuery } from './core/contract.js';
 import { decodeCursor, encodeCursor, queryFingerprint, type CursorPosition } from './core/cursor.js';
 import { parseSearchQuery } from './core/query.js';
-import { runSearch, TYPO_THRESHOLD } from './run.js';
+import { searchWithTypos } from './run.js';
 
 const badQuery = (path: string, message: string) => new InvalidQueryError({ issues: [{ path, message }] });
 
@@ -68,13 +68,8 @@ export function registerSearchRoutes(router: Router, context: EndpointExtensionC
         after,
         mode: after?.mode ?? ('exact' as const),
       };
-      let outcome = await runSearch(context.database, request, accountability, req.schema!);
-      // Few exact matches on a first page: search again tolerating typos; the cursor keeps that mode.
-      if (!after && outcome.total < TYPO_THRESHOLD && parsed.query.words.length > 0) {
-        const tolerant = await runSearch(context.database, { ...request, mode: 'typo' }, accountability, req.schema!);
-        if (tolerant.total > outcome.total) outcome = tolerant;
-        request.mode = tolerant === outcome ? 'typo' : 'exact';
-      }
+      const { outcome, mode } = await searchWithTypos(context.database, request, accountability, req.schema!);
+      request.mode = mode;
       const last = outcome.hits[outcome.hits.length - 1];
       res.json({
         data: outcome.hits,

@@ -23,6 +23,8 @@ export interface SearchRequest {
   limit: number;
   after: CursorPosition | null;
   mode: SearchMode;
+  /** Ids and scores only: no result fields, no snippet (the app's search needs the keys, and up to 1,000 of them). */
+  keysOnly?: boolean;
 }
 
 export interface SearchHit {
@@ -161,7 +163,8 @@ async function branch(
     // This collection's candidates for the page: its best rows after the cursor, then their fields and text.
     page: (cte: string) => ({
       sql: `select '${config.collection}'::text as collection, ${key}::text as id, p.search_score as score,
-           ${fieldsJson} as fields, ${language}::text as language, ${tsquery} as query, ${text} as text
+           ${request.keysOnly ? `'{}'::json` : fieldsJson} as fields, ${language}::text as language,
+           ${tsquery} as query, ${request.keysOnly ? 'null::text' : text} as text
          from (select * from ${cte} ${
            request.after
              ? `where search_score < ? or (search_score = ? and ('${config.collection}', "${permitted.primaryKey}"::text) > (?, ?))`
@@ -197,7 +200,7 @@ export async function runSearch(
      counted as (${branches.map((branch, index) => branch.count(ctes[index]!)).join(' union all ')})
      select
        (select coalesce(json_agg(json_build_object('collection', collection, 'id', id, 'score', score, 'fields', fields,
-          'snippet', ts_headline(language::regconfig, text, query, ?))
+          'snippet', ${request.keysOnly ? 'null' : 'ts_headline(language::regconfig, text, query, ?)'})
           order by score desc, collection, id), '[]'::json) from page) as hits,
        (select count(*) from counted)::int as total,
        (select coalesce(json_agg(json_build_object('value', collection, 'count', n) order by collection), '[]'::json)
@@ -210,7 +213,7 @@ export async function runSearch(
     ...branches.flatMap((branch) => branch.matches.bindings),
     ...pages.flatMap((page) => page.bindings),
     request.limit + 1,
-    HEADLINE_OPTIONS,
+    ...(request.keysOnly ? [] : [HEADLINE_OPTIONS]),
   ];
   type Row = {
     hits: Array<SearchHit & { score: number | string }>;
@@ -235,4 +238,22 @@ export async function runSearch(
     byCollection: row.by_collection,
     byFacet: row.by_facet,
   };
+}
+
+/**
+ * The search both the route and the app's `?search=` run: exact first; when a first page has fewer than
+ * TYPO_THRESHOLD exact matches, again tolerating typos, and the better of the two. A later page (a cursor) keeps the
+ * mode its cursor carries.
+ */
+export async function searchWithTypos(
+  database: Knex,
+  request: SearchRequest,
+  accountability: Accountability,
+  schema: SchemaOverview,
+): Promise<{ outcome: SearchOutcome; mode: SearchMode }> {
+  const outcome = await runSearch(database, request, accountability, schema);
+  if (request.after || outcome.total >= TYPO_THRESHOLD || request.query.words.length === 0)
+    return { outcome, mode: request.mode };
+  const tolerant = await runSearch(database, { ...request, mode: 'typo' }, accountability, schema);
+  return tolerant.total > outcome.total ? { outcome: tolerant, mode: 'typo' } : { outcome, mode: 'exact' };
 }
