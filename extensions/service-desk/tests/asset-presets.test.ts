@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { readSecurityBaseline } from '../../../scripts/lib/security-baseline.js';
 import { harness } from '../../../tests/integration/harness/context.js';
 import { getJson } from '../../../tests/integration/http.js';
-import { ASSET_PRESETS } from '../spec/versions/asset-presets.js';
+import { AVIF_EFFORT, CURRENT_ASSET_PRESETS as ASSET_PRESETS } from '../spec/versions/avif-effort.js';
 import { createDesk, type Desk } from './fixtures.js';
 
 let desk: Desk;
@@ -72,6 +72,22 @@ describe('asset presets', () => {
     expect(ASSET_PRESETS.map((preset) => preset.key).sort()).toEqual(
       ['card', 'card-avif', 'full', 'full-avif', 'thumbnail', 'thumbnail-avif'].sort(),
     );
+  });
+
+  it('encodes every AVIF preset at effort 0 on the running instance (the timeout does not stop an AVIF encode)', async () => {
+    // 0015-avif-effort: sharp's default effort (4) took ~7 s on a 640 px noise image and about a minute at 1920 px,
+    // past ASSETS_TRANSFORM_TIMEOUT, which an AVIF encode ignores; effort 0 took 0.2 and 1.5 s. What the instance
+    // runs is what the settings hold, so they are read back here; the card-avif case above shows Directus applies them.
+    const settings = await getJson(`${harness().baseUrl}/settings?fields=storage_asset_presets`, {
+      headers: { authorization: `Bearer ${desk.admin}` },
+    });
+    const presets = (
+      settings.body.data as { storage_asset_presets: Array<{ key: string; format: string; transforms: unknown }> }
+    ).storage_asset_presets;
+    const avif = presets.filter((preset) => preset.format === 'avif');
+    expect(avif.map((preset) => preset.key).sort()).toEqual(['card-avif', 'full-avif', 'thumbnail-avif']);
+    for (const preset of avif) expect(preset.transforms).toEqual([['avif', { effort: AVIF_EFFORT }]]);
+    expect(AVIF_EFFORT).toBe(0);
   });
 
   it.each([
