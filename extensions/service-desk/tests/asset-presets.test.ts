@@ -2,10 +2,11 @@
 // with their size and format, any other transform query is a 400 before sharp runs, and the admin app's own
 // thumbnails (Directus's system keys) still work. The test images are made by sharp in this process, which runs
 // under the Node 22 that every npm script uses: the same binding Directus loads for /assets.
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import sharp from 'sharp';
 import { readSecurityBaseline } from '../../../scripts/lib/security-baseline.js';
-import { harness } from '../../../tests/integration/harness/context.js';
+import { harness, MAIN_STORAGE_ROOT } from '../../../tests/integration/harness/context.js';
 import { getJson } from '../../../tests/integration/http.js';
 import { AVIF_EFFORT, CURRENT_ASSET_PRESETS as ASSET_PRESETS } from '../spec/versions/avif-effort.js';
 import { createDesk, type Desk } from './fixtures.js';
@@ -21,30 +22,57 @@ async function asset(query: string, token = desk.users.agent.token, id = image) 
   return { status: response.status, type: response.headers.get('content-type'), body };
 }
 
-/** Uploads `jpeg` as the agent; answers the file's id. */
-async function uploadJpeg(jpeg: Buffer, title: string): Promise<string> {
+/** The render states of a file's presets (platform files/renditions.ts, decision 0064). */
+const renditionsOf = (file: string) =>
+  desk.db('groundwork.file_rendition').select('preset', 'status', 'reason').where('file_id', file).orderBy('preset');
+
+/** Waits until the background job has settled every preset of `file` (none pending). */
+async function settled(file: string, withinMs = 60_000) {
+  const until = Date.now() + withinMs;
+  for (;;) {
+    const records = await renditionsOf(file);
+    if (records.every((record) => record.status !== 'pending')) return records;
+    if (Date.now() > until) throw new Error(`renditions of ${file} still pending: ${JSON.stringify(records)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Directus's stored renditions of `file` (its `__<hash>` suffix) in the main instance's local storage. */
+const renditionsStored = (file: string) =>
+  readdirSync(MAIN_STORAGE_ROOT).filter((name) => name.startsWith(`${file}__`));
+
+/**
+ * Uploads `jpeg` (as the agent unless told); answers the file's id once its presets are rendered: until then a
+ * preset answers 503 (decision 0064).
+ */
+async function uploadJpeg(jpeg: Buffer, title: string, token = desk.users.agent.token): Promise<string> {
   const form = new FormData();
   form.append('title', title);
   form.append('file', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'photo.jpg');
   const uploaded = await getJson(`${harness().baseUrl}/files`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${desk.users.agent.token}` },
+    headers: { authorization: `Bearer ${token}` },
     body: form,
   });
   expect([uploaded.status, uploaded.text.slice(0, 200)]).toEqual([200, expect.any(String)]);
-  return (uploaded.body.data as { id: string }).id;
+  const id = (uploaded.body.data as { id: string }).id;
+  await settled(id);
+  return id;
 }
 
 beforeAll(async () => {
   desk = await createDesk('presets');
-  // A 1600×1200 photo-like JPEG (noise compresses badly, as photos do).
+  image = await uploadJpeg(await photo(), `preset source ${desk.run}`);
+}, 120_000);
+
+/** A 1600×1200 photo-like JPEG (noise compresses badly, as photos do); `seed` makes each one's bytes its own. */
+async function photo(seed = 0): Promise<Buffer> {
   const noise = Buffer.alloc(1600 * 1200 * 3);
-  for (let i = 0; i < noise.length; i++) noise[i] = (i * 7919) % 251;
-  const jpeg = await sharp(noise, { raw: { width: 1600, height: 1200, channels: 3 } })
+  for (let i = 0; i < noise.length; i++) noise[i] = (i * 7919 + seed) % 251;
+  return sharp(noise, { raw: { width: 1600, height: 1200, channels: 3 } })
     .jpeg({ quality: 85 })
     .toBuffer();
-  image = await uploadJpeg(jpeg, `preset source ${desk.run}`);
-});
+}
 
 afterAll(async () => {
   await desk?.db.destroy();
@@ -137,4 +165,26 @@ describe('asset presets', () => {
     const original = await asset('');
     expect([original.status, original.type]).toEqual([200, 'image/jpeg']);
   });
+});
+
+// Decision 0064: the presets are rendered by a background job after the upload, so no request decodes the original.
+describe('renditions made after the upload', () => {
+  it.each(['agent', 'customer'] as const)(
+    'renders every preset of a %s upload before anyone asks',
+    async (who) => {
+      const token = desk.users[who].token;
+      const id = await uploadJpeg(await photo(who === 'agent' ? 1 : 2), `rendered ${who} ${desk.run}`, token);
+      const presets = ['card', 'card-avif', 'full', 'full-avif', 'thumbnail', 'thumbnail-avif'];
+      expect(await renditionsOf(id)).toEqual(presets.map((preset) => ({ preset, status: 'ready', reason: null })));
+      // In storage before the first GET, under Directus's own names: one per preset.
+      const stored = renditionsStored(id);
+      expect(stored).toHaveLength(presets.length);
+      const card = await asset('?key=card', token, id);
+      expect([card.status, card.type]).toEqual([200, 'image/webp']);
+      expect(await sharp(card.body).metadata()).toMatchObject({ format: 'webp', width: 640, height: 360 });
+      // Served from storage: Directus wrote nothing new.
+      expect(renditionsStored(id)).toEqual(stored);
+    },
+    120_000,
+  );
 });

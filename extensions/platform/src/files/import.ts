@@ -89,6 +89,8 @@ export function importHandler(deps: UploadDeps) {
     const Service = checkedFilesService(deps, { accountability, requestId: req.id ?? null });
     const service = new Service({ accountability, schema });
     const key = await service.importOne(body.url, given, body.options);
+    // Before the answer, so a preset asked at once finds the renditions pending (decision 0064).
+    await deps.afterUpload(String(key));
     try {
       res.json({ data: await service.readOne(key, (req as Request & { sanitizedQuery?: object }).sanitizedQuery) });
     } catch (error) {

@@ -16,6 +16,7 @@ import { chooseScanner } from './core/scan.js';
 import { clamdScanner } from './scanner.js';
 import { importHandler } from './import.js';
 import { quotaOwners } from './quota.js';
+import { registerRenditions, renditionStore, scheduleRenditions } from './renditions.js';
 import { uploadHandler, type UploadDeps } from './upload.js';
 
 /** A comma-separated env value, or the array Directus may have made of it. */
@@ -41,6 +42,7 @@ export function uploadDeps(
 ): UploadDeps {
   const { env, services } = context;
   const choice = scanChoice(context, config);
+  const renditions = renditionStore(context.database);
   const scanner =
     choice.ok && choice.scanner === 'clamd'
       ? clamdScanner({
@@ -67,16 +69,20 @@ export function uploadDeps(
       owners: quotaOwners,
       defaultQuotaBytes: parseByteSize(config.GROUNDWORK_FILES_OWNER_QUOTA ?? null),
     },
+    afterUpload: (fileId: string) => scheduleRenditions({ database: context.database, logger }, renditions, fileId),
   };
 }
 
 export function registerFiles(
-  { init, filter }: RegisterFunctions,
+  register: RegisterFunctions,
   context: HookExtensionContext,
   config: PlatformEnv,
   securityStore: SecurityStore,
 ): void {
+  const { init, filter } = register;
   const deps = uploadDeps(context, config, securityStore);
+  // Image presets rendered by a job after the upload, and served or refused without a decode (decision 0064).
+  registerRenditions(register, context, renditionStore(context.database));
   const choice = scanChoice(context, config);
   if (choice.ok && choice.scanner === 'none') deps.logger.warn(`files: ${choice.warning}`);
   const upload = uploadHandler(deps);

@@ -40,6 +40,8 @@ export interface UploadDeps {
   record: (event: SecurityEvent) => Promise<void>;
   /** Storage quotas per owner (quota.ts): the check and the store share one locked transaction. */
   quota: QuotaDeps;
+  /** Schedules the renditions of a stored upload; the routes await it before answering. Never throws. */
+  afterUpload: (fileId: string) => Promise<void>;
 }
 
 interface Received {
@@ -227,6 +229,8 @@ export function uploadHandler(deps: UploadDeps) {
           )
           .finally(() => bytes.destroy());
       });
+      // Before the answer, so the client's first request for a preset already finds it pending (decision 0064).
+      await deps.afterUpload(String(key));
       try {
         res.json({ data: await service.readOne(key, (req as Request & { sanitizedQuery?: object }).sanitizedQuery) });
       } catch (error) {
