@@ -3,7 +3,8 @@
 // of every item endpoint, as every role (admin, manager, agent, content editor, customer, integration, public):
 // no answer ≥ 500, every 4xx in Directus's error envelope without a stack trace. On a failure it prints the seed,
 // the shrunk request and its answer, and exits 1.
-// Options: --requests N (default 10000), --seed N (default: random, printed), --smoke (200 requests, for CI).
+// Options: --requests N (default 10000), --seed N (default: random, printed), --path P (with --seed: replay the
+// one run a failure names, e.g. `--path 7336`, instead of the whole sequence), --smoke (200 requests, for CI).
 // Database server: BENCH_DATABASE_URL, else the benches' embedded PostgreSQL.
 import { buildStaleExtensions } from './lib/extensions.js';
 import { createTestDatabase, TEST_ADMIN } from './lib/instance.js';
@@ -19,7 +20,9 @@ const SCOPE = 'fuzz';
 const { smoke, values } = readBenchOptions({
   requests: { full: '10000', smoke: '200' },
   seed: { full: '', smoke: '' },
+  path: { full: '', smoke: '' },
 });
+if (values.path !== '' && values.seed === '') throw new Error('--path replays a run of a seed: give --seed too');
 const requests = wholeNumber('requests', values.requests);
 const seed = values.seed === '' ? Math.floor(Math.random() * 2 ** 31) : wholeNumber('seed', values.seed, 0);
 
@@ -43,7 +46,13 @@ try {
   try {
     const fixture = await createFuzzFixture(instance.baseUrl, TEST_ADMIN);
     step(SCOPE, `${requests} requests, seed ${seed}`);
-    const result = await runFuzz({ fixture, requests, seed, log: (line) => step(SCOPE, line) });
+    const result = await runFuzz({
+      fixture,
+      requests,
+      seed,
+      path: values.path || undefined,
+      log: (line) => step(SCOPE, line),
+    });
     step(
       SCOPE,
       `targets: ${result.targets.operations.length} operations, ${result.targets.items.length} item endpoints`,

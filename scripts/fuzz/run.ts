@@ -18,6 +18,11 @@ export interface FuzzFailure {
   reason: string;
   answer: Answer | NoAnswer;
   curl: string;
+  /**
+   * The first request that failed, before shrinking, with the requests sent just before it. When a request stops
+   * the server, every later one fails too, so the shrunk request is any request; the killer is among these.
+   */
+  first: { reason: string; curl: string; before: string[] };
 }
 
 export interface FuzzResult {
@@ -98,11 +103,16 @@ async function keepUsable(
   }
 }
 
+/** How many requests before the first failure a report shows. */
+const RECENT_KEPT = 5;
+
 export async function runFuzz(options: {
   fixture: FuzzFixture;
   targets?: FuzzTargets;
   requests: number;
   seed: number;
+  /** fast-check's replay path (from a failure's report): only that run, and its shrinks, are sent. */
+  path?: string;
   log?: (line: string) => void;
   progressEveryMs?: number;
 }): Promise<FuzzResult> {
@@ -113,6 +123,10 @@ export async function runFuzz(options: {
   const answers = new WeakMap<FuzzRequest, { reason: string; answer: Answer | NoAnswer }>();
   // While shrinking, the last failing run is the counterexample fast-check reports (should it clone the value).
   let lastFailure: { reason: string; answer: Answer | NoAnswer } | undefined;
+  let firstFailure: FuzzFailure['first'] | undefined;
+  // The requests themselves: described (curl) only for a report, not for every request sent.
+  const recent: FuzzRequest[] = [];
+  const curlOf = (request: FuzzRequest) => describeRequest(request, fixture.baseUrl);
   const arbitrary = requestArbitrary({ targets, knownIds: fixture.knownIds });
 
   const property = fc.asyncProperty(arbitrary, async (request) => {
@@ -120,6 +134,9 @@ export async function runFuzz(options: {
     tally.add(request.role, 'error' in answer ? (answer.oversized ? 'reset' : 'error') : answer.status);
     await keepUsable(fixture, request, answer, replaced);
     const reason = violation(answer);
+    if (reason && !firstFailure) firstFailure = { reason, curl: curlOf(request), before: recent.map(curlOf) };
+    recent.push(request);
+    if (recent.length > RECENT_KEPT) recent.shift();
     if (reason) {
       answers.set(request, { reason, answer });
       lastFailure = { reason, answer };
@@ -132,10 +149,11 @@ export async function runFuzz(options: {
     for (const line of formatHistogram(tally)) log(line);
   }, options.progressEveryMs ?? 10_000);
   try {
-    const details = await fc.check(property, { numRuns: requests, seed, endOnFailure: false });
+    const details = await fc.check(property, { numRuns: requests, seed, path: options.path, endOnFailure: false });
     if (!details.failed) return { tally, seed, targets, replaced };
     const request = details.counterexample?.[0];
     if (!request) throw new Error(`the fuzz failed without a counterexample: ${String(details.errorInstance)}`);
+    const curl = curlOf(request);
     const seen = answers.get(request) ??
       lastFailure ?? { reason: 'the property threw', answer: { error: String(details.errorInstance) } };
     return {
@@ -148,7 +166,8 @@ export async function runFuzz(options: {
         path: details.counterexamplePath ?? undefined,
         request,
         ...seen,
-        curl: describeRequest(request, fixture.baseUrl),
+        curl,
+        first: firstFailure ?? { reason: seen.reason, curl, before: [] },
       },
     };
   } finally {
@@ -167,5 +186,8 @@ export function reportFailure(failure: FuzzFailure): string[] {
     `seed ${failure.seed}${failure.path ? `, path ${failure.path}` : ''} (replay: npm run fuzz -- --seed ${failure.seed})`,
     `minimal request: ${failure.curl}`,
     `answer: ${answer}`,
+    `first failing request, before shrinking (${failure.first.reason}): ${failure.first.curl}`,
+    `the ${failure.first.before.length} requests sent before it, oldest first:`,
+    ...failure.first.before.map((curl) => `  ${curl}`),
   ];
 }

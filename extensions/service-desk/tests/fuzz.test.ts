@@ -50,6 +50,15 @@ describe('bugs the fuzz found', () => {
   it.each([
     ['a path that is not percent-encoded UTF-8', '/items/tickets/%zz', 'INVALID_PARAMS'],
     ['a query parameter as an object (meta[x]=)', '/users/me?meta%5B%F0%9F%98%80%5D=', 'INVALID_QUERY'],
+    ['meta as a list holding a lone comma', '/items/tickets?meta=%2C&meta=*', 'INVALID_QUERY'],
+    ['parentheses that are no function call in fields', '/users/me?fields=%5B%22)%22%2C%22(%22%5D', 'INVALID_QUERY'],
+    [
+      'a prototype key inside a list entry of paths',
+      '/items/tags?groupBy=color%2Cconstructor&groupBy=name',
+      'INVALID_QUERY',
+    ],
+    // This one ran the process out of memory (Directus expanded the alias `*` forever): seed 2055238678, run 7336.
+    ['an alias named *', `/items/tags?search=0x10&alias=${encodeURIComponent('{"*":"count(id)"}')}`, 'INVALID_QUERY'],
     ['aggregate as text that is not JSON', '/items/tickets?aggregate=%3A', 'INVALID_QUERY'],
     ['fields as a list of objects', '/items/tickets?fields[0][a]=b', 'INVALID_QUERY'],
     ['a relational groupBy', '/items/ticket_messages?groupBy=ticket.assignee', 'INVALID_QUERY'],
@@ -76,6 +85,35 @@ describe('bugs the fuzz found', () => {
       expect(response.status).toBe(400);
       expectErrorEnvelope(response, code);
     }
+  });
+
+  // Directus validates null, numbers and booleans for every operator, then calls .toLowerCase() on the value of the
+  // case-insensitive ones (seed 1303890268 found `_istarts_with: null`); checked on the parsed query, every surface.
+  it('a case-insensitive filter on a value that is not text is a 400 over REST and GraphQL (it was a 500)', async () => {
+    const filters = [
+      { subject: { _istarts_with: null } },
+      { subject: { _icontains: 5 } },
+      { organization: { name: { _nieq: false } } },
+      { ')(': { _eq: 1 } },
+    ];
+    for (const token of [fixture.adminToken, fixture.main.customer!.token]) {
+      for (const filter of filters) {
+        const response = await get(token, `/items/tickets?filter=${encodeURIComponent(JSON.stringify(filter))}`);
+        expect(response.status).toBe(400);
+        expectErrorEnvelope(response, 'INVALID_QUERY');
+      }
+      const deep = encodeURIComponent(JSON.stringify({ messages: { _filter: { body: { _icontains: null } } } }));
+      const nested = await get(token, `/items/tickets?fields=id,messages.id&deep=${deep}`);
+      expect(nested.status).toBe(400);
+      expectErrorEnvelope(nested, 'INVALID_QUERY');
+    }
+    const graphql = await getJson(`${harness().baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fixture.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ tickets(filter: { subject: { _icontains: null } }) { id } }' }),
+    });
+    expect(graphql.text).not.toContain('INTERNAL_SERVER_ERROR');
+    expect(graphql.text).toContain('INVALID_QUERY');
   });
 
   it('a bad sub-query in deep is a 400, and Directus is still up (it stopped the process)', async () => {

@@ -12,7 +12,9 @@ import { ErrorCode, InvalidParamsError, InvalidPayloadError, InvalidQueryError }
 import { clientErrorAnswer, rawErrorResponse } from './core/client-error.js';
 import { dataExceptionOf, urlHasNulByte } from './core/data-exception.js';
 import { nestsDeeperThan, MAX_JSON_DEPTH } from './core/depth.js';
+import { filterValueIssues } from './core/filter-values.js';
 import { queryShapeIssues } from './core/query-shape.js';
+import { QUERY_EVENTS } from '../shared/query-events.js';
 import { isRedisOutageError, isStrayClientError } from './core/stray-rejection.js';
 import { pathHasMalformedEncoding } from './core/url.js';
 
@@ -29,7 +31,15 @@ interface KnexQueryError {
   [key: string]: unknown;
 }
 
-export function registerBadInput({ init, action }: RegisterFunctions, context: HookExtensionContext): void {
+export function registerBadInput({ init, action, filter }: RegisterFunctions, context: HookExtensionContext): void {
+  // Every caller, admins and Directus's own reads included: the failure is Directus's, whoever asks.
+  for (const event of QUERY_EVENTS)
+    filter(event, (query) => {
+      const issues = filterValueIssues(query);
+      if (issues.length) throw new InvalidQueryError({ issues });
+      return query;
+    });
+
   // A listener replaces Node's default answer, so it must also do what that does: answer only when nothing was
   // written yet, then close the socket (the parser cannot go on after an error). Unlike Node's default, the socket
   // is closed a moment after the answer: closing with the rest of the request unread sends a reset, which can reach

@@ -5,41 +5,9 @@
 import type { Accountability, HookExtensionContext, RegisterFunctions, SchemaOverview } from '@directus/types';
 import type { Knex } from 'knex';
 import { QueryForbiddenError } from '../shared/errors.js';
+import { QUERY_EVENTS } from '../shared/query-events.js';
 import { accessFromGrants, type CollectionAccess, type ReadGrant } from './core/access.js';
 import { describeRefusals, refusedPaths, usesFields, type QueryView, type SchemaView } from './core/paths.js';
-
-// Directus names the query event of a system collection after it without `directus_` (ItemsService.eventScope).
-const SYSTEM_SCOPES = [
-  'access',
-  'activity',
-  'collections',
-  'comments',
-  'dashboards',
-  'deployments',
-  'deployment_projects',
-  'deployment_runs',
-  'extensions',
-  'fields',
-  'files',
-  'flows',
-  'folders',
-  'migrations',
-  'notifications',
-  'operations',
-  'panels',
-  'permissions',
-  'policies',
-  'presets',
-  'relations',
-  'revisions',
-  'roles',
-  'sessions',
-  'settings',
-  'shares',
-  'translations',
-  'users',
-  'versions',
-];
 
 // Directus adds these read permissions to every policy set with app access (@directus/system-data,
 // appAccessMinimalPermissions): its own user row in full (tfa_secret included), and a few collections with rules.
@@ -175,6 +143,5 @@ export function registerQueryGuard({ filter }: RegisterFunctions, context: HookE
     return query;
   };
 
-  filter('items.query', guard);
-  for (const scope of SYSTEM_SCOPES) filter(`${scope}.query`, guard);
+  for (const event of QUERY_EVENTS) filter(event, guard);
 }

@@ -32,6 +32,54 @@ describe('queryShapeIssues', () => {
       }).map((issue) => issue.path),
     ).toEqual(['fields', 'sort', 'meta', 'limit', 'filter', 'deep', 'aggregate', 'alias']);
   });
+
+  // Found by the fuzz (seed 1303890268, run 17147): `fields=[")","("]` answered 500 (match(...)[1] of null).
+  it('takes a field path with one function call, refuses other parentheses, split as Directus splits', () => {
+    const message = 'A function in a field path is written name(field), once: e.g. year(date_created)';
+    for (const fields of ['id,year(date_created)', ['count(messages)', 'author.month(date_created)'], 'json(data,a)'])
+      expect(queryShapeIssues({ fields })).toEqual([]);
+    expect(queryShapeIssues({ sort: '-year(date_created)' })).toEqual([]);
+    for (const fields of ['[")","("]', ')(', 'year()', ['id', 'a(b)c(d)'], 'x)'])
+      expect(queryShapeIssues({ fields })).toEqual([{ path: 'fields', message }]);
+    expect(queryShapeIssues({ groupBy: ')(' })).toEqual([{ path: 'groupBy', message }]);
+    expect(queryShapeIssues({ alias: { a: ')(' } })).toEqual([{ path: 'alias', message }]);
+    expect(deepIssues({ messages: { _sort: '-)(' } })).toEqual([{ path: 'deep.messages._sort', message }]);
+  });
+
+  // Found by the fuzz (seed 1303890268): Directus splits a list's entries at commas, so the prototype key hid there.
+  it('finds a prototype key in a list entry that holds several paths, and in deep sub-queries', () => {
+    const message = 'A field path may not use __proto__, constructor or prototype';
+    expect(queryShapeIssues({ groupBy: ['color,constructor', 'year(color)'] })).toEqual([{ path: 'groupBy', message }]);
+    expect(queryShapeIssues({ fields: ['id', 'name,__proto__.x'] })).toEqual([{ path: 'fields', message }]);
+    expect(queryShapeIssues({ groupBy: ['color,name', 'id'] })).toEqual([]);
+    expect(deepIssues({ messages: { _fields: 'id,constructor' } })).toEqual([
+      { path: 'deep.messages._fields', message },
+    ]);
+    expect(deepIssues({ messages: { _sort: ['-date_created', 'id'] } })).toEqual([]);
+  });
+
+  // Found by the fuzz: `alias={"*":"count(id)"}` made Directus expand `*` forever, until the process ran out of memory.
+  it('refuses an alias named *, empty, or with a path or list in its name; takes plain names', () => {
+    expect(queryShapeIssues({ alias: '{"total":"count(id)","subject_copy":"subject"}' })).toEqual([]);
+    for (const alias of ['{"*":"count(id)"}', '{"":"id"}', '{"a.*":"id"}', '{"a,b":"id"}', { 'x*': 'id' }])
+      expect(queryShapeIssues({ alias })).toEqual([
+        { path: 'alias', message: 'An alias name must be a plain field name: not empty, without *, . or ,' },
+      ]);
+    expect(deepIssues({ assignee: { _alias: { '*': 'id' } } }).map((issue) => issue.path)).toEqual([
+      'deep.assignee._alias',
+    ]);
+    expect(deepIssues({ assignee: { _alias: { name: 'id' } } })).toEqual([]);
+  });
+
+  // `meta=,&meta=*` (found by the fuzz in CI): Directus's sanitizeMeta splits a list holding ',' as if it were text.
+  it('takes meta as text or a list of names, not a list holding a lone comma', () => {
+    expect(queryShapeIssues({ meta: ['total_count', 'filter_count'] })).toEqual([]);
+    expect(queryShapeIssues({ meta: 'total_count,filter_count' })).toEqual([]);
+    expect(queryShapeIssues({ meta: [',', '*'] })).toEqual([
+      { path: 'meta', message: 'Must be a text or list of names (a lone comma is not a name)' },
+    ]);
+    expect(deepIssues({ assignee: { _meta: ['a', ','] } }).map((issue) => issue.path)).toEqual(['deep.assignee._meta']);
+  });
 });
 
 describe('deepIssues', () => {

@@ -4,13 +4,15 @@
 // not a function`) on others, so other shapes are refused first, as a 400 naming the parameter.
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './depth.js';
 
-type Shape = 'text' | 'text or list of text' | 'text or object' | 'JSON object';
+type Shape = 'text' | 'text or list of text' | 'text or list of names' | 'text or object' | 'JSON object';
 
 const SHAPES: Record<string, Shape> = {
   fields: 'text or list of text',
   groupBy: 'text or list of text',
   sort: 'text or list of text',
-  meta: 'text or list of text',
+  // sanitizeMeta asks `rawMeta.includes(',')` before it looks for a list, so a list holding a lone comma
+  // (`meta=,&meta=*`) reached `.split` on an array: a 500.
+  meta: 'text or list of names',
   limit: 'text',
   offset: 'text',
   page: 'text',
@@ -26,6 +28,12 @@ const SHAPES: Record<string, Shape> = {
   alias: 'JSON object',
 };
 
+function mustBe(shape: Shape): string {
+  if (shape === 'text') return 'Must be a single text value';
+  if (shape === 'text or list of names') return 'Must be a text or list of names (a lone comma is not a name)';
+  return `Must be a ${shape}`;
+}
+
 function fits(shape: Shape, value: unknown): boolean {
   if (shape === 'JSON object') {
     const object = parsed(value);
@@ -34,6 +42,8 @@ function fits(shape: Shape, value: unknown): boolean {
   if (typeof value === 'string') return true;
   if (shape === 'text or list of text')
     return Array.isArray(value) && value.every((entry) => typeof entry === 'string');
+  if (shape === 'text or list of names')
+    return Array.isArray(value) && value.every((entry) => typeof entry === 'string' && entry !== ',');
   if (shape === 'text or object') return value !== null && typeof value === 'object' && !Array.isArray(value);
   return false;
 }
@@ -50,7 +60,7 @@ export function queryShapeIssues(query: Record<string, unknown> | undefined): Qu
     .filter(([name, shape]) => Object.hasOwn(query, name) && query[name] !== undefined && !fits(shape, query[name]))
     .map(([name, shape]) => ({
       path: name,
-      message: `Must be ${shape === 'text' ? 'a single text value' : `a ${shape}`}`,
+      message: mustBe(shape),
     }));
   for (const name of ['filter', 'deep', 'aggregate', 'alias']) {
     if (Object.hasOwn(query, name) && nestsDeeperThan(parsed(query[name])))
@@ -58,8 +68,12 @@ export function queryShapeIssues(query: Record<string, unknown> | undefined): Qu
   }
   for (const name of ['fields', 'sort', 'groupBy', 'aggregate', 'alias']) {
     if (!issues.length && Object.hasOwn(query, name) && namesAPrototypeKey(fieldPaths(name, query[name])))
-      issues.push({ path: name, message: 'A field path may not use __proto__, constructor or prototype' });
+      issues.push({ path: name, message: PROTOTYPE_KEY_MESSAGE });
+    if (!issues.length && Object.hasOwn(query, name) && namesAMalformedCall(fieldPaths(name, query[name])))
+      issues.push({ path: name, message: MALFORMED_CALL_MESSAGE });
   }
+  if (Object.hasOwn(query, 'alias') && !issues.length && aliasesAWildcard(query.alias))
+    issues.push({ path: 'alias', message: ALIAS_NAME_MESSAGE });
   if (Object.hasOwn(query, 'groupBy') && !issues.length && groupsByARelation(query.groupBy))
     issues.push({ path: 'groupBy', message: 'Groups by fields of the collection itself, not through a relation' });
   if (Object.hasOwn(query, 'aggregate') && !issues.length && aggregatesAFunction(query.aggregate))
@@ -67,9 +81,11 @@ export function queryShapeIssues(query: Record<string, unknown> | undefined): Qu
   return issues.length || !Object.hasOwn(query, 'deep') ? issues : deepIssues(query.deep);
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object';
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object';
 
-function parsed(value: unknown): unknown {
+/** A parameter's value as JSON when it is JSON text, else as given (Directus parses the JSON ones the same way). */
+export function parsed(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   try {
     return JSON.parse(value) as unknown;
@@ -104,10 +120,65 @@ export function deepIssues(deep: unknown, path = 'deep', depth = 0): QueryShapeI
     } else if (name === 'deep') {
       issues.push(...deepIssues(value, at, depth + 1));
     } else if (shape && shape !== 'text' && !fits(shape, value)) {
-      issues.push({ path: at, message: `Must be a ${shape}` });
+      issues.push({ path: at, message: mustBe(shape) });
+    } else if (name === 'alias' && aliasesAWildcard(value)) {
+      issues.push({ path: at, message: ALIAS_NAME_MESSAGE });
+    } else if (['fields', 'sort', 'groupBy'].includes(name) && namesAPrototypeKey(value)) {
+      issues.push({ path: at, message: PROTOTYPE_KEY_MESSAGE });
+    } else if (['fields', 'sort', 'groupBy'].includes(name) && namesAMalformedCall(value)) {
+      issues.push({ path: at, message: MALFORMED_CALL_MESSAGE });
     }
   }
   return issues;
+}
+
+/**
+ * `alias={"*":"count(id)"}`: an alias is a new field name, and Directus's convertWildcards puts the alias names in
+ * place of a `*` field, then reads on: an alias named `*` is expanded again, forever (the process grew until it ran
+ * out of memory, for any role that may read the collection). Names with `.` or `,` are paths or lists, not names.
+ */
+const MALFORMED_CALL_MESSAGE = 'A function in a field path is written name(field), once: e.g. year(date_created)';
+
+/**
+ * `fields=)(` or `year()`: Directus takes a field with both parentheses for a function call and reads its argument
+ * with /\(([^()]+)\)/, which finds none there: `match(...)[1]` of null, a 500 (found by the fuzz). A path with a
+ * parenthesis must hold exactly one call with an argument. Lists are split as Directus splits them (commas inside
+ * parentheses stay).
+ */
+export function malformedCall(path: string): boolean {
+  return /[()]/.test(path) && !/^[^()]*\([^()]+\)[^()]*$/.test(path);
+}
+
+/** Splits at the commas outside parentheses, as Directus's splitFields does (without its errors). */
+function splitOutsideParentheses(text: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let depth = 0;
+  for (const char of text) {
+    if (char === '(') depth += 1;
+    else if (char === ')') depth -= 1;
+    if (char === ',' && depth === 0) {
+      parts.push(current);
+      current = '';
+    } else current += char;
+  }
+  parts.push(current);
+  return parts;
+}
+
+function namesAMalformedCall(value: unknown): boolean {
+  const listed = typeof value === 'string' ? [value] : Array.isArray(value) ? (value as unknown[]) : [];
+  return listed
+    .flatMap((entry) => (typeof entry === 'string' ? splitOutsideParentheses(entry) : []))
+    .some((path) => malformedCall(path.trim().replace(/^-/, '')));
+}
+
+const PROTOTYPE_KEY_MESSAGE = 'A field path may not use __proto__, constructor or prototype';
+const ALIAS_NAME_MESSAGE = 'An alias name must be a plain field name: not empty, without *, . or ,';
+
+function aliasesAWildcard(alias: unknown): boolean {
+  const object = parsed(alias);
+  return isObject(object) && Object.keys(object).some((name) => name.trim() === '' || /[*.,]/.test(name));
 }
 
 /**
@@ -157,7 +228,9 @@ const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * `aggregate={"count":"constructor"}` passes Directus's field check the same way and reaches SQL as a column (500).
  */
 function namesAPrototypeKey(value: unknown): boolean {
-  const paths = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : [];
+  // Directus splits a list's entries at commas too (sanitizeFields): `groupBy=a,constructor&groupBy=b` names it.
+  const listed = typeof value === 'string' ? [value] : Array.isArray(value) ? (value as unknown[]) : [];
+  const paths = listed.flatMap((entry) => (typeof entry === 'string' ? entry.split(',') : [entry]));
   return paths.some(
     (path) =>
       typeof path === 'string' &&

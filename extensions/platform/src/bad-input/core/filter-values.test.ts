@@ -1,0 +1,56 @@
+import { describe, expect, it } from '@jest/globals';
+import { filterValueIssues } from './filter-values.js';
+
+describe('filterValueIssues', () => {
+  it('takes text for the case-insensitive operators, and anything Directus validates for the others', () => {
+    expect(
+      filterValueIssues({
+        filter: {
+          _and: [{ subject: { _icontains: 'printer' } }, { organization: { name: { _istarts_with: 'Acme' } } }],
+          priority: { _eq: null },
+          number: { _gt: 5 },
+        },
+        deep: { messages: { _filter: { body: { _nicontains: 'x' } } } },
+      }),
+    ).toEqual([]);
+    expect(filterValueIssues({})).toEqual([]);
+    expect(filterValueIssues(null)).toEqual([]);
+  });
+
+  it('names every non-text value of a case-insensitive operator, at any depth and in deep sub-queries', () => {
+    expect(
+      filterValueIssues({
+        filter: {
+          collection: { _istarts_with: null },
+          _or: [{ name: { _icontains: 5 } }, { organization: { name: { _ieq: false } } }],
+        },
+        deep: {
+          messages: {
+            _filter: '{"body":{"_niends_with":["a"]}}',
+            author: { _deep: { x: { _filter: { a: { _nieq: {} } } } } },
+          },
+        },
+      }).map((issue) => issue.path),
+    ).toEqual([
+      'filter.collection._istarts_with',
+      'filter._or[0].name._icontains',
+      'filter._or[1].organization.name._ieq',
+      'deep.messages._filter.body._niends_with',
+      'deep.messages.author._deep.x._filter.a._nieq',
+    ]);
+  });
+
+  it('reads a filter given as JSON text (as the query string brings it) and says what is wrong', () => {
+    expect(filterValueIssues({ filter: '{"name":{"_icontains":1}}' })).toEqual([
+      { path: 'filter.name._icontains', message: '_icontains compares text: its value must be text' },
+    ]);
+  });
+
+  it('names a field key with parentheses that is no function call, and takes one that is', () => {
+    expect(filterValueIssues({ filter: { 'year(date_created)': { _eq: 2026 } } })).toEqual([]);
+    expect(filterValueIssues({ filter: { _and: [{ ')(': { _eq: 1 } }, { 'a()': { _null: true } }] } })).toEqual([
+      { path: 'filter._and[0].)(', message: 'A function in a field key is written name(field), once' },
+      { path: 'filter._and[1].a()', message: 'A function in a field key is written name(field), once' },
+    ]);
+  });
+});

@@ -1,0 +1,56 @@
+// Filter values Directus's query runner cannot take although its validator lets them through. validateQuery accepts
+// null, numbers and booleans for every comparison operator, but the case-insensitive ones call `.toLowerCase()` on
+// the value (run-ast apply-query/filter/operator.js): `{"name":{"_icontains":5}}` or `{"_istarts_with":null}`
+// answered 500 (found by the fuzz). Checked on the parsed query (the items.query event), so REST, GraphQL, exports
+// and websocket subscriptions are covered alike, `deep` sub-queries and relational filters included. Also a field key
+// with parentheses that is no function call (`{")(":…}`), which Directus reads as one (see query-shape.ts). Pure.
+import { isObject, malformedCall, parsed, type QueryShapeIssue } from './query-shape.js';
+
+export const CASE_INSENSITIVE_OPERATORS = new Set([
+  '_ieq',
+  '_nieq',
+  '_icontains',
+  '_nicontains',
+  '_istarts_with',
+  '_nistarts_with',
+  '_iends_with',
+  '_niends_with',
+]);
+
+/** Deeper than this, a query is refused elsewhere (bad-input's depth rule); the walk stops here either way. */
+const MAX_WALK_DEPTH = 100;
+
+function filterIssues(node: unknown, path: string, depth: number, issues: QueryShapeIssue[]): void {
+  if (!isObject(node) || depth > MAX_WALK_DEPTH) return;
+  for (const [key, value] of Object.entries(node)) {
+    const at = Array.isArray(node) ? `${path}[${key}]` : `${path}.${key}`;
+    if (!Array.isArray(node) && malformedCall(key)) {
+      // A field key with parentheses is read as a function call, as in `fields` (query-shape.ts).
+      issues.push({ path: at, message: 'A function in a field key is written name(field), once' });
+    } else if (CASE_INSENSITIVE_OPERATORS.has(key)) {
+      if (value !== undefined && typeof value !== 'string')
+        issues.push({ path: at, message: `${key} compares text: its value must be text` });
+    } else {
+      filterIssues(value, at, depth + 1, issues);
+    }
+  }
+}
+
+function deepIssues(deep: unknown, path: string, depth: number, issues: QueryShapeIssue[]): void {
+  const level = parsed(deep);
+  if (!isObject(level) || depth > MAX_WALK_DEPTH) return;
+  for (const [key, value] of Object.entries(level)) {
+    const at = `${path}.${key}`;
+    if (key === '_filter') filterIssues(parsed(value), at, depth + 1, issues);
+    else if (!key.startsWith('_') || key === '_deep') deepIssues(value, at, depth + 1, issues);
+  }
+}
+
+/** The filter values in `filter` and in every `deep` sub-query that Directus would fail on. */
+export function filterValueIssues(query: unknown): QueryShapeIssue[] {
+  if (!isObject(query)) return [];
+  const issues: QueryShapeIssue[] = [];
+  filterIssues(parsed(query['filter']), 'filter', 0, issues);
+  deepIssues(query['deep'], 'deep', 0, issues);
+  return issues;
+}

@@ -1,0 +1,36 @@
+// The filter events Directus emits before it reads items (ItemsService.readByQuery): `items.query` for user
+// collections, and for a system collection its name without `directus_` (ItemsService.eventScope). REST, GraphQL,
+// exports and websocket subscriptions all read through it. One list for every hook that checks a query.
+const SYSTEM_SCOPES = [
+  'access',
+  'activity',
+  'collections',
+  'comments',
+  'dashboards',
+  'deployments',
+  'deployment_projects',
+  'deployment_runs',
+  'extensions',
+  'fields',
+  'files',
+  'flows',
+  'folders',
+  'migrations',
+  'notifications',
+  'operations',
+  'panels',
+  'permissions',
+  'policies',
+  'presets',
+  'relations',
+  'revisions',
+  'roles',
+  'sessions',
+  'settings',
+  'shares',
+  'translations',
+  'users',
+  'versions',
+];
+
+export const QUERY_EVENTS: readonly string[] = ['items.query', ...SYSTEM_SCOPES.map((scope) => `${scope}.query`)];
