@@ -470,8 +470,12 @@ describe('kill -9 mid-export', () => {
   let db: PgConnection;
   let sql: Knex;
   const instances: DirectusInstance[] = [];
-  // Quick crash recovery: supervision every second, quick polling (the export heartbeat is 30 s).
-  const env = { JOBS_SUPERVISE_INTERVAL_SECONDS: '1', JOBS_POLLING_INTERVAL_SECONDS: '0.5' };
+  // Quick crash recovery: the heartbeat's minimum, supervision every second, quick polling.
+  const env = {
+    GROUNDWORK_EXPORT_HEARTBEAT_SECONDS: '10',
+    JOBS_SUPERVISE_INTERVAL_SECONDS: '1',
+    JOBS_POLLING_INTERVAL_SECONDS: '0.5',
+  };
   const start = async (name: string) => {
     const instance = await startInstance({ db, name, env });
     instances.push(instance);

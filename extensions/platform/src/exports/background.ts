@@ -137,7 +137,7 @@ export function registerExportJobs(context: HookExtensionContext, config: Platfo
     retryDelaySeconds: 5,
     // One export at a time per instance: each holds a read cursor's pages and a chunk.
     concurrency: 1,
-    heartbeatSeconds: 30,
+    heartbeatSeconds: config.GROUNDWORK_EXPORT_HEARTBEAT_SECONDS,
     expireInSeconds: 6 * 60 * 60,
   });
 

@@ -3,8 +3,9 @@
 // per-row field CASEs, filter, sort, limit) runs once, through a server-side cursor, instead of once per page with
 // an offset. Each batch fetched is then finished exactly as runAst finishes its rows: PayloadService.processValues,
 // the m2o levels read by runAst itself (applyParentFilters, mergeWithParentItems), removeTemporaryFields, and the
-// items.read filter hooks. Only plain columns and m2o relations take this path (core/sql-plan.ts); the caller falls
-// back to the ItemsService pages for anything else (null).
+// items.read filter hooks; processValues is skipped where it cannot change the batch, and removeTemporaryFields'
+// cloneDeep + pick is an equal copy where the AST allows (decision 0071). Only plain columns and m2o relations take
+// this path (core/sql-plan.ts); the caller falls back to the ItemsService pages for anything else (null).
 import type { Accountability, SchemaOverview } from '@directus/types';
 import type { Knex } from 'knex';
 import {
@@ -14,11 +15,15 @@ import {
   readPermissions,
   type AstNode,
 } from '../shared/permitted-query.js';
+import { projectionOf, projectRows } from './core/projection.js';
+import { readProcessingNeeded } from './core/read-processing.js';
 import { astFallbackReason, requestFallbackReason, SQL_BATCH_SIZE, sqlSort } from './core/sql-plan.js';
 
 type Row = Record<string, unknown>;
 
 export interface PayloadProcessor {
+  /** The special-field transformers by name (core/read-processing.ts reads the names). */
+  transformers: Record<string, unknown>;
   processValues(
     action: 'read',
     payload: Row[],
@@ -103,10 +108,34 @@ export async function openSqlExport(
   const rootQuery = (database: Knex, offset: number, limit: number) =>
     levelQuery(collection, { ...ast, query: { ...ast.query, offset, limit } }, permissions, { schema, knex: database });
 
-  /** Rows of the root query as ItemsService returns them: runAst's `run` after its getDBQuery, then the read hooks. */
-  const finish = async (rows: Row[], database: Knex, nestedNodes: AstNode[], primaryKeyField: string) => {
-    const payload = new services.PayloadService(collection, { schema, accountability, knex: database });
-    let items = await payload.processValues('read', rows, { ...(ast.query.alias as object) }, {});
+  // removeTemporaryFields' result without its cloneDeep of the batch (core/projection.ts), where that is provably equal.
+  const projection = ast.query.aggregate ? null : projectionOf(ast.children);
+
+  // processValues only when it can change the batch's columns (core/read-processing.ts); decided per batch on its
+  // first row's keys, as processValues itself picks the fields it works on.
+  const transformers = Object.keys(
+    new services.PayloadService(collection, { schema, accountability, knex }).transformers,
+  );
+  const fields = schema.collections[collection]!.fields;
+  const processingNeeded = (rows: Row[]) =>
+    readProcessingNeeded(Object.keys(rows[0]!), (key) => fields[key], transformers, ast.query);
+
+  /**
+   * Rows of the root query as ItemsService returns them: runAst's `run` after its getDBQuery, then the read hooks.
+   * `readsDone` is told when the batch's own database reads (the m2o levels) are over.
+   */
+  const finish = async (
+    rows: Row[],
+    database: Knex,
+    nestedNodes: AstNode[],
+    primaryKeyField: string,
+    readsDone?: () => void,
+  ) => {
+    let items = rows;
+    if (processingNeeded(rows)) {
+      const payload = new services.PayloadService(collection, { schema, accountability, knex: database });
+      items = await payload.processValues('read', rows, { ...(ast.query.alias as object) }, {});
+    }
     // applyParentFilters writes this batch's keys into the nodes: a fresh copy per batch, as runAst clones its AST.
     const nested = directus.applyParentFilters(schema, structuredClone(nestedNodes), items);
     for (const node of nested) {
@@ -114,7 +143,10 @@ export async function openSqlExport(
       const nestedItems = await directus.runAst(nestedAst, schema, accountability, { knex: database, nested: true });
       if (nestedItems) items = directus.mergeWithParentItems(schema, nestedItems, items, node, true);
     }
-    items = directus.removeTemporaryFields(schema, items, ast, primaryKeyField);
+    readsDone?.();
+    items =
+      (projection && projectRows(items, projection)) ??
+      directus.removeTemporaryFields(schema, items, ast, primaryKeyField);
     const meta = { query, collection };
     const hookContext = { database, schema, accountability };
     items = await services.emitter.emitFilter(['items.read', `${collection}.items.read`], items, meta, hookContext);
@@ -134,19 +166,37 @@ export async function openSqlExport(
   async function* rest(): AsyncGenerator<Row[]> {
     if (!more) return;
     const trx = await knex.transaction();
+    let next: Promise<{ rows: Row[] }> | undefined;
     try {
       const tail = await rootQuery(trx, firstLimit, request.limit < 0 ? -1 : request.limit - firstLimit);
       const { sql, bindings } = tail.query.toSQL();
       const cursor = `groundwork_export_${++cursorCount}`;
       await trx.raw(`declare ${cursor} no scroll cursor for ${sql}`, bindings);
-      for (;;) {
-        const { rows } = (await trx.raw(`fetch ${batchSize} from ${cursor}`)) as { rows: Row[] };
-        if (rows.length > 0) yield await finish(rows, trx, tail.nestedCollectionNodes, tail.primaryKeyField);
-        if (rows.length < batchSize) break;
+      const fetchBatch = () => {
+        // `then` sends the FETCH now (a knex query runs when awaited); it is awaited later, so a failure is marked
+        // handled here (not an unhandled rejection meanwhile) and still thrown where it is awaited.
+        const fetched = trx.raw(`fetch ${batchSize} from ${cursor}`).then((result) => result as { rows: Row[] });
+        fetched.catch(() => undefined);
+        return fetched;
+      };
+      next = fetchBatch();
+      while (next) {
+        const { rows } = await next;
+        next = undefined;
+        if (rows.length === 0) break;
+        const last = rows.length < batchSize;
+        // The next FETCH is sent as soon as this batch's own reads are over, so Postgres reads it while this batch is
+        // merged, cut down and written (one connection runs one statement at a time).
+        const startNext = () => {
+          if (!last) next = fetchBatch();
+        };
+        yield await finish(rows, trx, tail.nestedCollectionNodes, tail.primaryKeyField, startNext);
       }
     } finally {
-      // Also when the consumer stops early (a client gone): no further FETCH runs. Read only: rollback ends the
-      // transaction and its cursor, and frees the connection.
+      // Also when the consumer stops early (a client gone): the FETCH in flight, if any, is let finish (its failure
+      // is of no interest then), and no further one runs. Read only: rollback ends the transaction and its cursor,
+      // and frees the connection.
+      await next?.catch(() => undefined);
       await trx.rollback().catch(() => undefined);
     }
   }

@@ -30,6 +30,19 @@ describe('chunkSink', () => {
     expect(sink.bytesWritten()).toBe(all.length);
   });
 
+  it('cuts a write larger than a chunk into chunks of CHUNK_BYTES (a batch of CSV is one write)', async () => {
+    const stored: Buffer[] = [];
+    const sink = chunkSink(
+      { writeChunk: async (_id, _attempt, _seq, bytes) => void stored.push(bytes) },
+      { id: 'run', attempt: 1 },
+      async () => {},
+    );
+    const big = Buffer.from(Array.from({ length: 2.5 * CHUNK_BYTES }, (_, i) => i % 251));
+    await pipeline(Readable.from([Buffer.from('head,'), big]), sink);
+    expect(stored.map((chunk) => chunk.length)).toEqual([CHUNK_BYTES, CHUNK_BYTES, 5 + 0.5 * CHUNK_BYTES]);
+    expect(Buffer.concat(stored).equals(Buffer.concat([Buffer.from('head,'), big]))).toBe(true);
+  });
+
   it('stores nothing for nothing, and fails the stream when a chunk cannot be stored', async () => {
     const none = chunkSink({ writeChunk: async () => {} }, { id: 'run', attempt: 1 }, async () => {});
     await pipeline(Readable.from([]), none);

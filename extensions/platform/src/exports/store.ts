@@ -231,14 +231,23 @@ export function chunkSink(
   let pendingBytes = 0;
   let seq = 0;
   let total = 0;
-  const flush = async () => {
+  /** Stores whole chunks of CHUNK_BYTES (and, at the end, the rest): a large write (a batch of CSV) is cut up. */
+  const flush = async (end: boolean) => {
     if (pendingBytes === 0) return;
-    const bytes = Buffer.concat(pending, pendingBytes);
+    let buffered = Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    await store.writeChunk(run.id, run.attempt, seq++, bytes);
-    total += bytes.length;
-    await onChunk(total);
+    while (buffered.length >= CHUNK_BYTES || (end && buffered.length > 0)) {
+      const bytes = buffered.subarray(0, CHUNK_BYTES);
+      buffered = buffered.subarray(bytes.length);
+      await store.writeChunk(run.id, run.attempt, seq++, bytes);
+      total += bytes.length;
+      await onChunk(total);
+    }
+    if (buffered.length > 0) {
+      pending = [Buffer.from(buffered)];
+      pendingBytes = buffered.length;
+    }
   };
   const sink = new Writable({
     write(chunk: Buffer | string, encoding, callback) {
@@ -246,10 +255,10 @@ export function chunkSink(
       pending.push(bytes);
       pendingBytes += bytes.length;
       if (pendingBytes < CHUNK_BYTES) return callback();
-      flush().then(() => callback(), callback);
+      flush(false).then(() => callback(), callback);
     },
     final(callback) {
-      flush().then(() => callback(), callback);
+      flush(true).then(() => callback(), callback);
     },
   });
   return Object.assign(sink, { bytesWritten: () => total });

@@ -3,9 +3,8 @@
 // slows the reads instead of filling memory; a client that goes away ends the pipeline, which stops the reads.
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
 import { writeXlsx } from '../shared/xlsx.js';
-import { columnsOf, rowCells } from './core/cells.js';
+import { columnsOf, csvHeader, csvRecords, rowCells } from './core/cells.js';
 import type { ExportFormat } from './core/contract.js';
 
 type Row = Record<string, unknown>;
@@ -53,13 +52,16 @@ export async function writeExport(
   }
   const columns = columnsFor(pages.first, pages.fields);
   if (format === 'csv') {
+    // One string per batch (core/cells.ts writes what csv-stringify would): the header even when there is no row.
+    // At most one batch's text waits in the stream (highWaterMark 1), so a slow client holds back the reads.
     return pipeline(
       Readable.from(
         (async function* () {
-          for await (const rows of source) for (const row of rows) yield rowCells(row, columns);
+          yield csvHeader(columns);
+          for await (const rows of source) yield csvRecords(rows, columns);
         })(),
+        { highWaterMark: 1 },
       ),
-      stringify({ header: true, columns }),
       out,
     );
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { cellText, columnsOf, neutraliseFormula, rowCells, valueAt } from './cells.js';
+import { stringify } from 'csv-stringify/sync';
+import { cellText, columnsOf, csvField, csvHeader, csvRecords, neutraliseFormula, rowCells, valueAt } from './cells.js';
 
 describe('neutraliseFormula', () => {
   it.each(['=1+1', '+1', '-2', '@SUM(A1)', '\tx', '\rx', '=HYPERLINK("http://x")'])('prefixes %j', (text) => {
@@ -48,5 +49,42 @@ describe('columnsOf and rowCells', () => {
   it('gives the cells of given columns, neutralised', () => {
     expect(rowCells(rows[1]!, ['id', 'subject', 'organization.name', 'tags'])).toEqual(['2', "'=cmd", 'Acme', '']);
     expect(rowCells(rows[0]!, ['organization.name', 'tags'])).toEqual(['', '[1,2]']);
+  });
+});
+
+describe('CSV text', () => {
+  const awkward = [
+    '',
+    'plain',
+    'a,b',
+    'say "hi"',
+    '"',
+    'line\nbreak',
+    'cr\rhere',
+    'crlf\r\n',
+    ' padded ',
+    "'=x",
+    'ünï, cödé',
+  ];
+  it.each(awkward)('writes %j as csv-stringify does', (text) => {
+    expect(csvField(text)).toBe(stringify([[text]]).slice(0, -1));
+  });
+  it('writes header and records byte for byte as csv-stringify with header and columns (the former writer)', () => {
+    const rows = [
+      { id: 1, subject: 'a, "quoted"\nsubject', organization: null, tags: [1, 2] },
+      { id: 2, subject: '=cmd', organization: { name: 'Acme, Inc.', sla: { name: 'Gold' } }, tags: ['x,y'] },
+      { id: 3, subject: '', organization: { name: null, sla: null }, tags: null },
+    ];
+    const columns = ['id', 'subject', 'organization.name', 'organization.sla.name', 'tags', 'we,ird"column'];
+    const expected = stringify(
+      rows.map((row) => rowCells(row, columns)),
+      { header: true, columns },
+    );
+    expect(csvHeader(columns) + csvRecords(rows, columns)).toBe(expected);
+  });
+  it('writes the header alone for no rows, as csv-stringify does', () => {
+    expect(csvHeader(['id', 'a,b']) + csvRecords([], ['id', 'a,b'])).toBe(
+      stringify([], { header: true, columns: ['id', 'a,b'] }),
+    );
   });
 });

@@ -1,5 +1,7 @@
 // Rows as spreadsheet cells: nested relational objects become dotted columns (organization.name), and text a
-// spreadsheet would run as a formula is neutralised (OWASP CSV injection: a leading single quote).
+// spreadsheet would run as a formula is neutralised (OWASP CSV injection: a leading single quote). CSV text is written
+// here a batch at a time (csvRecords), byte for byte what csv-stringify's defaults write for the same cells, without
+// its per-row stream and casting machinery (the export's profile, docs/benchmarks.md "Export").
 
 import { neutraliseFormula } from '../../shared/spreadsheet.js';
 
@@ -32,17 +34,51 @@ export function columnsOf(rows: Row[]): string[] {
   return [...columns];
 }
 
-/** The value at a dotted path; undefined where the path crosses a null relation. */
-export function valueAt(row: Row, path: string): unknown {
+/** The value at a path of keys; undefined where the path crosses a null relation. */
+function valueAtKeys(row: Row, keys: string[]): unknown {
   let current: unknown = row;
-  for (const key of path.split('.')) {
+  for (const key of keys) {
     if (!isNested(current)) return undefined;
     current = current[key];
   }
   return current;
 }
 
+/** The value at a dotted path; undefined where the path crosses a null relation. */
+export function valueAt(row: Row, path: string): unknown {
+  return valueAtKeys(row, path.split('.'));
+}
+
 /** One row as the cells of the given columns. */
 export function rowCells(row: Row, columns: string[]): string[] {
   return columns.map((column) => cellText(valueAt(row, column)));
+}
+
+const NEEDS_QUOTES = /[",\n\r]/;
+
+/**
+ * One cell as CSV text, as csv-stringify writes a string with its defaults (delimiter `,`, quote and escape `"`):
+ * quoted, its quotes doubled, when it holds a delimiter, a quote, a newline or a carriage return.
+ */
+export function csvField(text: string): string {
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** The header line of a CSV with these columns (each ends with `\n`, csv-stringify's `eof`). */
+export function csvHeader(columns: string[]): string {
+  return `${columns.map(csvField).join(',')}\n`;
+}
+
+/** The CSV lines of rows (the cells of rowCells), one string for the whole batch. */
+export function csvRecords(rows: Row[], columns: string[]): string {
+  const paths = columns.map((column) => column.split('.'));
+  let text = '';
+  for (const row of rows) {
+    for (let i = 0; i < paths.length; i++) {
+      if (i > 0) text += ',';
+      text += csvField(cellText(valueAtKeys(row, paths[i]!)));
+    }
+    text += '\n';
+  }
+  return text;
 }
