@@ -3,7 +3,8 @@
 // The admin app as staff use it (issue 14 item 8), in a real headless Chromium (Debian's package, driven by
 // puppeteer-core) against the worker's main instance: a manager (with the TOTP its policy requires), an agent and a
 // content editor log in through the login page, find the service desk's collections in their folders under readable
-// names, open the lists and an item they work on, and (staff with the app) the Jobs module; the app logs no error
+// names, open the lists and an item they work on (an agent searches the list: the ranked index answers the app's
+// search box), and (staff with the app) the Jobs module; the app logs no error
 // in the browser console on the way. Screenshots land in .test-runs/admin-app/ (docs/screenshots/ holds a set taken
 // this way). Without /usr/bin/chromium (or CHROMIUM_PATH) the file is skipped with a warning.
 import { randomBytes } from 'node:crypto';
@@ -30,6 +31,8 @@ const SCREENSHOTS = path.join(testRunsDir, 'admin-app');
 
 type Person = { email: string; password: string; id: string; otpSecret?: string };
 const run = randomBytes(3).toString('hex');
+/** A made-up word of this run (letters, ending in q, so the English stemmer leaves it): only its tickets have it. */
+const runWord = `gw${[...randomBytes(6)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('')}q`;
 const people = {} as Record<'manager' | 'agent' | 'editor', Person>;
 let admin: string;
 let ticketId: string;
@@ -79,13 +82,22 @@ beforeAll(async () => {
   });
   const ticket = await asAdmin<{ id: string }>('POST', '/items/tickets', {
     subject: `Printer on fire ${run}`,
-    description: 'It smells of toner.',
+    description: `It smells of toner, and the feeder keeps jamming (${runWord}).`,
     priority: 'high',
     organization: org.id,
     requester: customer.id,
     assignee: people.agent.id,
   });
   ticketId = ticket.id;
+  // The same run word without the jam: the app's search below must find the printer and not this one.
+  await asAdmin('POST', '/items/tickets', {
+    subject: `Stapler stuck ${run}`,
+    description: `The stapler is stuck (${runWord}).`,
+    priority: 'low',
+    organization: org.id,
+    requester: customer.id,
+    assignee: people.agent.id,
+  });
   // First in the app's list (sorted by primary key): other suites' articles share the main database, and the list
   // shows one page.
   articleId = `00000000-0000-4000-8000-${randomBytes(6).toString('hex')}`;
@@ -136,6 +148,17 @@ async function movesOf(person: Person, item: string): Promise<string[]> {
     const list = await visit(page, '/content/tickets', `Printer on fire ${run}`);
     expect(list).toContain('Tickets');
     await shot(page, 'agent-tickets');
+    // The list's search box goes through the ranked index (decision 0063): "jammed" finds "jamming" by its stem, and
+    // every word must match. Directus's own search (LIKE '%jammed <word>%') would list nothing.
+    await page.click('.search-input');
+    await page.type('.search-input input', `jammed ${runWord}`);
+    await page.waitForFunction(
+      (found, other) => document.body.innerText.includes(found) && !document.body.innerText.includes(other),
+      { timeout: 60_000 },
+      `Printer on fire ${run}`,
+      `Stapler stuck ${run}`,
+    );
+    await shot(page, 'agent-tickets-search');
     await visit(page, `/content/tickets/${ticketId}`, `Printer on fire ${run}`);
     // The status field offers exactly the moves the transitions route gives this agent, and the history beside them.
     await page.waitForSelector('[data-workflow-state]', { timeout: 60_000 });

@@ -274,6 +274,70 @@ describe('search: what each role finds', () => {
       ids.restricted,
     ]);
   });
+
+  // Decision 0067: matches are kept as keys, scores and facets only, and a page's fields are read again for its keys.
+  // Each role takes another path: the customer a row filter, the agent none, the subjects-only role the recheck on
+  // readable text.
+  it('a word in many rows: every page, count and facet is what each role reads of those rows through /items', async () => {
+    const many = word('many');
+    const statuses = ['open', 'pending', 'solved'];
+    for (let index = 0; index < 9; index += 1)
+      await ticket({
+        subject: `Many ${index} ${many}`,
+        description: `${many} `.repeat(1 + (index % 4)),
+        status: statuses[index % 3],
+        ...(index >= 6 ? { organization: desk.otherOrg.id, requester: desk.users.outsider.id } : {}),
+      });
+    const roles = { customer: desk.users.customer.token, agent: desk.users.agent.token, subjects: restricted.token };
+    for (const [role, token] of Object.entries(roles)) {
+      const hits: Hit[] = [];
+      const totals = new Set<number>();
+      let cursor: string | null = null;
+      do {
+        const body: SearchBody = await found(token, `${many} `, { limit: '2', ...(cursor ? { cursor } : {}) });
+        hits.push(...body.data);
+        totals.add(body.meta.total);
+        const statusFacets = body.meta.facets.status;
+        const read = await call(
+          token,
+          'GET',
+          `/items/tickets?${new URLSearchParams({ 'filter[subject][_contains]': many, fields: '*', limit: '-1' })}`,
+        );
+        expect(read.status).toBe(200);
+        const items = read.body.data as Array<Record<string, unknown>>;
+        expect({ role, total: body.meta.total }).toEqual({ role, total: items.length });
+        const byStatus = new Map<string, number>();
+        for (const item of items) byStatus.set(String(item.status), (byStatus.get(String(item.status)) ?? 0) + 1);
+        expect({ role, statusFacets }).toEqual({
+          role,
+          statusFacets: [...byStatus.keys()].sort().map((value) => ({
+            collection: 'tickets',
+            value,
+            count: byStatus.get(value),
+          })),
+        });
+        // Each hit's fields are the item's own as this role reads it (dates aside: JSON of timestamptz differs).
+        for (const hit of body.data) {
+          const item = items.find((candidate) => candidate.id === hit.id)!;
+          const shown = Object.fromEntries(
+            ['number', 'subject', 'status', 'priority'].filter((f) => f in item).map((f) => [f, item[f]]),
+          );
+          const { date_created: _date, ...fields } = hit.fields;
+          expect({ role, fields }).toEqual({ role, fields: shown });
+          expect(hit.snippet).toContain(`<mark>${many}</mark>`);
+        }
+        cursor = body.meta.next_cursor;
+      } while (cursor && hits.length < 20);
+      expect({ role, totals: [...totals] }).toEqual({
+        role,
+        totals: [role === 'agent' || role === 'subjects' ? 9 : 6],
+      });
+      expect(new Set(hits.map((hit) => hit.id)).size).toBe(hits.length);
+      expect({ role, found: hits.length }).toEqual({ role, found: [...totals][0] });
+      const scores = hits.map((hit) => hit.score);
+      expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    }
+  });
 });
 
 describe('search: query syntax, ranking, paging, typos', () => {
@@ -359,6 +423,8 @@ describe('search: query syntax, ranking, paging, typos', () => {
     expect(body.meta.mode).toBe('typo');
     expect(body.data.map((hit) => hit.id)).toEqual([ids.own]);
     expect((await found(desk.users.outsider.token, typo)).meta.total).toBe(0);
+    // A similar word stands in for a word, never for an exclusion: the subject has `jam`.
+    expect((await found(desk.users.customer.token, `${typo} -jam`)).meta.total).toBe(0);
   });
 });
 

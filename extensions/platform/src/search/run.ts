@@ -1,7 +1,8 @@
 // One search: per collection, Directus's permitted read query for the caller (permitted.ts) narrowed by the match
 // on the indexed document expression, wrapped so ranking, the typo check, snippets, counts and facets read only the
 // columns that query returns (a field the caller may not read is absent, or NULL on the rows it is hidden on).
-// All collections are one SQL statement: a materialized union of the matches, the page after the cursor, counts.
+// All collections are one SQL statement: each one's matches (key, score, facet), its best keys after the cursor, their
+// fields and text read again for those keys only, and the counts grouped from the matches (decision 0067).
 import type { Accountability, SchemaOverview } from '@directus/types';
 import type { Knex } from 'knex';
 import type { SearchCollectionConfig } from './core/config.js';
@@ -55,9 +56,14 @@ const fragmentOf = (query: Knex.QueryBuilder): Fragment => {
 };
 
 interface Branch {
+  /** Every match: its key, score and facet only (narrow, so a common word's matches stay in memory). */
   matches: Fragment;
-  page: (cte: string) => Fragment;
-  count: (cte: string) => string;
+  /** This collection's best keys after the cursor, from its matches. */
+  top: (matches: string) => Fragment;
+  /** The result fields and snippet text of the top keys, read again through the caller's permitted query. */
+  page: (top: string) => Fragment;
+  /** Matches per facet value, from its matches. */
+  count: (matches: string) => string;
 }
 
 const escapeHtml = (sql: string) => `replace(replace(replace(${sql}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')`;
@@ -84,7 +90,6 @@ async function branch(
   // found by its GIN index; the outer recheck below keeps only matches in readable text.
   const documents = `groundwork.${quoteIdentifier(documentTable(config.collection))}`;
   const baseKey = `${table}.${quoteIdentifier(permitted.primaryKey)}`;
-  const baseDocument = documentExpression(config, (field) => `${table}.${quoteIdentifier(field)}`)!;
   const similar = (column: (field: string) => string, fields: string[]) =>
     request.query.words
       .map(
@@ -94,22 +99,27 @@ async function branch(
   // A similar word stands in for a word, never for an exclusion: `-word` still excludes in typo mode.
   const exclusions = typo && request.query.exclusions !== null ? request.query.exclusions : null;
   const excluding = (document: string) => (exclusions === null ? '' : ` and ${document} @@ ${excludedQuery}`);
-  const baseTypo = typo
-    ? ` or (${similar((field) => `${table}.${quoteIdentifier(field)}`, typoFields)}${excluding(baseDocument)})`
+  // Typo mode adds the rows with a similar word as a second key set, unioned: each set is found by its own GIN index
+  // (documents, trigrams). An OR of the two in Directus's WHERE cannot use the trigram index and read the table whole
+  // (decision 0069).
+  const similarRow = (field: string) => `s.${quoteIdentifier(field)}`;
+  const typoKeys = typo
+    ? ` union select s.${quoteIdentifier(permitted.primaryKey)} from ${table} as s
+          where ${similar(similarRow, typoFields)}${excluding(documentExpression(config, similarRow)!)}`
     : '';
-  permitted.query.whereRaw(`(${baseKey} in (select id from ${documents} where document @@ ${tsquery})${baseTypo})`, [
+  permitted.query.whereRaw(`${baseKey} in (select id from ${documents} where document @@ ${tsquery}${typoKeys})`, [
     ...tsqueryBindings,
     ...(exclusions === null ? [] : [exclusions]),
   ]);
 
   const readable = permitted.searchFields;
+  // The base WHERE matched all configured fields: recheck on the readable text when some field is not readable by
+  // the caller, on all rows (left out) or on some (NULL there).
+  const recheck = permitted.fieldsVaryByRow || readable.size < config.fields.length;
   const column = (field: string) => `p.${quoteIdentifier(field)}`;
   const document = documentExpression(config, column, readable)!;
   const readableTypo = typoFields.filter((field) => readable.has(field));
   const useTypo = typo && readableTypo.length > 0;
-  // The base WHERE matched all configured fields: recheck on the readable text when some field is not readable by
-  // the caller, on all rows (left out) or on some (NULL there).
-  const recheck = permitted.fieldsVaryByRow || readable.size < config.fields.length;
   const readableText = `concat_ws(' ', ${config.fields
     .filter(({ field }) => readable.has(field))
     .map(({ field }) => column(field))
@@ -144,10 +154,11 @@ async function branch(
   const inner = fragmentOf(permitted.query);
   const key = `p.${quoteIdentifier(permitted.primaryKey)}`;
   return {
-    // Every match with its score and facet, and the caller's columns as Directus selected them (no function of
-    // them yet: result fields and snippet text are built for the page only).
+    // Every match with its score and facet, nothing wider: materializing the caller's text columns of every match
+    // spilled to disk for a common word (decision 0067). Directus's query is a plain subquery, so PostgreSQL flattens
+    // it and computes none of the columns this select leaves out.
     matches: {
-      sql: `select p.*, ((ts_rank(${recheck ? document : 'd.document'}, ${tsquery})${similarity}) * 1000000)::bigint
+      sql: `select ${key} as search_key, ((ts_rank(${recheck ? document : 'd.document'}, ${tsquery})${similarity}) * 1000000)::bigint
            as search_score, ${facet} as search_facet
          from (${inner.sql}) as p${
            // Every configured field readable on every row: rank by the stored document (no tsvector recomputed).
@@ -160,25 +171,41 @@ async function branch(
         ...(useTypo && exclusions !== null ? [exclusions] : []),
       ],
     },
-    // This collection's candidates for the page: its best rows after the cursor, then their fields and text.
-    page: (cte: string) => ({
-      sql: `select '${config.collection}'::text as collection, ${key}::text as id, p.search_score as score,
-           ${request.keysOnly ? `'{}'::json` : fieldsJson} as fields, ${language}::text as language,
-           ${tsquery} as query, ${request.keysOnly ? 'null::text' : text} as text
-         from (select * from ${cte} ${
-           request.after
-             ? `where search_score < ? or (search_score = ? and ('${config.collection}', "${permitted.primaryKey}"::text) > (?, ?))`
-             : ''
-         } order by search_score desc, "${permitted.primaryKey}"::text limit ?) as p`,
+    top: (matches: string) => ({
+      sql: `select search_key, search_score from ${matches} ${
+        request.after
+          ? `where search_score < ? or (search_score = ? and ('${config.collection}', search_key::text) > (?, ?))`
+          : ''
+      } order by search_score desc, search_key::text limit ?`,
       bindings: [
-        ...tsqueryBindings,
         ...(request.after
           ? [request.after.score, request.after.score, request.after.collection, request.after.id]
           : []),
         request.limit + 1,
       ],
     }),
-    count: (cte: string) => `select '${config.collection}'::text as collection, search_facet as facet from ${cte}`,
+    // The same permitted query again, for the top keys only (by the table's own key, so by its index): the page's
+    // fields are exactly what Directus would return for these rows to this caller.
+    page: (top: string) => {
+      // Keys only (the app's search): nothing to read again.
+      if (request.keysOnly)
+        return {
+          sql: `select '${config.collection}'::text as collection, t.search_key::text as id, t.search_score as score,
+             '{}'::json as fields, ${language}::text as language, null::tsquery as query, null::text as text
+           from ${top} as t`,
+          bindings: [],
+        };
+      const rows = fragmentOf(permitted.query.clone().whereRaw(`${baseKey} in (select search_key from ${top})`));
+      return {
+        sql: `select '${config.collection}'::text as collection, ${key}::text as id, t.search_score as score,
+           ${fieldsJson} as fields, ${language}::text as language, ${tsquery} as query, ${text} as text
+         from (${rows.sql}) as p join ${top} as t on t.search_key = ${key}`,
+        bindings: [...tsqueryBindings, ...rows.bindings],
+      };
+    },
+    count: (matches: string) =>
+      `select '${config.collection}'::text as collection, search_facet as facet, count(*)::int as n from ${matches}
+         group by search_facet`,
   };
 }
 
@@ -193,8 +220,12 @@ export async function runSearch(
   ).filter((branch): branch is Branch => branch !== null);
   if (branches.length === 0) return { hits: [], more: false, total: 0, byCollection: [], byFacet: [] };
   const ctes = branches.map((_, index) => `m${index}`);
-  const pages = branches.map((branch, index) => branch.page(ctes[index]!));
+  const tops = branches.map((branch, index) => branch.top(ctes[index]!));
+  const pages = branches.map((branch, index) => branch.page(`top${index}`));
+  // One statement: each collection's matches (key, score, facet), its best keys, their fields and text; the counts
+  // and facets grouped from the same matches.
   const sql = `with ${branches.map((branch, index) => `${ctes[index]} as materialized (${branch.matches.sql})`).join(', ')},
+     ${tops.map((top, index) => `top${index} as materialized (${top.sql})`).join(', ')},
      page as (select * from (${pages.map((page) => `(${page.sql})`).join(' union all ')}) as candidates
        order by score desc, collection, id limit ?),
      counted as (${branches.map((branch, index) => branch.count(ctes[index]!)).join(' union all ')})
@@ -202,15 +233,15 @@ export async function runSearch(
        (select coalesce(json_agg(json_build_object('collection', collection, 'id', id, 'score', score, 'fields', fields,
           'snippet', ${request.keysOnly ? 'null' : 'ts_headline(language::regconfig, text, query, ?)'})
           order by score desc, collection, id), '[]'::json) from page) as hits,
-       (select count(*) from counted)::int as total,
+       (select coalesce(sum(n), 0) from counted)::int as total,
        (select coalesce(json_agg(json_build_object('value', collection, 'count', n) order by collection), '[]'::json)
-          from (select collection, count(*)::int as n from counted group by collection) c) as by_collection,
+          from (select collection, sum(n)::int as n from counted group by collection) c) as by_collection,
        (select coalesce(json_agg(json_build_object('collection', collection, 'value', facet, 'count', n)
           order by collection, facet), '[]'::json)
-          from (select collection, facet, count(*)::int as n from counted where facet is not null
-                group by collection, facet) f) as by_facet`;
+          from counted where facet is not null) as by_facet`;
   const bindings = [
     ...branches.flatMap((branch) => branch.matches.bindings),
+    ...tops.flatMap((top) => top.bindings),
     ...pages.flatMap((page) => page.bindings),
     request.limit + 1,
     ...(request.keysOnly ? [] : [HEADLINE_OPTIONS]),
