@@ -8,7 +8,7 @@ import { classify, escalation, isHistoricBreach, SILENT_BREACH_AFTER_MS, type Sl
 import {
   AUTO_CLOSE_AFTER_DAYS,
   autoCloseQuery,
-  historicBreachIdsQuery,
+  markHistoricBreachesQuery,
   SILENT_BATCH,
   slaScanQuery,
 } from './queries.js';
@@ -30,9 +30,7 @@ export function registerSlaJobs(context: HookExtensionContext, logger: Logger): 
     const cutoff = new Date(now.getTime() - SILENT_BREACH_AFTER_MS);
     let silent = 0;
     for (let round = 0; round < SILENT_ROUNDS; round++) {
-      const marked = await database('tickets')
-        .whereIn('id', historicBreachIdsQuery(database, cutoff))
-        .update({ sla_state: 'breached' });
+      const marked = await markHistoricBreachesQuery(database, cutoff);
       silent += marked;
       if (marked < SILENT_BATCH) break;
     }

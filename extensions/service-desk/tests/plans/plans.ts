@@ -7,7 +7,11 @@ import type pg from 'pg';
 import { bundleModule } from '../../../../scripts/lib/bundle.js';
 import { repoRoot } from '../../../../scripts/lib/paths.js';
 import { directusDbEnv, type PgConnection } from '../../../../scripts/lib/postgres.js';
+import { type PlanNode } from '../../../../scripts/bench/slow-queries/core/statements.js';
 import type { CaptureRequest, Captured } from './queries.js';
+
+// The full-scan rule is the slow-query bench's (decision 0066): the plan check and the bench judge plans alike.
+export { fullScans, type PlanNode } from '../../../../scripts/bench/slow-queries/core/statements.js';
 
 /** Runs capture.ts on `connection`'s database: the statements Directus sends for each request, in order. */
 export async function captureSql(connection: PgConnection, requests: CaptureRequest[]): Promise<Captured[]> {
@@ -37,15 +41,6 @@ export async function captureSql(connection: PgConnection, requests: CaptureRequ
   return JSON.parse(last) as Captured[];
 }
 
-export interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Index Cond'?: string;
-  'Actual Total Time'?: number;
-  Plans?: PlanNode[];
-}
-
 /** Whether a statement reads one of `tables` at all (only those are explained). */
 export function readsAny(sql: string, tables: string[]): boolean {
   return tables.some((table) => new RegExp(`"${table}"|\\b${table}\\b`).test(sql));
@@ -55,11 +50,13 @@ export function readsAny(sql: string, tables: string[]): boolean {
 export async function explain(
   client: pg.Client,
   statement: { sql: string; bindings: readonly unknown[] },
-  options: { seqscan?: boolean; analyze?: boolean } = {},
+  options: { seqscan?: boolean; analyze?: boolean; dropIndexes?: readonly string[] } = {},
 ): Promise<{ plan: PlanNode; executionMs?: number }> {
   await client.query('begin');
   try {
     if (options.seqscan === false) await client.query('set local enable_seqscan = off');
+    // Dropped inside the transaction, so rolled back with it (other sessions wait for the lock for milliseconds).
+    for (const index of options.dropIndexes ?? []) await client.query(`drop index "${index.replaceAll('"', '""')}"`);
     const result = await client.query(
       `explain (format json${options.analyze ? ', analyze' : ''}) ${statement.sql}`,
       statement.bindings as unknown[],
@@ -72,25 +69,9 @@ export async function explain(
 }
 
 /**
- * Scans of `tables` that read the whole table: a Seq Scan, or an index scan of the primary key with no condition
- * (with sequential scans off, the planner walks the primary key instead: the same full read).
+ * The scans of a plan on its tables and indexes, one line each (for messages and the decision record). A bitmap
+ * scan is two nodes: the heap scan names the table, its Bitmap Index Scan child names only the index.
  */
-export function fullScans(plan: PlanNode, tables: string[]): string[] {
-  const found: string[] = [];
-  const visit = (node: PlanNode) => {
-    const table = node['Relation Name'];
-    if (table && tables.includes(table)) {
-      if (node['Node Type'] === 'Seq Scan') found.push(`Seq Scan on ${table}`);
-      else if (/Index/.test(node['Node Type']) && node['Index Name']?.endsWith('_pkey') && !node['Index Cond'])
-        found.push(`${node['Node Type']} of ${node['Index Name']} without a condition (a full scan)`);
-    }
-    for (const child of node.Plans ?? []) visit(child);
-  };
-  visit(plan);
-  return found;
-}
-
-/** The scans of a plan on its tables, one line each (for messages and the decision record). */
 export function scansOf(plan: PlanNode): string[] {
   const lines: string[] = [];
   const visit = (node: PlanNode) => {
@@ -98,6 +79,7 @@ export function scansOf(plan: PlanNode): string[] {
       lines.push(
         `${node['Node Type']} on ${node['Relation Name']}${node['Index Name'] ? ` using ${node['Index Name']}` : ''}`,
       );
+    else if (node['Index Name']) lines.push(`${node['Node Type']} using ${node['Index Name']}`);
     for (const child of node.Plans ?? []) visit(child);
   };
   visit(plan);

@@ -4,7 +4,7 @@
 // requests over HTTP, without and with the indexes. The SLA jobs' scans are plain SQL (src/sla/queries.ts).
 import type { Knex } from 'knex';
 import { SILENT_BREACH_AFTER_MS } from '../../src/sla/core/breach.js';
-import { autoCloseQuery, historicBreachIdsQuery, slaScanQuery } from '../../src/sla/queries.js';
+import { autoCloseQuery, markHistoricBreachesQuery, slaScanQuery } from '../../src/sla/queries.js';
 
 /** The tables a listed query must never read sequentially. */
 export const LARGE_TABLES = ['tickets', 'ticket_messages', 'ticket_messages_files'];
@@ -62,8 +62,8 @@ export function listedJobQueries(knex: Knex, now = new Date()): Array<{ name: st
   return [
     { name: 'job: SLA scan', sql: slaScanQuery(knex, now).toSQL().toNative() },
     {
-      name: 'job: SLA scan, historic breaches',
-      sql: historicBreachIdsQuery(knex, new Date(now.getTime() - SILENT_BREACH_AFTER_MS))
+      name: 'job: SLA scan, historic breaches marked',
+      sql: markHistoricBreachesQuery(knex, new Date(now.getTime() - SILENT_BREACH_AFTER_MS))
         .toSQL()
         .toNative(),
     },
