@@ -70,6 +70,12 @@ FROM ${NODE_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="groundwork" \
       org.opencontainers.image.description="Groundwork: a production backend template on Directus 11"
 
+# Every published security fix for the base's Debian packages: a registry base image lags its distribution by days
+# to weeks, and the image scan (scripts/image/scan.sh, decision 0068) fails on a missing fix. Rebuild to take new ones.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get upgrade -y --no-install-recommends \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
+
 # Production defaults; every one can be overridden at run time. Directus also reads a .env in its working
 # directory and lets it win over these, so the image ships none (.dockerignore).
 # Writable scratch outside the read-only code: TEMP_PATH is where Directus bundles app extensions at boot

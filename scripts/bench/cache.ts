@@ -1,12 +1,17 @@
 // `npm run bench:cache`: Directus's response cache on a customer's ticket list (issue 14 item 4), measured, and
 // checked for leaks between customers. A throwaway database is migrated, seeded with the demo set plus N tickets, then
 // one Directus runs without the cache and one with it (CACHE_ENABLED=true, CACHE_AUTO_PURGE=true; on Redis when
-// BENCH_REDIS_URL is set, under a prefix of this run's own, else in memory), each loaded with the customer's list.
+// BENCH_REDIS_URL is set, under a prefix of this run's own, else in memory), each loaded with the customer's list;
+// then both again with CACHE_SCHEMA_FREEZE_ENABLED=true. Why: a profile of a HIT (BENCH_CPU_PROF_DIR) showed that
+// about half its CPU is Directus's schema middleware deep-cloning the whole schema for every request (lodash
+// cloneDeep in utils/freeze-schema.js), before the cache is even asked; the frozen schema is handed out as is.
 // Before the load with the cache on, two customers of different organizations read the same URLs (list and one
 // ticket of the other's organization) twice each: every answer must hold only the caller's organization's tickets,
 // the second read must be a cache HIT, and no answer may equal the other customer's. A leak exits 1.
 // Options: --tickets N (default 100000), --duration S (default 10), --connections N (default 10), --smoke (2,000
 // tickets, 1 s at 2 connections). Database server: BENCH_DATABASE_URL, else the embedded PostgreSQL.
+// BENCH_CPU_PROF_DIR=dir: each Directus writes a V8 CPU profile there when it stops (`--cpu-prof`), to see what a HIT
+// costs (open it in Chrome DevTools, Performance tab).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -34,6 +39,7 @@ const durationSeconds = wholeNumber('duration', values.duration);
 const connections = wholeNumber('connections', values.connections);
 const warmUpSeconds = Math.min(2, durationSeconds);
 const redis = process.env.BENCH_REDIS_URL;
+const cpuProfileDir = process.env.BENCH_CPU_PROF_DIR;
 const prefix = `gw-bench-cache-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 const LIST = '/items/tickets?limit=25&sort=-date_created';
 const LIST_ORGS = '/items/tickets?limit=25&sort=-date_created&fields=id,organization';
@@ -57,10 +63,16 @@ async function get(base: string, route: string, token: string) {
 const bench = await benchServer(SCOPE);
 const db = await bench.database('bench_cache');
 const storageRoot = mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-storage-'));
-const results: Array<LoadResult & { cache: string }> = [];
+const results: Array<LoadResult & { cache: string; schema: string; hits: string }> = [];
 const leaks: string[] = [];
 const checks: Array<[string, string]> = [];
 let instance: DirectusInstance | undefined;
+const variants = [
+  { cache: 'off', schema: 'cloned' },
+  { cache: 'on', schema: 'cloned' },
+  { cache: 'off', schema: 'frozen' },
+  { cache: 'on', schema: 'frozen' },
+] as const;
 try {
   await seedServiceDesk(db, { scope: SCOPE, tickets: ticketCount, storageRoot, analyze: ['tickets'] });
   // Two customers of the two organizations with the most tickets.
@@ -79,27 +91,38 @@ try {
     bob.organization,
   ]);
 
-  for (const cache of ['off', 'on'] as const) {
+  for (const { cache, schema } of variants) {
     const env: Record<string, string> = {
+      CACHE_SCHEMA_FREEZE_ENABLED: schema === 'frozen' ? 'true' : 'false',
       LOG_LEVEL: 'warn',
+      // No background work: a job writing through a Directus service (a notification delivery, its retries) purges the
+      // whole cache, which measured the purges' timing instead of a HIT (with the worker on, 15 of 24 sampled reads
+      // were HITs on one run and the leak check's second reads were MISSes).
+      JOBS_WORKER: 'false',
       PRESSURE_LIMITER_ENABLED: 'false',
       STORAGE_LOCAL_ROOT: storageRoot,
       CACHE_ENABLED: cache === 'on' ? 'true' : 'false',
       CACHE_AUTO_PURGE: 'true',
       CACHE_STATUS_HEADER: 'X-Cache-Status',
       CACHE_TTL: '5m',
+      ...(cpuProfileDir
+        ? {
+            NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${cpuProfileDir} --cpu-prof-name=cache-${cache}-${schema}.cpuprofile`,
+          }
+        : {}),
       ...(redis
         ? {
             REDIS: redis,
             CACHE_STORE: 'redis',
             // Every store under this run's prefix: other instances on the same Redis (tests, other benches) use
             // databases whose ids may be the same as this one's (copies of one template).
-            ...redisNamespaceEnv(prefix),
+            // One namespace per variant: the second cache-on instance must not find the first one's entries.
+            ...redisNamespaceEnv(`${prefix}-${cache}-${schema}`),
           }
         : { CACHE_STORE: 'memory' }),
     };
-    step(SCOPE, `booting Directus with the cache ${cache} (store ${redis ? 'redis' : 'memory'})`);
-    instance = await startMigratedInstance({ db, name: `bench-cache-${cache}`, env });
+    step(SCOPE, `booting Directus with the cache ${cache}, schema ${schema} (store ${redis ? 'redis' : 'memory'})`);
+    instance = await startMigratedInstance({ db, name: `bench-cache-${cache}-${schema}`, env });
     const base = instance.baseUrl;
     for (const customer of [alice, bob]) {
       const response = await fetch(`${base}/auth/login`, {
@@ -119,10 +142,12 @@ try {
           const rows = (JSON.parse(list.text) as { data: Array<{ organization: string }> }).data;
           const foreign = rows.filter((row) => row.organization !== customer.organization).length;
           if (list.status !== 200 || foreign > 0)
-            leaks.push(`${customer.email} round ${round}: ${list.status}, ${foreign} tickets of another organization`);
+            leaks.push(
+              `${schema} schema: ${customer.email} round ${round}: ${list.status}, ${foreign} tickets of another organization`,
+            );
           if (round === 2 && list.cache !== 'HIT') leaks.push(`${customer.email}: second read was ${list.cache}`);
           checks.push([
-            `${customer.email} list, read ${round}`,
+            `${schema} schema: ${customer.email} list, read ${round}`,
             `${list.cache}, ${rows.length} rows, ${foreign} foreign`,
           ]);
           answers.set(`${customer.email}:${round}`, list.text);
@@ -131,13 +156,13 @@ try {
           const expected = customer === bob ? 200 : 403;
           if (one.status !== expected) leaks.push(`${customer.email} read bob's ticket: ${one.status}`);
           checks.push([
-            `${customer.email} reads a ticket of ${bob.email}, read ${round}`,
+            `${schema} schema: ${customer.email} reads a ticket of ${bob.email}, read ${round}`,
             `${one.status} ${one.cache}`,
           ]);
         }
       }
       if (answers.get(`${alice.email}:2`) === answers.get(`${bob.email}:2`))
-        leaks.push('both customers got one answer');
+        leaks.push(`${schema} schema: both customers got one answer`);
     }
 
     const load = (seconds: number) =>
@@ -148,11 +173,26 @@ try {
         durationSeconds: seconds,
         headers: { authorization: `Bearer ${alice.token}` },
       });
-    step(SCOPE, `cache ${cache}: warm-up ${warmUpSeconds} s`);
+    step(SCOPE, `cache ${cache}, schema ${schema}: warm-up ${warmUpSeconds} s`);
     await load(warmUpSeconds);
-    step(SCOPE, `cache ${cache}: ${durationSeconds} s at ${connections} connections`);
+    step(SCOPE, `cache ${cache}, schema ${schema}: ${durationSeconds} s at ${connections} connections`);
+    // How many answers were HITs: a sampler reads the same URL every 100 ms beside the load (a write anywhere purges
+    // the whole cache, e.g. a background job through a Directus service, and the load itself would not show it).
+    const sampled = { hit: 0, all: 0 };
+    let loading = true;
+    const sampler = (async () => {
+      while (loading) {
+        const answer = await fetch(`${base}${LIST}`, { headers: { authorization: `Bearer ${alice.token}` } });
+        await answer.arrayBuffer();
+        sampled.all += 1;
+        if (answer.headers.get('x-cache-status') === 'HIT') sampled.hit += 1;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
     const result = await load(durationSeconds);
-    results.push({ ...result, cache });
+    loading = false;
+    await sampler;
+    results.push({ ...result, cache, schema, hits: cache === 'on' ? `${sampled.hit}/${sampled.all}` : '-' });
     step(SCOPE, `${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms`);
     await instance.stop();
     instance = undefined;
@@ -161,7 +201,7 @@ try {
   await instance?.stop();
   await bench.close();
   rmSync(storageRoot, { recursive: true, force: true });
-  if (redis) await dropRedisNamespace(redis, prefix);
+  if (redis) for (const { cache, schema } of variants) await dropRedisNamespace(redis, `${prefix}-${cache}-${schema}`);
 }
 
 console.log('');
@@ -171,12 +211,31 @@ console.log(
 );
 console.log(
   formatTable(
-    ['route', 'cache', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'errors'],
-    results.map((r) => [r.label, r.cache, r.requestsPerSecond, r.p50Ms, r.p95Ms, r.p99Ms, r.non2xx, r.errors]),
+    ['route', 'cache', 'schema', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'errors', 'sampled HITs'],
+    results.map((r) => [
+      r.label,
+      r.cache,
+      r.schema,
+      r.requestsPerSecond,
+      r.p50Ms,
+      r.p95Ms,
+      r.p99Ms,
+      r.non2xx,
+      r.errors,
+      r.hits,
+    ]),
   ),
 );
-const [off, on] = results;
-if (off && on) console.log(`cache on / off: ${(on.requests / Math.max(1, off.requests)).toFixed(2)}x the requests`);
+const find = (cache: string, schema: string) => results.find((r) => r.cache === cache && r.schema === schema);
+const ratio = (a: LoadResult | undefined, b: LoadResult | undefined) =>
+  a && b ? `${(a.requests / Math.max(1, b.requests)).toFixed(2)}x` : 'n/a';
+console.log(
+  `cache on / off, cloned schema (Directus's default): ${ratio(find('on', 'cloned'), find('off', 'cloned'))} the requests`,
+);
+console.log(`cache on / off, both frozen schema: ${ratio(find('on', 'frozen'), find('off', 'frozen'))} the requests`);
+console.log(
+  `cache on with frozen schema / off with cloned schema: ${ratio(find('on', 'frozen'), find('off', 'cloned'))} the requests`,
+);
 console.log('');
 console.log(formatTable(['leak check', 'answer'], checks));
 if (leaks.length > 0) {
@@ -187,7 +246,9 @@ console.log('no leak: each customer saw only their own organization, cached or n
 const failed = results.filter((r) => r.non2xx > 0 || r.errors > 0 || r.requests === 0);
 if (failed.length > 0) {
   for (const r of failed)
-    console.error(`${r.label} (cache ${r.cache}): ${JSON.stringify(r.statusCodes)}, ${r.errors} errors`);
+    console.error(
+      `${r.label} (cache ${r.cache}, schema ${r.schema}): ${JSON.stringify(r.statusCodes)}, ${r.errors} errors`,
+    );
   console.error('the run is not valid: failed requests');
   process.exit(1);
 }

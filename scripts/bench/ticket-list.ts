@@ -13,8 +13,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
-import { FIELD_INDEXES } from '../../extensions/service-desk/spec/versions/list-indexes.js';
-import { LIST_INDEXES } from '../../extensions/service-desk/spec/list-indexes/migrate.js';
 import { DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
 import { captureSql, explain, readsAny } from '../../extensions/service-desk/tests/plans/plans.js';
 import {
@@ -31,6 +29,7 @@ import { runLoad, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
 import { json, rssMb } from './lib/http.js';
+import { createListIndexes, dropListIndexes, INDEXES } from './lib/list-indexes.js';
 import { seedServiceDesk } from './lib/seeded.js';
 import { benchServer } from './lib/server.js';
 
@@ -46,15 +45,6 @@ const connections = wholeNumber('connections', values.connections);
 const warmUpSeconds = Math.min(2, durationSeconds);
 
 type Phase = 'without the indexes' | 'with the indexes';
-
-/** Every index the version adds: its SQL ones and Directus's (`<collection>_<field>_index`). */
-const INDEXES = [
-  ...LIST_INDEXES,
-  ...FIELD_INDEXES.map(({ collection, field }) => ({
-    name: `${collection}_${field}_index`,
-    definition: `${collection} (${field})`,
-  })),
-];
 
 async function sql<T = Record<string, unknown>>(db: PgConnection, text: string, params: unknown[] = []) {
   return withClient(db, async (client) => (await client.query(text, params)).rows as T[]);
@@ -79,13 +69,7 @@ try {
     prepare: async (client, { seeded }) => {
       seedSeconds = seeded.elapsedMs / 1000;
       step(SCOPE, `seeded in ${seedSeconds.toFixed(1)} s; dropping the indexes of list-indexes for the baseline`);
-      // Each by name, and each must exist: a renamed index would otherwise stay and make the baseline wrong.
-      const present = (
-        await client.query(`select indexname from pg_indexes where indexname = any($1)`, [INDEXES.map((i) => i.name)])
-      ).rows.map((row: { indexname: string }) => row.indexname);
-      const missing = INDEXES.filter((index) => !present.includes(index.name)).map((index) => index.name);
-      if (missing.length) throw new Error(`the migrated database lacks ${missing.join(', ')}`);
-      for (const index of INDEXES) await client.query(`drop index ${index.name}`);
+      await dropListIndexes(client);
     },
   });
 
@@ -198,9 +182,7 @@ try {
   await measure('without the indexes');
   step(SCOPE, `building the ${INDEXES.length} indexes`);
   await withClient(db, async (client) => {
-    const started = Date.now();
-    for (const index of INDEXES) await client.query(`create index ${index.name} on ${index.definition}`);
-    buildMs = Date.now() - started;
+    buildMs = await createListIndexes(client);
     await client.query('analyze tickets');
     await client.query('analyze ticket_messages');
     await client.query('analyze ticket_messages_files');

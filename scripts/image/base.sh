@@ -45,6 +45,13 @@ if compgen -G "${EXTRA_CA_DIR:-/usr/local/share/ca-certificates}/*.crt" >/dev/nu
   extra_ca=(--env NODE_EXTRA_CA_CERTS=/usr/local/share/extra-ca-certificates.pem)
   say "the host's extra CA certificates go into the base (NODE_EXTRA_CA_CERTS)"
 fi
+# apt sources as the official image has them (deb822, with the updates and security suites); debootstrap writes
+# only the main suite, and the Dockerfile's security upgrade (decision 0068) needs the security one.
+rm -f "$root/etc/apt/sources.list"
+printf '%s\n' "Types: deb" "URIs: http://deb.debian.org/debian" "Suites: bookworm bookworm-updates" "Components: main" \
+  "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" "" "Types: deb" \
+  "URIs: http://deb.debian.org/debian-security" "Suites: bookworm-security" "Components: main" \
+  "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" >"$root/etc/apt/sources.list.d/debian.sources"
 # Like the slim images: no apt lists or caches in the base.
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
 

@@ -155,6 +155,10 @@ export async function startEmbeddedPostgres(options: {
    * on every signal it handles.
    */
   ownProcessGroup?: boolean;
+  /** Server settings passed as `-c name=value` (e.g. shared_preload_libraries). */
+  settings?: Record<string, string>;
+  /** Every chunk of the server's log (stderr) as it comes, for as long as it runs (e.g. auto_explain's plans). */
+  onLog?: (chunk: string) => void;
 }): Promise<EmbeddedServer> {
   const { dataDir, scope } = options;
   const statePath = `${dataDir}.json`;
@@ -199,7 +203,10 @@ export async function startEmbeddedPostgres(options: {
   const child = spawn(
     await postgresBinary(),
     // Loopback only; clients use TCP, so no socket file lands in a shared folder.
-    ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    [
+      ...['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
     {
       ...ids,
       env: { ...process.env, LC_MESSAGES: 'C' },
@@ -213,6 +220,7 @@ export async function startEmbeddedPostgres(options: {
       // Read for as long as it runs (a full pipe would block the server); keep the tail for error messages.
       child.stderr.on('data', (chunk: Buffer) => {
         const message = chunk.toString('utf8');
+        options.onLog?.(message);
         logs.push(message);
         if (logs.length > 50) logs.shift();
         if (message.includes('database system is ready to accept connections')) resolve();

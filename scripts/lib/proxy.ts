@@ -21,6 +21,12 @@ export interface RoundRobinProxy {
   served: number[];
   /** Takes upstream `index` out of rotation (before its instance stops: requests in flight finish there). */
   drain(index: number): void;
+  /**
+   * Resolves once no request sent to upstream `index` is still open: after `drain`, what the balancer's deregistration
+   * delay (Kubernetes: the preStop sleep) waits for before the instance gets SIGTERM. Otherwise a request routed there
+   * just before the drain can reach the port as the server stops listening, and is reset unanswered.
+   */
+  idle(index: number): Promise<void>;
   /** Puts upstream `index` back into rotation at `url` (the restarted instance). */
   replace(index: number, url: string): void;
   close(): Promise<void>;
@@ -47,6 +53,7 @@ export async function startRoundRobinProxy(options: ProxyOptions): Promise<Round
   const balancer = createBalancer(options.upstreams);
   const restMs = options.restMs ?? 2000;
   const served = options.upstreams.map(() => 0);
+  const open = options.upstreams.map(() => 0);
 
   const server = http.createServer(async (req, res) => {
     let body: Buffer;
@@ -70,6 +77,13 @@ export async function startRoundRobinProxy(options: ProxyOptions): Promise<Round
         return;
       }
       tried.add(index);
+      open[index]!++;
+      let closed = false;
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        open[index]!--;
+      };
       let connected = false;
       const upstream = http.request(new URL(req.url ?? '/', balancer.upstreams[index]), {
         method,
@@ -82,9 +96,12 @@ export async function startRoundRobinProxy(options: ProxyOptions): Promise<Round
         served[index]!++;
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
+        answer.on('end', close);
+        answer.on('close', close);
         answer.on('error', () => res.destroy());
       });
       upstream.on('error', () => {
+        close();
         markFailed(balancer, index, Date.now(), restMs);
         if (res.headersSent) res.destroy();
         else if (mayRetry(method, connected)) attempt();
@@ -108,6 +125,9 @@ export async function startRoundRobinProxy(options: ProxyOptions): Promise<Round
     url: `http://127.0.0.1:${port}`,
     served,
     drain: (index) => drainUpstream(balancer, index),
+    async idle(index) {
+      while (open[index]! > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    },
     replace: (index, url) => replaceUpstream(balancer, index, url),
     close: () =>
       new Promise<void>((resolve) => {

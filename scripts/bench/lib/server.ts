@@ -15,14 +15,20 @@ export interface BenchServer {
 
 export async function benchServer(
   scope: string,
-  options: { extensions?: string[] | false } = {},
+  options: {
+    extensions?: string[] | false;
+    /** A server the bench started itself (stopped by close()), instead of BENCH_DATABASE_URL or the shared one. */
+    own?: { server: PgConnection; stop(): Promise<void> };
+  } = {},
 ): Promise<BenchServer> {
-  const { server, stop } = await toolServer({
-    url: process.env.BENCH_DATABASE_URL,
-    dataDirName: 'bench-postgres',
-    port: 5459,
-    scope,
-  });
+  const { server, stop } =
+    options.own ??
+    (await toolServer({
+      url: process.env.BENCH_DATABASE_URL,
+      dataDirName: 'bench-postgres',
+      port: 5459,
+      scope,
+    }));
   if (options.extensions !== false) await buildStaleExtensions(scope, options.extensions ?? listExtensions());
   const created = new Set<string>();
   const drop = async (db: PgConnection) => {
