@@ -69,6 +69,12 @@ export function createDeliver(deps: DeliverDeps) {
     });
   }
 
+  /** Disables an endpoint failing since `failingSince` once the failure window has passed. */
+  async function disableOutsideWindow(subscription: SubscriptionRow, failingSince: Date | null) {
+    if (failingSince !== null && windowExceeded(failingSince, new Date(), deps.disableAfterSeconds))
+      await disable(subscription, `no successful delivery since ${failingSince.toISOString()}`);
+  }
+
   async function attempt(delivery: DeliveryRow) {
     const subscription = await store.subscription(delivery.subscription);
     if (!subscription?.enabled) {
@@ -125,6 +131,12 @@ export function createDeliver(deps: DeliverDeps) {
           });
           await enqueueAttempt(trx, delivery.id, 'breaker', deps.breaker.cooldownSeconds);
         });
+        // The window counts from the first real failure; an open circuit does not stop that clock. Without this an
+        // endpoint past its window stayed on until a half-open trial happened to fail after it (a cycle later).
+        await disableOutsideWindow(
+          subscription,
+          subscription.failing_since === null ? null : new Date(subscription.failing_since),
+        );
         return;
       }
       if (caught instanceof FailedAnswer) {
@@ -180,9 +192,7 @@ export function createDeliver(deps: DeliverDeps) {
         logger.warn(log, 'webhooks: delivery failed for good');
         break;
     }
-    const failingSince = await store.failed(subscription.id);
-    if (windowExceeded(failingSince, new Date(), deps.disableAfterSeconds))
-      await disable(subscription, `no successful delivery since ${failingSince!.toISOString()}`);
+    await disableOutsideWindow(subscription, await store.failed(subscription.id));
   }
 
   return async (job: Job<DeliverJob>): Promise<void> => {
