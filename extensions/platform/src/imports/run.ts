@@ -1,8 +1,9 @@
 // The import's checks and write, in one transaction (decision 0042). Every row goes through what a REST create or
 // update of it would: Directus's filter hooks (items.create / <collection>.items.create, and update: the workflow's
 // initial state and the domain's own rules run there), the caller's access check for updated rows (validateAccess:
-// row rules and field lists), processPayload (field list, presets, required fields, field validation and the
-// permission's validation rule) and the special fields Directus fills (uuid keys, user/date created and updated).
+// row rules and field lists), Directus's processPayload steps (field list, presets, required fields, field validation
+// and the permission's validation rule; payload-checks.ts, the rules fetched once) and the special fields Directus
+// fills (uuid keys, user/date created and updated).
 // Then the rows are written in chunks with one INSERT ... SELECT FROM jsonb_populate_recordset or one UPDATE ... FROM
 // per chunk, so database triggers run (ticket numbers, SLA due times) at set speed. A chunk the database refuses is
 // retried row by row under savepoints only to name the failing rows. A dry run does all of it and rolls back, so its
@@ -11,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Accountability, SchemaOverview } from '@directus/types';
 import type { Knex } from 'knex';
 import { loadDirectusModule } from '../shared/directus-internals.js';
+import { payloadCheck, type PayloadCheck } from './payload-checks.js';
 import type { WorkflowDefinition } from '../workflows/core/definition.js';
 import { decideInitial } from '../workflows/core/machine.js';
 import type { ImportOptions } from './core/contract.js';
@@ -43,10 +45,6 @@ type Payload = Record<string, unknown>;
 type Key = string | number;
 
 interface DirectusInternals {
-  processPayload: (
-    options: { accountability: Accountability; action: 'create' | 'update'; collection: string; payload: Payload },
-    context: { knex: Knex; schema: SchemaOverview },
-  ) => Promise<Payload>;
   validateAccess: (
     options: {
       accountability: Accountability;
@@ -78,7 +76,6 @@ function directusInternals(): Promise<DirectusInternals> {
       }>('emitter')
     ).default;
     return {
-      ...(await load<Pick<DirectusInternals, 'processPayload'>>('permissions/modules/process-payload/process-payload')),
       ...(await load<Pick<DirectusInternals, 'validateAccess'>>('permissions/modules/validate-access/validate-access')),
       emitFilter: emitter.emitFilter.bind(emitter),
       emitAction: emitter.emitAction.bind(emitter),
@@ -361,6 +358,13 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
     const done = await deps.database.transaction(async (trx) => {
       const directus = await directusInternals();
       const context = { knex: trx, schema };
+      // Directus's payload checks with the caller's rules fetched once per action, not per row (payload-checks.ts).
+      const checks = new Map<'create' | 'update', Promise<PayloadCheck>>();
+      const checkFor = (action: 'create' | 'update') => {
+        let check = checks.get(action);
+        if (!check) checks.set(action, (check = payloadCheck({ accountability, action, collection }, context)));
+        return check;
+      };
       const sets = await uniqueSets(trx, collection);
       for (const target of vocabularies) {
         const unique = target.key === schema.collections[target.collection]!.primary;
@@ -526,11 +530,8 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
           try {
             written = accountability.admin
               ? payload
-              : await timed('processPayload', () =>
-                  directus.processPayload(
-                    { accountability, action: action.kind === 'insert' ? 'create' : 'update', collection, payload },
-                    context,
-                  ),
+              : await timed('processPayload', async () =>
+                  (await checkFor(action.kind === 'insert' ? 'create' : 'update'))(payload),
                 );
           } catch (error) {
             errors.push(...errorsOf(error, action.row.row));
