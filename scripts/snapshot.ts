@@ -53,8 +53,8 @@ async function main(): Promise<number> {
     step(SCOPE, `reading database ${connection.database} on ${connection.host}:${connection.port}`);
     if (values.check) {
       let code = 0;
-      for (const checked of values.line ? [line] : (['platform', 'domain'] as const)) {
-        const { latest, changes, drifted } = await checkDrift(connection, checked, dirs);
+      const checks = await checkDrift(connection, values.line ? [line] : ['platform', 'domain'], dirs);
+      for (const { line: checked, latest, changes, drifted } of checks) {
         const where = labelOf(dirs[checked]);
         if (!drifted) {
           step(SCOPE, `the database matches ${latest} (${where})`);

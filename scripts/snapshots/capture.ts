@@ -2,6 +2,7 @@
 // by default; the platform's with line 'platform', decision 0029), each line seeing only its part of the schema.
 import type { PgConnection } from '../lib/postgres.js';
 import { openDatabase, readLiveState } from './database.js';
+import { snapshotSchema } from './directus-cli.js';
 import { diffStates, type Change } from './core/diff.js';
 import { EMPTY_SETTINGS } from './core/settings.js';
 import type { VersionState } from './core/state.js';
@@ -73,11 +74,17 @@ function renderLineState(state: VersionState, line: LineName): Record<string, st
   return line === 'platform' ? { 'schema.json': canonicalJson(state.schema) } : renderState(state);
 }
 
-async function compareLive(connection: PgConnection, line: LineName, dirs: LineDirs): Promise<Comparison> {
+/** `directusSchema`: Directus's schema snapshot of the database (snapshotSchema), read once for every line compared. */
+async function compareLive(
+  connection: PgConnection,
+  line: LineName,
+  dirs: LineDirs,
+  directusSchema: Record<string, unknown>,
+): Promise<Comparison> {
   const dir = dirs[line];
   const db = openDatabase(connection);
   try {
-    const full = await readLiveState(db, connection, line === 'domain' ? readConfig(dir) : { dataCollections: [] });
+    const full = await readLiveState(db, directusSchema, line === 'domain' ? readConfig(dir) : { dataCollections: [] });
     const schema = ownedPart(full.schema, line, platformPart(line, full.schema, dirs));
     const latest = listVersions(dir).at(-1);
     const latestFiles = latest ? readVersionFiles(dir, latest.folder) : {};
@@ -117,7 +124,7 @@ export async function captureVersion(
   options: { evenIfUnchanged?: boolean } = {},
 ): Promise<CaptureResult> {
   const dir = dirs[line];
-  const { latest, live, changes, differs } = await compareLive(connection, line, dirs);
+  const { latest, live, changes, differs } = await compareLive(connection, line, dirs, await snapshotSchema(connection));
   if (!differs && !options.evenIfUnchanged) return { folder: null, latest: latest?.folder ?? null, changes: [] };
   const version = (latest?.version ?? 0) + 1;
   const folder = versionFolder(version, name);
@@ -132,9 +139,22 @@ export async function captureVersion(
   return { folder, latest: latest?.folder ?? null, changes };
 }
 
-export async function checkDrift(connection: PgConnection, line: LineName = 'domain', dirs: LineDirs = defaultLineDirs()) {
-  const { latest, changes, differs } = await compareLive(connection, line, dirs);
-  return { latest: latest?.folder ?? null, changes, drifted: differs };
+/**
+ * Each line's drift, in order. Directus's schema is read once for all of them: each read is a Directus CLI process
+ * (seconds, loading Directus), and every line sees its part of the same schema.
+ */
+export async function checkDrift(
+  connection: PgConnection,
+  lines: readonly LineName[] = ['domain'],
+  dirs: LineDirs = defaultLineDirs(),
+) {
+  const directusSchema = await snapshotSchema(connection);
+  const results = [];
+  for (const line of lines) {
+    const { latest, changes, differs } = await compareLive(connection, line, dirs, directusSchema);
+    results.push({ line, latest: latest?.folder ?? null, changes, drifted: differs });
+  }
+  return results;
 }
 
 /** Rewrites the manifest of a version that is not released yet, after its migrate.ts was written by hand. */

@@ -2,7 +2,6 @@
 // a transaction; keep the ledger.
 import knexFactory, { type Knex } from 'knex';
 import type { PgConnection } from '../lib/postgres.js';
-import { snapshotSchema } from './directus-cli.js';
 import type { Json } from './core/canonical.js';
 import {
   ACCESS_COLUMNS,
@@ -51,12 +50,13 @@ export function openDatabase(connection: PgConnection): Knex {
   return knexFactory({ client: 'pg', connection: { ...connection }, pool: { min: 0, max: 2 } });
 }
 
+/** The live state, around `directusSchema`: Directus's schema snapshot of the same database (directus-cli.ts). */
 export async function readLiveState(
   db: Knex,
-  connection: PgConnection,
+  directusSchema: Record<string, unknown>,
   config: SnapshotConfig,
 ): Promise<VersionState> {
-  const schema = normalizeSchema(await snapshotSchema(connection));
+  const schema = normalizeSchema(directusSchema);
   const [roles, policies, permissions, access, flows, operations, dashboards, panels] = await Promise.all([
     db('directus_roles').select(),
     db('directus_policies').select(),

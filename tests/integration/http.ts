@@ -78,7 +78,15 @@ export function bearerClient(baseUrl: () => string) {
     if (response.status >= 300) throw new Error(`${method} ${route} answered ${response.status}: ${response.text}`);
     return (response.body as { data: T }).data;
   }
-  return { api, ok };
+  /** An active user made by `admin` through the API, with a fresh access token from its own login. */
+  async function userWithToken(
+    admin: string,
+    user: { email: string; password: string; role: string; organization?: string | null },
+  ): Promise<{ id: string; token: string }> {
+    const { id } = await ok<{ id: string }>(admin, 'POST', '/users', { ...user, status: 'active' });
+    return { id, token: await login(baseUrl(), user.email, user.password) };
+  }
+  return { api, ok, userWithToken };
 }
 
 /** Polls until the probe gives a truthy value, or throws naming what it waited for. */

@@ -119,6 +119,8 @@ describe('a rolling restart through a schema change', () => {
       // 2. One instance at a time: out of the balancer, SIGTERM, a new process, back in once it is ready.
       for (const index of [0, 1]) {
         proxy.drain(index);
+        // What a balancer's deregistration delay does: the requests already routed there finish before SIGTERM.
+        await proxy.idle(index);
         const before = answered;
         await instances[index]!.stop();
         // The other instance carried the load alone meanwhile.

@@ -127,6 +127,33 @@ describe('two instances on one Redis', () => {
     expect(after.headers.get('x-cache-status')).toBe('MISS');
   });
 
+  it("a permission removed through one instance: the other does not answer the user's cached read", async () => {
+    // The response cache keys on the user id, not the permissions (decision 0065): only the purge protects this.
+    const policy = await ok<{ id: string }>(a.baseUrl, 'POST', '/policies', { name: `Cached readers ${NS}` });
+    const permission = await ok<{ id: number }>(a.baseUrl, 'POST', '/permissions', {
+      policy: policy.id,
+      collection: 'tasks',
+      action: 'read',
+      fields: ['id', 'title'],
+    });
+    const role = await ok<{ id: string }>(a.baseUrl, 'POST', '/roles', { name: `Cached reader ${NS}` });
+    await ok(a.baseUrl, 'POST', '/access', { role: role.id, policy: policy.id });
+    const email = `cached-reader-${NS}@scale.example.com`;
+    await ok(a.baseUrl, 'POST', '/users', { email, password: 'cached-reader-pw-42', role: role.id });
+    const reader = await login(a.baseUrl, email, 'cached-reader-pw-42');
+    const read = (base: string) =>
+      getJson(`${base}/items/tasks?fields=id,title&limit=1`, {
+        headers: { authorization: `Bearer ${reader}`, 'x-forwarded-for': freshAddress() },
+      });
+    expect((await read(a.baseUrl)).headers.get('x-cache-status')).toBe('MISS');
+    const cached = await read(b.baseUrl);
+    expect([cached.status, cached.headers.get('x-cache-status')]).toEqual([200, 'HIT']);
+
+    await ok(b.baseUrl, 'DELETE', `/permissions/${permission.id}`);
+    expect((await read(a.baseUrl)).status).toBe(403);
+    expect((await read(b.baseUrl)).status).toBe(403);
+  });
+
   it('invalidates the schema on the other instance after a field is added', async () => {
     const task = await ok<{ id: string }>(a.baseUrl, 'POST', '/items/tasks', { title: 'schema', project });
     // B has the schema (without the field) in memory: it refuses the unknown field.

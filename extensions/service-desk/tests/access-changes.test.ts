@@ -9,7 +9,7 @@ import type { DirectusInstance } from '../../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../../scripts/lib/postgres.js';
 import { startMigratedInstance } from '../../../scripts/snapshots/instance.js';
 import { harness, migratedTestDatabase } from '../../../tests/integration/harness/context.js';
-import { adminToken, bearerClient, expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
+import { adminToken, bearerClient, expectErrorEnvelope } from '../../../tests/integration/http.js';
 import { openTestSocket, type TestSocket } from '../../../tests/integration/harness/websocket.js';
 
 const PASSWORD = 'access-changes-password-42';
@@ -22,25 +22,12 @@ const org: Record<'a' | 'b', string> = { a: '', b: '' };
 const customer: Record<'a' | 'b', string> = { a: '', b: '' };
 let serial = 0;
 
-const { api, ok } = bearerClient(() => instance.baseUrl);
+const { api, ok, userWithToken } = bearerClient(() => instance.baseUrl);
 
 /** A user made by the admin; returns its id and a fresh access token. */
 async function person(role: string, organization: string | null = null) {
   const email = `person-${++serial}-${Date.now()}@access.example.com`;
-  const { id } = await ok<{ id: string }>(admin, 'POST', '/users', {
-    email,
-    password: PASSWORD,
-    role,
-    organization,
-    status: 'active',
-  });
-  const login = await getJson(`${instance.baseUrl}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  expect(login.status).toBe(200);
-  return { id, token: (login.body.data as { access_token: string }).access_token };
+  return userWithToken(admin, { email, password: PASSWORD, role, organization });
 }
 
 /** Organizations of the tickets the token reads (403 answers as null). */

@@ -15,7 +15,7 @@ import { rollupPermissions, ROLLUPS } from '../spec/reports/rollups.js';
 import { searchCollections } from '../spec/search/collections.js';
 import { POLICY, ROLE } from '../spec/service-desk/access.js';
 import { startInstance, type DirectusInstance } from '../../../scripts/lib/instance.js';
-import { harness } from '../../../tests/integration/harness/context.js';
+import { harness, MAIN_STORAGE_ROOT } from '../../../tests/integration/harness/context.js';
 import { getJson, mintApiKey } from '../../../tests/integration/http.js';
 import {
   ACTIONS,
@@ -83,16 +83,34 @@ const tally = {
 // ---------------------------------------------------------------------------------------------------------------
 // HTTP
 
+// ACCESS_MATRIX_CACHE=on: the same matrix with Directus's response cache on (decision 0065), every answer a customer
+// gets possibly a HIT of an earlier read of the same URL.
+const RESPONSE_CACHE: Record<string, string> =
+  process.env.ACCESS_MATRIX_CACHE === 'on'
+    ? {
+        CACHE_ENABLED: 'true',
+        CACHE_AUTO_PURGE: 'true',
+        CACHE_STORE: 'memory',
+        CACHE_TTL: '5m',
+        CACHE_STATUS_HEADER: 'X-Cache-Status',
+      }
+    : {};
+/** Answers served from the response cache, out of all answers (only counted with ACCESS_MATRIX_CACHE=on). */
+const cacheHits = { hit: 0, all: 0 };
+
 type Answer = Awaited<ReturnType<typeof getJson>>;
 
 async function call(token: string | null, method: string, route: string, body?: unknown): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
-  return getJson(`${instance.baseUrl}${route}`, {
+  const answer = await getJson(`${instance.baseUrl}${route}`, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  cacheHits.all += 1;
+  if (answer.headers.get('x-cache-status') === 'HIT') cacheHits.hit += 1;
+  return answer;
 }
 
 async function asAdmin<T = Record<string, unknown>>(method: string, route: string, body?: unknown): Promise<T> {
@@ -375,7 +393,15 @@ beforeAll(async () => {
   instance = await startInstance({
     db: harness().db,
     name: 'access-matrix',
-    env: { WEBSOCKETS_ENABLED: 'true', WEBSOCKETS_REST_ENABLED: 'true', WEBSOCKETS_GRAPHQL_ENABLED: 'false' },
+    env: {
+      WEBSOCKETS_ENABLED: 'true',
+      WEBSOCKETS_REST_ENABLED: 'true',
+      WEBSOCKETS_GRAPHQL_ENABLED: 'false',
+      // One storage with the harness's main instance, which shares this database and its jobs (a preset render
+      // queued here may run there), as instances of one deployment share their storage (docs/operations.md).
+      STORAGE_LOCAL_ROOT: MAIN_STORAGE_ROOT,
+      ...RESPONSE_CACHE,
+    },
   });
   admin = await login(harness().admin.email, harness().admin.password);
   const staff: Array<[Role, string]> = [
@@ -448,6 +474,8 @@ afterAll(async () => {
     `access matrix: ${tally.cases} cases, ${tally.crossTenant} cross-tenant attempts, ${tally.leaks} leaks ` +
       `(allowed+denied per surface: ${surfaces})`,
   );
+  if (RESPONSE_CACHE.CACHE_ENABLED)
+    console.log(`access matrix with the response cache on: ${cacheHits.hit} of ${cacheHits.all} answers were HITs`);
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1311,7 +1339,21 @@ describe('customer attachments', () => {
     const waiting = await upload(a.customer.token, `mx-waiting-${run}`, `mx-waiting-content-${run}`);
     expect(waiting.status).toBe(200);
     attachments.waiting = idOf(waiting);
-  }, 60_000);
+
+    // The presets are rendered by a job after the upload; until then a preset answers 503 (decision 0064). The
+    // matrix is about who may read them, so it starts once both images' presets are done, as seen by their uploaders.
+    for (const [token, id] of [
+      [a.customer.token, attachments.customerImage],
+      [tokens.agent!, attachments.noteImage],
+    ] as const)
+      for (const key of ['thumbnail', 'card-avif']) {
+        const started = Date.now();
+        while ((await call(token, 'GET', `/assets/${id}?key=${key}`)).status === 503) {
+          if (Date.now() - started > 60_000) throw new Error(`preset ${key} of ${id} still pending after 60 s`);
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
+  }, 180_000);
 
   /** Who may download which: staff who read every file, the customers of the message's organization, the uploader. */
   const mayRead = (viewer: Viewer, file: 'customerImage' | 'noteImage' | 'waiting') => {

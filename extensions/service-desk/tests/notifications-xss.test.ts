@@ -147,6 +147,9 @@ describe('in-app notifications carry customer text as text', () => {
     await page.waitForFunction(() => !location.pathname.includes('/login'), { timeout: 60_000 });
     // Directus asks admins about the project owner on first login; an agent should not see it, but close it if so.
     await dismissOwnerDialog(page);
+    // The app's start after the login (its redirect and first loads) settles before the click: a click during it can
+    // land on a drawer the next view closes (it did on a loaded machine once the fixed 10 s owner-dialog wait went).
+    await page.waitForNetworkIdle({ idleTime: 500, concurrency: 2, timeout: 120_000 });
 
     // The bell in the module bar opens the notifications drawer.
     await page.waitForSelector('.module-bar-avatar .notifications button', { timeout: 60_000 });

@@ -11,14 +11,13 @@ import path from 'node:path';
 import { authenticator } from 'otplib';
 import { accountClientKey, accountKey } from '../../platform/src/security/core/tokens.js';
 import { ROLE } from '../spec/service-desk/access.js';
-import { testRunsDir } from '../../../scripts/lib/instance.js';
-import { harness } from '../../../tests/integration/harness/context.js';
+import { harness, MAIN_STORAGE_ROOT } from '../../../tests/integration/harness/context.js';
 import { expectErrorEnvelope, getJson, until } from '../../../tests/integration/http.js';
 import { asAdmin, call, createDesk, type Desk, type Login } from './fixtures.js';
 
 const ERASED = '[erased]';
-// The main instance's STORAGE_LOCAL_ROOT (scripts/lib/instance.ts: <testRunsDir>/<name>/uploads).
-const uploads = path.join(testRunsDir, 'main', 'uploads');
+// The main instances' shared STORAGE_LOCAL_ROOT.
+const uploads = MAIN_STORAGE_ROOT;
 const hex = () => randomBytes(5).toString('hex');
 
 let desk: Desk;

@@ -213,6 +213,39 @@ const ready = (instance: DirectusInstance) =>
       }
       expect(createdIds(seen.agent2, 'directus_notifications')).not.toContain(String(replyNote.id));
     });
+
+    it("runs a subscription's `search` through the ranked index, as the subscriber (decision 0063)", async () => {
+      // "jamming" finds "jammed" only through the index's stems: Directus's own search (LIKE '%jamming%') finds no
+      // ticket below, so every row this subscription gets came through the index, and with the customer's rights.
+      const ticket = async (org: 'a' | 'b', requester: Person, subject: string) =>
+        (
+          await ok<{ id: string }>(admin, 'POST', '/items/tickets', {
+            subject: `${subject} ${run}`,
+            organization: orgs[org],
+            requester: people[requester].id,
+          })
+        ).id;
+      const socket = await openSocket(a, people.customerA.token);
+      sockets.push(socket);
+      const uid = 'tickets-search';
+      // Customers subscribe to create or update events only (delete events would carry other tenants' keys).
+      const query = { fields: ['id', 'subject'], search: 'jamming' };
+      socket.send({ type: 'subscribe', collection: 'tickets', uid, event: 'create', query });
+      await socket.next((m) => m.type === 'subscription' && m.uid === uid && m.event === 'init');
+
+      // Through B: one new ticket that matches in the customer's organization, one that does not, and one that
+      // matches in another organization.
+      const matching = await ticket('a', 'customerA', 'Printer jammed again');
+      const other = await ticket('a', 'customerA', 'Printer offline');
+      const foreign = await ticket('b', 'customerB', 'Printer jammed too');
+      await socket.next((m) => m.type === 'subscription' && m.uid === uid && m.event === 'create');
+      await sleep(1_500); // time for anything that should not come
+      const events = socket.messages.filter((m) => m.type === 'subscription' && m.uid === uid && m.event !== 'init');
+      const ids = new Set(events.flatMap((m) => (m.data as Array<{ id: string }>).map((row) => row.id)));
+      expect([...ids]).toEqual([matching]);
+      const text = JSON.stringify(socket.messages);
+      for (const absent of [other, foreign]) expect([absent, text.includes(absent)]).toEqual([absent, false]);
+    });
   });
 
   describe('while Redis is down and after it is back', () => {

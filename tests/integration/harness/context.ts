@@ -50,6 +50,9 @@ export const READY_MARKER = 'GROUNDWORK_TEST_STACK_READY';
 
 export const contextFile = path.join(testRunsDir, 'context.json');
 
+/** The storage root every main instance shares (stack.ts; files are named by UUID), whichever worker's main it is. */
+export const MAIN_STORAGE_ROOT = path.join(testRunsDir, 'main', 'uploads');
+
 /**
  * The stack, with the main instance of this Jest worker: files that run side by side (one per worker) never share a
  * main instance. JEST_WORKER_ID counts from 1, also when Jest runs in band.

@@ -20,6 +20,7 @@ import { FIXTURE_LINE } from './fixture-line.js';
 import {
   contextFile,
   MAIN_METRICS_TOKEN,
+  MAIN_STORAGE_ROOT,
   READY_MARKER,
   RETIRED_SWITCHES,
   type MainInstance,
@@ -102,7 +103,7 @@ async function up(): Promise<void> {
           METRICS_TOKEN: MAIN_METRICS_TOKEN,
           // One storage root for every main instance (files are named by UUID): tests look for the files the main
           // instance stored under .test-runs/main/uploads.
-          STORAGE_LOCAL_ROOT: path.join(testRunsDir, 'main', 'uploads'),
+          STORAGE_LOCAL_ROOT: MAIN_STORAGE_ROOT,
         },
         log: (message) => step(SCOPE, `migrate: ${message}`),
       });

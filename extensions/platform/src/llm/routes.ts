@@ -38,6 +38,7 @@ import {
 import { sseEvent } from './core/sse.js';
 import { createLlmProvider, midStreamReason } from './provider.js';
 import { usageStore } from './store.js';
+import { loadDirectusModule } from '../shared/directus-internals.js';
 
 /** The service desk's collections the assists read (all through the caller's permissions). */
 export const ASSIST_SOURCES = {
@@ -71,12 +72,11 @@ type ValidateAccess = (
 ) => Promise<void>;
 
 let validateAccess: Promise<ValidateAccess> | null = null;
-/** Directus's own access check, loaded at run time from the @directus/api that runs (as imports/run.ts does). */
+/** Directus's own access check, loaded at run time from the @directus/api that runs (shared/directus-internals.ts). */
 function directusValidateAccess(): Promise<ValidateAccess> {
-  validateAccess ??= (async () => {
-    const specifier = ['@directus', 'api', 'permissions/modules/validate-access/validate-access'].join('/');
-    return ((await import(specifier)) as { validateAccess: ValidateAccess }).validateAccess;
-  })();
+  validateAccess ??= loadDirectusModule<{ validateAccess: ValidateAccess }>(
+    'permissions/modules/validate-access/validate-access',
+  ).then((module) => module.validateAccess);
   return validateAccess;
 }
 

@@ -6,3 +6,8 @@
 export async function loadDirectusModule<T>(path: string): Promise<T> {
   return (await import(['@directus', 'api', path].join('/'))) as T;
 }
+
+/** One of Directus's own packages (`@directus/utils`, `@directus/validation`), the copy it loaded, the same way. */
+export async function loadDirectusPackage<T>(name: 'utils' | 'validation'): Promise<T> {
+  return (await import(['@directus', name].join('/'))) as T;
+}

@@ -132,6 +132,11 @@ export const platformEnvSchema = z.object({
   GROUNDWORK_IMPORT_HEARTBEAT_SECONDS: wholeNumber(10, 3600).default(60),
   /** Import idempotency records and ended background runs are deleted this many days after (daily job). */
   GROUNDWORK_IMPORT_RUN_RETENTION_DAYS: wholeNumber(1, 3650).default(30),
+  /**
+   * Background exports (exports/background.ts): the worker's heartbeat on a running export, as for imports: a killed
+   * worker's export is retried by another worker after this long plus JOBS_SUPERVISE_INTERVAL_SECONDS.
+   */
+  GROUNDWORK_EXPORT_HEARTBEAT_SECONDS: wholeNumber(10, 3600).default(30),
   /** Ended background export runs and their files (chunks in Postgres) are deleted this many days after (daily job). */
   GROUNDWORK_EXPORT_RUN_RETENTION_DAYS: wholeNumber(1, 3650).default(7),
   /** Cross-Origin-Resource-Policy on every response (security-headers/): which sites may embed our responses. */

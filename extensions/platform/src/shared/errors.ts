@@ -30,6 +30,8 @@ export const ErrorCode = {
   LlmProviderUnavailable: 'LLM_PROVIDER_UNAVAILABLE',
   // Storage quota of the uploader's owner (files/quota.ts) used up.
   StorageQuotaExceeded: 'STORAGE_QUOTA_EXCEEDED',
+  // An image whose preset render failed for good (files/renditions.ts, decision 0064): no request decodes it again.
+  AssetNotRenderable: 'ASSET_NOT_RENDERABLE',
 } as const;
 
 export interface InputErrorExtensions {
@@ -115,6 +117,12 @@ export const QuotaExceededError = createError<{ reason: string; limit: number }>
   ErrorCode.StorageQuotaExceeded,
   (e) => e.reason,
   413,
+);
+// 422: the image's render through a preset failed for good (timed out, too large, undecodable); answered at once.
+export const AssetNotRenderableError = createError<{ key: string; reason: string }>(
+  ErrorCode.AssetNotRenderable,
+  (e) => `The image cannot be rendered as "${e.key}": ${e.reason}. Download the original instead.`,
+  422,
 );
 export const UploadRefusedError = createError<{ reason: string }>(ErrorCode.InvalidPayload, (e) => e.reason, 400);
 export const FieldForbiddenError = createError<{ reason: string }>(ErrorCode.Forbidden, (e) => e.reason, 403);
