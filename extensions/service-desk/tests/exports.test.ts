@@ -85,6 +85,27 @@ describe('rows and fields as REST gives them', () => {
     expect(ours.text).toContain(`Org ${desk.run}`);
   });
 
+  it('gives a relation null in the first rows the columns of its fields only, filled where it is set', async () => {
+    // Columns once came from the first page alone: a null assignee there became a column of its own (JSON where set).
+    await desk.db('tickets').where({ id: ids.own[2] }).update({ assignee: desk.users.agent.id });
+    try {
+      const ours = await exportOf(desk.users.agent.token, 'tickets', {
+        fields: 'id,subject,assignee.email',
+        filter: JSON.stringify({ id: { _in: ids.own } }),
+        sort: 'subject',
+      });
+      expect(ours.status).toBe(200);
+      const lines = csvLines(ours.text);
+      expect(lines[0]).toBe('id,subject,assignee.email');
+      expect(lines.find((line) => line.startsWith(ids.own[2]!))).toBe(
+        `${ids.own[2]},Plain ${desk.run},${desk.users.agent.email}`,
+      );
+      expect(lines.find((line) => line.startsWith(ids.own[0]!))!.endsWith(',')).toBe(true);
+    } finally {
+      await desk.db('tickets').where({ id: ids.own[2] }).update({ assignee: null });
+    }
+  });
+
   it('never gives a customer an internal message, in any format', async () => {
     for (const format of ['csv', 'json', 'ndjson']) {
       const ours = await exportOf(desk.users.customer.token, 'ticket_messages', { format, fields: 'id,body,ticket' });

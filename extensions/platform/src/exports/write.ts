@@ -4,7 +4,7 @@
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { writeXlsx } from '../shared/xlsx.js';
-import { columnsOf, csvHeader, csvRecords, rowCells } from './core/cells.js';
+import { exportColumns, csvHeader, csvRecords, rowCells } from './core/cells.js';
 import type { ExportFormat } from './core/contract.js';
 
 type Row = Record<string, unknown>;
@@ -12,11 +12,6 @@ type Row = Record<string, unknown>;
 async function* allPages(first: Row[], rest: () => AsyncGenerator<Row[]>): AsyncGenerator<Row[]> {
   if (first.length > 0) yield first;
   yield* rest();
-}
-
-/** Columns: the dotted paths of the first page; the requested fields when there is no row to read them from. */
-function columnsFor(first: Row[], fields: string[]): string[] {
-  return first.length > 0 ? columnsOf(first) : fields.filter((field) => !field.includes('*'));
 }
 
 export async function writeExport(
@@ -50,7 +45,7 @@ export async function writeExport(
       out,
     );
   }
-  const columns = columnsFor(pages.first, pages.fields);
+  const columns = exportColumns(pages.first, pages.fields);
   if (format === 'csv') {
     // One string per batch (core/cells.ts writes what csv-stringify would): the header even when there is no row.
     // At most one batch's text waits in the stream (highWaterMark 1), so a slow client holds back the reads.

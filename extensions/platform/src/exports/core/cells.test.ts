@@ -1,6 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { stringify } from 'csv-stringify/sync';
-import { cellText, columnsOf, csvField, csvHeader, csvRecords, neutraliseFormula, rowCells, valueAt } from './cells.js';
+import {
+  cellText,
+  columnsOf,
+  exportColumns,
+  csvField,
+  csvHeader,
+  csvRecords,
+  neutraliseFormula,
+  rowCells,
+  valueAt,
+} from './cells.js';
 
 describe('neutraliseFormula', () => {
   it.each(['=1+1', '+1', '-2', '@SUM(A1)', '\tx', '\rx', '=HYPERLINK("http://x")'])('prefixes %j', (text) => {
@@ -49,6 +59,40 @@ describe('columnsOf and rowCells', () => {
   it('gives the cells of given columns, neutralised', () => {
     expect(rowCells(rows[1]!, ['id', 'subject', 'organization.name', 'tags'])).toEqual(['2', "'=cmd", 'Acme', '']);
     expect(rowCells(rows[0]!, ['organization.name', 'tags'])).toEqual(['', '[1,2]']);
+  });
+});
+
+describe('exportColumns', () => {
+  it('puts the fields of a relation null in an earlier row where the relation stood, without its own column', () => {
+    const rows = [
+      { id: 1, assignee: null, status: 'open' },
+      { id: 2, assignee: { email: 'a@x.test', name: 'A' }, status: 'new' },
+    ];
+    expect(exportColumns(rows, ['id', 'assignee.email', 'assignee.name', 'status'])).toEqual([
+      'id',
+      'assignee.email',
+      'assignee.name',
+      'status',
+    ]);
+  });
+  it('keeps the requested fields of a relation null in every row of the first page', () => {
+    const rows = [{ id: 1, assignee: null, status: 'open' }];
+    expect(exportColumns(rows, ['id', 'assignee.email', 'status'])).toEqual(['id', 'assignee.email', 'status']);
+  });
+  it('walks deeper relations and keeps a plain requested field whose value is null', () => {
+    const rows = [
+      { id: 1, organization: { sla: null }, assignee: null },
+      { id: 2, organization: { sla: { name: 'Gold' } }, assignee: null },
+    ];
+    expect(exportColumns(rows, ['id', 'organization.sla.name', 'assignee'])).toEqual([
+      'id',
+      'organization.sla.name',
+      'assignee',
+    ]);
+  });
+  it('expands wildcards from the rows, and answers the plain requested fields when there is no row', () => {
+    expect(exportColumns([{ id: 1, subject: 's' }], ['*'])).toEqual(['id', 'subject']);
+    expect(exportColumns([], ['*', 'id', 'organization.name'])).toEqual(['id', 'organization.name']);
   });
 });
 

@@ -34,6 +34,27 @@ export function columnsOf(rows: Row[]): string[] {
   return [...columns];
 }
 
+/**
+ * The columns of an export: the dotted paths of its first page (wildcards expand to what the rows hold), completed by
+ * the requested fields. A relation that is null in one row is a leaf there and an object in the next, so its own
+ * column (JSON where it was an object) would stand beside its fields' columns: a path that prefixes another column
+ * gives way to those columns, in its place. A requested field the first page never shows (a relation null in every
+ * row of it) still gets its column. With no rows, the requested fields without wildcards.
+ */
+export function exportColumns(firstPage: Row[], fields: string[]): string[] {
+  const columns = columnsOf(firstPage);
+  for (const field of fields) if (!field.includes('*') && !columns.includes(field)) columns.push(field);
+  const isPrefix = (path: string) => columns.some((other) => other.startsWith(`${path}.`));
+  const placed = new Set<string>();
+  for (const column of columns) {
+    const group = isPrefix(column)
+      ? columns.filter((other) => other.startsWith(`${column}.`) && !isPrefix(other))
+      : [column];
+    for (const path of group) placed.add(path);
+  }
+  return [...placed];
+}
+
 /** The value at a path of keys; undefined where the path crosses a null relation. */
 function valueAtKeys(row: Row, keys: string[]): unknown {
   let current: unknown = row;
