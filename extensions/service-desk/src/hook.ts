@@ -14,7 +14,7 @@ import { registrationFilter } from './registration/hook.js';
 import { registerSlaJobs } from './sla/jobs.js';
 import { registerAbandonedUploadCleanup } from './attachments/cleanup.js';
 import { registerWorkflowGuards } from './workflow-guards/register.js';
-import { requesterOnCreate, ticketUpdate } from './tickets/hook.js';
+import { forgetPeople, PEOPLE_CHANGING_EVENTS, requesterOnCreate, ticketUpdate } from './tickets/hook.js';
 
 export default defineHook((register, context) => {
   const logger = context.logger.child({ capability: 'service-desk' });
@@ -39,6 +39,7 @@ export default defineHook((register, context) => {
   const tickets = context.logger.child({ capability: 'tickets' });
   register.filter('tickets.items.create', requesterOnCreate(tickets));
   register.filter('tickets.items.update', ticketUpdate(tickets));
+  for (const event of PEOPLE_CHANGING_EVENTS) register.filter(event, forgetPeople());
 
   // subscriptions: customers' websocket subscriptions carry no delete events (those skip row permissions).
   register.filter('websocket.message', guardSubscriptions(context.logger.child({ capability: 'subscriptions' })));

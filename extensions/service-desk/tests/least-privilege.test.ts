@@ -305,6 +305,25 @@ describe('finding 4d: a ticket’s requester belongs to its organization', () =>
     expect(moved.status).toBe(200);
   });
 
+  it('sees a requester moved earlier in the same batch (the rule reads each person once per transaction)', async () => {
+    // The first ticket's nested write moves its requester to the other organization before the second is checked;
+    // a memo of people kept across that write would let the second ticket through.
+    const subject = `lp-moved-${desk.run}`;
+    const response = await call(desk.admin, 'POST', '/items/tickets', [
+      {
+        subject,
+        organization: desk.org.id,
+        requester: { id: desk.users.customer.id, organization: desk.otherOrg.id },
+      },
+      { subject, organization: desk.org.id, requester: desk.users.customer.id },
+    ]);
+    refused(response);
+    expect(await desk.db('tickets').where({ subject })).toEqual([]);
+    expect(await desk.db('directus_users').where({ id: desk.users.customer.id }).first()).toMatchObject({
+      organization: desk.org.id,
+    });
+  });
+
   it('allows a member of the organization, staff, and no requester', async () => {
     for (const requester of [desk.users.customer.id, desk.users.agent.id, null]) {
       const created = await call(desk.users.agent.token, 'POST', '/items/tickets', {

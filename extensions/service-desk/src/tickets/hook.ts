@@ -18,7 +18,36 @@ interface FilterContext {
 }
 type Payload = Record<string, unknown>;
 
+/**
+ * The people one transaction has read, by key: a batch or an import names the same few requesters on many rows, and
+ * each row's filter would read them again (issue 11: the largest per-row cost left in an import). Only inside a
+ * transaction, and dropped when that transaction writes users, roles, policies or access, the writes that change a
+ * person's organization or staff status (a nested write earlier in the same batch is seen, as without the memo).
+ */
+const peopleByTransaction = new WeakMap<Knex, Map<string, Person | null>>();
+
+/** The events after which a transaction's memo of people is dropped (registered in ../hook.ts). */
+export const PEOPLE_CHANGING_EVENTS = ['users', 'roles', 'policies', 'access'].flatMap((scope) =>
+  ['create', 'update', 'delete'].map((action) => `${scope}.${action}`),
+);
+
+/** Filter for PEOPLE_CHANGING_EVENTS: the transaction's memo goes before its write. */
+export function forgetPeople() {
+  return (payload: unknown, _meta: Record<string, unknown>, context: FilterContext) => {
+    peopleByTransaction.delete(context.database);
+    return payload;
+  };
+}
+
 async function personOf(database: Knex, key: string): Promise<Person | null> {
+  if (!(database as Knex.Transaction).isTransaction) return readPerson(database, key);
+  let people = peopleByTransaction.get(database);
+  if (!people) peopleByTransaction.set(database, (people = new Map()));
+  if (!people.has(key)) people.set(key, await readPerson(database, key));
+  return people.get(key)!;
+}
+
+async function readPerson(database: Knex, key: string): Promise<Person | null> {
   const row = (await database('directus_users as u')
     .select('u.organization')
     .select(
