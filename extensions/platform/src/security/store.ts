@@ -100,14 +100,15 @@ export function securityStore(database: Knex, clock: () => number = Date.now, op
         const now = clock();
         const decisions: Array<{ key: string; admission: Admission }> = [];
         for (const { key, policy } of sorted) {
-          await trx.raw(
+          // One statement makes or locks the row and returns it. An insert-if-missing followed by a SELECT … FOR
+          // UPDATE found nothing when a parallel successful login (reset) deleted the row in between: a 500 on login
+          // (seen when several accounts logged in at once from one address, which shares the address key).
+          const { rows } = (await trx.raw(
             `INSERT INTO groundwork.login_throttle (key, failures, last_failure_at) VALUES (?, 0, to_timestamp(0))
-             ON CONFLICT (key) DO NOTHING`,
+             ON CONFLICT (key) DO UPDATE SET key = excluded.key
+             RETURNING *`,
             [key],
-          );
-          const { rows } = (await trx.raw('SELECT * FROM groundwork.login_throttle WHERE key = ? FOR UPDATE', [
-            key,
-          ])) as { rows: Row[] };
+          )) as { rows: Row[] };
           const row = rows[0]!;
           const state = row.failures === 0 ? null : toState(row);
           decisions.push({ key, admission: admit(state, now, policy) });
