@@ -59,6 +59,12 @@ describe('bugs the fuzz found', () => {
     ],
     // This one ran the process out of memory (Directus expanded the alias `*` forever): seed 2055238678, run 7336.
     ['an alias named *', `/items/tags?search=0x10&alias=${encodeURIComponent('{"*":"count(id)"}')}`, 'INVALID_QUERY'],
+    // A NUL in an alias name went into the SQL text and broke PostgreSQL's protocol: seed 285882585, run 12202.
+    [
+      'a NUL byte in an alias name',
+      `/items/workflow_history?alias=${encodeURIComponent('{"\\u0000":"actor"}')}`,
+      'INVALID_QUERY',
+    ],
     ['aggregate as text that is not JSON', '/items/tickets?aggregate=%3A', 'INVALID_QUERY'],
     ['fields as a list of objects', '/items/tickets?fields[0][a]=b', 'INVALID_QUERY'],
     ['a relational groupBy', '/items/ticket_messages?groupBy=ticket.assignee', 'INVALID_QUERY'],

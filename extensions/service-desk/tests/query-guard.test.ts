@@ -312,4 +312,16 @@ describe('websocket subscriptions (a Directus of its own, websockets on)', () =>
     const served = await updateSeenWith({ fields: ['id'], filter: { subject: { _eq: ticket.subject } } });
     expect(served).toMatchObject({ type: 'subscription', event: 'update', data: [{ id: ticket.id }] });
   });
+  // Our URL guard does not see a subscription's query; the alias rule on the query event does. An alias named `*`
+  // made Directus expand it forever over REST (out of memory); a NUL in a name broke PostgreSQL's protocol.
+  it('an alias named * or holding a NUL byte is refused, and the instance still answers', async () => {
+    for (const alias of [{ '*': 'id' }, { 'a\u0000': 'id' }]) {
+      const refused = await updateSeenWith({ fields: ['id'], alias });
+      expect({ alias, refused }).toMatchObject({
+        alias,
+        refused: { type: 'subscribe', status: 'error', error: { code: 'INVALID_QUERY' } },
+      });
+    }
+    expect((await getJson(`${instance.baseUrl}/server/health`)).status).toBe(200);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { filterValueIssues } from './filter-values.js';
+import { ALIAS_NAME_MESSAGE } from './query-shape.js';
 
 describe('filterValueIssues', () => {
   it('takes text for the case-insensitive operators, and anything Directus validates for the others', () => {
@@ -52,5 +53,18 @@ describe('filterValueIssues', () => {
       { path: 'filter._and[0].)(', message: 'A function in a field key is written name(field), once' },
       { path: 'filter._and[1].a()', message: 'A function in a field key is written name(field), once' },
     ]);
+  });
+  // The URL guard (query-shape.ts) does not see websocket subscriptions; the query event does.
+  it('names a bad alias name on the parsed query and in deep sub-queries, and takes plain ones', () => {
+    expect(filterValueIssues({ alias: { '*': 'count(id)' } })).toEqual([
+      { path: 'alias', message: ALIAS_NAME_MESSAGE },
+    ]);
+    expect(filterValueIssues({ alias: { 'a\u0000': 'id' } }).map((issue) => issue.path)).toEqual(['alias']);
+    expect(filterValueIssues({ deep: { messages: { _alias: { '': 'id' } } } }).map((issue) => issue.path)).toEqual([
+      'deep.messages._alias',
+    ]);
+    expect(filterValueIssues({ alias: { total: 'count(id)' }, deep: { messages: { _alias: { b: 'body' } } } })).toEqual(
+      [],
+    );
   });
 });

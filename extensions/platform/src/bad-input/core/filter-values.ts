@@ -4,7 +4,14 @@
 // answered 500 (found by the fuzz). Checked on the parsed query (the items.query event), so REST, GraphQL, exports
 // and websocket subscriptions are covered alike, `deep` sub-queries and relational filters included. Also a field key
 // with parentheses that is no function call (`{")(":…}`), which Directus reads as one (see query-shape.ts). Pure.
-import { isObject, malformedCall, parsed, type QueryShapeIssue } from './query-shape.js';
+import {
+  ALIAS_NAME_MESSAGE,
+  badAliasName,
+  isObject,
+  malformedCall,
+  parsed,
+  type QueryShapeIssue,
+} from './query-shape.js';
 
 export const CASE_INSENSITIVE_OPERATORS = new Set([
   '_ieq',
@@ -42,15 +49,26 @@ function deepIssues(deep: unknown, path: string, depth: number, issues: QuerySha
   for (const [key, value] of Object.entries(level)) {
     const at = `${path}.${key}`;
     if (key === '_filter') filterIssues(parsed(value), at, depth + 1, issues);
+    else if (key === '_alias') aliasIssues(value, at, issues);
     else if (!key.startsWith('_') || key === '_deep') deepIssues(value, at, depth + 1, issues);
   }
 }
 
-/** The filter values in `filter` and in every `deep` sub-query that Directus would fail on. */
+/**
+ * Alias names (query-shape.ts's rule, checked there on the URL): here again on the parsed query, for the paths that
+ * reach Directus without our URL guard, websocket subscriptions above all (an alias named `*` would expand forever).
+ */
+function aliasIssues(alias: unknown, path: string, issues: QueryShapeIssue[]): void {
+  const names = parsed(alias);
+  if (isObject(names) && Object.keys(names).some(badAliasName)) issues.push({ path, message: ALIAS_NAME_MESSAGE });
+}
+
+/** The filter values and alias names in the query and in every `deep` sub-query that Directus would fail on. */
 export function filterValueIssues(query: unknown): QueryShapeIssue[] {
   if (!isObject(query)) return [];
   const issues: QueryShapeIssue[] = [];
   filterIssues(parsed(query['filter']), 'filter', 0, issues);
+  aliasIssues(query['alias'], 'alias', issues);
   deepIssues(query['deep'], 'deep', 0, issues);
   return issues;
 }

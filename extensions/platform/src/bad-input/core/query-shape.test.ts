@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { deepIssues, queryShapeIssues } from './query-shape.js';
+import { ALIAS_NAME_MESSAGE, deepIssues, queryShapeIssues } from './query-shape.js';
 
 describe('queryShapeIssues', () => {
   it('accepts the shapes Directus takes', () => {
@@ -62,13 +62,26 @@ describe('queryShapeIssues', () => {
   it('refuses an alias named *, empty, or with a path or list in its name; takes plain names', () => {
     expect(queryShapeIssues({ alias: '{"total":"count(id)","subject_copy":"subject"}' })).toEqual([]);
     for (const alias of ['{"*":"count(id)"}', '{"":"id"}', '{"a.*":"id"}', '{"a,b":"id"}', { 'x*': 'id' }])
-      expect(queryShapeIssues({ alias })).toEqual([
-        { path: 'alias', message: 'An alias name must be a plain field name: not empty, without *, . or ,' },
-      ]);
+      expect(queryShapeIssues({ alias })).toEqual([{ path: 'alias', message: ALIAS_NAME_MESSAGE }]);
+    // Found by the fuzz: a NUL in an alias name broke PostgreSQL's protocol (the name goes into the SQL text).
+    expect(queryShapeIssues({ alias: { 'a\u0007b': 'id' } })).toEqual([{ path: 'alias', message: ALIAS_NAME_MESSAGE }]);
+    expect(queryShapeIssues({ alias: '{"\\u0000":"actor"}' }).map((issue) => issue.path)).toEqual(['alias']);
     expect(deepIssues({ assignee: { _alias: { '*': 'id' } } }).map((issue) => issue.path)).toEqual([
       'deep.assignee._alias',
     ]);
     expect(deepIssues({ assignee: { _alias: { name: 'id' } } })).toEqual([]);
+  });
+
+  it('refuses a NUL byte escaped inside any parameter, as a key or as text, at any depth', () => {
+    const nul = (path: string) => [
+      { path, message: 'Contains a NUL byte (\\u0000), which no field name or text value can hold' },
+    ];
+    expect(queryShapeIssues({ alias: '{"\\u0000":"actor"}' })).toEqual(nul('alias'));
+    expect(queryShapeIssues({ filter: '{"subject":{"_eq":"a\\u0000b"}}' })).toEqual(nul('filter'));
+    expect(queryShapeIssues({ filter: { 'x\u0000': { _eq: 1 } } })).toEqual(nul('filter'));
+    expect(queryShapeIssues({ deep: { messages: { _filter: { body: { _in: ['\u0000'] } } } } })).toEqual(nul('deep'));
+    expect(queryShapeIssues({ fields: '["id","a\\u0000"]' })).toEqual(nul('fields'));
+    expect(queryShapeIssues({ filter: '{"subject":{"_eq":"a\\u0001b"}}', alias: '{"x":"id"}' })).toEqual([]);
   });
 
   // `meta=,&meta=*` (found by the fuzz in CI): Directus's sanitizeMeta splits a list holding ',' as if it were text.

@@ -62,6 +62,10 @@ export function queryShapeIssues(query: Record<string, unknown> | undefined): Qu
       path: name,
       message: mustBe(shape),
     }));
+  for (const name of Object.keys(SHAPES)) {
+    if (!issues.length && Object.hasOwn(query, name) && holdsANulByte(parsed(query[name])))
+      issues.push({ path: name, message: NUL_MESSAGE });
+  }
   for (const name of ['filter', 'deep', 'aggregate', 'alias']) {
     if (Object.hasOwn(query, name) && nestsDeeperThan(parsed(query[name])))
       issues.push({ path: name, message: `Nests deeper than ${MAX_JSON_DEPTH} levels` });
@@ -132,11 +136,6 @@ export function deepIssues(deep: unknown, path = 'deep', depth = 0): QueryShapeI
   return issues;
 }
 
-/**
- * `alias={"*":"count(id)"}`: an alias is a new field name, and Directus's convertWildcards puts the alias names in
- * place of a `*` field, then reads on: an alias named `*` is expanded again, forever (the process grew until it ran
- * out of memory, for any role that may read the collection). Names with `.` or `,` are paths or lists, not names.
- */
 const MALFORMED_CALL_MESSAGE = 'A function in a field path is written name(field), once: e.g. year(date_created)';
 
 /**
@@ -174,11 +173,39 @@ function namesAMalformedCall(value: unknown): boolean {
 }
 
 const PROTOTYPE_KEY_MESSAGE = 'A field path may not use __proto__, constructor or prototype';
-const ALIAS_NAME_MESSAGE = 'An alias name must be a plain field name: not empty, without *, . or ,';
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+export const ALIAS_NAME_MESSAGE =
+  'An alias name must be a plain field name: not empty, without *, . or , and without control characters';
+
+/**
+ * `alias={"*":"count(id)"}`: an alias is a new field name, and Directus's convertWildcards puts the alias names in
+ * place of a `*` field, then reads on: an alias named `*` is expanded again, forever (the process grew until it ran
+ * out of memory, for any role that may read the collection). Names with `.` or `,` are paths or lists, not names.
+ * A control character: the name goes into the SQL text as an identifier, and a NUL there breaks PostgreSQL's
+ * protocol ("insufficient data left in message", a 500 with the SQL; found by the fuzz).
+ */
+export function badAliasName(name: string): boolean {
+  return name.trim() === '' || /[*.,]/.test(name) || CONTROL_CHARACTER.test(name);
+}
 
 function aliasesAWildcard(alias: unknown): boolean {
   const object = parsed(alias);
-  return isObject(object) && Object.keys(object).some((name) => name.trim() === '' || /[*.,]/.test(name));
+  return isObject(object) && Object.keys(object).some(badAliasName);
+}
+
+const NUL_MESSAGE = 'Contains a NUL byte (\\u0000), which no field name or text value can hold';
+
+/**
+ * A NUL byte inside a parameter's JSON (`{"\u0000":"id"}`): the URL itself has none, so the URL rule
+ * (data-exception.ts) does not see it. As a value PostgreSQL refuses it (a data exception, a 400 already); as a name
+ * it reaches the SQL text and breaks the protocol (a 500). Refused in any key or text, at any depth.
+ */
+function holdsANulByte(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (!isObject(value) || depth > 100) return false;
+  return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || holdsANulByte(inner, depth + 1));
 }
 
 /**
