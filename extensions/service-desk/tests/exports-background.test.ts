@@ -17,7 +17,7 @@ import { exitWithin, startInstance, type DirectusInstance } from '../../../scrip
 import { dropDatabase, type PgConnection } from '../../../scripts/lib/postgres.js';
 import { harness, migratedTestDatabase } from '../../../tests/integration/harness/context.js';
 import { expectErrorEnvelope, getJson, login, until } from '../../../tests/integration/http.js';
-import { asAdmin, createDesk, type Desk, type Login } from './fixtures.js';
+import { asAdmin, createDesk, settledJobStates, type Desk, type Login } from './fixtures.js';
 
 interface Run {
   id: string;
@@ -613,8 +613,7 @@ describe('kill -9 mid-export', () => {
     expect(direct.status).toBe(200);
     expect(text).toBe(await direct.text());
     expect(text.trim().split('\n')).toHaveLength(count + 1);
-    const job = await sql('pgboss.job').where({ name: 'groundwork.exports' }).whereRaw("data->>'run' = ?", [id]);
-    expect(job.map((row) => row.state)).toEqual(['completed']);
+    expect(await settledJobStates(sql, 'groundwork.exports', id)).toEqual(['completed']);
     // One notice, whatever the attempts.
     const notices = await sql('notification_outbox').where('key', 'like', `export-run:${id}:%`);
     expect(notices.map((row) => [row.recipient, row.channel])).toEqual([[manager.id, 'in_app']]);

@@ -204,3 +204,19 @@ export async function uploadCsv(token: string, csv: string): Promise<string> {
   if (uploaded.status !== 200) throw new Error(`upload answered ${uploaded.status}: ${uploaded.text}`);
   return (uploaded.body.data as { id: string }).id;
 }
+
+/**
+ * The states of the pg-boss jobs of one import or export run, once none is still "active". A run's row is marked done
+ * in the handler's transaction, and pg-boss completes the job only after the handler returns, so right after the run
+ * reads "succeeded" its job can still read "active" for a moment (a CI run saw it).
+ */
+export async function settledJobStates(sql: Knex, queue: string, run: string, timeoutMs = 30_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = (await sql('pgboss.job').where({ name: queue }).whereRaw("data->>'run' = ?", [run])).map(
+      (row) => row.state as string,
+    );
+    if (!states.includes('active') || Date.now() > deadline) return states;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

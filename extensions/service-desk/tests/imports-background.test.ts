@@ -13,7 +13,7 @@ import { exitWithin, startInstance, type DirectusInstance } from '../../../scrip
 import { dropDatabase, type PgConnection } from '../../../scripts/lib/postgres.js';
 import { harness, migratedTestDatabase } from '../../../tests/integration/harness/context.js';
 import { expectErrorEnvelope, getJson, login } from '../../../tests/integration/http.js';
-import { createDesk, importFile, type Desk } from './fixtures.js';
+import { createDesk, importFile, settledJobStates, type Desk } from './fixtures.js';
 
 interface Run {
   id: string;
@@ -292,8 +292,7 @@ describe('kill -9 mid-import', () => {
       .groupBy('subject');
     expect(stored).toHaveLength(count);
     expect(stored.every((row) => Number(row.n) === 1)).toBe(true);
-    const job = await sql('pgboss.job').where({ name: 'groundwork.imports' }).whereRaw("data->>'run' = ?", [id]);
-    expect(job.map((row) => row.state)).toEqual(['completed']);
+    expect(await settledJobStates(sql, 'groundwork.imports', id)).toEqual(['completed']);
     // One notice, whatever the attempts.
     const notices = await sql('notification_outbox').where('key', 'like', `import-run:${id}:%`);
     expect(notices.map((row) => [row.recipient, row.channel])).toEqual([[manager.id, 'in_app']]);
