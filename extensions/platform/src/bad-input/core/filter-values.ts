@@ -12,6 +12,7 @@ import {
   parsed,
   type QueryShapeIssue,
 } from './query-shape.js';
+import { MAX_WALK_DEPTH } from './depth.js';
 
 export const CASE_INSENSITIVE_OPERATORS = new Set([
   '_ieq',
@@ -23,9 +24,6 @@ export const CASE_INSENSITIVE_OPERATORS = new Set([
   '_iends_with',
   '_niends_with',
 ]);
-
-/** Deeper than this, a query is refused elsewhere (bad-input's depth rule); the walk stops here either way. */
-const MAX_WALK_DEPTH = 100;
 
 function filterIssues(node: unknown, path: string, depth: number, issues: QueryShapeIssue[]): void {
   if (!isObject(node) || depth > MAX_WALK_DEPTH) return;

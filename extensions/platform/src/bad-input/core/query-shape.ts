@@ -2,7 +2,7 @@
 // objects: `meta[x]=1` is { x: '1' }, `fields[a]=b` an object, `limit=1&limit=2` a list). Directus's
 // sanitizeQuery assumes these shapes and fails with a 500 (`rawMeta.includes is not a function`, `field.trim is
 // not a function`) on others, so other shapes are refused first, as a 400 naming the parameter.
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './depth.js';
+import { MAX_JSON_DEPTH, MAX_WALK_DEPTH, nestsDeeperThan } from './depth.js';
 
 type Shape = 'text' | 'text or list of text' | 'text or list of names' | 'text or object' | 'JSON object';
 
@@ -204,7 +204,7 @@ const NUL_MESSAGE = 'Contains a NUL byte (\\u0000), which no field name or text 
  */
 function holdsANulByte(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
-  if (!isObject(value) || depth > 100) return false;
+  if (!isObject(value) || depth > MAX_WALK_DEPTH) return false;
   return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || holdsANulByte(inner, depth + 1));
 }
 
