@@ -693,6 +693,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groundwork/v1/exports/items/{collection}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same as GET /groundwork/v1/exports/{collection}, under a path that no other route shadows: use it for a collection named "runs" (GET /groundwork/v1/exports/runs lists export runs). */
+        get: operations["groundworkExportItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/groundwork/v1/exports/runs": {
         parameters: {
             query?: never;
@@ -7959,6 +7976,102 @@ export interface operations {
             };
             /** @description No model answered (LLM_PROVIDER_UNAVAILABLE). */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    groundworkExportItems: {
+        parameters: {
+            query?: {
+                /** @description csv (default), ndjson, json (one array) or xlsx. */
+                format?: "csv" | "ndjson" | "json" | "xlsx";
+                /** @description Comma-separated fields, relational ones as paths (organization.name); default *. */
+                fields?: string;
+                /** @description A Directus filter, as JSON. */
+                filter?: string;
+                /** @description Comma-separated fields, - for descending; default the primary key. */
+                sort?: string;
+                /** @description At most this many rows; -1 (default) for all. */
+                limit?: number;
+                access_token?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The collection, as in /items/{collection}. */
+                collection: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment (Content-Disposition), streamed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unknown format, a bad filter, limit or parameter (INVALID_QUERY). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in (INVALID_CREDENTIALS). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            extensions: {
+                                /** @example INVALID_QUERY */
+                                code: string;
+                                issues?: {
+                                    message?: string;
+                                    path?: string;
+                                }[];
+                            };
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description A collection or a field in fields, filter or sort the caller may not read, as /items answers (FORBIDDEN). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import { harness } from '../../../tests/integration/harness/context.js';
-import { call, createDesk, operationFlow, POLICY_MINUTES, type Desk } from './fixtures.js';
+import { asAdmin, call, createDesk, operationFlow, POLICY_MINUTES, type Desk } from './fixtures.js';
 
 let desk: Desk;
 const FORMULA = '=HYPERLINK("http://evil.example/","x")';
@@ -192,6 +192,54 @@ describe('bad input', () => {
   it('refuses an anonymous caller', async () => {
     const response = await fetch(`${harness().baseUrl}/groundwork/v1/exports/tickets`);
     expect([401, 403]).toContain(response.status);
+  });
+});
+
+describe('a collection named "runs"', () => {
+  // GET /exports/runs lists export runs, so such a collection is exported through /exports/items/runs (decision
+  // 0059), the form the app module uses. Made and dropped here: each jest worker has its own database.
+  beforeAll(async () => {
+    await asAdmin(desk, 'POST', '/collections', {
+      collection: 'runs',
+      schema: {},
+      meta: {},
+      fields: [
+        { field: 'id', type: 'integer', schema: { is_primary_key: true, has_auto_increment: true }, meta: {} },
+        { field: 'label', type: 'string', schema: {}, meta: {} },
+      ],
+    });
+    await asAdmin(desk, 'POST', '/items/runs', [{ label: `first ${desk.run}` }, { label: `second ${desk.run}` }]);
+  }, 60_000);
+  afterAll(async () => {
+    await call(desk.admin, 'DELETE', '/collections/runs');
+  });
+
+  it('is exported through /exports/items/runs, while /exports/runs stays the list of export runs', async () => {
+    const response = await fetch(
+      `${harness().baseUrl}/groundwork/v1/exports/items/runs?${new URLSearchParams({ format: 'csv', fields: 'label', sort: 'id' })}`,
+      { headers: { authorization: `Bearer ${desk.admin}` } },
+    );
+    expect(response.status).toBe(200);
+    expect(csvLines(await response.text())).toEqual(['label', `first ${desk.run}`, `second ${desk.run}`]);
+    const list = await call(desk.admin, 'GET', '/groundwork/v1/exports/runs');
+    expect(list.status).toBe(200);
+    expect(Array.isArray((list.body as { data: unknown }).data)).toBe(true);
+  });
+
+  it("applies the same rules under either path: a role without the collection gets REST's 403", async () => {
+    for (const token of [desk.users.agent.token, desk.users.customer.token]) {
+      expect((await rest(token, 'runs', {})).status).toBe(403);
+      expect((await exportOf(token, 'items/runs', { format: 'csv' })).status).toBe(403);
+    }
+    const customer = desk.users.customer.token;
+    const params = { format: 'ndjson', fields: 'id', sort: 'id', filter: deskFilter() };
+    const short = await exportOf(customer, 'tickets', params);
+    const long = await exportOf(customer, 'items/tickets', params);
+    expect(long.status).toBe(200);
+    expect(ndjson(long.text)).toEqual(ndjson(short.text));
+    const seen = ndjson(long.text).map((row) => row.id);
+    expect(seen).toEqual(expect.arrayContaining(ids.own));
+    expect(seen).not.toContain(ids.other[0]);
   });
 });
 

@@ -28,6 +28,15 @@ const streamDocs: RouteDoc[] = [
   },
 ];
 
+// The same route under a path no route of ours shadows: a collection named "runs" is exported only through it.
+streamDocs.push({
+  ...streamDocs[0]!,
+  path: '/groundwork/v1/exports/items/{collection}',
+  operationId: 'groundworkExportItems',
+  summary:
+    'The same as GET /groundwork/v1/exports/{collection}, under a path that no other route shadows: use it for a collection named "runs" (GET /groundwork/v1/exports/runs lists export runs).',
+});
+
 const runDocs: RouteDoc[] = [
   {
     method: 'post',

@@ -1,8 +1,8 @@
-// HTTP adapter: GET /groundwork/v1/exports/:collection (issue 11 item 5, decision 0043): the rows the caller could
-// read through GET /items/:collection with the same fields, filter and sort, streamed as CSV, NDJSON, a JSON array or
-// XLSX in constant memory. fields, filter and sort come from Directus's own query middleware (req.sanitizedQuery), so
-// they are parsed, validated and resolved ($CURRENT_USER...) exactly as for /items; reads use the caller's
-// accountability, so the row rules, field lists and query guard are REST's.
+// HTTP adapter: GET /groundwork/v1/exports/:collection, also as /exports/items/:collection (issue 11 item 5, decision
+// 0043): the rows the caller could read through GET /items/:collection with the same fields, filter and sort, streamed
+// as CSV, NDJSON, a JSON array or XLSX in constant memory. fields, filter and sort come from Directus's own query
+// middleware (req.sanitizedQuery), so they are parsed, validated and resolved ($CURRENT_USER...) exactly as for
+// /items; reads use the caller's accountability, so the row rules, field lists and query guard are REST's.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Accountability, EndpointExtensionContext } from '@directus/types';
@@ -20,10 +20,12 @@ import { writeExport } from './write.js';
 
 export function registerExportRoutes(router: Router, context: EndpointExtensionContext): void {
   const logger = context.logger.child({ capability: 'exports' });
-  // Before GET /v1/exports/:collection, which would otherwise take "runs" for a collection.
+  // Before GET /v1/exports/:collection, which would otherwise take "runs" for a collection. A collection that is
+  // named "runs" is exported through the other form, /v1/exports/items/:collection, which no route of ours shadows
+  // (the app module always uses it).
   registerExportRunRoutes(router, context);
   router.get(
-    '/v1/exports/:collection',
+    ['/v1/exports/items/:collection', '/v1/exports/:collection'],
     route(async (req, res) => {
       const accountability = req.accountability;
       if (!accountability || (!accountability.user && !accountability.admin)) throw new InvalidCredentialsError();

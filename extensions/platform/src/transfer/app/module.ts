@@ -276,7 +276,10 @@ const TransferPage = defineComponent({
       if (exportBackground.value) return startBackgroundExport(params);
       busy.value = true;
       try {
-        const answer = await api.get(`/groundwork/v1/exports/${collection.value}`, { params, responseType: 'blob' });
+        const answer = await api.get(`/groundwork/v1/exports/items/${collection.value}`, {
+          params,
+          responseType: 'blob',
+        });
         download(answer.data as Blob, `${collection.value}.${format}`);
       } catch (error) {
         const blob = (error as { response?: { data?: Blob } }).response?.data;
