@@ -20,7 +20,8 @@ describe('boot-time configuration check', () => {
       waitReady: false,
     });
     try {
-      const code = await exitWithin(instance, 60_000);
+      // The check runs once Directus has loaded, over a minute on a loaded 2-core machine (files-production's too).
+      const code = await exitWithin(instance, 180_000);
       expect(code).toBe(1);
       const output = instance.output().join('\n');
       expect(output).toContain('Invalid configuration: ');
@@ -60,7 +61,8 @@ describe('boot-time websocket check', () => {
       waitReady: false,
     });
     try {
-      const code = await exitWithin(instance, 60_000);
+      // The check runs once Directus has loaded, over a minute on a loaded 2-core machine (files-production's too).
+      const code = await exitWithin(instance, 180_000);
       expect(code).toBe(1);
       const output = instance.output().join('\n');
       expect(output).toContain(`Invalid configuration: ${rule}`);

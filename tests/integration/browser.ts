@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { waitForOtpWindow } from './http.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -113,9 +114,8 @@ export function adminAppSession(
         const field = await page.waitForSelector('input[autocomplete="one-time-code"], input[name="otp"]', {
           timeout: 60_000,
         });
-        // A code made in the last seconds of its 30-s window may be checked in the next one: wait for a fresh window.
-        const secondsLeft = 30 - ((Date.now() / 1000) % 30);
-        if (secondsLeft < 10) await new Promise((resolve) => setTimeout(resolve, secondsLeft * 1000 + 500));
+        // Typing and submitting take seconds here: at least 10 s of the code's window left.
+        await waitForOtpWindow(10);
         await field!.click({ count: 3 });
         await field!.type(otp(person.otpSecret));
         await page.click('button[type="submit"]');

@@ -112,8 +112,8 @@ async function leavesNothing(attempt: () => Promise<unknown>) {
   await attempt();
   expect(await rows()).toBe(before);
   expect(stored()).toEqual(files);
-  // The folder goes just after the answer (removal is not awaited before it): wait a little for it.
-  await until("no upload folder left in the instance's TMPDIR", async () => uploadFolders().length === 0, 2000, 50);
+  // The folder goes just after the answer (removal is not awaited before it): wait for it (10 s, a loaded machine).
+  await until("no upload folder left in the instance's TMPDIR", async () => uploadFolders().length === 0, 10_000, 50);
 }
 
 /** Files the Directus process still holds open in an upload's temporary folder: a refused upload closes its file. */
@@ -130,12 +130,12 @@ function openUploadFiles(): string[] {
     .filter((target) => target.includes('groundwork-upload-'));
 }
 
-/** Waits (2 s at most) until no upload file is open: the server closes it just after it answers. */
+/** Waits (10 s at most, a loaded machine) until no upload file is open: the server closes it just after it answers. */
 const closesUploadFiles = () =>
   until(
     `no open upload file (open: ${openUploadFiles().join(', ')})`,
     async () => openUploadFiles().length === 0,
-    2000,
+    10_000,
     100,
   );
 

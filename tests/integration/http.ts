@@ -28,7 +28,7 @@ export async function login(baseUrl: string, email: string, password: string): P
 
 /**
  * Sets up TOTP as the person would at their first login (generate a secret with their password, enable it with a
- * code from it) and returns the secret; later logins need `authenticator.generate(secret)`.
+ * code from it) and returns the secret; later logins need `freshOtp(secret)`.
  */
 export async function enableTotp(baseUrl: string, person: { email: string; password: string }): Promise<string> {
   const token = await login(baseUrl, person.email, person.password);
@@ -42,8 +42,24 @@ export async function enableTotp(baseUrl: string, person: { email: string; passw
     return response.body.data as { secret: string } | undefined;
   };
   const { secret } = (await post('/users/me/tfa/generate', { password: person.password }))!;
-  await post('/users/me/tfa/enable', { secret, otp: authenticator.generate(secret) });
+  await post('/users/me/tfa/enable', { secret, otp: await freshOtp(secret) });
   return secret;
+}
+
+/**
+ * Waits, when fewer than `minSecondsLeft` of the current 30-s TOTP window are left, for the next window. Directus
+ * accepts only the current window's code, and a loaded machine can spend seconds between making a code and checking it
+ * (argon2 runs first; a browser types and submits), so a code made in a window's last moments could arrive in the next.
+ */
+export async function waitForOtpWindow(minSecondsLeft: number): Promise<void> {
+  const secondsLeft = 30 - ((Date.now() / 1000) % 30);
+  if (secondsLeft < minSecondsLeft) await new Promise((resolve) => setTimeout(resolve, secondsLeft * 1000 + 300));
+}
+
+/** A one-time password from `secret` with at least `minSecondsLeft` of its window left (waitForOtpWindow). */
+export async function freshOtp(secret: string, minSecondsLeft = 5): Promise<string> {
+  await waitForOtpWindow(minSecondsLeft);
+  return authenticator.generate(secret);
 }
 
 /** The test admin's access token on the main instance, or on the instance at `baseUrl`. */

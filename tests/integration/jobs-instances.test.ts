@@ -75,9 +75,17 @@ describe('jobs across processes', () => {
       60_000,
       'every job completed',
     );
-    const states = await sql.query<{ state: string; n: number }>(
-      "SELECT state, count(*)::int AS n FROM pgboss.job WHERE name = 'groundwork.probe' AND data->>'key' = ANY($1) GROUP BY state",
-      [list],
+    // pg-boss completes a batch's jobs only after the whole batch's handlers return, so the last effects can show
+    // while their jobs still read "active": wait for the states to settle.
+    const states = await waitFor(
+      () =>
+        sql.query<{ state: string; n: number }>(
+          "SELECT state, count(*)::int AS n FROM pgboss.job WHERE name = 'groundwork.probe' AND data->>'key' = ANY($1) GROUP BY state",
+          [list],
+        ),
+      (rows) => !rows.some((row) => row.state === 'active'),
+      30_000,
+      'jobs settled',
     );
     expect(states).toEqual([{ state: 'completed', n: list.length }]);
     // Some jobs ran twice (the ones killed mid-run), yet each side effect exists exactly once.
@@ -138,6 +146,23 @@ describe('jobs across processes', () => {
     const b = await start('jobs-cron-b', cron);
     const secondBoundary = Math.ceil(Date.now() / 60_000) * 60_000 + 60_000;
     await new Promise((resolve) => setTimeout(resolve, secondBoundary + 8_000 - Date.now()));
+    // The last slot's chain (cron pass, send-it job, our job, its run) waits for a poll at each link and can take
+    // longer than 8 s on a loaded machine: stop the workers once every slot sent has its job and every job its run.
+    await waitFor(
+      () =>
+        sql.query<{ sent: number; jobs: number; ran: number }>(
+          `SELECT
+             (SELECT count(*)::int FROM pgboss.job
+              WHERE name = '__pgboss__send-it' AND data->>'name' = 'groundwork.probe') AS sent,
+             (SELECT count(*)::int FROM pgboss.job WHERE name = 'groundwork.probe' AND data->>'key' = 'cron') AS jobs,
+             (SELECT count(DISTINCT run.job_id)::int FROM groundwork.probe_run run
+              JOIN pgboss.job job ON job.id = run.job_id
+              WHERE job.name = 'groundwork.probe' AND job.data->>'key' = 'cron') AS ran`,
+        ),
+      ([row]) => row!.sent >= 2 && row!.jobs === row!.sent && row!.ran === row!.jobs,
+      30_000,
+      'every slot sent has run',
+    );
     await Promise.all([a.stop(), b.stop()]);
     const jobs = await sql.query<{ id: string; created_on: Date }>(
       `SELECT id, created_on FROM pgboss.job

@@ -134,6 +134,13 @@ describe('enqueue in the caller transaction', () => {
       15_000,
       'first singleton ran',
     );
+    // Its effect shows before pg-boss completes the job (after the handler returns); a live job holds the key.
+    await waitFor(
+      () => jobStates(sql, [first.ids[0] as string]),
+      (rows) => rows.length === 1 && rows[0]!.state === 'completed',
+      15_000,
+      'first singleton completed',
+    );
     // Once the first finished, the key is free again.
     const third = await probe(baseUrl(), admin, { jobs: [{ key: `${key}-c` }], singletonKey: key });
     expect(third.ids[0]).toEqual(expect.any(String));

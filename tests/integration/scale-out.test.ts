@@ -10,7 +10,7 @@ import { startRoundRobinProxy, type RoundRobinProxy } from '../../scripts/lib/pr
 import { dropRedisNamespace, redisNamespaceEnv } from '../../scripts/lib/redis-namespace.js';
 import { fixtureTestDatabase, harness } from './harness/context.js';
 import { FIXTURE_LINE } from './harness/fixture.js';
-import { getJson, login } from './http.js';
+import { getJson, login, until } from './http.js';
 
 const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 // Every Redis key of this run under a prefix of its own: test files running side by side (and earlier runs) share
@@ -159,8 +159,14 @@ describe('two instances on one Redis', () => {
     // B has the schema (without the field) in memory: it refuses the unknown field.
     expect((await call(b.baseUrl, 'GET', `/items/tasks/${task.id}?fields=scale_note`)).status).toBe(403);
     await ok(a.baseUrl, 'POST', '/fields/tasks', { field: 'scale_note', type: 'string', schema: {}, meta: {} });
-    // The schema change goes over the Redis bus: B drops its copy and reads the new field.
-    await ok(b.baseUrl, 'PATCH', `/items/tasks/${task.id}`, { scale_note: 'seen by B' });
+    // The schema change goes over the Redis bus (published, not awaited): B drops its copy once the message arrives,
+    // then takes the new field.
+    await until(
+      'B takes the new field',
+      async () =>
+        (await call(b.baseUrl, 'PATCH', `/items/tasks/${task.id}`, { scale_note: 'seen by B' })).status === 200,
+      10_000,
+    );
     expect(await ok(b.baseUrl, 'GET', `/items/tasks/${task.id}?fields=scale_note`)).toEqual({
       scale_note: 'seen by B',
     });

@@ -16,7 +16,7 @@ import { DASHBOARD, panels } from '../spec/reports/dashboards.js';
 import { POLICY_MINUTES } from './fixtures.js';
 import { testRunsDir } from '../../../scripts/lib/instance.js';
 import { harness } from '../../../tests/integration/harness/context.js';
-import { adminToken, enableTotp, getJson } from '../../../tests/integration/http.js';
+import { adminToken, enableTotp, freshOtp, getJson } from '../../../tests/integration/http.js';
 import {
   adminAppSession,
   appErrors,
@@ -57,7 +57,7 @@ async function tokenOf(person: Person): Promise<string> {
     body: JSON.stringify({
       email: person.email,
       password: person.password,
-      ...(person.otpSecret ? { otp: authenticator.generate(person.otpSecret) } : {}),
+      ...(person.otpSecret ? { otp: await freshOtp(person.otpSecret) } : {}),
     }),
   });
   if (response.status !== 200) throw new Error(`login ${person.email}: ${response.status}`);

@@ -4,10 +4,9 @@
 // colleague's ticket, and TOTP required for Managers (and Administrators). Decision 0014.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { authenticator } from 'otplib';
 import { POLICY, ROLE } from '../spec/service-desk/access.js';
 import { harness } from '../../../tests/integration/harness/context.js';
-import { expectErrorEnvelope, getJson, mintApiKey } from '../../../tests/integration/http.js';
+import { expectErrorEnvelope, freshOtp, getJson, mintApiKey } from '../../../tests/integration/http.js';
 import { asAdmin, call, createDesk, ticketIn, type Desk } from './fixtures.js';
 
 let desk: Desk;
@@ -450,16 +449,15 @@ describe('finding 10: TOTP required for Managers and Administrators', () => {
     const generated = await call(manager.token, 'POST', '/users/me/tfa/generate', { password: manager.password });
     const secret = (generated.body.data as { secret: string }).secret;
     expect(
-      (await call(manager.token, 'POST', '/users/me/tfa/enable', { secret, otp: authenticator.generate(secret) }))
-        .status,
+      (await call(manager.token, 'POST', '/users/me/tfa/enable', { secret, otp: await freshOtp(secret) })).status,
     ).toBe(204);
     expect((await login(manager.email, manager.password)).status).toBe(401);
-    const session = await login(manager.email, manager.password, authenticator.generate(secret));
+    const session = await login(manager.email, manager.password, await freshOtp(secret));
     expect(session.status).toBe(200);
     const token = (session.body.data as { access_token: string }).access_token;
     expect(claims(token).enforce_tfa).toBeUndefined();
 
-    const disabled = await call(token, 'POST', '/users/me/tfa/disable', { otp: authenticator.generate(secret) });
+    const disabled = await call(token, 'POST', '/users/me/tfa/disable', { otp: await freshOtp(secret) });
     expect(disabled.status).toBe(403);
     expectErrorEnvelope(disabled, 'TFA_REQUIRED');
     expect((await call(token, 'PATCH', '/users/me', { tfa_secret: null })).status).toBeGreaterThanOrEqual(400);
@@ -475,12 +473,12 @@ describe('finding 10: TOTP required for Managers and Administrators', () => {
     expect(claims(agent.token).enforce_tfa).toBeUndefined();
     const generated = await call(agent.token, 'POST', '/users/me/tfa/generate', { password: agent.password });
     const secret = (generated.body.data as { secret: string }).secret;
-    await call(agent.token, 'POST', '/users/me/tfa/enable', { secret, otp: authenticator.generate(secret) });
+    await call(agent.token, 'POST', '/users/me/tfa/enable', { secret, otp: await freshOtp(secret) });
     // PATCH /users/me cannot do it: Directus refuses a manual tfa_secret change.
     const patched = await call(agent.token, 'PATCH', '/users/me', { tfa_secret: null });
     expect(patched.status).toBe(400);
     expect((await call(agent.token, 'POST', '/users/me/tfa/disable', { otp: '000000' })).status).toBe(400);
-    const off = await call(agent.token, 'POST', '/users/me/tfa/disable', { otp: authenticator.generate(secret) });
+    const off = await call(agent.token, 'POST', '/users/me/tfa/disable', { otp: await freshOtp(secret) });
     expect(off.status).toBe(204);
     expect((await login(agent.email, agent.password)).status).toBe(200);
   });

@@ -21,7 +21,8 @@ const LOOPBACK_ALLOWED_DENY_LIST =
   '0.0.0.0/8,::,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,fc00::/7,fe80::/10';
 const USER_DAILY_TOKENS = 50000;
 const MAX_OUTPUT_TOKENS = 200;
-const BREAKER_COOLDOWN_MS = 2000;
+// Long enough that the request after the one that opens a breaker still finds it open on a loaded machine.
+const BREAKER_COOLDOWN_MS = 5000;
 const FIRST_BYTE_TIMEOUT_MS = 1000;
 const API_KEY = 'fake-provider-key-for-tests';
 
@@ -480,7 +481,8 @@ describe('reliability', () => {
     expect((answer.body.errors as Array<{ extensions: { code: string } }>)[0]!.extensions.code).toBe(
       'LLM_PROVIDER_UNAVAILABLE',
     );
-    expect(answer.ms).toBeLessThan(2 * FIRST_BYTE_TIMEOUT_MS + 2500);
+    // Bounded by the two first-byte timeouts, not by a hang; the margin is for a loaded machine.
+    expect(answer.ms).toBeLessThan(2 * FIRST_BYTE_TIMEOUT_MS + 5000);
     expect(answer.text).not.toContain('127.0.0.1');
     // A slow first model hands over to an answering second one.
     await sleep(BREAKER_COOLDOWN_MS + 300);
@@ -503,7 +505,7 @@ describe('reliability', () => {
         code: 'provider_failed',
         message: 'the model stopped answering; try again',
       });
-      expect(answer.ms).toBeLessThan(5000);
+      expect(answer.ms).toBeLessThan(8000);
     },
   );
 });

@@ -29,14 +29,21 @@ describe('service desk gauges', () => {
   it('count open tickets by status and priority, and SLA breaches; solved tickets are not open', async () => {
     const open = 'groundwork_service_desk_open_tickets';
     const sla = 'groundwork_service_desk_sla_tickets';
-    const before = {
-      urgent: await gauge(open, 'status="open",priority="urgent"'),
-      breached: await gauge(sla, 'sla_state="breached",priority="urgent"'),
-    };
-    const ticket = await ticketIn(desk, 'open', { priority: 'urgent' });
-    await ticketIn(desk, 'solved', { priority: 'urgent' });
-    await desk.db('tickets').where({ id: ticket }).update({ sla_state: 'breached' });
-    expect(await gauge(open, 'status="open",priority="urgent"')).toBe(before.urgent + 1);
-    expect(await gauge(sla, 'sla_state="breached",priority="urgent"')).toBe(before.breached + 1);
+    const read = async () => [
+      await gauge(open, 'status="open",priority="urgent"'),
+      await gauge(sla, 'sla_state="breached",priority="urgent"'),
+    ];
+    // The main instance's SLA scan (each minute) can mark an earlier file's urgent ticket breached between the two
+    // reads: when the gauges moved by more than this test's own tickets, measured again on fresh ones (3 tries).
+    for (let attempt = 1; ; attempt += 1) {
+      const before = await read();
+      const ticket = await ticketIn(desk, 'open', { priority: 'urgent' });
+      await ticketIn(desk, 'solved', { priority: 'urgent' });
+      await desk.db('tickets').where({ id: ticket }).update({ sla_state: 'breached' });
+      const moved = (await read()).map((value, index) => value - before[index]!);
+      if (attempt < 3 && moved.some((delta) => delta > 1)) continue;
+      expect(moved).toEqual([1, 1]);
+      break;
+    }
   });
 });

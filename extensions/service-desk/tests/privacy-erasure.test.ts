@@ -12,7 +12,7 @@ import { authenticator } from 'otplib';
 import { accountClientKey, accountKey } from '../../platform/src/security/core/tokens.js';
 import { ROLE } from '../spec/service-desk/access.js';
 import { harness, MAIN_STORAGE_ROOT } from '../../../tests/integration/harness/context.js';
-import { expectErrorEnvelope, getJson, until } from '../../../tests/integration/http.js';
+import { expectErrorEnvelope, freshOtp, getJson, until } from '../../../tests/integration/http.js';
 import { asAdmin, call, createDesk, type Desk, type Login } from './fixtures.js';
 
 const ERASED = '[erased]';
@@ -462,7 +462,7 @@ describe('refusals', () => {
       expectErrorEnvelope(refused, 'INVALID_OTP');
     }
     expect(await desk.db('directus_users').where({ id: dora.id }).first('id')).toEqual({ id: dora.id });
-    const erased = await erase({ otp: authenticator.generate(secret) });
+    const erased = await erase({ otp: await freshOtp(secret) });
     expect([erased.status, erased.status === 200 ? '' : erased.text]).toEqual([200, '']);
     expect(await desk.db('directus_users').where({ id: dora.id }).first('id')).toBeUndefined();
   });

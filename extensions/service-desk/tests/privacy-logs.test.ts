@@ -161,8 +161,11 @@ beforeAll(async () => {
   );
   expectStatus('filter on an email', filtered, 200);
 
-  // pino writes synchronously to the pipe; give the capture a moment to reach the file.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  // pino writes synchronously to the pipe, and the capture copies it to the file in its own time: wait until the
+  // last request's line is there (15 s at most; the checks below then say what is missing).
+  const lastLine = '/users?fields=id&filter[email][_eq]=--redacted--&search=--redacted--';
+  for (let waited = 0; waited < 15_000 && !readFileSync(instance.logFile, 'utf8').includes(lastLine); waited += 200)
+    await new Promise((resolve) => setTimeout(resolve, 200));
 }, 240_000);
 
 afterAll(async () => {

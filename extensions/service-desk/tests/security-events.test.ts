@@ -5,14 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import knexFactory, { type Knex } from 'knex';
-import { authenticator } from 'otplib';
 import { POLICY, ROLE } from '../spec/service-desk/access.js';
 import type { DirectusInstance } from '../../../scripts/lib/instance.js';
 import { dropDatabase, type PgConnection } from '../../../scripts/lib/postgres.js';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../../scripts/lib/smtp-capture.js';
 import { startMigratedInstance } from '../../../scripts/snapshots/instance.js';
 import { harness, migratedTestDatabase } from '../../../tests/integration/harness/context.js';
-import { expectErrorEnvelope, getJson, mintApiKey, until } from '../../../tests/integration/http.js';
+import { expectErrorEnvelope, freshOtp, getJson, mintApiKey, until } from '../../../tests/integration/http.js';
 
 const PASSWORD = 'security events test password 1';
 const NEW_PASSWORD = 'a fresh reset password 2';
@@ -297,7 +296,7 @@ describe('each kind of event, caused over HTTP and read back as the admin', () =
     const enabled = newRequestId('tfa-on');
     const enable = await call('POST', '/users/me/tfa/enable', {
       token: access_token,
-      body: { secret, otp: authenticator.generate(secret) },
+      body: { secret, otp: await freshOtp(secret) },
       requestId: enabled,
     });
     expect(enable.status).toBe(204);
@@ -308,7 +307,7 @@ describe('each kind of event, caused over HTTP and read back as the admin', () =
     const disabled = newRequestId('tfa-off');
     const disable = await call('POST', '/users/me/tfa/disable', {
       token: access_token,
-      body: { otp: authenticator.generate(secret) },
+      body: { otp: await freshOtp(secret) },
       requestId: disabled,
     });
     expect(disable.status).toBe(204);
