@@ -66,6 +66,12 @@ describe('bugs the fuzz found', () => {
       'INVALID_QUERY',
     ],
     ['aggregate as text that is not JSON', '/items/tickets?aggregate=%3A', 'INVALID_QUERY'],
+    // Reached SQL as kb_categories.id.id, a syntax error answered with the SQL: seed 1732759436, run 27675.
+    [
+      'a relational path in an aggregate',
+      `/items/kb_categories?search&aggregate=${encodeURIComponent('{"count":"id.id,id"}')}`,
+      'INVALID_QUERY',
+    ],
     ['fields as a list of objects', '/items/tickets?fields[0][a]=b', 'INVALID_QUERY'],
     ['a relational groupBy', '/items/ticket_messages?groupBy=ticket.assignee', 'INVALID_QUERY'],
     ['deep=null', '/items/tags?deep=null', 'INVALID_QUERY'],

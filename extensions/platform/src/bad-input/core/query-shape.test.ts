@@ -120,6 +120,14 @@ describe('deepIssues', () => {
     expect(queryShapeIssues({ aggregate: '{"sumDistinct":"*"}' }).map((i) => i.path)).toEqual(['aggregate']);
   });
 
+  it('refuses a relational path in an aggregate (it reached SQL as collection.a.b: a 500 with the SQL)', () => {
+    expect(queryShapeIssues({ aggregate: '{"count":"id.id,id"}' }).map((i) => i.path)).toEqual(['aggregate']);
+    expect(queryShapeIssues({ aggregate: { avgDistinct: ['sort', 'parent.sort'] } }).map((i) => i.path)).toEqual([
+      'aggregate',
+    ]);
+    expect(queryShapeIssues({ aggregate: { count: 'id', avgDistinct: ['sort'] } })).toEqual([]);
+  });
+
   it('refuses prototype keys in field paths (fields=modified_by.__proto__ was a 500)', () => {
     expect(queryShapeIssues({ fields: 'id,modified_by.__proto__' }).map((i) => i.path)).toEqual(['fields']);
     expect(queryShapeIssues({ sort: ['-constructor'] }).map((i) => i.path)).toEqual(['sort']);
