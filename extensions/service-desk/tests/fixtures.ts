@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import { ROLE } from '../spec/service-desk/access.js';
 import { openDatabase } from '../../../scripts/snapshots/database.js';
 import { harness } from '../../../tests/integration/harness/context.js';
-import { adminToken, getJson } from '../../../tests/integration/http.js';
+import { adminToken, getJson, until } from '../../../tests/integration/http.js';
 
 export const POLICY_MINUTES = {
   first_response_low: 480,
@@ -211,12 +211,17 @@ export async function uploadCsv(token: string, csv: string): Promise<string> {
  * reads "succeeded" its job can still read "active" for a moment (a CI run saw it).
  */
 export async function settledJobStates(sql: Knex, queue: string, run: string, timeoutMs = 30_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const states = (await sql('pgboss.job').where({ name: queue }).whereRaw("data->>'run' = ?", [run])).map(
+  const states = async () =>
+    (await sql('pgboss.job').where({ name: queue }).whereRaw("data->>'run' = ?", [run])).map(
       (row) => row.state as string,
     );
-    if (!states.includes('active') || Date.now() > deadline) return states;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  // On a timeout the states as they are, so the caller's assertion shows them.
+  return until(
+    `the jobs of run ${run} settled`,
+    async () => {
+      const now = await states();
+      return now.includes('active') ? null : now;
+    },
+    timeoutMs,
+  ).catch(states);
 }

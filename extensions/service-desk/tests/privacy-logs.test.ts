@@ -11,7 +11,7 @@ import { POLICY, ROLE } from '../spec/service-desk/access.js';
 import { startMigratedInstance } from '../../../scripts/snapshots/instance.js';
 import { harness, migratedTestDatabase } from '../../../tests/integration/harness/context.js';
 import { startSmtpCapture, type SmtpCapture } from '../../../scripts/lib/smtp-capture.js';
-import { getJson, mintApiKey } from '../../../tests/integration/http.js';
+import { getJson, mintApiKey, until } from '../../../tests/integration/http.js';
 
 const FRONTEND_RESET = 'http://localhost:5173/reset-password';
 const unique = (label: string) => `${label}${randomBytes(6).toString('hex')}`;
@@ -164,8 +164,11 @@ beforeAll(async () => {
   // pino writes synchronously to the pipe, and the capture copies it to the file in its own time: wait until the
   // last request's line is there (15 s at most; the checks below then say what is missing).
   const lastLine = '/users?fields=id&filter[email][_eq]=--redacted--&search=--redacted--';
-  for (let waited = 0; waited < 15_000 && !readFileSync(instance.logFile, 'utf8').includes(lastLine); waited += 200)
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  await until(
+    'the last request logged',
+    async () => readFileSync(instance.logFile, 'utf8').includes(lastLine),
+    15_000,
+  ).catch(() => undefined);
 }, 240_000);
 
 afterAll(async () => {
