@@ -81,6 +81,12 @@ describe('bugs the fuzz found', () => {
       'INVALID_QUERY',
     ],
     ['a prototype key in a field path', '/files?fields=modified_by.__proto__', 'INVALID_QUERY'],
+    // Directus asked `'valueOf' in alias` (true: inherited) and took the function as a name: seed 1177272288.
+    [
+      'an inherited name such as valueOf in groupBy beside an alias',
+      `/items/workflow_history?limit=0&groupBy=valueOf&alias=${encodeURIComponent('{"!":""}')}&meta=*`,
+      'INVALID_QUERY',
+    ],
     [
       'a prototype key as an aggregated field',
       `/items/tickets?aggregate=${encodeURIComponent('{"count":"constructor"}')}`,

@@ -48,8 +48,14 @@ describe('queryShapeIssues', () => {
 
   // Found by the fuzz (seed 1303890268): Directus splits a list's entries at commas, so the prototype key hid there.
   it('finds a prototype key in a list entry that holds several paths, and in deep sub-queries', () => {
-    const message = 'A field path may not use __proto__, constructor or prototype';
+    const message =
+      'A field path may not use a name of Object.prototype (__proto__, constructor, prototype, valueOf, toString, …)';
     expect(queryShapeIssues({ groupBy: ['color,constructor', 'year(color)'] })).toEqual([{ path: 'groupBy', message }]);
+    // Found by the fuzz (seed 1177272288): any inherited name, since Directus asks `name in query.alias`.
+    for (const name of ['valueOf', 'toString', 'hasOwnProperty', '-isPrototypeOf', 'a.__lookupGetter__'])
+      expect(queryShapeIssues({ groupBy: name, alias: { x: 'id' } })).toEqual([{ path: 'groupBy', message }]);
+    expect(queryShapeIssues({ alias: { x: 'toLocaleString' } })).toEqual([{ path: 'alias', message }]);
+    expect(queryShapeIssues({ fields: ['value', 'string', 'values_of'] })).toEqual([]);
     expect(queryShapeIssues({ fields: ['id', 'name,__proto__.x'] })).toEqual([{ path: 'fields', message }]);
     expect(queryShapeIssues({ groupBy: ['color,name', 'id'] })).toEqual([]);
     expect(deepIssues({ messages: { _fields: 'id,constructor' } })).toEqual([

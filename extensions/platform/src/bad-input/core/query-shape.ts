@@ -177,7 +177,8 @@ function namesAMalformedCall(value: unknown): boolean {
     .some((path) => malformedCall(path.trim().replace(/^-/, '')));
 }
 
-const PROTOTYPE_KEY_MESSAGE = 'A field path may not use __proto__, constructor or prototype';
+const PROTOTYPE_KEY_MESSAGE =
+  'A field path may not use a name of Object.prototype (__proto__, constructor, prototype, valueOf, toString, …)';
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
@@ -261,11 +262,14 @@ function groupsByARelation(groupBy: unknown): boolean {
   return fields.some((field) => typeof field === 'string' && field.includes('.'));
 }
 
-const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+// Every name a plain object inherits, not only the three that reach the prototype itself.
+const PROTOTYPE_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
 /**
  * `fields=modified_by.__proto__`: Directus looks the segment up on a plain object and gets Object.prototype (500).
  * `aggregate={"count":"constructor"}` passes Directus's field check the same way and reaches SQL as a column (500).
+ * `groupBy=valueOf&alias={…}`: Directus asks `name in query.alias`, true for any inherited name, and takes the
+ * inherited function as the field's name (`path.indexOf is not a function`, a 500; fuzz seed 1177272288).
  */
 function namesAPrototypeKey(value: unknown): boolean {
   // Directus splits a list's entries at commas too (sanitizeFields): `groupBy=a,constructor&groupBy=b` names it.
