@@ -9620,6 +9620,8 @@ export interface operations {
                 mapping_id?: string;
                 /** @description Check everything, write nothing. */
                 dry_run?: boolean | ("0" | "1" | "true" | "false");
+                /** @description Publish the imported rows' domain events (e.g. tickets.created), so notification rules, flows on events and webhook subscriptions act on them. Off by default: an import of history must not notify every requester. */
+                notify?: boolean | ("0" | "1" | "true" | "false");
                 /** @description csv, json, ndjson or xlsx (default: from the file name or content type, else csv). */
                 format?: "csv" | "json" | "ndjson" | "xlsx";
                 /** @description XLSX: the sheet to read (default: the first). */

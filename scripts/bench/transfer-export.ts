@@ -15,7 +15,7 @@ import { bulkTickets, ensureDemoData } from '../../extensions/service-desk/seed/
 import { step } from '../lib/log.js';
 import { withClient } from '../lib/postgres.js';
 import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js';
-import { json, rssMb } from './lib/http.js';
+import { json, rssPeakSampler } from './lib/http.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
 import { benchServer } from './lib/server.js';
@@ -39,11 +39,9 @@ interface Measured {
 
 /** Downloads `url`, counting lines and bytes as they come, while sampling the server's RSS. */
 async function measure(route: string, url: string, token: string, pid: number | undefined): Promise<Measured> {
-  const rssBeforeMb = rssMb(pid);
+  const rss = rssPeakSampler(pid);
+  const rssBeforeMb = rss.before;
   let rssPeakMb = rssBeforeMb;
-  const sampler = setInterval(() => {
-    rssPeakMb = Math.max(rssPeakMb, rssMb(pid));
-  }, 50);
   const started = performance.now();
   let firstByteMs = 0;
   let bytes = 0;
@@ -61,9 +59,8 @@ async function measure(route: string, url: string, token: string, pid: number | 
       if (chunk.length > 0) lastByte = chunk[chunk.length - 1]!;
     }
   } finally {
-    clearInterval(sampler);
+    rssPeakMb = rss.stop();
   }
-  rssPeakMb = Math.max(rssPeakMb, rssMb(pid));
   // Lines (the last may lack its newline) less the header; no seeded subject holds a newline.
   return {
     route,

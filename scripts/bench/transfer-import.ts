@@ -3,17 +3,22 @@
 // permissions, validation, workflow), against Directus's own POST /utils/import/tickets on the same Directus in the
 // same run. Directus's import is slow (342 rows/s measured), so its file is smaller (--baseline-rows, default 2,000)
 // and has the foreign keys as ids (it has no natural keys). Also the dry run of a file of the same size.
-// Options: --rows N (default 20000), --baseline-rows N (default 2000), --smoke (300 and 100 rows, for CI).
+// Then the same tickets as an XLSX workbook (--xlsx-rows, default 100,000) through our route, for its rows/s and the
+// server's peak memory. Options: --rows N (default 20000), --baseline-rows N (default 2000), --xlsx-rows N (default
+// 100000; 0 skips it), --smoke (300, 100 and 300 rows, for CI). RSS: the Directus process's peak growth, sampled
+// every 50 ms.
 // Database server: BENCH_DATABASE_URL, else the embedded PostgreSQL.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { buildDemo, DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
 import { ensureDemoData } from '../../extensions/service-desk/seed/database.js';
+import { writeXlsx } from '../../extensions/platform/src/shared/xlsx.js';
 import { step } from '../lib/log.js';
 import { withClient, type PgConnection } from '../lib/postgres.js';
 import { migrateDatabase, startMigratedInstance } from '../snapshots/instance.js';
-import { json, rssMb } from './lib/http.js';
+import { json, rssPeakSampler } from './lib/http.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
 import { benchServer } from './lib/server.js';
@@ -22,37 +27,56 @@ const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
   rows: { full: '20000', smoke: '300' },
   'baseline-rows': { full: '2000', smoke: '100' },
+  'xlsx-rows': { full: '100000', smoke: '300' },
 });
 const rowCount = wholeNumber('rows', values.rows);
 const baselineRows = wholeNumber('baseline-rows', values['baseline-rows']);
+const xlsxRows = wholeNumber('xlsx-rows', values['xlsx-rows']);
 
 async function sql<T = Record<string, unknown>>(db: PgConnection, text: string, params: unknown[] = []) {
   return withClient(db, async (client) => (await client.query(text, params)).rows as T[]);
 }
 
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
-function ticketCsv(
-  label: string,
-  count: number,
-  customers: Array<{ email: string; id: string; domain: string; organization: string }>,
-  byKey: boolean,
-): string {
-  const lines = ['subject,description,priority,organization,requester'];
-  for (let i = 0; i < count; i++) {
+type Customer = { email: string; id: string; domain: string; organization: string };
+const HEADER = ['subject', 'description', 'priority', 'organization', 'requester'];
+/** The file's rows after the header, the same for CSV and XLSX. */
+function ticketRows(label: string, count: number, customers: Customer[], byKey: boolean): string[][] {
+  return Array.from({ length: count }, (_, i) => {
     const who = customers[i % customers.length]!;
-    const organization = byKey ? who.domain : who.organization;
-    const requester = byKey ? who.email : who.id;
-    lines.push(
-      `"${label} ${i}: printer, tray ${i % 7}","Paper jam ""again"" on floor ${i % 9}",${PRIORITIES[i % 4]},${organization},${requester}`,
-    );
-  }
+    return [
+      `${label} ${i}: printer, tray ${i % 7}`,
+      `Paper jam "again" on floor ${i % 9}`,
+      PRIORITIES[i % 4]!,
+      byKey ? who.domain : who.organization,
+      byKey ? who.email : who.id,
+    ];
+  });
+}
+const csvCell = (cell: string) => (/[",\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell);
+function ticketCsv(label: string, count: number, customers: Customer[], byKey: boolean): string {
+  const lines = [HEADER, ...ticketRows(label, count, customers, byKey)].map((row) => row.map(csvCell).join(','));
   return `${lines.join('\n')}\n`;
 }
+/** The same rows as a workbook, through the project's own streaming writer (shared/xlsx.ts). */
+async function ticketXlsx(label: string, count: number, customers: Customer[]): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const out = new PassThrough();
+  out.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await writeXlsx(out, 'tickets', HEADER, [ticketRows(label, count, customers, true)]);
+  return Buffer.concat(chunks);
+}
 
-async function upload(url: string, token: string, csv: string, fields: Record<string, string> = {}) {
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+async function upload(url: string, token: string, file: string | Buffer, fields: Record<string, string> = {}) {
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
-  form.append('file', new Blob([csv], { type: 'text/csv' }), 'tickets.csv');
+  const csv = typeof file === 'string';
+  form.append(
+    'file',
+    new Blob([typeof file === 'string' ? file : new Uint8Array(file)], { type: csv ? 'text/csv' : XLSX_TYPE }),
+    csv ? 'tickets.csv' : 'tickets.xlsx',
+  );
   const started = performance.now();
   const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
   const text = await response.text();
@@ -111,12 +135,15 @@ try {
   const countTickets = async () => Number((await sql<{ n: string }>(db, 'select count(*) as n from tickets'))[0]!.n);
   const measure = async (label: string, count: number, run: () => Promise<{ ms: number; body: unknown }>) => {
     const before = await countTickets();
-    const rssBefore = rssMb(instance?.process.pid);
-    const { ms, body } = await run();
+    const rss = rssPeakSampler(instance?.process.pid);
+    let peak = rss.before;
+    const { ms, body } = await run().finally(() => {
+      peak = rss.stop();
+    });
     const written = (await countTickets()) - before;
     const rate = Math.round((count / ms) * 1000);
     step(SCOPE, `${label}: ${count} rows in ${Math.round(ms)} ms = ${rate} rows/s, ${written} written`);
-    rows.push([label, count, Math.round(ms), rate, written, `${rssMb(instance?.process.pid) - rssBefore}`]);
+    rows.push([label, count, Math.round(ms), rate, written, `${peak - rss.before}`]);
     return body;
   };
 
@@ -131,6 +158,15 @@ try {
   await measure('Directus /utils/import', baselineRows, () =>
     upload(`${base}/utils/import/tickets`, token, ticketCsv('native', baselineRows, customers, false)),
   );
+  if (xlsxRows > 0) {
+    step(SCOPE, `writing a workbook of ${xlsxRows} tickets`);
+    const workbook = await ticketXlsx('xlsx', xlsxRows, customers);
+    step(SCOPE, `workbook: ${(workbook.length / 1024 / 1024).toFixed(1)} MiB`);
+    const xlsx = (await measure('ours, XLSX import', xlsxRows, () => upload(ours, token, workbook, { relations }))) as {
+      data: { written: boolean; counts: { errors: number } };
+    };
+    if (!xlsx.data.written) throw new Error(`the XLSX import wrote nothing: ${JSON.stringify(xlsx.data.counts)}`);
+  }
 } finally {
   await instance?.stop();
   await bench.close();
@@ -141,7 +177,7 @@ console.log('');
 console.log(
   `Ticket CSV import as the demo manager (organization and requester by natural key for ours, by id for Directus)`,
 );
-console.log(formatTable(['route', 'rows', 'ms', 'rows/s', 'tickets written', 'RSS growth MB'], rows));
+console.log(formatTable(['route', 'rows', 'ms', 'rows/s', 'tickets written', 'peak RSS growth MiB'], rows));
 const [dryRate, ourRate, theirRate] = [rows[0]![3], rows[1]![3], rows[2]![3]] as number[];
 console.log(`import: ${(ourRate! / theirRate!).toFixed(1)}× Directus; dry run ${dryRate} rows/s`);
 if (smoke) console.log(SMOKE_NOTE);

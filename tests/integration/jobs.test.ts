@@ -201,6 +201,26 @@ describe('domain events outbox', () => {
       'SQL event delivered',
     );
   });
+  it("publishes nothing, answering no id, in a transaction with groundwork.events 'off' (imports, seeds)", async () => {
+    const item = unique('muted');
+    let id: unknown = 'not run';
+    await sql.transaction(async (client) => {
+      await client.query("SET LOCAL groundwork.events = 'off'");
+      const { rows } = await client.query(
+        "SELECT groundwork_publish_event('groundwork.probe.sql', 'probe', $1, NULL, '{}'::jsonb) AS id",
+        [item],
+      );
+      id = rows[0].id;
+    }, true);
+    expect(id).toBeNull();
+    expect(await sql.query('SELECT id FROM groundwork.domain_event WHERE item = $1', [item])).toEqual([]);
+    // The setting is the transaction's (SET LOCAL): the next one publishes again.
+    const [next] = await sql.query<{ id: string }>(
+      "SELECT groundwork_publish_event('groundwork.probe.sql', 'probe', $1, NULL, '{}'::jsonb) AS id",
+      [item],
+    );
+    expect(next!.id).toEqual(expect.any(String));
+  });
   it('lists a dead event as a dead job of groundwork.events, and lets an admin retry or discard it', async () => {
     const deadEvent = async (item: string) => {
       const [row] = await sql.query<{ id: string }>(

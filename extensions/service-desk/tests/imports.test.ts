@@ -120,6 +120,44 @@ describe('tickets as staff', () => {
   });
 });
 
+describe('events of imported rows', () => {
+  const eventTypes = async (ids: string[]) =>
+    (await desk.db('groundwork.domain_event').whereIn('item', ids).select('type', 'item').orderBy('seq')).map(
+      (event: { type: string; item: string }) => [event.type, ids.indexOf(event.item)],
+    );
+  it("publishes none by default (no receipt to every requester of an imported history), and each row's with notify", async () => {
+    const { manager, customer } = desk.users;
+    const subject = tag();
+    const csv = (suffix: string) =>
+      `subject,organization,requester\n${subject} ${suffix} a,${desk.run}.example.com,${customer.email}\n${subject} ${suffix} b,${desk.run}.example.com,${customer.email}\n`;
+    expect(await report(manager.token, 'tickets', csv('quiet'), { relations })).toMatchObject({ written: true });
+    const quiet = (await ticketsWith(`${subject} quiet`)).map((row: { id: string }) => row.id);
+    expect(quiet).toHaveLength(2);
+    expect(await eventTypes(quiet)).toEqual([]);
+
+    expect(await report(manager.token, 'tickets', csv('told'), { relations, notify: 'true' })).toMatchObject({
+      written: true,
+    });
+    const told = (await ticketsWith(`${subject} told`)).map((row: { id: string }) => row.id);
+    expect(await eventTypes(told)).toEqual([
+      ['tickets.created', 0],
+      ['tickets.created', 1],
+    ]);
+  });
+
+  it('treats the same file with notify as the same run: answered again, nothing written twice', async () => {
+    const { manager } = desk.users;
+    const subject = tag();
+    const csv = `subject,organization\n${subject},${desk.run}.example.com\n`;
+    const options = { relations: '{"organization":"domain"}' };
+    expect(await report(manager.token, 'tickets', csv, options)).toMatchObject({ written: true, replayed: false });
+    expect(await report(manager.token, 'tickets', csv, { ...options, notify: 'true' })).toMatchObject({
+      replayed: true,
+    });
+    expect(await ticketsWith(subject)).toHaveLength(1);
+  });
+});
+
 describe('tickets as a customer', () => {
   it('gets a row error for each ticket of another organization, and nothing is written', async () => {
     const subject = tag();

@@ -21,3 +21,20 @@ export function rssMb(pid: number | undefined): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Math.round(Number(match[1]) / 1024) : Number.NaN;
 }
+
+/** Samples a process's resident memory every 50 ms from now on; stop() answers the highest seen, in MB. */
+export function rssPeakSampler(pid: number | undefined): { before: number; stop: () => number } {
+  const before = rssMb(pid);
+  let peak = before;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rssMb(pid));
+  }, 50);
+  return {
+    before,
+    stop() {
+      clearInterval(sampler);
+      peak = Math.max(peak, rssMb(pid));
+      return peak;
+    },
+  };
+}

@@ -6,6 +6,7 @@
 // retries, expired leases (a crashed instance's) and everything when LISTEN is unavailable.
 import type { Knex } from 'knex';
 import { loggableError } from '../logging/core/redact.js';
+import { listen } from '../shared/pg-listen.js';
 import {
   afterFailure,
   EVENTS_CHANNEL,
@@ -169,7 +170,18 @@ export function startEventDispatcher(options: DispatcherOptions): EventDispatche
     }
   })();
 
-  const listener = options.listen ? listen(database, wake, logger, () => stopping, options.pollIntervalMs) : null;
+  // Anything published while nobody listened is found by a claim at once rather than at the next poll.
+  const listener = options.listen
+    ? listen({
+        database,
+        channel: EVENTS_CHANNEL,
+        onNotify: () => wake(),
+        onListening: () => wake(),
+        logger,
+        label: 'events',
+        retryMs: options.pollIntervalMs,
+      })
+    : null;
 
   let stopped: Promise<void> | null = null;
   return {
@@ -199,67 +211,4 @@ export function startEventDispatcher(options: DispatcherOptions): EventDispatche
       return stopped;
     },
   };
-}
-
-/**
- * LISTEN on a connection of its own (outside the pool: it stays open). On error or a dropped connection it
- * reconnects after a polling interval; polling covers the gap.
- */
-function listen(
-  database: Knex,
-  onNotify: () => void,
-  logger: DispatcherLogger,
-  stopping: () => boolean,
-  retryMs: number,
-) {
-  type RawConnection = {
-    query(sql: string): Promise<unknown>;
-    on(event: string, listener: (...args: unknown[]) => void): void;
-    removeAllListeners(): void;
-    end(): Promise<void>;
-  };
-  const client = database.client as {
-    acquireRawConnection(): Promise<RawConnection>;
-  };
-  let connection: RawConnection | null = null;
-  let retry: NodeJS.Timeout | undefined;
-
-  const connect = async () => {
-    if (stopping()) return;
-    try {
-      const next = await client.acquireRawConnection();
-      next.on('notification', () => onNotify());
-      const lost = (error?: unknown) => {
-        if (connection !== next) return;
-        connection = null;
-        next.removeAllListeners();
-        void next.end().catch(() => undefined);
-        if (stopping()) return;
-        logger.warn({ err: error }, 'events: LISTEN connection lost; reconnecting');
-        retry = setTimeout(() => void connect(), retryMs);
-      };
-      next.on('error', lost);
-      next.on('end', () => lost());
-      await next.query(`LISTEN ${EVENTS_CHANNEL}`);
-      connection = next;
-      if (stopping()) await close();
-      // Anything published while we were not listening is found now rather than at the next poll.
-      else onNotify();
-    } catch (error) {
-      logger.warn({ err: error }, 'events: could not LISTEN; polling until it can');
-      retry = setTimeout(() => void connect(), retryMs);
-    }
-  };
-  const close = async () => {
-    clearTimeout(retry);
-    const open = connection;
-    connection = null;
-    if (open) {
-      open.removeAllListeners();
-      open.on('error', () => undefined);
-      await open.end().catch(() => undefined);
-    }
-  };
-  void connect();
-  return { close };
 }

@@ -9,7 +9,7 @@ import type { PublishedEvent } from './core/outbox.js';
 import { deleteDispatchedEvents } from './store.js';
 
 export type { PublishedEvent } from './core/outbox.js';
-export { EVENTS_QUEUE } from './core/outbox.js';
+export { EVENTS_QUEUE, EVENTS_SETTING } from './core/outbox.js';
 
 export interface DomainEvent {
   type: string;
@@ -26,15 +26,16 @@ const handlers: Array<{ pattern: string; handler: EventHandler }> = [];
 /** Set by the platform hook: the knex handlers get (Directus's database) and the retention in days. */
 export const eventsContext = { database: null as Knex | null, retentionDays: 30 };
 
-export async function publishEvent(db: Knex | Knex.Transaction, event: DomainEvent): Promise<string> {
+/** The event's id; null when events are off in this transaction (EVENTS_SETTING): nothing was published. */
+export async function publishEvent(db: Knex | Knex.Transaction, event: DomainEvent): Promise<string | null> {
   assertEventType(event.type);
-  const result = await db.raw<{ rows: Array<{ id: string }> }>(
+  const result = await db.raw<{ rows: Array<{ id: string | null }> }>(
     'SELECT public.groundwork_publish_event(?, ?, ?, ?::uuid, ?::jsonb) AS id',
     [event.type, event.collection, String(event.item), event.actor, JSON.stringify(event.data ?? {})],
   );
-  const id = result.rows[0]?.id;
-  if (!id) throw new Error('groundwork_publish_event returned no id');
-  return id;
+  const row = result.rows[0];
+  if (!row) throw new Error('groundwork_publish_event returned no row');
+  return row.id;
 }
 
 export function onEvent(typePattern: string, handler: EventHandler): void {

@@ -2,7 +2,7 @@
 // lock, so every statement is idempotent. The outbox table is also the dispatch queue: attempts, next_attempt_at,
 // locked_until (the lease of the instance dispatching it), last_error and dead_at say where each event stands.
 import { BOSS_SCHEMA, deadLetterQueue } from '../jobs/core/names.js';
-import { EVENTS_CHANNEL, EVENTS_QUEUE } from './core/outbox.js';
+import { EVENTS_CHANNEL, EVENTS_QUEUE, EVENTS_SETTING } from './core/outbox.js';
 
 const OPEN = 'dispatched_at IS NULL AND dead_at IS NULL';
 
@@ -34,7 +34,8 @@ export const eventsInstallStatements: string[] = [
   'CREATE INDEX IF NOT EXISTS domain_event_dispatched ON groundwork.domain_event (dispatched_at) WHERE dispatched_at IS NOT NULL',
   'CREATE INDEX IF NOT EXISTS domain_event_dead ON groundwork.domain_event (dead_at) WHERE dead_at IS NOT NULL',
   // The outbox row, in the caller's transaction; the NOTIFY is delivered at commit (once per transaction: Postgres
-  // folds equal notifications) and wakes the dispatchers. The signature is the one triggers call.
+  // folds equal notifications) and wakes the dispatchers. The signature is the one triggers call. With the events
+  // setting off (EVENTS_SETTING) nothing is written and the answer is NULL.
   `CREATE OR REPLACE FUNCTION public.groundwork_publish_event(
     type text, collection text, item text, actor uuid, data jsonb
   ) RETURNS text LANGUAGE plpgsql VOLATILE AS $fn$
@@ -42,6 +43,9 @@ export const eventsInstallStatements: string[] = [
   DECLARE
     v_id uuid;
   BEGIN
+    IF current_setting('${EVENTS_SETTING}', true) = 'off' THEN
+      RETURN NULL;
+    END IF;
     INSERT INTO groundwork.domain_event (type, collection, item, actor, data)
     VALUES ($1, $2, $3, $4, coalesce($5, '{}'::jsonb))
     RETURNING id INTO v_id;

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Accountability, SchemaOverview } from '@directus/types';
 import type { Knex } from 'knex';
 import { loadDirectusModule } from '../shared/directus-internals.js';
+import { EVENTS_SETTING } from '../events/core/outbox.js';
 import { payloadCheck, type PayloadCheck } from './payload-checks.js';
 import type { WorkflowDefinition } from '../workflows/core/definition.js';
 import { decideInitial } from '../workflows/core/machine.js';
@@ -356,6 +357,9 @@ export async function runImport(deps: ImportDeps, request: ImportRequest): Promi
 
   try {
     const done = await deps.database.transaction(async (trx) => {
+      // Imported rows publish no domain events unless asked (events/install.ts honours the setting): history must
+      // not notify every requester, and each event costs its trigger's work at commit.
+      if (!options.notify) await trx.raw(`SET LOCAL ${EVENTS_SETTING} = 'off'`);
       const directus = await directusInternals();
       const context = { knex: trx, schema };
       // Directus's payload checks with the caller's rules fetched once per action, not per row (payload-checks.ts).

@@ -104,7 +104,7 @@ export function registerProbeRoute(router: Router, database: Knex): void {
       const body = parseInput(probeBody, req.body, 'body');
       const { jobs, events } = platform();
       const ids: Array<string | null> = [];
-      const published: string[] = [];
+      const published: Array<string | null> = [];
       try {
         await database.transaction(async (trx) => {
           for (const job of body.jobs)

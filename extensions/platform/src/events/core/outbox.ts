@@ -10,6 +10,13 @@ export const EVENTS_QUEUE = 'groundwork.events';
 /** NOTIFY channel `groundwork_publish_event` signals at commit; the dispatcher LISTENs on it. */
 export const EVENTS_CHANNEL = 'groundwork_events';
 
+/**
+ * The transaction setting that mutes events: `SET LOCAL groundwork.events = 'off'` makes groundwork_publish_event
+ * write nothing for the rest of the transaction (imports without notify, seeds, bulk loads); the service desk's
+ * triggers read it too, to skip their own work.
+ */
+export const EVENTS_SETTING = 'groundwork.events';
+
 /** Retries, backoff and lease of an event's dispatch, as for a job: 8 retries from 5 s doubling, 15 min lease. */
 export const EVENT_DISPATCH_SETTINGS: BossQueueSettings = bossQueueSettings(EVENTS_QUEUE, {
   retryLimit: 8,

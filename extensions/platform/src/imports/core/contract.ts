@@ -81,6 +81,11 @@ export const importOptions = z
         'A saved mapping (GET /groundwork/v1/imports/saved-mappings) whose options fill in every option this request does not give; options given here win. Its collection must be this one.',
       ),
     dry_run: flag.default(false).describe('Check everything, write nothing.'),
+    notify: flag
+      .default(false)
+      .describe(
+        "Publish the imported rows' domain events (e.g. tickets.created), so notification rules, flows on events and webhook subscriptions act on them. Off by default: an import of history must not notify every requester.",
+      ),
     format: z
       .enum(FORMATS)
       .optional()
@@ -143,8 +148,16 @@ export const importReport = z.object({
 
 /** What makes two runs the same run: the file, the collection and every option that changes the outcome. */
 export function runFingerprint(collection: string, checksum: string, options: ImportOptions): string {
-  // mapping_id is resolved into the options before this (the saved mapping's content counts, not its id).
-  const { report: _report, dry_run: _dryRun, background: _background, mapping_id: _saved, ...rest } = options;
+  // mapping_id is resolved into the options before this (the saved mapping's content counts, not its id). notify
+  // changes who hears of the rows, not the rows: the same file run again with it is the same run (no duplicates).
+  const {
+    report: _report,
+    dry_run: _dryRun,
+    background: _background,
+    mapping_id: _saved,
+    notify: _notify,
+    ...rest
+  } = options;
   const sorted = Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)));
   return JSON.stringify({ collection, checksum, options: sorted });
 }

@@ -38,7 +38,7 @@ describe('report', () => {
 
 describe('importOptions', () => {
   it('parses defaults, lists, flags and JSON maps', () => {
-    expect(importOptions.parse({})).toEqual({ mode: 'insert', dry_run: false, background: false });
+    expect(importOptions.parse({})).toEqual({ mode: 'insert', dry_run: false, background: false, notify: false });
     expect(
       importOptions.parse({
         mode: 'upsert',
@@ -46,6 +46,7 @@ describe('importOptions', () => {
         mapping: '{"Title":"subject","x":""}',
         relations: '{"organization":"domain"}',
         dry_run: 'true',
+        notify: '1',
         delimiter: 'tab',
       }),
     ).toEqual({
@@ -56,6 +57,7 @@ describe('importOptions', () => {
       dry_run: true,
       delimiter: '\t',
       background: false,
+      notify: true,
     });
   });
 
@@ -72,9 +74,15 @@ describe('importOptions', () => {
     expect(importOptions.safeParse(input).success).toBe(false);
   });
 
-  it('fingerprints the run without the report format, dry run or background, independent of key order', () => {
+  it('fingerprints the run without the report format, dry run, background or notify, independent of key order', () => {
     const a = importOptions.parse({ mode: 'upsert', match: 'number', report: 'csv' });
-    const b = importOptions.parse({ match: 'number', mode: 'upsert', dry_run: 'true', background: 'true' });
+    const b = importOptions.parse({
+      match: 'number',
+      mode: 'upsert',
+      dry_run: 'true',
+      background: 'true',
+      notify: 'true',
+    });
     expect(runFingerprint('tickets', 'abc', a)).toBe(runFingerprint('tickets', 'abc', b));
     expect(runFingerprint('tickets', 'abd', a)).not.toBe(runFingerprint('tickets', 'abc', a));
   });

@@ -4,6 +4,11 @@
 // sheets pack about 5-30x); the row and column limits then stop the reading as soon as they are passed. Cells
 // become the strings a CSV of the sheet would hold, so both formats pass the same checks: formulas give their stored
 // result (never evaluated), rich text its text, a date at midnight YYYY-MM-DD and any other date an ISO timestamp.
+// exceljs 4.4.0's streaming reader can lose the zip's last entries: unzipper 0.10's Parse emits 'end' as soon as its
+// input is written, while entries it already pushed may still wait unread, and exceljs then stops. Seen as a missing
+// workbook part (a TypeError on `sheets`) or missing shared strings (cells `{ sharedString: n }`, which would read as
+// empty text), mostly in workbooks of many small sheets. Both are detected, never imported: the workbook is read
+// again, fed in small chunks a turn of the event loop apart (the reader keeps pace), up to READ_ATTEMPTS times.
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { checkColumns, type ParseLimits, type Parsed } from './parse.js';
@@ -90,6 +95,11 @@ export function cellText(value: unknown): string {
   return String(value);
 }
 
+const READ_ATTEMPTS = 4;
+const SLOW_CHUNK_BYTES = 1024;
+/** The reader lost part of the zip (see the top of this file): read again. */
+const LOST = Symbol('lost');
+
 /** The sheet's rows as records keyed by the header row (the first row with a value). */
 export async function parseWorkbook(bytes: Uint8Array, limits: ParseLimits, sheetName?: string): Promise<Parsed> {
   if (bytes.length === 0) return { ok: false, reason: 'The file is empty.' };
@@ -97,8 +107,38 @@ export async function parseWorkbook(bytes: Uint8Array, limits: ParseLimits, shee
   if (!directory.ok) return directory;
   const bomb = bombReason(directory.entries);
   if (bomb) return { ok: false, reason: bomb };
+  const declaredSheets = directory.entries.filter((entry) => /^xl\/worksheets\/sheet\d+\.xml$/.test(entry.name)).length;
+  // A view of the upload, not a copy (each attempt reads the same bytes).
+  const whole = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let attempt = 1; attempt <= READ_ATTEMPTS; attempt += 1) {
+    const input =
+      attempt === 1
+        ? Readable.from([whole])
+        : Readable.from(
+            (async function* () {
+              for (let at = 0; at < whole.length; at += SLOW_CHUNK_BYTES) {
+                await new Promise((resolve) => setImmediate(resolve));
+                yield whole.subarray(at, at + SLOW_CHUNK_BYTES);
+              }
+            })(),
+          );
+    const read = await readWorkbook(input, limits, sheetName, declaredSheets);
+    if (read !== LOST) return read;
+  }
+  return {
+    ok: false,
+    reason:
+      'The workbook could not be read whole (parts of it were lost while unpacking); save it again, or send it as CSV.',
+  };
+}
 
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([Buffer.from(bytes)]), {
+async function readWorkbook(
+  input: Readable,
+  limits: ParseLimits,
+  sheetName: string | undefined,
+  declaredSheets: number,
+): Promise<Parsed | typeof LOST> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
     styles: 'cache',
@@ -112,10 +152,26 @@ export async function parseWorkbook(bytes: Uint8Array, limits: ParseLimits, shee
     for await (const sheet of reader) {
       const name = (sheet as unknown as { name: string }).name;
       names.push(name);
-      if (columns !== null || (sheetName !== undefined && name !== sheetName)) continue;
+      if (columns !== null || (sheetName !== undefined && name !== sheetName)) {
+        // Read to its end, never left: exceljs removes a deferred sheet's temp file once the next sheet is asked
+        // for, and a sheet left unread still had its file opening, an unhandled ENOENT that ended the process.
+        // Another sheet may hold as many rows as the one read (a header and maxRows), no more: they cost the same.
+        let skipped = 0;
+        for await (const _row of sheet as unknown as AsyncIterable<unknown>) {
+          skipped += 1;
+          if (skipped > limits.maxRows + 1)
+            return {
+              ok: false,
+              reason: `The sheet "${name}" has more than ${limits.maxRows} rows; at most that many are accepted in any sheet.`,
+            };
+        }
+        continue;
+      }
       for await (const row of sheet as unknown as AsyncIterable<ExcelJS.Row>) {
         // row.values is sparse and 1-based: Array.from turns its holes (empty cells) into ''.
-        const values = Array.from((row.values as unknown[]).slice(1), cellText);
+        const cells = (row.values as unknown[]).slice(1);
+        if (cells.some((cell) => cell !== null && typeof cell === 'object' && 'sharedString' in cell)) return LOST;
+        const values = Array.from(cells, cellText);
         if (values.every((text) => text === '')) continue;
         if (columns === null) {
           if (values.length > limits.maxColumns)
@@ -141,8 +197,12 @@ export async function parseWorkbook(bytes: Uint8Array, limits: ParseLimits, shee
       if (columns === null) return { ok: false, reason: `The sheet "${name}" is empty.` };
     }
   } catch (error) {
+    // The workbook part lost (exceljs reads its sheet list to name a sheet).
+    if (error instanceof TypeError && /reading 'sheets'/.test(error.message)) return LOST;
     return { ok: false, reason: `The workbook cannot be read: ${(error as Error).message}` };
   }
+  // A sheet the zip declares but the reader never handed out was lost, not missing.
+  if (columns === null && names.length < declaredSheets) return LOST;
   if (columns === null)
     return sheetName !== undefined
       ? { ok: false, reason: `The workbook has no sheet named "${sheetName}"; it has: ${names.join(', ')}.` }

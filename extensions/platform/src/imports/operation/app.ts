@@ -79,5 +79,11 @@ export default defineOperationApp({
     { field: 'sheet', name: 'XLSX sheet', type: 'string', meta: { width: half, interface: 'input' } },
     { field: 'idempotency_key', name: 'Idempotency key', type: 'string', meta: { width: half, interface: 'input' } },
     { field: 'dry_run', name: 'Dry run', type: 'boolean', meta: { width: half, interface: 'boolean' } },
+    {
+      field: 'notify',
+      name: "Notify (publish the rows' events)",
+      type: 'boolean',
+      meta: { width: half, interface: 'boolean' },
+    },
   ],
 });

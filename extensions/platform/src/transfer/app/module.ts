@@ -69,6 +69,8 @@ const TransferPage = defineComponent({
     const savedChoice = ref('');
     const savedName = ref({ name: '' });
     const background = ref(false);
+    // Off by default, as the route: imported rows notify no one unless the user asks (an import of history).
+    const notify = ref(false);
     const run = ref<ImportRun | null>(null);
     const history = ref<ImportRun[]>([]);
     let polling: ReturnType<typeof setTimeout> | null = null;
@@ -238,6 +240,7 @@ const TransferPage = defineComponent({
       for (const [key, value] of Object.entries(formOptions())) form.append(key, value);
       form.append('dry_run', String(dryRun));
       if (background.value) form.append('background', 'true');
+      if (notify.value) form.append('notify', 'true');
       form.append('file', file.value, file.value.name);
       busy.value = true;
       run.value = null;
@@ -329,6 +332,16 @@ const TransferPage = defineComponent({
           'data-test': key,
           onInput: (event: Event) => (target[key] = (event.target as HTMLInputElement).value),
         }),
+      ]);
+    const checkbox = (flag: { value: boolean }, dataTest: string, label: string) =>
+      h('label', { style: 'display: flex; gap: 6px; align-items: center' }, [
+        h('input', {
+          type: 'checkbox',
+          checked: flag.value,
+          'data-test': dataTest,
+          onChange: (event: Event) => (flag.value = (event.target as HTMLInputElement).checked),
+        }),
+        label,
       ]);
     const select = (target: Record<string, string>, key: string, label: string, choices: readonly string[]) =>
       h('label', { style: field }, [
@@ -435,15 +448,8 @@ const TransferPage = defineComponent({
                 text(options.value, 'create_missing', 'Create missing names in', 'tags'),
               ]),
               row([
-                h('label', { style: 'display: flex; gap: 6px; align-items: center' }, [
-                  h('input', {
-                    type: 'checkbox',
-                    checked: background.value,
-                    'data-test': 'background',
-                    onChange: (event: Event) => (background.value = (event.target as HTMLInputElement).checked),
-                  }),
-                  'In the background (progress here, a notification at the end)',
-                ]),
+                checkbox(background, 'background', 'In the background (progress here, a notification at the end)'),
+                checkbox(notify, 'notify', "Notify as for new items (the rows' events: receipts, rules, webhooks)"),
                 h(
                   VButton as never,
                   { secondary: true, disabled: busy.value, 'data-test': 'dry-run', onClick: () => runImport(true) },
@@ -531,15 +537,11 @@ const TransferPage = defineComponent({
                 text(exportForm.value, 'sort', 'Sort', '-date_created'),
               ]),
               row([
-                h('label', { style: 'display: flex; gap: 6px; align-items: center' }, [
-                  h('input', {
-                    type: 'checkbox',
-                    checked: exportBackground.value,
-                    'data-test': 'export-background',
-                    onChange: (event: Event) => (exportBackground.value = (event.target as HTMLInputElement).checked),
-                  }),
+                checkbox(
+                  exportBackground,
+                  'export-background',
                   'In the background (a file only you can download, a notification at the end)',
-                ]),
+                ),
                 h(VButton as never, { disabled: busy.value, onClick: runExport }, () => 'Export'),
               ]),
               exportRun.value ? h('p', { 'data-test': 'export-progress' }, describeExport(exportRun.value)) : null,
