@@ -12,6 +12,19 @@ export async function bootstrapDirectus(env: NodeJS.ProcessEnv): Promise<void> {
   });
 }
 
+/**
+ * V8's young generation for Directus (decision 0074): semi-spaces of 64 MiB instead of Node's 16, so the batches of a
+ * streamed export or an import die young instead of being promoted: a 1M-row export grew the process by 456 MiB with
+ * the default and by 60-73 MiB with this, and ran faster. The image sets the same (Dockerfile). An operator's own
+ * NODE_OPTIONS setting of it wins.
+ */
+export const DIRECTUS_NODE_OPTIONS = '--max-semi-space-size=64';
+
+export function directusNodeOptions(given: string | undefined): string {
+  if (given?.includes('--max-semi-space-size')) return given;
+  return [DIRECTUS_NODE_OPTIONS, given].filter(Boolean).join(' ');
+}
+
 /** ownProcessGroup: a Ctrl-C in the terminal does not reach Directus; the caller stops it (and must, on exit). */
 export function spawnDirectus(
   env: NodeJS.ProcessEnv,
@@ -20,7 +33,7 @@ export function spawnDirectus(
 ): ChildProcess {
   return spawn(process.execPath, [directusCli, 'start'], {
     cwd: repoRoot,
-    env,
+    env: { ...env, NODE_OPTIONS: directusNodeOptions(env['NODE_OPTIONS']) },
     stdio: ['ignore', stdio, stdio],
     detached: options.ownProcessGroup === true,
   });
