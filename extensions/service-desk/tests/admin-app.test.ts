@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { authenticator } from 'otplib';
 import type { ElementHandle } from 'puppeteer-core';
 import { ROLE } from '../spec/service-desk/access.js';
-import { POLICY_MINUTES } from './fixtures.js';
+import { madeUpWord, POLICY_MINUTES } from './fixtures.js';
 import { testRunsDir } from '../../../scripts/lib/instance.js';
 import { harness } from '../../../tests/integration/harness/context.js';
 import { adminToken, enableTotp, getJson, until } from '../../../tests/integration/http.js';
@@ -31,8 +31,8 @@ const SCREENSHOTS = path.join(testRunsDir, 'admin-app');
 
 type Person = { email: string; password: string; id: string; otpSecret?: string };
 const run = randomBytes(3).toString('hex');
-/** A made-up word of this run (letters, ending in q, so the English stemmer leaves it): only its tickets have it. */
-const runWord = `gw${[...randomBytes(6)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('')}q`;
+/** A made-up word of this run: only its tickets have it. */
+const runWord = madeUpWord('gw');
 const people = {} as Record<'manager' | 'agent' | 'editor', Person>;
 let admin: string;
 let ticketId: string;

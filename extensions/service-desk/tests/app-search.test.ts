@@ -3,25 +3,22 @@
 // lists exactly what GET /groundwork/v1/search finds for that caller, its counts (meta and aggregate) agree, nothing
 // of another tenant or of an internal note shows; GraphQL goes the same way; other collections, UUIDs and numbers
 // keep Directus's own search.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { APP_SEARCH_LIMIT } from '../../platform/src/search/core/app-search.js';
-import { call, createDesk, type Desk } from './fixtures.js';
+import { call, createDesk, type Desk, madeUpWord } from './fixtures.js';
 
 let desk: Desk;
-/** Made-up words, unique to this run (letters, ending in q, so the English stemmer leaves them and their prefixes). */
-const word = (label: string) =>
-  `${label}${[...randomBytes(6)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('')}q`;
 const W = {
-  shared: word('shared'),
-  foreign: word('foreign'),
-  internal: word('internal'),
-  sorted: word('sorted'),
-  many: word('many'),
+  shared: madeUpWord('shared'),
+  foreign: madeUpWord('foreign'),
+  internal: madeUpWord('internal'),
+  sorted: madeUpWord('sorted'),
+  many: madeUpWord('many'),
   // Inside a longer word only: Directus's LIKE finds it, full-text search (whole words and prefixes) does not.
-  inner: word('inner'),
+  inner: madeUpWord('inner'),
   // The same inside a word of a subject: a typo field, whose trigrams still find it when few words match exactly.
-  innerSubject: word('titled'),
+  innerSubject: madeUpWord('titled'),
 };
 const ids = { own: '', other: '', midword: '', midwordSubject: '', sorted: [] as string[] };
 
@@ -158,7 +155,7 @@ describe("the app's ?search= on tickets: the ranked index, as the caller", () =>
     // The other organization's customer: Directus's search applies their permissions as ever.
     expect(await listed('outsider', 'tickets', { search: W.inner })).toEqual([]);
     // A word nobody wrote: an empty list, never every row.
-    expect(await listed('agent', 'tickets', { search: word('nothing') })).toEqual([]);
+    expect(await listed('agent', 'tickets', { search: madeUpWord('nothing') })).toEqual([]);
   });
 
   it('keeps Directus’s own search for a UUID, a number and a collection not configured for search', async () => {

@@ -9,6 +9,16 @@ import { openDatabase } from '../../../scripts/snapshots/database.js';
 import { harness } from '../../../tests/integration/harness/context.js';
 import { adminToken, getJson, until } from '../../../tests/integration/http.js';
 
+/**
+ * A made-up word unique to this run: the label, sixteen random letters and a `q` (letters only, so the English stemmer
+ * leaves it whole). Test files share one database, and the typo search also finds words whose trigrams mostly match
+ * (pg_trgm word similarity ≥ 0.45). With six random letters two files' `shared…q` words had 6 of 14 trigrams in common
+ * from the label alone, and one chance match more made the other file's tickets hits (CI of 755c5eb): 4.1 % of
+ * 20,000 random pairs in psql reached 0.45. With sixteen, none did (highest 0.375).
+ */
+export const madeUpWord = (label: string) =>
+  `${label}${[...randomBytes(16)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('')}q`;
+
 export const POLICY_MINUTES = {
   first_response_low: 480,
   first_response_normal: 240,

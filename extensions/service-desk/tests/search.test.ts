@@ -8,7 +8,7 @@ import { harness } from '../../../tests/integration/harness/context.js';
 import { getJson } from '../../../tests/integration/http.js';
 import { documentExpression, documentTable } from '../../platform/src/search/core/sql.js';
 import { searchCollections } from '../spec/search/collections.js';
-import { asAdmin, call, createDesk, type Desk } from './fixtures.js';
+import { asAdmin, call, createDesk, type Desk, madeUpWord } from './fixtures.js';
 
 interface Hit {
   collection: string;
@@ -31,20 +31,17 @@ interface SearchBody {
 }
 
 let desk: Desk;
-/** Made-up words, unique to this run (letters only, so the English stemmer leaves them whole). */
-const word = (label: string) =>
-  `${label}${[...randomBytes(6)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('')}q`;
 const W = {
-  shared: word('shared'),
-  foreign: word('foreign'),
-  internal: word('internal'),
-  reply: word('reply'),
-  article: word('article'),
-  draft: word('draft'),
-  ranked: word('ranked'),
-  paged: word('paged'),
-  secret: word('secret'),
-  stems: word('stems'),
+  shared: madeUpWord('shared'),
+  foreign: madeUpWord('foreign'),
+  internal: madeUpWord('internal'),
+  reply: madeUpWord('reply'),
+  article: madeUpWord('article'),
+  draft: madeUpWord('draft'),
+  ranked: madeUpWord('ranked'),
+  paged: madeUpWord('paged'),
+  secret: madeUpWord('secret'),
+  stems: madeUpWord('stems'),
   typo: 'zanzibarflux' + randomBytes(2).toString('hex').replace(/[0-9]/g, 'k'),
 };
 const ids = {} as Record<
@@ -279,7 +276,7 @@ describe('search: what each role finds', () => {
   // Each role takes another path: the customer a row filter, the agent none, the subjects-only role the recheck on
   // readable text.
   it('a word in many rows: every page, count and facet is what each role reads of those rows through /items', async () => {
-    const many = word('many');
+    const many = madeUpWord('many');
     const statuses = ['open', 'pending', 'solved'];
     for (let index = 0; index < 9; index += 1)
       await ticket({
@@ -469,11 +466,31 @@ describe('search: the index', () => {
   });
 
   it('is current in the transaction of the write: a word written is found at once, and gone once removed', async () => {
-    const fresh = word('fresh');
+    const fresh = madeUpWord('fresh');
     const id = await ticket({ subject: `Newly ${fresh}` });
     expect((await found(desk.users.customer.token, fresh)).data.map((hit) => hit.id)).toEqual([id]);
     await desk.db('tickets').where({ id }).update({ subject: 'Renamed' });
     expect((await found(desk.users.customer.token, `${fresh} `)).meta.total).toBe(0);
+  });
+
+  it('indexes every row of a many-row insert statement (as imports and seeds write), and keeps them on update', async () => {
+    // Inserts are indexed by a statement trigger over the statement's new rows (snapshot 0018), updates by a row one.
+    const bulk = madeUpWord('bulk');
+    const rows = [0, 1, 2].map((n) => ({
+      id: randomUUID(),
+      subject: `Batch ${bulk} number${n}`,
+      status: 'open',
+      priority: 'normal',
+      organization: desk.org.id,
+      requester: desk.users.customer.id,
+    }));
+    await desk.db('tickets').insert(rows);
+    const ids = rows.map((row) => row.id).sort();
+    expect((await found(desk.users.customer.token, bulk)).data.map((hit) => hit.id).sort()).toEqual(ids);
+    await desk.db('tickets').where({ id: rows[1]!.id }).update({ subject: 'Renamed in bulk' });
+    expect((await found(desk.users.customer.token, `${bulk} `)).data.map((hit) => hit.id).sort()).toEqual(
+      [rows[0]!.id, rows[2]!.id].sort(),
+    );
   });
 });
 

@@ -5,6 +5,10 @@ import { describe, expect, it } from '@jest/globals';
 import { validateSearchConfig } from '../../../platform/src/search/core/config.js';
 import { documentExpression, documentTable } from '../../../platform/src/search/core/sql.js';
 import { searchCollections } from './collections.js';
+import {
+  documentExpression as insertStatementDocumentExpression,
+  documentTable as insertStatementDocumentTable,
+} from '../search-insert-statement/migrate.js';
 import { documentExpression as migrateDocumentExpression, documentTable as migrateDocumentTable } from './migrate.js';
 
 describe('search version', () => {
@@ -17,6 +21,9 @@ describe('search version', () => {
     (_collection, row) => {
       expect(migrateDocumentExpression(row)).toBe(documentExpression(row as never));
       expect(migrateDocumentTable(row.collection)).toBe(documentTable(row.collection));
+      // The search-insert-statement version's migration (the search's data migration since) stores the same.
+      expect(insertStatementDocumentExpression(row)).toBe(documentExpression(row as never));
+      expect(insertStatementDocumentTable(row.collection)).toBe(documentTable(row.collection));
     },
   );
 });
