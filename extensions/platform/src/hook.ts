@@ -4,6 +4,7 @@ import { defineHook } from '@directus/extensions-sdk';
 import type { NextFunction, Request, Response } from 'express';
 import { registerApiKeys } from './api-keys/index.js';
 import { registerBadInput } from './bad-input/index.js';
+import { registerCachePurge } from './cache-purge/index.js';
 import { eventsContext } from './events/index.js';
 import { registerProbeRoutes } from './health/routes.js';
 import { redactRequestLog } from './logging/requests.js';
@@ -127,6 +128,10 @@ export default defineHook((register, context) => {
   action('websocket.error', revocation.websocket.untrack);
   filter('websocket.message', revocation.websocket.recheckOnMessage);
   revocation.websocket.sweep((error) => logger.warn({ err: error }, 'users: websocket access sweep failed'));
+
+  // cache: a write in SQL to a policy table clears Directus's permissions cache (decision 0076) and, with
+  // CACHE_ENABLED, one to access or data tables empties the response cache as a service write does (decision 0075).
+  registerCachePurge(register, context, config);
 
   // users: where a policy requires TOTP, only an admin turns it off (users/tfa.ts; Directus enforces it in the app only).
   filter('users.update', keepRequiredTfa());

@@ -142,6 +142,50 @@ describe('HTTP: the next request uses the user as they are now', () => {
     expect(await ticketOrganizations(staff.token)).toBeNull();
   });
 
+  // Directus caches a role's policies and permissions (permissions/cache.js: in process memory without an expiry when
+  // REDIS is unset) and clears them only when its own services write. A statement trigger on the four policy tables
+  // notifies every instance, which clears that cache (decision 0076); before it, both answered the old access until
+  // a restart.
+  it('a role that loses its policy in SQL loses the access within seconds (decision 0076)', async () => {
+    const role = await ok<{ id: string }>(admin, 'POST', '/roles', { name: `SQL staff ${Date.now()}` });
+    const link = await ok<{ id: string }>(admin, 'POST', '/access', { role: role.id, policy: POLICY.agent });
+    const staff = await person(role.id);
+    expect(await ticketOrganizations(staff.token)).toEqual(sorted(org.a, org.b));
+    await sql('directus_access').where({ id: link.id }).delete();
+    await until(
+      'the access removed in SQL to apply',
+      async () => (await ticketOrganizations(staff.token)) === null,
+      5000,
+    );
+    expect(await ticketOrganizations(staff.token)).toBeNull();
+  });
+
+  it("a permission's row filter changed in SQL applies within seconds (decision 0076)", async () => {
+    const policy = await ok<{ id: string }>(admin, 'POST', '/policies', { name: `SQL filter ${Date.now()}` });
+    const permission = await ok<{ id: number }>(admin, 'POST', '/permissions', {
+      policy: policy.id,
+      collection: 'tickets',
+      action: 'read',
+      fields: ['id', 'organization'],
+      permissions: { organization: { _eq: org.a } },
+    });
+    const role = await ok<{ id: string }>(admin, 'POST', '/roles', { name: `SQL filtered ${Date.now()}` });
+    await ok(admin, 'POST', '/access', { role: role.id, policy: policy.id });
+    const reader = await person(role.id);
+    expect(await ticketOrganizations(reader.token)).toEqual([org.a]);
+    await sql('directus_permissions')
+      .where({ id: permission.id })
+      .update({ permissions: JSON.stringify({ organization: { _eq: org.b } }) });
+    await until(
+      'the filter changed in SQL to apply',
+      async () => JSON.stringify(await ticketOrganizations(reader.token)) === JSON.stringify([org.b]),
+      5000,
+    );
+    // Nor does the old filter's answer come back once the second clear has run (reads in flight, decision 0075).
+    await sleep(2500);
+    expect(await ticketOrganizations(reader.token)).toEqual([org.b]);
+  });
+
   it('a customer moved to another organization reads the new one only', async () => {
     const moved = await person(ROLE.customer, org.a);
     expect(await ticketOrganizations(moved.token)).toEqual([org.a]);

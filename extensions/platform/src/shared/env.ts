@@ -229,6 +229,11 @@ export const platformEnvSchema = z.object({
   GROUNDWORK_LLM_ORG_DAILY_TOKENS: wholeNumber(0, 1_000_000_000).default(1000000),
   /** Answers cached by prompt hash (in memory per instance) for this long; 0 turns the cache off. */
   GROUNDWORK_LLM_CACHE_TTL_SECONDS: wholeNumber(0, 604800).default(3600),
+  /**
+   * With CACHE_ENABLED: the response cache is purged again this long after the last write (cache-purge/, decision
+   * 0075), removing answers that reads in flight during the first purge stored; 0: no second purge.
+   */
+  GROUNDWORK_CACHE_PURGE_SETTLE_MS: wholeNumber(0, 60000).default(2000),
   GROUNDWORK_LLM_BREAKER_FAILURES: wholeNumber(1, 1000).default(3),
   GROUNDWORK_LLM_BREAKER_COOLDOWN_SECONDS: wholeNumber(1, 86400).default(60),
   /**

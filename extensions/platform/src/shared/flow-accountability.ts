@@ -5,6 +5,7 @@
 // because the flow is what an admin configured to run unattended.
 import type { Accountability } from '@directus/types';
 
-const FULL_ACCESS: Accountability = { user: null, role: null, roles: [], admin: true, app: false, ip: null };
+/** An admin acting for no user: unattended system work (also the cache purger's, cache-purge/index.ts). */
+export const FULL_ACCESS: Accountability = { user: null, role: null, roles: [], admin: true, app: false, ip: null };
 
 export const flowAccountability = (given: Accountability | null): Accountability => given ?? FULL_ACCESS;
