@@ -134,6 +134,32 @@ describe('bugs the fuzz found', () => {
     expect(graphql.text).toContain('INVALID_QUERY');
   });
 
+  // `schema.collections['constructor']` is Object's own function: the route went on as if it were a collection and
+  // failed on it (seed 431192641). Now refused as any unknown collection is, for every route that names one.
+  it('a collection named like an inherited property (constructor, toString) is a 403 (it was a 500)', async () => {
+    const post = (route: string, body: unknown) =>
+      getJson(`${harness().baseUrl}${route}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${fixture.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    for (const name of ['constructor', 'toString']) {
+      const answers = [
+        await post(`/groundwork/v1/exports/${name}`, {}),
+        await get(fixture.adminToken, `/groundwork/v1/exports/items/${name}?format=json`),
+        await post(`/groundwork/v1/imports/${name}?dry_run=true`, [{ subject: 'x' }]),
+        await post('/groundwork/v1/imports/saved-mappings', { collection: name, name: 'm', mapping: {} }),
+      ];
+      for (const answer of answers) {
+        expect(answer.status).toBeGreaterThanOrEqual(400);
+        expect(answer.status).toBeLessThan(500);
+        expect(answer.text).not.toContain('INTERNAL_SERVER_ERROR');
+      }
+      expect(answers[0]!.status).toBe(403);
+      expectErrorEnvelope(answers[0]!, 'FORBIDDEN');
+    }
+  });
+
   it('a bad sub-query in deep is a 400, and Directus is still up (it stopped the process)', async () => {
     const deep = encodeURIComponent('{"organization":{"_filter":"{"}}');
     const response = await get(fixture.main.customer!.token, `/items/tickets?deep=${deep}`);

@@ -27,6 +27,7 @@ import { parseExportQuery } from './query.js';
 import { openExport, type ExportReader, type ItemsServiceClass } from './read.js';
 import { chunkSink, deleteExpiredExportRuns, exportJobStore, installExportRuns } from './store.js';
 import { writeExport } from './write.js';
+import { isDataCollection } from '../shared/core/collections.js';
 
 export const EXPORT_QUEUE = 'groundwork.exports';
 /** Daily: ended runs and their chunks older than GROUNDWORK_EXPORT_RUN_RETENTION_DAYS (decision 0062). */
@@ -51,7 +52,7 @@ export async function openQueryExport(
   context: ExportContext,
   limit = query.limit,
 ): Promise<ExportReader & { fields: string[] }> {
-  if (collection.startsWith('directus_') || !context.schema.collections[collection]) throw new ForbiddenError();
+  if (!isDataCollection(context.schema, collection)) throw new ForbiddenError();
   const parsed = await parseExportQuery(query, context.schema, context.accountability);
   const reader = await openExport(
     context.ItemsService,

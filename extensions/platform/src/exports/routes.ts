@@ -17,6 +17,7 @@ import { exportRunRequest, exportRunView, storedQuery } from './core/runs.js';
 import { openExport, type ItemsServiceClass } from './read.js';
 import { exportJobStore } from './store.js';
 import { writeExport } from './write.js';
+import { isDataCollection } from '../shared/core/collections.js';
 
 export function registerExportRoutes(router: Router, context: EndpointExtensionContext): void {
   const logger = context.logger.child({ capability: 'exports' });
@@ -32,7 +33,7 @@ export function registerExportRoutes(router: Router, context: EndpointExtensionC
       const { collection } = parseInput(exportParams, req.params, 'params');
       const input = parseInput(exportQuery, req.query, 'query');
       // As /items/:collection: system collections have their own routes, and an unknown one is a 403, not a 404.
-      if (collection.startsWith('directus_') || !req.schema?.collections[collection]) throw new ForbiddenError();
+      if (!req.schema || !isDataCollection(req.schema, collection)) throw new ForbiddenError();
       const sanitized = (req as unknown as { sanitizedQuery?: Record<string, unknown> }).sanitizedQuery ?? {};
       const fields = (sanitized.fields as string[] | undefined) ?? ['*'];
       const reader = await openExport(

@@ -14,6 +14,7 @@ import type { ImportReport } from './core/report.js';
 import { parseWorkbook } from './core/xlsx.js';
 import { ImportRefused, runImport, type ImportDeps, type ImportRequest } from './run.js';
 import { findRun, fingerprintHash, installImportRuns, recordRun, runKeys } from './store.js';
+import { isDataCollection } from '../shared/core/collections.js';
 
 export const IMPORT_LIMITS = { maxColumns: 500, maxRows: 1_000_000 };
 export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
@@ -69,7 +70,7 @@ export function createImporter(deps: ImporterDeps) {
   return async function importFile(request: ImportFileRequest): Promise<ImportReport> {
     const { collection, file, options, accountability, schema, idempotencyKey } = request;
     // System collections have their own services (password hashing, role checks): not through imports.
-    if (collection.startsWith('directus_') || !schema.collections[collection]) throw new ForbiddenError();
+    if (!isDataCollection(schema, collection)) throw new ForbiddenError();
     if (idempotencyKey !== null && (idempotencyKey.length === 0 || idempotencyKey.length > 255))
       throw refused('Idempotency-Key', 'must be 1 to 255 characters.');
     const checksum = createHash('sha256').update(file.bytes).digest('hex');

@@ -14,6 +14,7 @@ import { receiveFile } from './receive.js';
 import { registerSavedMappingRoutes, resolveSavedOptions } from './saved-mappings.js';
 import { importTimings } from './run.js';
 import { importJobStore } from './store.js';
+import { isDataCollection } from '../shared/core/collections.js';
 
 export { IMPORT_LIMITS } from './import-file.js';
 
@@ -56,7 +57,7 @@ export function registerImportRoutes(
       const { collection } = parseInput(importParams, req.params, 'params');
       const schema = req.schema!;
       // Refused before the body is read (importFile checks again for its other callers).
-      if (collection.startsWith('directus_') || !schema.collections[collection]) throw new ForbiddenError();
+      if (!isDataCollection(schema, collection)) throw new ForbiddenError();
       const received = await receiveFile(req, maxBytes);
       const given = await resolveSavedOptions(context.database, accountability, collection, {
         ...req.query,

@@ -39,6 +39,7 @@ import {
   vocabularyTargets,
   type VocabularyTarget,
 } from './core/vocabulary.js';
+import { isDataCollection } from '../shared/core/collections.js';
 
 export const CHUNK_ROWS = 1000;
 
@@ -642,10 +643,10 @@ function checkedVocabularies(
       throw new ImportRefused(
         `vocabularies: ${collection}.${target.field} is a ${type} field; a list of names goes in a json or csv field.`,
       );
-    const vocabulary = schema.collections[target.collection];
     // System collections have their own services (users, roles): never created through an import.
-    if (target.collection.startsWith('directus_') || !vocabulary)
+    if (!isDataCollection(schema, target.collection))
       throw new ImportRefused(`vocabularies: no collection ${target.collection} to take names from.`);
+    const vocabulary = schema.collections[target.collection]!;
     if (!vocabulary.fields[target.key])
       throw new ImportRefused(`vocabularies: ${target.collection} has no field "${target.key}".`);
     column.vocabulary = true;

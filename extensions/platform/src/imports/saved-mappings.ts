@@ -18,6 +18,7 @@ import {
 } from './core/saved.js';
 import { refused } from './import-file.js';
 import { installImportRuns, savedMappingStore, type MappingCaller, type SavedMappingRow } from './store.js';
+import { isDataCollection } from '../shared/core/collections.js';
 
 export const SAVED_MAPPINGS_PATH = '/v1/imports/saved-mappings';
 
@@ -51,7 +52,7 @@ async function uniqueName<T>(work: () => Promise<T>): Promise<T> {
 
 /** A collection an import may target: not a system collection, and one the schema has. */
 function importable(schema: SchemaOverview, collection: string): void {
-  if (collection.startsWith('directus_') || !schema.collections[collection]) throw new ForbiddenError();
+  if (!isDataCollection(schema, collection)) throw new ForbiddenError();
 }
 
 /**

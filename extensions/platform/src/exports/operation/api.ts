@@ -15,6 +15,7 @@ import { exportFileName } from '../core/filename.js';
 import { parseExportQuery } from '../query.js';
 import { openExport, type ItemsServiceClass } from '../read.js';
 import { writeExport } from '../write.js';
+import { isDataCollection } from '../../shared/core/collections.js';
 
 export const EXPORT_OPERATION_ID = 'groundwork-export-query';
 
@@ -44,7 +45,7 @@ export default defineOperationApi<Record<string, unknown>>({
     const input = parseInput(operationOptions, asQueryText(raw), 'body');
     const accountability = flowAccountability(context.accountability);
     const schema = await context.getSchema();
-    if (input.collection.startsWith('directus_') || !schema.collections[input.collection]) throw new ForbiddenError();
+    if (!isDataCollection(schema, input.collection)) throw new ForbiddenError();
     const query = await parseExportQuery(input, schema, accountability);
     const fields = query.fields;
     const reader = await openExport(
