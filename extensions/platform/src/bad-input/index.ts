@@ -111,7 +111,10 @@ export function registerBadInput({ init, action, filter }: RegisterFunctions, co
           }),
         );
       // Express has parsed the query string by now (its query middleware runs before any app.before handler).
-      const issues = queryShapeIssues(req.query as Record<string, unknown>);
+      // The filter values too: some fail in Directus's sanitizeQuery, before the query event (`_some: null`).
+      const query = req.query as Record<string, unknown>;
+      const issues = queryShapeIssues(query);
+      if (!issues.length) issues.push(...filterValueIssues(query));
       if (issues.length) return next(new InvalidQueryError({ issues }));
       next();
     });

@@ -54,6 +54,29 @@ describe('filterValueIssues', () => {
       { path: 'filter._and[1].a()', message: 'A function in a field key is written name(field), once' },
     ]);
   });
+  // Found by the fuzz (seed 1405381070): `_some: null` made Directus call Object.keys(null), a 500.
+  it('takes only a filter object for _some and _none, at any depth, and walks into it', () => {
+    const message = (op: string) => `${op} takes a filter of the related rows: its value must be an object`;
+    expect(filterValueIssues({ filter: { messages: { _some: null } } })).toEqual([
+      { path: 'filter.messages._some', message: message('_some') },
+    ]);
+    expect(
+      filterValueIssues({ filter: { _and: [{ messages: { _none: [1] } }, { 'count(messages)': { _some: 5 } }] } }),
+    ).toEqual([
+      { path: 'filter._and[0].messages._none', message: message('_none') },
+      { path: 'filter._and[1].count(messages)._some', message: message('_some') },
+    ]);
+    expect(filterValueIssues({ deep: { messages: { _filter: { author: { _some: null } } } } })).toEqual([
+      { path: 'deep.messages._filter.author._some', message: message('_some') },
+    ]);
+    expect(filterValueIssues({ filter: { messages: { _some: { body: { _icontains: 1 } } } } })).toEqual([
+      { path: 'filter.messages._some.body._icontains', message: '_icontains compares text: its value must be text' },
+    ]);
+    expect(
+      filterValueIssues({ filter: { messages: { _some: {} }, organization: { _none: { id: { _null: true } } } } }),
+    ).toEqual([]);
+  });
+
   // The URL guard (query-shape.ts) does not see websocket subscriptions; the query event does.
   it('names a bad alias name on the parsed query and in deep sub-queries, and takes plain ones', () => {
     expect(filterValueIssues({ alias: { '*': 'count(id)' } })).toEqual([

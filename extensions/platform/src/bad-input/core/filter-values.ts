@@ -1,7 +1,7 @@
 // Filter values Directus's query runner cannot take although its validator lets them through. validateQuery accepts
 // null, numbers and booleans for every comparison operator, but the case-insensitive ones call `.toLowerCase()` on
 // the value (run-ast apply-query/filter/operator.js): `{"name":{"_icontains":5}}` or `{"_istarts_with":null}`
-// answered 500 (found by the fuzz). Checked on the parsed query (the items.query event), so REST, GraphQL, exports
+// answered 500 (found by the fuzz); likewise `_some`/`_none` with no filter object. Checked on the parsed query (the items.query event), so REST, GraphQL, exports
 // and websocket subscriptions are covered alike, `deep` sub-queries and relational filters included. Also a field key
 // with parentheses that is no function call (`{")(":…}`), which Directus reads as one (see query-shape.ts). Pure.
 import {
@@ -25,6 +25,12 @@ export const CASE_INSENSITIVE_OPERATORS = new Set([
   '_niends_with',
 ]);
 
+/**
+ * `{"messages":{"_some":null}}`: Directus calls Object.keys on the value (a 500, "Cannot convert undefined or null to
+ * object"; fuzz seed 1405381070). Other values than a filter object were already 400s or 403s from Directus.
+ */
+export const RELATED_ROWS_OPERATORS = new Set(['_some', '_none']);
+
 function filterIssues(node: unknown, path: string, depth: number, issues: QueryShapeIssue[]): void {
   if (!isObject(node) || depth > MAX_WALK_DEPTH) return;
   for (const [key, value] of Object.entries(node)) {
@@ -35,6 +41,8 @@ function filterIssues(node: unknown, path: string, depth: number, issues: QueryS
     } else if (CASE_INSENSITIVE_OPERATORS.has(key)) {
       if (value !== undefined && typeof value !== 'string')
         issues.push({ path: at, message: `${key} compares text: its value must be text` });
+    } else if (RELATED_ROWS_OPERATORS.has(key) && (!isObject(value) || Array.isArray(value))) {
+      issues.push({ path: at, message: `${key} takes a filter of the related rows: its value must be an object` });
     } else {
       filterIssues(value, at, depth + 1, issues);
     }
