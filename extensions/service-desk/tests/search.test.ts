@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { harness } from '../../../tests/integration/harness/context.js';
 import { getJson } from '../../../tests/integration/http.js';
+import { RANKED_MATCHES_LIMIT } from '../../platform/src/search/core/contract.js';
 import { documentExpression, documentTable } from '../../platform/src/search/core/sql.js';
 import { searchCollections } from '../spec/search/collections.js';
 import { asAdmin, call, createDesk, type Desk, madeUpWord } from './fixtures.js';
@@ -22,6 +23,7 @@ interface SearchBody {
   meta: {
     mode: 'exact' | 'typo';
     total: number;
+    total_exact: boolean;
     facets: {
       collection: Array<{ value: string; count: number }>;
       status: Array<{ collection: string; value: string; count: number }>;
@@ -408,6 +410,67 @@ describe('search: query syntax, ranking, paging, typos', () => {
     const scores = seen.map((hit) => hit.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
   });
+
+  it('a word in more rows than are ranked: the highest keys are ranked, total and facets say "at least"', async () => {
+    // Decision 0077: past RANKED_MATCHES_LIMIT candidates, the first ones in primary-key order (descending) are ranked
+    // and counted. Inserted as imports write (one statement); a third also have the word in the description.
+    const common = madeUpWord('common');
+    const rows = RANKED_MATCHES_LIMIT + 40;
+    await desk.db.raw(
+      `insert into tickets (id, status, priority, organization, requester, subject, description)
+       select gen_random_uuid(), (array['open', 'pending', 'solved'])[1 + g % 3], 'normal', ?, ?,
+         'Capped ' || g || ' ' || ?, case when g % 3 = 0 then ? else 'plain words' end
+       from generate_series(1, ?) as g`,
+      [desk.org.id, desk.users.customer.id, common, `${common} again`, rows],
+    );
+    const ranked = new Set(
+      (
+        (await desk
+          .db('tickets')
+          .where('subject', 'like', `%${common}`)
+          .orderBy('id', 'desc')
+          .limit(RANKED_MATCHES_LIMIT + 1)
+          .select('id')) as Array<{ id: string }>
+      ).map((row) => row.id),
+    );
+    // The subjects-only role rechecks each candidate on its readable text (the description is not): the same set.
+    for (const [role, token] of Object.entries({
+      customer: desk.users.customer.token,
+      agent: desk.users.agent.token,
+      subjects: restricted.token,
+    })) {
+      const seen: Hit[] = [];
+      let cursor: string | null = null;
+      for (let page = 0; page < 3; page += 1) {
+        const body: SearchBody = await found(token, `${common} `, cursor ? { cursor } : {});
+        expect({ role, total: body.meta.total, exact: body.meta.total_exact }).toEqual({
+          role,
+          total: RANKED_MATCHES_LIMIT + 1,
+          exact: false,
+        });
+        const facetSum = body.meta.facets.status.reduce((sum, facet) => sum + facet.count, 0);
+        expect({ role, facetSum }).toEqual({ role, facetSum: RANKED_MATCHES_LIMIT + 1 });
+        seen.push(...body.data);
+        cursor = body.meta.next_cursor;
+        expect(cursor).not.toBeNull();
+      }
+      expect(seen).toHaveLength(150);
+      expect(new Set(seen.map((hit) => hit.id)).size).toBe(150);
+      expect({ role, outside: seen.filter((hit) => !ranked.has(hit.id)).map((hit) => hit.id) }).toEqual({
+        role,
+        outside: [],
+      });
+      const scores = seen.map((hit) => hit.score);
+      expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+      // The word in the description as well ranks higher: the first pages hold those rows.
+      if (role !== 'subjects') expect(seen.slice(0, 50).every((hit) => hit.snippet?.includes('again'))).toBe(true);
+    }
+    // The cap counts the caller's own rows: another organization's customer has none, exactly.
+    const outsider = await found(desk.users.outsider.token, `${common} `);
+    expect(outsider.meta).toMatchObject({ total: 0, total_exact: true });
+    // Under the cap the total is exact.
+    expect((await found(desk.users.customer.token, W.paged)).meta).toMatchObject({ total: 7, total_exact: true });
+  }, 60_000);
 
   it('tolerates a typo when exact matches are few, within the permitted rows only', async () => {
     const typo = `${W.typo.slice(0, 4)}x${W.typo.slice(5)}`;

@@ -76,6 +76,7 @@ export function registerSearchRoutes(router: Router, context: EndpointExtensionC
         meta: {
           mode: request.mode,
           total: outcome.total,
+          total_exact: !outcome.capped,
           facets: { collection: outcome.byCollection, status: outcome.byFacet },
           next_cursor:
             outcome.more && last

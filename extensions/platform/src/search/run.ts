@@ -6,6 +6,7 @@
 import type { Accountability, SchemaOverview } from '@directus/types';
 import type { Knex } from 'knex';
 import type { SearchCollectionConfig } from './core/config.js';
+import { RANKED_MATCHES_LIMIT } from './core/contract.js';
 import type { CursorPosition, SearchMode } from './core/cursor.js';
 import type { ParsedQuery } from './core/query.js';
 import { documentExpression, documentTable, quoteIdentifier, searchQuerySql } from './core/sql.js';
@@ -40,7 +41,10 @@ export interface SearchOutcome {
   hits: SearchHit[];
   /** One more than the page, when there is a next page. */
   more: boolean;
+  /** Exact, unless `capped`: then a lower bound (as are the facets). */
   total: number;
+  /** Some collection had more than RANKED_MATCHES_LIMIT candidates: only that many of its rows were ranked. */
+  capped: boolean;
   byCollection: Array<{ value: string; count: number }>;
   byFacet: Array<{ collection: string; value: string; count: number }>;
 }
@@ -56,7 +60,10 @@ const fragmentOf = (query: Knex.QueryBuilder): Fragment => {
 };
 
 interface Branch {
-  /** Every match: its key, score and facet only (narrow, so a common word's matches stay in memory). */
+  /**
+   * The candidates, at most RANKED_MATCHES_LIMIT + 1: key, score, facet and whether the row really matches (the
+   * recheck); narrow, so they stay in memory.
+   */
   matches: Fragment;
   /** This collection's best keys after the cursor, from its matches. */
   top: (matches: string) => Fragment;
@@ -151,30 +158,38 @@ async function branch(
       .map(({ field }) => column(field))
       .join(', ')})`,
   );
-  const inner = fragmentOf(permitted.query);
+  // The cap in the permitted query itself, on the base table's own key (indexed; the key Directus selects may be a
+  // CASE): for a word in most rows PostgreSQL walks the key's index and stops after the cap, instead of ranking every
+  // match. A subquery with a LIMIT is not flattened: its columns are computed for the capped rows only.
+  const inner = fragmentOf(
+    permitted.query
+      .clone()
+      .orderByRaw(`${baseKey} desc`)
+      .limit(RANKED_MATCHES_LIMIT + 1),
+  );
   const key = `p.${quoteIdentifier(permitted.primaryKey)}`;
   return {
-    // Every match with its score and facet, nothing wider: materializing the caller's text columns of every match
-    // spilled to disk for a common word (decision 0067). Directus's query is a plain subquery, so PostgreSQL flattens
-    // it and computes none of the columns this select leaves out.
+    // Every candidate with its score and facet, nothing wider: materializing the caller's text columns of every match
+    // spilled to disk for a common word (decision 0067). The recheck is a column, not a WHERE, so the candidates
+    // counted against the cap are the ones the permitted query gave (decision 0077).
     matches: {
       sql: `select ${key} as search_key, ((ts_rank(${recheck ? document : 'd.document'}, ${tsquery})${similarity}) * 1000000)::bigint
-           as search_score, ${facet} as search_facet
+           as search_score, ${facet} as search_facet, ${filtered ? match : 'true'} as search_match
          from (${inner.sql}) as p${
            // Every configured field readable on every row: rank by the stored document (no tsvector recomputed).
            recheck ? '' : ` join ${documents} as d on d.id = ${key}`
-         }${filtered ? ` where ${match}` : ''}`,
+         }`,
       bindings: [
         ...tsqueryBindings,
-        ...inner.bindings,
         ...(filtered ? exact.bindings : []),
         ...(useTypo && exclusions !== null ? [exclusions] : []),
+        ...inner.bindings,
       ],
     },
     top: (matches: string) => ({
-      sql: `select search_key, search_score from ${matches} ${
+      sql: `select search_key, search_score from ${matches} where search_match ${
         request.after
-          ? `where search_score < ? or (search_score = ? and ('${config.collection}', search_key::text) > (?, ?))`
+          ? `and (search_score < ? or (search_score = ? and ('${config.collection}', search_key::text) > (?, ?)))`
           : ''
       } order by search_score desc, search_key::text limit ?`,
       bindings: [
@@ -204,7 +219,8 @@ async function branch(
       };
     },
     count: (matches: string) =>
-      `select '${config.collection}'::text as collection, search_facet as facet, count(*)::int as n from ${matches}
+      `select '${config.collection}'::text as collection, search_facet as facet,
+         count(*) filter (where search_match)::int as n, count(*)::int as candidates from ${matches}
          group by search_facet`,
   };
 }
@@ -218,7 +234,7 @@ export async function runSearch(
   const branches = (
     await Promise.all(request.configs.map((config) => branch(database, config, request, accountability, schema)))
   ).filter((branch): branch is Branch => branch !== null);
-  if (branches.length === 0) return { hits: [], more: false, total: 0, byCollection: [], byFacet: [] };
+  if (branches.length === 0) return { hits: [], more: false, total: 0, capped: false, byCollection: [], byFacet: [] };
   const ctes = branches.map((_, index) => `m${index}`);
   const tops = branches.map((branch, index) => branch.top(ctes[index]!));
   const pages = branches.map((branch, index) => branch.page(`top${index}`));
@@ -234,21 +250,25 @@ export async function runSearch(
           'snippet', ${request.keysOnly ? 'null' : 'ts_headline(language::regconfig, text, query, ?)'})
           order by score desc, collection, id), '[]'::json) from page) as hits,
        (select coalesce(sum(n), 0) from counted)::int as total,
+       (select coalesce(bool_or(candidates > ?), false)
+          from (select sum(candidates) as candidates from counted group by collection) c) as capped,
        (select coalesce(json_agg(json_build_object('value', collection, 'count', n) order by collection), '[]'::json)
-          from (select collection, sum(n)::int as n from counted group by collection) c) as by_collection,
+          from (select collection, sum(n)::int as n from counted group by collection having sum(n) > 0) c) as by_collection,
        (select coalesce(json_agg(json_build_object('collection', collection, 'value', facet, 'count', n)
           order by collection, facet), '[]'::json)
-          from counted where facet is not null) as by_facet`;
+          from counted where facet is not null and n > 0) as by_facet`;
   const bindings = [
     ...branches.flatMap((branch) => branch.matches.bindings),
     ...tops.flatMap((top) => top.bindings),
     ...pages.flatMap((page) => page.bindings),
     request.limit + 1,
     ...(request.keysOnly ? [] : [HEADLINE_OPTIONS]),
+    RANKED_MATCHES_LIMIT,
   ];
   type Row = {
     hits: Array<SearchHit & { score: number | string }>;
     total: number;
+    capped: boolean;
     by_collection: SearchOutcome['byCollection'];
     by_facet: SearchOutcome['byFacet'];
   };
@@ -266,6 +286,7 @@ export async function runSearch(
     hits: hits.slice(0, request.limit),
     more: hits.length > request.limit,
     total: row.total,
+    capped: row.capped,
     byCollection: row.by_collection,
     byFacet: row.by_facet,
   };

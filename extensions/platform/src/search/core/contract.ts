@@ -2,6 +2,13 @@
 import { z } from 'zod';
 import { MAX_QUERY_LENGTH } from './query.js';
 
+/**
+ * At most this many candidate rows per collection (plus one, which says there are more) are ranked and counted
+ * (decision 0077): a word in most of a million rows took seconds to rank in full. Past it, the first candidates in
+ * primary-key order, descending, are the ones ranked, and the total and facets are lower bounds.
+ */
+export const RANKED_MATCHES_LIMIT = 10_000;
+
 export const MAX_LIMIT = 50;
 
 export const searchQuery = z
@@ -40,7 +47,15 @@ export const searchResponse = z.object({
   data: z.array(hit),
   meta: z.object({
     mode: z.enum(['exact', 'typo']).describe('typo: exact matches were few, so similar words matched too.'),
-    total: z.number().int().describe('Results over all pages (only rows the caller may read).'),
+    total: z
+      .number()
+      .int()
+      .describe('Results over all pages (only rows the caller may read); a lower bound when total_exact is false.'),
+    total_exact: z
+      .boolean()
+      .describe(
+        `false when a collection had more than ${RANKED_MATCHES_LIMIT.toLocaleString('en-US')} candidate rows: only that many (plus one) were ranked, in primary-key order, so the pages hold the best of those, and total and facets are lower bounds.`,
+      ),
     facets: z.object({
       collection: z.array(z.object({ value: z.string(), count: z.number().int() })),
       status: z.array(z.object({ collection: z.string(), value: z.string(), count: z.number().int() })),
