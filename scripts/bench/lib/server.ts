@@ -1,6 +1,7 @@
 // The setup every bench shares: a PostgreSQL server (BENCH_DATABASE_URL, or an embedded one under .data/ on port
 // 5459), the extensions rebuilt when their sources are newer than the build, and throwaway databases that close()
-// drops before it stops the server, whatever the bench did in between.
+// drops before it stops the server, whatever the bench did in between (unless BENCH_KEEP_DATABASES=1, which keeps
+// them and prints their names: to EXPLAIN the bench's statements on its data afterwards).
 import { buildStaleExtensions, listExtensions } from '../../lib/extensions.js';
 import { createTestDatabase } from '../../lib/instance.js';
 import { dropDatabase, toolServer, type PgConnection } from '../../lib/postgres.js';
@@ -44,7 +45,9 @@ export async function benchServer(
     },
     drop,
     async close() {
-      for (const name of [...created]) await drop({ ...server, database: name });
+      if (process.env.BENCH_KEEP_DATABASES === '1') {
+        for (const name of created) console.log(`[${scope}] kept database ${name} (BENCH_KEEP_DATABASES=1)`);
+      } else for (const name of [...created]) await drop({ ...server, database: name });
       await stop();
     },
   };
