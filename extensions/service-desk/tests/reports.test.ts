@@ -225,6 +225,32 @@ describe('GET /groundwork/v1/reports/:report', () => {
     expect(Math.abs(Number(resolution.data[0]!.p50_minutes) - 500)).toBeLessThan(50);
     const weekly = await rows(desk.users.customer.token, 'ticket_volume', { interval: 'week', group_by: 'status' });
     expect(total(weekly.data)).toBe(3);
+    // Weekly rows are grouped in SQL by the date's year, month and ISO week: the same figures as the daily rows put
+    // in their ISO week (its Monday) by hand, for the resolution times as well.
+    for (const name of ['ticket_volume', 'resolution_times']) {
+      const params = { from: new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 10), group_by: 'priority' };
+      const [daily, byWeek] = [
+        await rows(desk.users.manager.token, name, params),
+        await rows(desk.users.manager.token, name, { ...params, interval: 'week' }),
+      ];
+      const monday = (day: string) => {
+        const time = Date.parse(`${day}T00:00:00Z`);
+        return new Date(time - ((new Date(time).getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
+      };
+      const summed = (data: Row[], week: (period: string) => string) => {
+        const sums = new Map<string, number>();
+        for (const row of data) {
+          const key = `${week(String(row.period))} ${String(row.priority)}`;
+          sums.set(key, (sums.get(key) ?? 0) + Number(row.tickets));
+        }
+        return [...sums.entries()].sort();
+      };
+      expect({ name, weeks: summed(byWeek.data, (period) => period) }).toEqual({
+        name,
+        weeks: summed(daily.data, monday),
+      });
+      expect(byWeek.data.length).toBeGreaterThan(0);
+    }
   });
 
   it('refuses the roles without a rollup permission', async () => {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { reportQuery } from './contract.js';
-import { aggregateQuery, ageLabel, buildReport, histogramQuantile, resolveRange, weekOf } from './compute.js';
+import {
+  aggregateQuery,
+  ageLabel,
+  buildReport,
+  histogramQuantile,
+  resolveRange,
+  weekFromParts,
+  weekOf,
+} from './compute.js';
 import { reportDefinition, validateDefinitions, type ReportDefinition } from './definition.js';
 
 const volume = reportDefinition.parse({
@@ -81,6 +89,15 @@ describe('report query', () => {
       filter: { _and: [{ day: { _lte: '2026-12-03', _gte: '2026-11-04' } }] },
       limit: -1,
     });
+    // Weekly: grouped by the date's year, month and ISO week in SQL; the age report keeps its days.
+    expect(aggregateQuery(times, range(times, { interval: 'week' })).group).toEqual([
+      'year(day)',
+      'month(day)',
+      'week(day)',
+      'metric',
+      'bucket',
+    ]);
+    expect(aggregateQuery(backlog, range(backlog, { interval: 'week' })).group).toEqual(['day']);
     expect(aggregateQuery(backlog, range(backlog)).filter).toEqual({
       _and: [{ day: { _lte: '2026-12-03' } }, { status: { _in: ['open'] } }],
     });
@@ -128,6 +145,39 @@ describe('report figures', () => {
     expect(weekOf('2026-11-30')).toBe('2026-11-30');
     expect(weekOf('2026-11-29')).toBe('2026-11-23');
     expect(weekOf('2027-01-01')).toBe('2026-12-28');
+  });
+  it("finds the ISO week's Monday from a date's calendar year, month and ISO week, across year ends", () => {
+    const DAY = 86_400_000;
+    const mismatches: string[] = [];
+    for (let time = Date.parse('2025-12-01T00:00:00Z'); time <= Date.parse('2028-01-10T00:00:00Z'); time += DAY) {
+      const day = new Date(time).toISOString().slice(0, 10);
+      const monday = weekOf(day);
+      // ISO week number, independently: the week's Thursday, counted in weeks from 1 January of its own year.
+      const thursday = new Date(Date.parse(`${monday}T00:00:00Z`) + 3 * DAY);
+      const week = Math.floor((thursday.getTime() - Date.UTC(thursday.getUTCFullYear(), 0, 1)) / DAY / 7) + 1;
+      const found = weekFromParts(Number(day.slice(0, 4)), Number(day.slice(5, 7)), week);
+      if (found !== monday) mismatches.push(`${day}: ${found} instead of ${monday}`);
+    }
+    expect(mismatches).toEqual([]);
+    expect(weekFromParts(2027, 1, 53)).toBe('2026-12-28');
+    expect(weekFromParts(2025, 12, 1)).toBe('2025-12-29');
+  });
+  it('takes weekly rows grouped in SQL by year, month and week (as Directus names them), nulls as null', () => {
+    const rows = [
+      {
+        day_year: '2026',
+        day_month: '12',
+        day_week: '53',
+        status: 'open',
+        sum: { tickets: 2, rated: 0, rating_sum: 0 },
+      },
+      { day_year: 2027, day_month: 1, day_week: 53, status: 'open', sum: { tickets: 1, rated: 1, rating_sum: 5 } },
+      { day_year: null, day_month: null, day_week: null, status: 'open', sum: { tickets: 1, rated: 0, rating_sum: 0 } },
+    ];
+    expect(buildReport(volume, range(volume, { interval: 'week', group_by: 'status' }), rows, '2027-01-03')).toEqual([
+      { period: null, status: 'open', tickets: 1, rated: 0, rating_sum: 0, rating_average: null },
+      { period: '2026-12-28', status: 'open', tickets: 3, rated: 1, rating_sum: 5, rating_average: 5 },
+    ]);
   });
   it('labels ages by the bounds', () => {
     expect([0, 1, 6, 7, 400].map((days) => ageLabel(days, [1, 7]))).toEqual(['0-1d', '1-7d', '1-7d', '7d+', '7d+']);

@@ -79,11 +79,29 @@ export function aggregateQuery(definition: ReportDefinition, range: ReportRange)
   const filters: Array<Record<string, unknown>> = [{ [definition.date_field]: dateFilter }];
   if (definition.filter) filters.push(definition.filter);
   for (const [dimension, values] of Object.entries(range.filter)) filters.push({ [dimension]: { _in: values } });
-  const groupBy = [definition.date_field, ...definition.split_by];
+  // Weekly: grouped by ISO week in SQL (Directus's function fields), so a 120-day report reads a seventh of the rows
+  // it read grouped by day; the calendar year and month say which ISO year a week belongs to (weekFromParts).
+  const dateGroup =
+    range.interval === 'week' && definition.kind !== 'age'
+      ? WEEK_PARTS.map((part) => `${part}(${definition.date_field})`)
+      : [definition.date_field];
+  const groupBy = [...dateGroup, ...definition.split_by];
   if (range.groupBy !== null && !groupBy.includes(range.groupBy)) groupBy.push(range.groupBy);
   if (definition.kind === 'quantiles') groupBy.push(definition.bucket_field);
   // `group` is ItemsService's name for what REST calls groupBy.
   return { aggregate: { sum: definition.measures }, group: groupBy, filter: { _and: filters }, limit: -1 };
+}
+
+const WEEK_PARTS = ['year', 'month', 'week'] as const;
+
+/**
+ * Monday of ISO week `week` of a date whose calendar year and month are given (Directus's `year()`, `month()`,
+ * `week()`: EXTRACT of YEAR, MONTH and ISO WEEK): a December date in week 1 is in the next ISO year, a January date in
+ * week 52 or 53 in the previous one.
+ */
+export function weekFromParts(year: number, month: number, week: number): string {
+  const isoYear = month === 12 && week === 1 ? year + 1 : month === 1 && week >= 52 ? year - 1 : year;
+  return dayString(dayNumber(weekOf(`${isoYear}-01-04`)) + 7 * (week - 1));
 }
 
 /** Monday of the ISO week the day is in. */
@@ -143,9 +161,15 @@ export function buildReport(
   for (const row of rows) {
     const day = row[definition.date_field];
     const dayText = day === null || day === undefined ? null : String(day).slice(0, 10);
+    // Weekly rows come grouped by the date's parts (aggregateQuery), named as Directus names function fields.
+    const parts = WEEK_PARTS.map((part) => row[`${definition.date_field}_${part}`]);
     let first: string | null;
     if (definition.kind === 'age')
       first = dayText === null ? null : ageLabel(dayNumber(today) - dayNumber(dayText), definition.age_bounds_days);
+    else if (range.interval === 'week' && parts.some((part) => part !== undefined))
+      first = parts.some((part) => part === null)
+        ? null
+        : weekFromParts(...(parts.map(Number) as [number, number, number]));
     else first = dayText === null ? null : range.interval === 'week' ? weekOf(dayText) : dayText;
     const keys: ReportRow = { [firstColumn]: first };
     for (const field of splitFields) keys[field] = asCell(row[field]);
