@@ -379,3 +379,28 @@ describe('report filters (organization, priority, channel, ...)', () => {
     expect(metric.status).toBe(400);
   });
 });
+
+describe('report date ranges', () => {
+  it('count only the days from `from` to `to`: a ticket created before `from` is in no figure', async () => {
+    // Directus applies only the first operator of a field's filter object: `{ _lte, _gte }` once dropped `from`.
+    const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+    const totals = async () =>
+      Promise.all(
+        ['ticket_volume', 'csat'].flatMap((name) =>
+          [daysAgo(10), daysAgo(60)].map(async (from) => {
+            const body = await rows(desk.users.manager.token, name, { from, interval: 'week' });
+            return total(body.data, name === 'csat' ? 'csat_count' : 'tickets');
+          }),
+        ),
+      );
+    const before = await totals();
+    const old = await ticket({ satisfaction: 4, date_created: desk.db.raw(`now() - interval '40 days'`) });
+    try {
+      const after = await totals();
+      // [volume from 10 days ago, volume from 60 days ago, CSAT from 10, CSAT from 60]
+      expect(after).toEqual([before[0], before[1]! + 1, before[2], before[3]! + 1]);
+    } finally {
+      await desk.db('tickets').where({ id: old }).delete();
+    }
+  });
+});

@@ -86,7 +86,7 @@ describe('report query', () => {
     expect(aggregateQuery(times, range(times, { group_by: 'priority' }))).toEqual({
       aggregate: { sum: ['tickets', 'met'] },
       group: ['day', 'metric', 'priority', 'bucket'],
-      filter: { _and: [{ day: { _lte: '2026-12-03', _gte: '2026-11-04' } }] },
+      filter: { _and: [{ day: { _lte: '2026-12-03' } }, { day: { _gte: '2026-11-04' } }] },
       limit: -1,
     });
     // Weekly: grouped by the date's year, month and ISO week in SQL; the age report keeps its days.
@@ -98,6 +98,9 @@ describe('report query', () => {
       'bucket',
     ]);
     expect(aggregateQuery(backlog, range(backlog, { interval: 'week' })).group).toEqual(['day']);
+    // Directus applies one operator per field object: each bound is its own filter.
+    const bounds = (aggregateQuery(times, range(times)).filter as { _and: Array<Record<string, object>> })._and;
+    expect(bounds.every((filter) => Object.values(filter).every((ops) => Object.keys(ops).length === 1))).toBe(true);
     expect(aggregateQuery(backlog, range(backlog)).filter).toEqual({
       _and: [{ day: { _lte: '2026-12-03' } }, { status: { _in: ['open'] } }],
     });
@@ -114,7 +117,8 @@ describe('report filters', () => {
     expect(resolved.range.filter).toEqual({ priority: ['high', 'urgent'], status: ['open'] });
     expect(aggregateQuery(volume, resolved.range).filter).toEqual({
       _and: [
-        { day: { _lte: '2026-12-03', _gte: '2026-11-04' } },
+        { day: { _lte: '2026-12-03' } },
+        { day: { _gte: '2026-11-04' } },
         { priority: { _in: ['high', 'urgent'] } },
         { status: { _in: ['open'] } },
       ],

@@ -74,9 +74,10 @@ export function resolveRange(
 
 /** The aggregate query ItemsService runs with the caller's accountability (their row rules narrow it further). */
 export function aggregateQuery(definition: ReportDefinition, range: ReportRange): Record<string, unknown> {
-  const dateFilter: Record<string, unknown> = { _lte: range.to };
-  if (range.from !== null) dateFilter._gte = range.from;
-  const filters: Array<Record<string, unknown>> = [{ [definition.date_field]: dateFilter }];
+  // One operator per filter object: Directus applies only the first operator of a field's object
+  // (run-ast/lib/apply-query/get-operation.js), so `{ _lte, _gte }` together silently dropped the range's start.
+  const filters: Array<Record<string, unknown>> = [{ [definition.date_field]: { _lte: range.to } }];
+  if (range.from !== null) filters.push({ [definition.date_field]: { _gte: range.from } });
   if (definition.filter) filters.push(definition.filter);
   for (const [dimension, values] of Object.entries(range.filter)) filters.push({ [dimension]: { _in: values } });
   // Weekly: grouped by ISO week in SQL (Directus's function fields), so a 120-day report reads a seventh of the rows
