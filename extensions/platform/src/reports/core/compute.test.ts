@@ -89,7 +89,7 @@ describe('report query', () => {
       filter: { _and: [{ day: { _lte: '2026-12-03' } }, { day: { _gte: '2026-11-04' } }] },
       limit: -1,
     });
-    // Weekly: grouped by the date's year, month and ISO week in SQL; the age report keeps its days.
+    // Weekly histograms: grouped by the date's year, month and ISO week in SQL; counts and ages keep their days.
     expect(aggregateQuery(times, range(times, { interval: 'week' })).group).toEqual([
       'year(day)',
       'month(day)',
@@ -98,6 +98,7 @@ describe('report query', () => {
       'bucket',
     ]);
     expect(aggregateQuery(backlog, range(backlog, { interval: 'week' })).group).toEqual(['day']);
+    expect(aggregateQuery(volume, range(volume, { interval: 'week' })).group[0]).toBe('day');
     // Directus applies one operator per field object: each bound is its own filter.
     const bounds = (aggregateQuery(times, range(times)).filter as { _and: Array<Record<string, object>> })._and;
     expect(bounds.every((filter) => Object.values(filter).every((ops) => Object.keys(ops).length === 1))).toBe(true);

@@ -80,10 +80,12 @@ export function aggregateQuery(definition: ReportDefinition, range: ReportRange)
   if (range.from !== null) filters.push({ [definition.date_field]: { _gte: range.from } });
   if (definition.filter) filters.push(definition.filter);
   for (const [dimension, values] of Object.entries(range.filter)) filters.push({ [dimension]: { _in: values } });
-  // Weekly: grouped by ISO week in SQL (Directus's function fields), so a 120-day report reads a seventh of the rows
-  // it read grouped by day; the calendar year and month say which ISO year a week belongs to (weekFromParts).
+  // A weekly histogram report is grouped by ISO week in SQL (Directus's function fields): its rows are days × splits ×
+  // buckets, and reading a seventh of them through Directus took its p95 at 1M tickets from about 200 ms to 80 ms. A
+  // count report keeps its days: EXTRACT on every rollup row cost more than it saved (CSAT weekly as an agent, 25 to
+  // 70 ms p50). The calendar year and month say which ISO year a week belongs to (weekFromParts).
   const dateGroup =
-    range.interval === 'week' && definition.kind !== 'age'
+    range.interval === 'week' && definition.kind === 'quantiles'
       ? WEEK_PARTS.map((part) => `${part}(${definition.date_field})`)
       : [definition.date_field];
   const groupBy = [...dateGroup, ...definition.split_by];
