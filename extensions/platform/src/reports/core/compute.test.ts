@@ -98,7 +98,7 @@ describe('report query', () => {
       'bucket',
     ]);
     expect(aggregateQuery(backlog, range(backlog, { interval: 'week' })).group).toEqual(['day']);
-    expect(aggregateQuery(volume, range(volume, { interval: 'week' })).group[0]).toBe('day');
+    expect((aggregateQuery(volume, range(volume, { interval: 'week' })).group as string[])[0]).toBe('day');
     // Directus applies one operator per field object: each bound is its own filter.
     const bounds = (aggregateQuery(times, range(times)).filter as { _and: Array<Record<string, object>> })._and;
     expect(bounds.every((filter) => Object.values(filter).every((ops) => Object.keys(ops).length === 1))).toBe(true);
