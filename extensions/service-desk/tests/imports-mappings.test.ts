@@ -355,13 +355,17 @@ describe('retention of import runs', () => {
     };
     await desk.db('groundwork.import_job').insert(Object.values(jobs));
     await desk.db.raw("SELECT public.groundwork_enqueue('groundwork.imports-retention', '{}'::jsonb)");
+    // The job deletes old records, then old ended jobs, in separate statements: wait for both (once only the first was
+    // awaited, and the jobs were read in between).
     await until(
-      'the old record deleted',
+      'the old record and the old ended jobs deleted',
       async () =>
         !(await desk
           .db('groundwork.import_run')
           .where({ key: key('old') })
-          .first()),
+          .first()) &&
+        (await desk.db('groundwork.import_job').whereIn('id', [jobs.oldSucceeded.id, jobs.oldFailed.id]).pluck('id'))
+          .length === 0,
     );
     expect(
       await desk
