@@ -31,7 +31,7 @@ const { smoke, values } = readBenchOptions({
 });
 const rowCount = wholeNumber('rows', values.rows);
 const baselineRows = wholeNumber('baseline-rows', values['baseline-rows']);
-const xlsxRows = wholeNumber('xlsx-rows', values['xlsx-rows']);
+const xlsxRows = wholeNumber('xlsx-rows', values['xlsx-rows'], 0);
 
 async function sql<T = Record<string, unknown>>(db: PgConnection, text: string, params: unknown[] = []) {
   return withClient(db, async (client) => (await client.query(text, params)).rows as T[]);
