@@ -241,6 +241,60 @@ describe('content editor: concealed user fields, and tickets stay closed', () =>
   });
 });
 
+// Directus's SQL builder applies only the first condition of an object under a field (get-operation.js), so
+// `{ date_created: { _gte, _lte } }` handed straight to a service drops `_lte` (our reports did, f9351a6). Requests
+// are safe because Directus's parseFilter splits such objects into `_and` before that. Pinned here, in both key
+// orders and through a relation, over REST and GraphQL: a dropped condition would return the ticket.
+describe('several conditions under one field all apply (REST, GraphQL)', () => {
+  const filterOf = (filter: unknown) => `filter=${encodeURIComponent(JSON.stringify(filter))}`;
+  const ranges: Array<[string, Record<string, string>, boolean]> = [
+    ['a range that ends before the ticket', { _gte: '2000-01-01T00:00:00Z', _lte: '2001-01-01T00:00:00Z' }, false],
+    [
+      'a range that starts after it (keys the other way)',
+      { _lte: '2100-01-01T00:00:00Z', _gte: '2099-01-01T00:00:00Z' },
+      false,
+    ],
+    ['a range around it (control)', { _gte: '2000-01-01T00:00:00Z', _lte: '2100-01-01T00:00:00Z' }, true],
+  ];
+
+  it.each(ranges)('REST and GraphQL, %s', async (_name, range, found) => {
+    const filter = { id: { _eq: ticket.id }, date_created: range };
+    for (const who of ['agent', 'customer'] as const) {
+      const ids = idsOf(await rest(who, `/items/tickets?fields=id&${filterOf(filter)}`));
+      expect({ who, ids }).toEqual({ who, ids: found ? [ticket.id] : [] });
+      const answer = await graphql(
+        who,
+        '/graphql',
+        `{ tickets(filter: { id: { _eq: "${ticket.id}" }, date_created: ${JSON.stringify(range).replace(/"(_\w+)":/g, '$1:')} }) { id } }`,
+      );
+      expect({ who, answer: answer.body }).toEqual({
+        who,
+        answer: { data: { tickets: found ? [{ id: ticket.id }] : [] } },
+      });
+    }
+  });
+
+  it('two fields under one relation both apply (REST, GraphQL)', async () => {
+    for (const [priority, count] of [
+      ['low', 0],
+      ['high', 2],
+    ] as const) {
+      const filter = { ticket: { subject: { _eq: ticket.subject }, priority: { _eq: priority } } };
+      const ids = idsOf(await rest('agent', `/items/ticket_messages?fields=id&${filterOf(filter)}`));
+      expect({ priority, ids: ids.length }).toEqual({ priority, ids: count });
+      const answer = await graphql(
+        'agent',
+        '/graphql',
+        `{ ticket_messages(filter: { ticket: { subject: { _eq: "${ticket.subject}" }, priority: { _eq: "${priority}" } } }) { id } }`,
+      );
+      expect({ priority, ids: (answer.body.data as { ticket_messages: unknown[] }).ticket_messages.length }).toEqual({
+        priority,
+        ids: count,
+      });
+    }
+  });
+});
+
 describe('websocket subscriptions (a Directus of its own, websockets on)', () => {
   let instance: DirectusInstance;
   let customerToken: string;
