@@ -252,8 +252,16 @@ export async function bulkTickets(
   client: pg.Client,
   data: DemoData,
   total: number,
-  options: { batchSize?: number; progress?: (line: string) => void } = {},
-): Promise<{ tickets: number; elapsedMs: number }> {
+  options: {
+    batchSize?: number;
+    progress?: (line: string) => void;
+    /** Messages per ticket (default 1): the requester's first, then staff and requester in turn, a minute apart. */
+    messagesPerTicket?: number;
+  } = {},
+): Promise<{ tickets: number; messages: number; elapsedMs: number }> {
+  const messagesPerTicket = options.messagesPerTicket ?? 1;
+  if (!Number.isInteger(messagesPerTicket) || messagesPerTicket < 1)
+    throw new Error(`messagesPerTicket must be a whole number >= 1, got ${messagesPerTicket}`);
   const customers = data.users.filter((user) => user.role === 'customer');
   const agents = data.users.filter((user) => user.role === 'agent');
   const params = [
@@ -283,16 +291,19 @@ export async function bulkTickets(
                now() - ((h % 10368000) * interval '1 second') as t
         from source
       ) as s
-      returning id, requester, date_created
+      returning id, requester, assignee, date_created
     )
     insert into ticket_messages (id, ticket, author, body, internal, date_created)
-    select gen_random_uuid(), id, requester, 'Bulk ticket message.', false, date_created from inserted`;
+    select gen_random_uuid(), id,
+           case when m % 2 = 0 then coalesce(assignee, requester) else requester end,
+           'Bulk ticket message.', false, date_created + (m - 1) * interval '1 minute'
+    from inserted cross join generate_series(1, $9::int) as m`;
   await silenceDomainEvents(client);
   const started = Date.now();
   let lastPrinted = 0;
   let done = 0;
   for (const [first, last] of batches(total, options.batchSize ?? 10_000)) {
-    await client.query(sql, [first, last, ...params]);
+    await client.query(sql, [first, last, ...params, messagesPerTicket]);
     done = last;
     const now = Date.now();
     if (options.progress && (now - lastPrinted >= 1000 || done === total)) {
@@ -300,5 +311,5 @@ export async function bulkTickets(
       options.progress(progressLine(done, total, now - started));
     }
   }
-  return { tickets: done, elapsedMs: Date.now() - started };
+  return { tickets: done, messages: done * messagesPerTicket, elapsedMs: Date.now() - started };
 }

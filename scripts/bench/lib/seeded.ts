@@ -1,5 +1,5 @@
 // The service-desk data the read benches share: a database migrated to the latest versions, the demo set (with its
-// attachments under `storageRoot`) and `tickets` more tickets of one message each, then each bench's own preparation
+// attachments under `storageRoot`) and `tickets` more tickets of one message each (or `messagesPerTicket`), then each bench's own preparation
 // and a `vacuum analyze` of the tables it reads, so plans are made on current statistics.
 import type pg from 'pg';
 import { buildDemo, DEMO_PASSWORD, type DemoData } from '../../../extensions/service-desk/seed/core/demo.js';
@@ -11,7 +11,7 @@ import { migrateDatabase } from '../../snapshots/instance.js';
 export interface SeededServiceDesk {
   data: DemoData;
   /** The bulk seed's own figures. */
-  seeded: { tickets: number; elapsedMs: number };
+  seeded: { tickets: number; messages: number; elapsedMs: number };
 }
 
 export async function seedServiceDesk(
@@ -19,6 +19,8 @@ export async function seedServiceDesk(
   options: {
     scope: string;
     tickets: number;
+    /** Messages per bulk ticket; 1 unless given. */
+    messagesPerTicket?: number;
     storageRoot: string;
     /** Runs after the seed, before the analyze (rewrites, dropped indexes, timings). */
     prepare?: (client: pg.Client, seeded: SeededServiceDesk) => Promise<void>;
@@ -32,10 +34,11 @@ export async function seedServiceDesk(
   const data = buildDemo();
   return withClient(db, async (client) => {
     await ensureDemoData(client, data, DEMO_PASSWORD, storageRoot);
-    step(scope, `seeding ${tickets.toLocaleString('en-US')} tickets, one message each`);
+    const messagesPerTicket = options.messagesPerTicket ?? 1;
+    step(scope, `seeding ${tickets.toLocaleString('en-US')} tickets, ${messagesPerTicket} message(s) each`);
     const result = {
       data,
-      seeded: await bulkTickets(client, data, tickets, { progress: (line) => step(scope, line) }),
+      seeded: await bulkTickets(client, data, tickets, { messagesPerTicket, progress: (line) => step(scope, line) }),
     };
     await options.prepare?.(client, result);
     for (const table of options.analyze ?? ['tickets', 'ticket_messages'])
