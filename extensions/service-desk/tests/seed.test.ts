@@ -240,4 +240,35 @@ describe('npm run seed', () => {
     );
     expect(numbers.rows[0]).toEqual({ n: after.tickets, d: after.tickets, f: after.tickets });
   });
+
+  it('adds M messages to each with --messages-per-ticket M: the requester first, then staff in turn', async () => {
+    const before = await counts(db);
+    const run = await seed(db, ['--tickets', '100', '--messages-per-ticket', '3']);
+    expect(run.code).toBe(0);
+    expect(run.output).toMatch(/added 100 tickets and 300 messages/);
+    const after = await counts(db);
+    expect(after.tickets - before.tickets).toBe(100);
+    expect(after.ticket_messages - before.ticket_messages).toBe(300);
+    // The newest 100 tickets: three messages each, a minute apart, the first and third by the requester, the second
+    // by the assignee (the requester again on a new, unassigned ticket).
+    const shape = await withClient(db, (client) =>
+      client.query(
+        `select count(*)::int as tickets,
+                count(*) filter (where m.n = 3)::int as with_three,
+                count(*) filter (where m.first_by_requester and m.second_by_staff)::int as in_turn
+         from (select t.id, count(x.id) as n,
+                      bool_and(x.author = t.requester) filter (where x.rank in (1, 3)) as first_by_requester,
+                      bool_and(x.author = coalesce(t.assignee, t.requester)) filter (where x.rank = 2) as second_by_staff
+               from tickets t
+               join (select id, ticket, author, rank() over (partition by ticket order by date_created) as rank
+                     from ticket_messages) x on x.ticket = t.id
+               where t.id in (select id from tickets order by substring(number from 4)::int desc limit 100)
+               group by t.id) m`,
+      ),
+    );
+    expect(shape.rows[0]).toEqual({ tickets: 100, with_three: 100, in_turn: 100 });
+    const refused = await seed(db, ['--tickets', '1', '--messages-per-ticket', '0']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain('--messages-per-ticket takes a whole number >= 1');
+  });
 });
