@@ -135,7 +135,40 @@ describe('bugs the fuzz found', () => {
     });
     expect(graphql.text).not.toContain('INTERNAL_SERVER_ERROR');
     expect(graphql.text).toContain('INVALID_QUERY');
-    // Not GraphQL's `_some: null`: Directus's GraphQL fails on it before any event our hooks get (docs/security.md).
+    // GraphQL's `_some: null` fails in Directus before any event our hooks get: the document is checked first
+    // (bad-input/core/graphql-filters.ts), literal or in variables, POST or GET, nested fields too.
+    const documents: Array<[string, Record<string, unknown> | undefined]> = [
+      ['{ tickets(filter: { messages: { _some: null } }) { id } }', undefined],
+      ['query Q($f: tickets_filter) { tickets(filter: $f) { id } }', { f: { organization: { _none: null } } }],
+      ['{ tickets(limit: 1) { id messages(filter: { author: { _some: null } }) { id } } }', undefined],
+    ];
+    for (const token of [fixture.adminToken, fixture.main.customer!.token]) {
+      for (const [query, variables] of documents) {
+        const answer = await getJson(`${harness().baseUrl}/graphql`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ query, variables }),
+        });
+        expect({ query, status: answer.status }).toEqual({ query, status: 400 });
+        expectErrorEnvelope(answer, 'INVALID_QUERY');
+      }
+    }
+    const viaGet = await get(
+      fixture.adminToken,
+      `/graphql?query=${encodeURIComponent('{ tickets(filter: { messages: { _none: null } }) { id } }')}`,
+    );
+    expect(viaGet.status).toBe(400);
+    expectErrorEnvelope(viaGet, 'INVALID_QUERY');
+    // A valid _some is answered (the positive control).
+    const valid = await getJson(`${harness().baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fixture.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: '{ tickets(limit: 1, filter: { messages: { _some: { id: { _nnull: true } } } }) { id } }',
+      }),
+    });
+    expect(valid.status).toBe(200);
+    expect(valid.body.errors).toBeUndefined();
   });
 
   // `schema.collections['constructor']` is Object's own function: the route went on as if it were a collection and

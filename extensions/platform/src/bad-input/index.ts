@@ -13,7 +13,8 @@ import { clientErrorAnswer, rawErrorResponse } from './core/client-error.js';
 import { dataExceptionOf, urlHasNulByte } from './core/data-exception.js';
 import { nestsDeeperThan, MAX_JSON_DEPTH } from './core/depth.js';
 import { filterValueIssues } from './core/filter-values.js';
-import { queryShapeIssues } from './core/query-shape.js';
+import { graphqlFilterIssues } from './core/graphql-filters.js';
+import { parsed, queryShapeIssues } from './core/query-shape.js';
 import { QUERY_EVENTS } from '../shared/query-events.js';
 import { isRedisOutageError, isStrayClientError } from './core/stray-rejection.js';
 import { pathHasMalformedEncoding } from './core/url.js';
@@ -121,12 +122,19 @@ export function registerBadInput({ init, action, filter }: RegisterFunctions, co
   });
 
   // After Directus's JSON body parser, before any route walks the body.
+  const graphqlTokenLimit = Number(context.env['GRAPHQL_QUERY_TOKEN_LIMIT']) || undefined;
   init('middlewares.after', ({ app }) => {
     app.use((req: Request, _res: Response, next: NextFunction) => {
       if (req.body !== undefined && nestsDeeperThan(req.body))
         return next(
           new InvalidPayloadError({ issues: [{ path: '', message: `Nests deeper than ${MAX_JSON_DEPTH} levels` }] }),
         );
+      // GraphQL's filter arguments fail in Directus before the query event (core/graphql-filters.ts).
+      if (req.path === '/graphql' || req.path === '/graphql/system') {
+        const source = (req.method === 'GET' ? req.query : req.body) as Record<string, unknown> | undefined;
+        const issues = graphqlFilterIssues(source?.['query'], parsed(source?.['variables']), graphqlTokenLimit);
+        if (issues.length) return next(new InvalidQueryError({ issues }));
+      }
       next();
     });
   });
