@@ -28,9 +28,9 @@ import { step } from '../lib/log.js';
 import { withClient, type PgConnection } from '../lib/postgres.js';
 import { startMigratedInstance } from '../snapshots/instance.js';
 import { json } from './lib/http.js';
-import { runLoad, type LoadResult } from './lib/load.js';
+import { runLoad, runSequential, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
-import { formatTable, percentile } from './lib/stats.js';
+import { formatTable } from './lib/stats.js';
 import { seedServiceDesk } from './lib/seeded.js';
 import { benchServer } from './lib/server.js';
 
@@ -65,40 +65,6 @@ const LIST_FIELDS: Record<Collection, string> = { tickets: 'id,subject', ticket_
 
 const SEQUENTIAL_REQUESTS = 3;
 const sequentialLabels = new Set<string>();
-
-/** SEQUENTIAL_REQUESTS requests one after the other, each timed, as a LoadResult. */
-async function sequentialRun(
-  label: string,
-  url: string,
-  headers: Record<string, string>,
-  durationSeconds: number,
-): Promise<LoadResult> {
-  const timings: number[] = [];
-  const statusCodes: Record<string, number> = {};
-  for (let index = 0; index < SEQUENTIAL_REQUESTS; index++) {
-    const started = performance.now();
-    const response = await fetch(url, { headers });
-    await response.arrayBuffer();
-    timings.push(performance.now() - started);
-    statusCodes[response.status] = (statusCodes[response.status] ?? 0) + 1;
-  }
-  sequentialLabels.add(label);
-  const round = (value: number) => Math.round(value * 10) / 10;
-  const ok = statusCodes['200'] ?? 0;
-  return {
-    label,
-    connections: 1,
-    durationSeconds,
-    requestsPerSecond: 0,
-    requests: SEQUENTIAL_REQUESTS,
-    p50Ms: round(percentile(timings, 50)),
-    p95Ms: round(percentile(timings, 95)),
-    p99Ms: round(percentile(timings, 99)),
-    non2xx: SEQUENTIAL_REQUESTS - ok,
-    errors: 0,
-    statusCodes: ok === SEQUENTIAL_REQUESTS ? {} : statusCodes,
-  };
-}
 
 async function sql<T = Record<string, unknown>>(db: PgConnection, text: string, params: unknown[] = []) {
   return withClient(db, async (client) => (await client.query(text, params)).rows as T[]);
@@ -191,7 +157,11 @@ try {
           const loaded = await runLoad({ label, url, connections: 1, durationSeconds, headers });
           // A request slower than the run's duration never completes inside it (autocannon drops it): then a few
           // requests one after the other, timed here, so the row still has figures (marked in the table).
-          const result = loaded.requests > 0 ? loaded : await sequentialRun(label, url, headers, durationSeconds);
+          if (loaded.requests === 0) sequentialLabels.add(label);
+          const result =
+            loaded.requests > 0
+              ? loaded
+              : await runSequential({ label, url, headers, durationSeconds, count: SEQUENTIAL_REQUESTS });
           results.push({ ...result, collection, kind, who, route, hits });
           step(SCOPE, `${label}: p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms`);
         }

@@ -67,4 +67,42 @@ export async function runLoad(options: {
   };
 }
 
+/**
+ * `count` GETs of `url` one after the other, each timed, as a LoadResult: for a request slower than a load run's
+ * window, which autocannon drops unfinished when the window ends (the run then has no sample at all).
+ */
+export async function runSequential(options: {
+  label: string;
+  url: string;
+  count: number;
+  durationSeconds: number;
+  headers?: Record<string, string>;
+}): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const statusCodes: Record<string, number> = {};
+  for (let index = 0; index < options.count; index++) {
+    const started = performance.now();
+    const response = await fetch(options.url, { headers: options.headers });
+    await response.arrayBuffer();
+    latencies.push(performance.now() - started);
+    statusCodes[response.status] = (statusCodes[response.status] ?? 0) + 1;
+  }
+  const answered2xx = Object.entries(statusCodes)
+    .filter(([code]) => code.startsWith('2'))
+    .reduce((sum, [, count]) => sum + count, 0);
+  return {
+    label: options.label,
+    connections: 1,
+    durationSeconds: options.durationSeconds,
+    requestsPerSecond: 0,
+    requests: options.count,
+    p50Ms: round(percentile(latencies, 50)),
+    p95Ms: round(percentile(latencies, 95)),
+    p99Ms: round(percentile(latencies, 99)),
+    non2xx: options.count - answered2xx,
+    errors: 0,
+    statusCodes: answered2xx === options.count ? {} : statusCodes,
+  };
+}
+
 const round = (value: number) => Math.round(value * 10) / 10;
