@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { ROLE, roles } from '../spec/service-desk/access.js';
 import { step } from '../../../scripts/lib/log.js';
 import { withClient } from '../../../scripts/lib/postgres.js';
-import { parseTicketCount } from './core/bulk.js';
+import { parseTicketCount, rowsPerSecond } from './core/bulk.js';
 import { buildDemo, DEMO_PASSWORD, demoLogins } from './core/demo.js';
 import { readEnvFile } from '../../../scripts/lib/env-file.js';
 import { bulkTickets, demoStorageRoot, ensureDemoData } from './database.js';
@@ -68,11 +68,11 @@ try {
         messagesPerTicket,
         progress: (line) => step(SCOPE, line),
       });
-      const rate = Math.round((result.tickets * 1000) / Math.max(1, result.elapsedMs));
+      const rate = (rows: number) => rowsPerSecond(rows, result.elapsedMs).toLocaleString('en-US');
       step(
         SCOPE,
         `added ${result.tickets.toLocaleString('en-US')} tickets and ${result.messages.toLocaleString('en-US')} messages in ${(result.elapsedMs / 1000).toFixed(1)} s: ` +
-          `${rate.toLocaleString('en-US')} tickets/s (${Math.round(((result.tickets + result.messages) * 1000) / Math.max(1, result.elapsedMs)).toLocaleString('en-US')} rows/s with messages)`,
+          `${rate(result.tickets)} tickets/s (${rate(result.tickets + result.messages)} rows/s with messages)`,
       );
     }
   });
