@@ -50,11 +50,12 @@ const PATTERNS: Array<{ kind: RedactedKind; placeholder: string; pattern: RegExp
     pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
   },
   // Phone numbers: an optional +country code, then 7 to 15 digits with spaces, dots, dashes or (area) between.
-  // ISO dates (2026-12-03) are let through below; times and version numbers do not match.
+  // ISO dates (2026-12-03) are let through below; times and version numbers do not match, nor do digits joined to a
+  // word by a dash: that is an identifier (the ticket code SD-1000042 from the millionth ticket on, order-55512345).
   {
     kind: 'phone',
     placeholder: '[redacted phone]',
-    pattern: /(?<![\w.])(?:\+|00)?(?:\(?\d{1,4}\)?[\s.-]?){2,6}\d{2,4}(?![\w])/g,
+    pattern: /(?<![\w.]|[A-Za-z]-)(?:\+|00)?(?:\(?\d{1,4}\)?[\s.-]?){2,6}\d{2,4}(?![\w])/g,
   },
 ];
 
