@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { harness } from '../../../tests/integration/harness/context.js';
 import { getJson } from '../../../tests/integration/http.js';
 import { RANKED_MATCHES_LIMIT } from '../../platform/src/search/core/contract.js';
-import { documentExpression, documentTable } from '../../platform/src/search/core/sql.js';
+import { documentExpression, documentTable, vocabularyTable } from '../../platform/src/search/core/sql.js';
 import { searchCollections } from '../spec/search/collections.js';
 import { asAdmin, call, createDesk, type Desk, madeUpWord } from './fixtures.js';
 
@@ -487,7 +487,10 @@ describe('search: query syntax, ranking, paging, typos', () => {
 
   it('tolerates a typo when exact matches are few, within the permitted rows only', async () => {
     const typo = `${W.typo.slice(0, 4)}x${W.typo.slice(5)}`;
-    // The word is in a description; trigram tolerance covers subjects (configured `typo`), so put it in one.
+    // The word is in descriptions only; typo tolerance covers subjects (configured `typo`): nothing yet.
+    const inDescription = await ticket({ subject: 'Another one', description: `Also ${W.typo} here` });
+    expect((await found(desk.users.customer.token, typo)).meta.total).toBe(0);
+    // Written into a subject by an update (the row trigger adds it to the vocabulary): found in that subject only.
     await desk
       .db('tickets')
       .where({ id: ids.own })
@@ -495,6 +498,8 @@ describe('search: query syntax, ranking, paging, typos', () => {
     const body = await found(desk.users.customer.token, typo);
     expect(body.meta.mode).toBe('typo');
     expect(body.data.map((hit) => hit.id)).toEqual([ids.own]);
+    expect(body.data[0]!.snippet).toContain(`<mark>${W.typo}</mark>`);
+    await desk.db('tickets').where({ id: inDescription }).delete();
     expect((await found(desk.users.outsider.token, typo)).meta.total).toBe(0);
     // A similar word stands in for a word, never for an exclusion: the subject has `jam`.
     expect((await found(desk.users.customer.token, `${typo} -jam`)).meta.total).toBe(0);
@@ -502,32 +507,63 @@ describe('search: query syntax, ranking, paging, typos', () => {
 });
 
 describe('search: the index', () => {
-  // Candidates come from the stored documents' GIN index and typo candidates from the trigram indexes; with
+  // Candidates come from the stored documents' GIN index and similar words from the vocabulary's trigram index; with
   // sequential scans off, a plan that still scans means an index is missing.
   it.each(searchCollections.map((row) => [row.collection, row] as const))(
     '%s: candidates come from the GIN indexes',
     async (collection, row) => {
-      // Rolled back: the field is also `is_indexed` in the snapshot, so Directus keeps a btree index on it; with
-      // sequential scans off, a tiny table's cheapest plan is a full scan of that btree with `<%` as a filter. Dropped
-      // here, the plan shows which index can serve `<%` itself.
       const trx = await desk.db.transaction();
       const plans = await (async () => {
         await trx.raw('set local enable_seqscan = off');
-        const typoField = row.fields.find((field) => 'typo' in field && field.typo);
-        if (typoField) await trx.raw(`drop index if exists "${collection}_${typoField.field}_index"`);
         const document = await trx.raw(
           `explain select id from groundwork."${documentTable(collection)}" where document @@ to_tsquery('english', 'printer')`,
         );
-        const typo = row.fields.find((field) => 'typo' in field && field.typo);
-        const trigram = typo
-          ? await trx.raw(`explain select 1 from "${collection}" where 'printr' <% "${typo.field}"`)
+        const typo = row.fields.some((field) => 'typo' in field && field.typo);
+        // Rolled back: with sequential scans off, a tiny vocabulary's cheapest plan is a full scan of its primary key
+        // with `<%` as a filter. Dropped here, the plan shows which index can serve `<%` itself.
+        if (typo)
+          await trx.raw(
+            `alter table groundwork."${vocabularyTable(collection)}" drop constraint "${vocabularyTable(collection)}_pkey"`,
+          );
+        const vocabulary = typo
+          ? await trx.raw(`explain select word from groundwork."${vocabularyTable(collection)}" where 'printr' <% word`)
           : null;
-        return [document, trigram].map((plan) => (plan ? JSON.stringify(plan.rows) : null));
+        return [document, vocabulary].map((plan) => (plan ? JSON.stringify(plan.rows) : null));
       })().finally(() => trx.rollback());
       expect(plans[0]).toContain(`${documentTable(collection)}_gin`);
-      if (plans[1] !== null) expect(plans[1]).toMatch(new RegExp(`Index Scan on search_${collection}_\\w+_trgm`));
+      if (plans[1] !== null) expect(plans[1]).toContain(`${vocabularyTable(collection)}_trgm`);
     },
   );
+
+  it('keeps the typo vocabulary: the words of typo fields, added as they are written, no digits, no short words', async () => {
+    const typed = madeUpWord('typed');
+    const batch = madeUpWord('batch');
+    const described = madeUpWord('described');
+    const id = await ticket({ subject: `${typed} ab x42y`, description: described });
+    await desk.db('tickets').insert(
+      [0, 1].map((n) => ({
+        id: randomUUID(),
+        subject: `${batch} ${n}`,
+        status: 'open',
+        priority: 'normal',
+        organization: desk.org.id,
+        requester: desk.users.customer.id,
+      })),
+    );
+    const words = async () =>
+      (
+        (await desk.db.raw(`select word from groundwork."${vocabularyTable('tickets')}" where word = any(?)`, [
+          [typed, batch, described, 'ab', 'x42y'],
+        ])) as { rows: Array<{ word: string }> }
+      ).rows.map(({ word }) => word);
+    expect((await words()).sort()).toEqual([batch, typed].sort());
+    // The trigram indexes the typo fields had on their own tables are gone (writes paid for them).
+    const { rows } = (await desk.db.raw(
+      `select indexname from pg_indexes where schemaname = 'public' and indexname like 'search\\_%\\_trgm'`,
+    )) as { rows: unknown[] };
+    expect(rows).toEqual([]);
+    await desk.db('tickets').where({ id }).delete();
+  });
 
   it('stores the same document as the route computes, for every row of the collection', async () => {
     for (const row of searchCollections) {

@@ -9,13 +9,23 @@ import type { SearchCollectionConfig } from './core/config.js';
 import { RANKED_MATCHES_LIMIT } from './core/contract.js';
 import type { CursorPosition, SearchMode } from './core/cursor.js';
 import type { ParsedQuery } from './core/query.js';
-import { documentExpression, documentTable, quoteIdentifier, searchQuerySql } from './core/sql.js';
+import {
+  documentExpression,
+  documentTable,
+  quoteIdentifier,
+  searchQuerySql,
+  typoTsquery,
+  vocabularyTable,
+  type SimilarWords,
+} from './core/sql.js';
 import { permittedQuery } from './permitted.js';
 
 /** Below this many exact matches (first page), similar words match too (typo tolerance). */
 export const TYPO_THRESHOLD = 3;
-/** pg_trgm word similarity a typo-tolerant match needs (default 0.6 misses one-letter typos in short words). */
+/** pg_trgm word similarity a stored word needs to stand for a typed one (default 0.6 misses one-letter typos in short words). */
 const WORD_SIMILARITY = 0.45;
+/** The most similar stored words a typed word may stand for: the closest first, then those nearest its length. */
+const SIMILAR_WORDS = 8;
 const HEADLINE_OPTIONS =
   'MaxFragments=2, MaxWords=18, MinWords=6, StartSel=<mark>, StopSel=</mark>, FragmentDelimiter=" … "';
 
@@ -75,12 +85,31 @@ interface Branch {
 
 const escapeHtml = (sql: string) => `replace(replace(replace(${sql}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')`;
 
+/**
+ * For typo tolerance: each query word, as the collection's language queries it, and the words of its typo fields
+ * most like it, from its vocabulary (decision 0079). Looked up by the vocabulary's trigram index; run where
+ * pg_trgm.word_similarity_threshold is WORD_SIMILARITY.
+ */
+async function similarWords(knex: Knex, config: SearchCollectionConfig, words: string[]): Promise<SimilarWords[]> {
+  const vocabulary = `groundwork.${quoteIdentifier(vocabularyTable(config.collection))}`;
+  const { rows } = (await knex.raw(
+    `select w.word, to_tsquery('${config.language}'::regconfig, w.word)::text as own,
+       array(select v.word from ${vocabulary} as v where w.word <% v.word
+         order by word_similarity(w.word, v.word) desc, similarity(w.word, v.word) desc, v.word
+         limit ${SIMILAR_WORDS}) as similar
+     from unnest(?::text[]) with ordinality as w(word, position) order by w.position`,
+    [words],
+  )) as { rows: SimilarWords[] };
+  return rows;
+}
+
 async function branch(
   knex: Knex,
   config: SearchCollectionConfig,
   request: SearchRequest,
   accountability: Accountability,
   schema: SchemaOverview,
+  similar: SimilarWords[] | undefined,
 ): Promise<Branch | null> {
   const permitted = await permittedQuery(config, accountability, { schema, knex });
   if (!permitted) return null;
@@ -90,59 +119,56 @@ async function branch(
   const searchQuery = searchQuerySql(config.language, request.query);
   const { sql: tsquery, bindings: tsqueryBindings } = searchQuery.tsquery;
   const excludedQuery = `to_tsquery(${language}, ?)`;
-  const typoFields = config.fields.filter(({ typo }) => typo).map(({ field }) => field);
-  const typo = request.mode === 'typo' && request.query.words.length > 0 && typoFields.length > 0;
+  const readable = permitted.searchFields;
+  // Typo mode: the typed words or similar words of the typo fields the caller may read (by their weights).
+  const readableTypo = config.fields.filter(({ typo, field }) => typo && readable.has(field));
+  const typoWeights = [...new Set(readableTypo.map(({ weight }) => weight))].sort().join('');
+  const typoQuery = request.mode === 'typo' && similar && typoWeights !== '' ? typoTsquery(similar, typoWeights) : null;
 
   // Candidates: rows whose stored document (all configured fields, a superset of what the caller may read) matches,
   // found by its GIN index; the outer recheck below keeps only matches in readable text.
   const documents = `groundwork.${quoteIdentifier(documentTable(config.collection))}`;
   const baseKey = `${table}.${quoteIdentifier(permitted.primaryKey)}`;
-  const similar = (column: (field: string) => string, fields: string[]) =>
-    request.query.words
-      .map(
-        (word) => `(${fields.map((field) => `${knex.raw('?', [word]).toQuery()} <% ${column(field)}`).join(' or ')})`,
-      )
-      .join(' and ');
   // A similar word stands in for a word, never for an exclusion: `-word` still excludes in typo mode.
-  const exclusions = typo && request.query.exclusions !== null ? request.query.exclusions : null;
-  const excluding = (document: string) => (exclusions === null ? '' : ` and ${document} @@ ${excludedQuery}`);
-  // Typo mode adds the rows with a similar word as a second key set, unioned: each set is found by its own GIN index
-  // (documents, trigrams). An OR of the two in Directus's WHERE cannot use the trigram index and read the table whole
-  // (decision 0069).
-  const similarRow = (field: string) => `s.${quoteIdentifier(field)}`;
-  const typoKeys = typo
-    ? ` union select s.${quoteIdentifier(permitted.primaryKey)} from ${table} as s
-          where ${similar(similarRow, typoFields)}${excluding(documentExpression(config, similarRow)!)}`
-    : '';
-  permitted.query.whereRaw(`${baseKey} in (select id from ${documents} where document @@ ${tsquery}${typoKeys})`, [
-    ...tsqueryBindings,
-    ...(exclusions === null ? [] : [exclusions]),
-  ]);
-
-  const readable = permitted.searchFields;
+  const exclusions = typoQuery !== null ? request.query.exclusions : null;
+  const typoMatch = (document: string): Fragment => ({
+    sql: `${document} @@ ${exclusions === null ? '?::tsquery' : `(?::tsquery && ${excludedQuery})`}`,
+    bindings: exclusions === null ? [typoQuery] : [typoQuery, exclusions],
+  });
+  // Typo mode matches the stored documents on the exact query or the typo query, in the same GIN index: the typo
+  // fields' words are in the documents under their weights.
+  const typoKeys = typoQuery === null ? null : typoMatch('document');
+  permitted.query.whereRaw(
+    `${baseKey} in (select id from ${documents} where document @@ ${tsquery}${typoKeys ? ` or ${typoKeys.sql}` : ''})`,
+    [...tsqueryBindings, ...(typoKeys?.bindings ?? [])],
+  );
   // The base WHERE matched all configured fields: recheck on the readable text when some field is not readable by
   // the caller, on all rows (left out) or on some (NULL there).
   const recheck = permitted.fieldsVaryByRow || readable.size < config.fields.length;
   const column = (field: string) => `p.${quoteIdentifier(field)}`;
   const document = documentExpression(config, column, readable)!;
-  const readableTypo = typoFields.filter((field) => readable.has(field));
-  const useTypo = typo && readableTypo.length > 0;
   const readableText = `concat_ws(' ', ${config.fields
     .filter(({ field }) => readable.has(field))
     .map(({ field }) => column(field))
     .join(', ')})`;
-  const exact = searchQuery.match(recheck ? document : 'd.document', readableText);
-  const match = useTypo ? `(${exact.sql} or (${similar(column, readableTypo)}${excluding(document)}))` : exact.sql;
+  const stored = recheck ? document : 'd.document';
+  const exact = searchQuery.match(stored, readableText);
+  // A non-typo field sharing a typo field's weight: the typo query is checked on the typo fields' own words.
+  const typoShared = config.fields.some(({ typo, weight }) => !typo && typoWeights.includes(weight));
+  const typoRecheck =
+    typoQuery === null
+      ? null
+      : typoMatch(
+          typoShared ? documentExpression(config, column, new Set(readableTypo.map(({ field }) => field)))! : stored,
+        );
+  const match: Fragment = typoRecheck
+    ? { sql: `(${exact.sql} or ${typoRecheck.sql})`, bindings: [...exact.bindings, ...typoRecheck.bindings] }
+    : exact;
   // Also when a stem shorter than the typed word matched: whether the text has a word starting with it.
-  const filtered = recheck || useTypo || Boolean(request.query.prefix?.stems);
-  const similarity = useTypo
-    ? ` + (${request.query.words
-        .map(
-          (word) =>
-            `greatest(${readableTypo.map((f) => `word_similarity(${knex.raw('?', [word]).toQuery()}, coalesce(${column(f)}::text, ''))`).join(', ')})`,
-        )
-        .join(' + ')}) / ${request.query.words.length}`
-    : '';
+  const filtered = recheck || typoQuery !== null || Boolean(request.query.prefix?.stems);
+  // Typo mode ranks (and highlights) by the words matched, typed or similar.
+  const rankQuery = typoQuery === null ? tsquery : `(${tsquery} || ?::tsquery)`;
+  const rankBindings = typoQuery === null ? tsqueryBindings : [...tsqueryBindings, typoQuery];
   const resultFields = config.result_fields.filter((field) => permitted.otherFields.has(field));
   const fieldsJson =
     resultFields.length === 0
@@ -173,18 +199,13 @@ async function branch(
     // spilled to disk for a common word (decision 0067). The recheck is a column, not a WHERE, so the candidates
     // counted against the cap are the ones the permitted query gave (decision 0077).
     matches: {
-      sql: `select ${key} as search_key, ((ts_rank(${recheck ? document : 'd.document'}, ${tsquery})${similarity}) * 1000000)::bigint
-           as search_score, ${facet} as search_facet, ${filtered ? match : 'true'} as search_match
+      sql: `select ${key} as search_key, (ts_rank(${stored}, ${rankQuery}) * 1000000)::bigint
+           as search_score, ${facet} as search_facet, ${filtered ? match.sql : 'true'} as search_match
          from (${inner.sql}) as p${
            // Every configured field readable on every row: rank by the stored document (no tsvector recomputed).
            recheck ? '' : ` join ${documents} as d on d.id = ${key}`
          }`,
-      bindings: [
-        ...tsqueryBindings,
-        ...(filtered ? exact.bindings : []),
-        ...(useTypo && exclusions !== null ? [exclusions] : []),
-        ...inner.bindings,
-      ],
+      bindings: [...rankBindings, ...(filtered ? match.bindings : []), ...inner.bindings],
     },
     top: (matches: string) => ({
       sql: `select search_key, search_score from ${matches} where search_match ${
@@ -213,9 +234,9 @@ async function branch(
       const rows = fragmentOf(permitted.query.clone().whereRaw(`${baseKey} in (select search_key from ${top})`));
       return {
         sql: `select '${config.collection}'::text as collection, ${key}::text as id, t.search_score as score,
-           ${fieldsJson} as fields, ${language}::text as language, ${tsquery} as query, ${text} as text
+           ${fieldsJson} as fields, ${language}::text as language, ${rankQuery} as query, ${text} as text
          from (${rows.sql}) as p join ${top} as t on t.search_key = ${key}`,
-        bindings: [...tsqueryBindings, ...rows.bindings],
+        bindings: [...rankBindings, ...rows.bindings],
       };
     },
     count: (matches: string) =>
@@ -231,8 +252,31 @@ export async function runSearch(
   accountability: Accountability,
   schema: SchemaOverview,
 ): Promise<SearchOutcome> {
+  if (request.mode !== 'typo') return searchOnce(database, request, accountability, schema, new Map());
+  // Typo mode loosens pg_trgm's threshold for this transaction only (set local) to find similar stored words.
+  return database.transaction(async (trx) => {
+    await trx.raw(`set local pg_trgm.word_similarity_threshold = ${WORD_SIMILARITY}`);
+    const similar = new Map<string, SimilarWords[]>();
+    for (const config of request.configs)
+      if (request.query.words.length > 0 && config.fields.some(({ typo }) => typo))
+        similar.set(config.collection, await similarWords(trx, config, request.query.words));
+    return searchOnce(trx, request, accountability, schema, similar);
+  });
+}
+
+async function searchOnce(
+  database: Knex,
+  request: SearchRequest,
+  accountability: Accountability,
+  schema: SchemaOverview,
+  similar: ReadonlyMap<string, SimilarWords[]>,
+): Promise<SearchOutcome> {
   const branches = (
-    await Promise.all(request.configs.map((config) => branch(database, config, request, accountability, schema)))
+    await Promise.all(
+      request.configs.map((config) =>
+        branch(database, config, request, accountability, schema, similar.get(config.collection)),
+      ),
+    )
   ).filter((branch): branch is Branch => branch !== null);
   if (branches.length === 0) return { hits: [], more: false, total: 0, capped: false, byCollection: [], byFacet: [] };
   const ctes = branches.map((_, index) => `m${index}`);
@@ -272,15 +316,7 @@ export async function runSearch(
     by_collection: SearchOutcome['byCollection'];
     by_facet: SearchOutcome['byFacet'];
   };
-  const run = async (knex: Knex) => ((await knex.raw(sql, bindings)) as { rows: Row[] }).rows[0]!;
-  // Typo mode loosens pg_trgm's threshold for this statement only (set local: its own transaction).
-  const row =
-    request.mode === 'typo'
-      ? await database.transaction(async (trx) => {
-          await trx.raw(`set local pg_trgm.word_similarity_threshold = ${WORD_SIMILARITY}`);
-          return run(trx);
-        })
-      : await run(database);
+  const row = ((await database.raw(sql, bindings)) as { rows: Row[] }).rows[0]!;
   const hits = row.hits.map((hit) => ({ ...hit, score: Number(hit.score) }));
   return {
     hits: hits.slice(0, request.limit),

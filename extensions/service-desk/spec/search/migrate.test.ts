@@ -3,12 +3,17 @@
 // field would find other rows than one who may not.
 import { describe, expect, it } from '@jest/globals';
 import { validateSearchConfig } from '../../../platform/src/search/core/config.js';
-import { documentExpression, documentTable } from '../../../platform/src/search/core/sql.js';
+import { documentExpression, documentTable, vocabularyTable } from '../../../platform/src/search/core/sql.js';
 import { searchCollections } from './collections.js';
 import {
   documentExpression as insertStatementDocumentExpression,
   documentTable as insertStatementDocumentTable,
 } from '../search-insert-statement/migrate.js';
+import {
+  documentExpression as vocabularyDocumentExpression,
+  documentTable as vocabularyDocumentTable,
+  vocabularyTable as vocabularyVocabularyTable,
+} from '../search-vocabulary/migrate.js';
 import { documentExpression as migrateDocumentExpression, documentTable as migrateDocumentTable } from './migrate.js';
 
 describe('search version', () => {
@@ -24,6 +29,10 @@ describe('search version', () => {
       // The search-insert-statement version's migration (the search's data migration since) stores the same.
       expect(insertStatementDocumentExpression(row)).toBe(documentExpression(row as never));
       expect(insertStatementDocumentTable(row.collection)).toBe(documentTable(row.collection));
+      // The search-vocabulary version's (the search's data migration since), and where its vocabulary is.
+      expect(vocabularyDocumentExpression(row)).toBe(documentExpression(row as never));
+      expect(vocabularyDocumentTable(row.collection)).toBe(documentTable(row.collection));
+      expect(vocabularyVocabularyTable(row.collection)).toBe(vocabularyTable(row.collection));
     },
   );
 });

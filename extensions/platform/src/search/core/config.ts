@@ -13,7 +13,10 @@ export const searchFieldConfig = z
   .object({
     field: name,
     weight: z.enum(['A', 'B', 'C', 'D']).describe('A ranks highest (titles), D lowest.'),
-    typo: z.boolean().optional().describe('Also match similar words by trigrams when exact matches are few.'),
+    typo: z
+      .boolean()
+      .optional()
+      .describe('When exact matches are few, also match similar words written in this field (trigrams).'),
   })
   .strict();
 

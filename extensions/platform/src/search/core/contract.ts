@@ -35,7 +35,10 @@ export type SearchQueryInput = z.infer<typeof searchQuery>;
 const hit = z.object({
   collection: z.string(),
   id: z.string(),
-  score: z.number().int().describe('Rank × 10⁶ (ts_rank, plus trigram similarity in typo mode); higher first.'),
+  score: z
+    .number()
+    .int()
+    .describe('Rank × 10⁶ (ts_rank of the words matched, in typo mode also the similar ones); higher first.'),
   fields: z.record(z.string(), z.unknown()).describe("The collection's result fields the caller may read."),
   snippet: z
     .string()

@@ -17,7 +17,7 @@ export const MIN_STEM_LENGTH = 3;
 export interface ParsedQuery {
   /** to_tsquery text, e.g. `'refund' & !'invoice' & ('late' <-> 'fee' | 'delay':*)`. */
   tsquery: string;
-  /** The plain words that must match (not excluded, not in phrases): what typo tolerance compares by trigrams. */
+  /** The plain words that must match (not excluded, not in phrases): what typo tolerance finds similar words for. */
   words: string[];
   /** The excluded terms as a tsquery (`!'a' & !'b'`), which typo-tolerant matches must respect too; null if none. */
   exclusions: string | null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseSearchQuery } from './query.js';
-import { searchQuerySql } from './sql.js';
+import { searchQuerySql, typoTsquery } from './sql.js';
 
 const parsed = (input: string) => {
   const result = parseSearchQuery(input);
@@ -47,5 +47,41 @@ describe('searchQuerySql', () => {
         `to_tsvector('simple'::regconfig, text) @@ ${simple}))`,
       bindings: ["'runn':*", "'runn':*", "'run'", 'runn', "'runn':*"],
     });
+  });
+});
+
+describe('typoTsquery', () => {
+  it('lets each word be itself or a similar word of the typo fields (by their weights), ANDed', () => {
+    expect(
+      typoTsquery(
+        [
+          { word: 'pasword', own: "'pasword'", similar: ['password', 'passport'] },
+          { word: 'reset', own: "'reset'", similar: [] },
+        ],
+        'A',
+      ),
+    ).toBe("(('pasword') | 'password':A | 'passport':A) & (('reset'))");
+  });
+
+  it('leaves out a stop word, as the exact query does', () => {
+    expect(
+      typoTsquery(
+        [
+          { word: 'the', own: '', similar: ['theme'] },
+          { word: 'tonr', own: "'tonr'", similar: ['toner'] },
+        ],
+        'AB',
+      ),
+    ).toBe("(('tonr') | 'toner':AB)");
+  });
+
+  it('is null when no word has a similar word: typo tolerance would find nothing new', () => {
+    expect(typoTsquery([{ word: 'zzzq', own: "'zzzq'", similar: [] }], 'A')).toBeNull();
+    expect(typoTsquery([{ word: 'the', own: '', similar: ['theme'] }], 'A')).toBeNull();
+  });
+
+  it('quotes a stored word so it stays one lexeme, whatever it holds', () => {
+    const query = typoTsquery([{ word: 'obrien', own: "'obrien'", similar: ["o'brien", 'a\\b'] }], 'A');
+    expect(query).toBe("(('obrien') | 'o''brien':A | 'a\\\\b':A)");
   });
 });

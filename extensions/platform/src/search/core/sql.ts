@@ -27,8 +27,35 @@ export function documentExpression(
 
 /** The table in schema groundwork holding a collection's stored documents (kept by a trigger). */
 export const documentTable = (collection: string): string => `search_document_${collection}`.slice(0, 63);
-export const trigramIndexName = (collection: string, field: string): string =>
-  `search_${collection}_${field}_trgm`.slice(0, 63);
+/** The table in schema groundwork holding the distinct words of a collection's typo fields (kept by the triggers). */
+export const vocabularyTable = (collection: string): string => `search_vocabulary_${collection}`.slice(0, 63);
+
+/** A word of the query and what the vocabulary holds like it. */
+export interface SimilarWords {
+  word: string;
+  /** The word as the collection's language queries it (`to_tsquery(language, word)::text`); empty for a stop word. */
+  own: string;
+  /** Stored words similar to it (lexemes of typo fields, most similar first). */
+  similar: string[];
+}
+
+const tsqueryLexeme = (lexeme: string) => `'${lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+
+/**
+ * The tsquery text a typo-tolerant search matches documents with: for each word, the word itself or a similar
+ * stored word in a typo field (a lexeme restricted to those fields' `weights`, e.g. `'password':A`), ANDed. A stop word
+ * is left out, as the exact query leaves it out. Null when no word has a similar stored word: nothing more to find.
+ */
+export function typoTsquery(words: readonly SimilarWords[], weights: string): string | null {
+  const groups = words.filter(({ own }) => own !== '');
+  if (!groups.some(({ similar }) => similar.length > 0)) return null;
+  return groups
+    .map(
+      ({ own, similar }) =>
+        `(${[`(${own})`, ...similar.map((word) => `${tsqueryLexeme(word)}:${weights}`)].join(' | ')})`,
+    )
+    .join(' & ');
+}
 
 /** SQL text with `?` placeholders and its bindings. */
 export interface SqlFragment {
