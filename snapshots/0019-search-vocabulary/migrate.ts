@@ -39,7 +39,9 @@ export const vocabularyTable = (collection: string): string => `search_vocabular
 
 /**
  * The words of a row's typo fields that typo tolerance may stand a misspelled word for, as a set-returning SQL
- * expression: their lexemes, of three letters or more and without a digit (codes and numbers are not misspelled).
+ * expression: their lexemes of three letters or more, without a digit (codes and numbers are not misspelled) and
+ * without `@`, `.` or `/`: the parser keeps an email address, a host, a URL or a path whole as one lexeme, and a
+ * person's email address must not outlive their erasure (decision 0021) in a table that never drops a word.
  */
 export function vocabularyWords(
   row: Pick<Row, 'language' | 'fields'>,
@@ -49,7 +51,7 @@ export function vocabularyWords(
   if (typo.length === 0) return null;
   return `select word from unnest(tsvector_to_array(${typo
     .map(({ field }) => `to_tsvector('${row.language}'::regconfig, coalesce(${column(field)}::text, ''))`)
-    .join(' || ')})) as word where char_length(word) >= 3 and word !~ '[0-9]'`;
+    .join(' || ')})) as word where char_length(word) >= 3 and word !~ '[0-9@./]'`;
 }
 
 /**
