@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { APP_SEARCH_LIMIT } from '../../platform/src/search/core/app-search.js';
-import { call, createDesk, type Desk, madeUpWord } from './fixtures.js';
+import { call, createDesk, type Desk, madeUpWord, quietly } from './fixtures.js';
 
 let desk: Desk;
 const W = {
@@ -57,14 +57,16 @@ const sorted = (values: string[]) => [...values].sort();
 
 async function ticket(fields: Record<string, unknown>): Promise<string> {
   const id = randomUUID();
-  await desk.db('tickets').insert({
-    id,
-    status: 'open',
-    priority: 'normal',
-    organization: desk.org.id,
-    requester: desk.users.customer.id,
-    ...fields,
-  });
+  await quietly(desk, (db) =>
+    db('tickets').insert({
+      id,
+      status: 'open',
+      priority: 'normal',
+      organization: desk.org.id,
+      requester: desk.users.customer.id,
+      ...fields,
+    }),
+  );
   return id;
 }
 
@@ -78,9 +80,11 @@ beforeAll(async () => {
     requester: desk.users.outsider.id,
     status: 'pending',
   });
-  await desk
-    .db('ticket_messages')
-    .insert([{ id: randomUUID(), ticket: ids.own, body: `Staff only: ${W.internal} escalate`, internal: true }]);
+  await quietly(desk, (db) =>
+    db('ticket_messages').insert([
+      { id: randomUUID(), ticket: ids.own, body: `Staff only: ${W.internal} escalate`, internal: true },
+    ]),
+  );
   ids.midword = await ticket({ subject: 'A word inside a word', description: `Pre${W.inner}post printer` });
   ids.midwordSubject = await ticket({ subject: `Pre${W.innerSubject}post printer`, description: 'Nothing else' });
   for (const letter of ['c', 'a', 'd', 'b']) ids.sorted.push(await ticket({ subject: `${letter} ${W.sorted}` }));

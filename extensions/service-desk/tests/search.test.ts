@@ -9,7 +9,7 @@ import { getJson } from '../../../tests/integration/http.js';
 import { RANKED_MATCHES_LIMIT } from '../../platform/src/search/core/contract.js';
 import { documentExpression, documentTable, vocabularyTable } from '../../platform/src/search/core/sql.js';
 import { searchCollections } from '../spec/search/collections.js';
-import { asAdmin, call, createDesk, type Desk, madeUpWord } from './fixtures.js';
+import { asAdmin, call, createDesk, type Desk, madeUpWord, quietly } from './fixtures.js';
 
 interface Hit {
   collection: string;
@@ -71,14 +71,16 @@ async function found(token: string, q: string, extra: Record<string, string> = {
 
 async function ticket(fields: Record<string, unknown>): Promise<string> {
   const id = randomUUID();
-  await desk.db('tickets').insert({
-    id,
-    status: 'open',
-    priority: 'normal',
-    organization: desk.org.id,
-    requester: desk.users.customer.id,
-    ...fields,
-  });
+  await quietly(desk, (db) =>
+    db('tickets').insert({
+      id,
+      status: 'open',
+      priority: 'normal',
+      organization: desk.org.id,
+      requester: desk.users.customer.id,
+      ...fields,
+    }),
+  );
   return id;
 }
 
@@ -92,11 +94,13 @@ beforeAll(async () => {
     requester: desk.users.outsider.id,
     status: 'pending',
   });
-  await desk.db('ticket_messages').insert([
-    { id: randomUUID(), ticket: ids.own, body: `Staff only: ${W.internal} escalate`, internal: true },
-    { id: randomUUID(), ticket: ids.own, body: `Thanks, ${W.reply} works now`, internal: false },
-    { id: randomUUID(), ticket: ids.other, body: `Other org reply ${W.foreign}`, internal: false },
-  ]);
+  await quietly(desk, (db) =>
+    db('ticket_messages').insert([
+      { id: randomUUID(), ticket: ids.own, body: `Staff only: ${W.internal} escalate`, internal: true },
+      { id: randomUUID(), ticket: ids.own, body: `Thanks, ${W.reply} works now`, internal: false },
+      { id: randomUUID(), ticket: ids.other, body: `Other org reply ${W.foreign}`, internal: false },
+    ]),
+  );
   // Ranking: the word in a subject (weight A) ranks above the same word once in a description (weight B).
   ids.body = await ticket({ subject: 'Something else', description: `It mentions ${W.ranked} once` });
   ids.title = await ticket({ subject: `About ${W.ranked}`, description: 'Nothing more' });
@@ -114,9 +118,14 @@ beforeAll(async () => {
     organization: desk.otherOrg.id,
     requester: desk.users.outsider.id,
   });
-  await desk
-    .db('ticket_messages')
-    .insert({ id: randomUUID(), ticket: ids.own, body: `${W.stems} regularization`, internal: true });
+  await quietly(desk, (db) =>
+    db('ticket_messages').insert({
+      id: randomUUID(),
+      ticket: ids.own,
+      body: `${W.stems} regularization`,
+      internal: true,
+    }),
+  );
   ids.published = randomUUID();
   ids.draft = randomUUID();
   await desk.db('kb_articles').insert([
@@ -541,15 +550,17 @@ describe('search: the index', () => {
     const described = madeUpWord('described');
     const [email, host, path] = [`${typed}@example.com`, `www.${typed}.example`, `/srv/${typed}/logs`];
     const id = await ticket({ subject: `${typed} ab x42y ${email} ${host} ${path}`, description: described });
-    await desk.db('tickets').insert(
-      [0, 1].map((n) => ({
-        id: randomUUID(),
-        subject: `${batch} ${n}`,
-        status: 'open',
-        priority: 'normal',
-        organization: desk.org.id,
-        requester: desk.users.customer.id,
-      })),
+    await quietly(desk, (db) =>
+      db('tickets').insert(
+        [0, 1].map((n) => ({
+          id: randomUUID(),
+          subject: `${batch} ${n}`,
+          status: 'open',
+          priority: 'normal',
+          organization: desk.org.id,
+          requester: desk.users.customer.id,
+        })),
+      ),
     );
     const words = async () =>
       (
@@ -597,7 +608,7 @@ describe('search: the index', () => {
       organization: desk.org.id,
       requester: desk.users.customer.id,
     }));
-    await desk.db('tickets').insert(rows);
+    await quietly(desk, (db) => db('tickets').insert(rows));
     const ids = rows.map((row) => row.id).sort();
     expect((await found(desk.users.customer.token, bulk)).data.map((hit) => hit.id).sort()).toEqual(ids);
     await desk.db('tickets').where({ id: rows[1]!.id }).update({ subject: 'Renamed in bulk' });
