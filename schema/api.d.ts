@@ -10955,7 +10955,7 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                             id: string;
-                            /** @description Rank × 10⁶ (ts_rank, plus trigram similarity in typo mode); higher first. */
+                            /** @description Rank × 10⁶ (ts_rank of the words matched, in typo mode also the similar ones); higher first. */
                             score: number;
                             /** @description Matching text with <mark>…</mark>; the rest HTML-escaped. Only from fields the caller may read. */
                             snippet: string | null;
