@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { APP_SEARCH_LIMIT } from '../../platform/src/search/core/app-search.js';
-import { call, createDesk, type Desk, madeUpWord, quietly } from './fixtures.js';
+import { call, createDesk, type Desk, madeUpWord, quietly, quietTicket } from './fixtures.js';
 
 let desk: Desk;
 const W = {
@@ -55,20 +55,7 @@ async function graphql(role: Role, query: string) {
 }
 const sorted = (values: string[]) => [...values].sort();
 
-async function ticket(fields: Record<string, unknown>): Promise<string> {
-  const id = randomUUID();
-  await quietly(desk, (db) =>
-    db('tickets').insert({
-      id,
-      status: 'open',
-      priority: 'normal',
-      organization: desk.org.id,
-      requester: desk.users.customer.id,
-      ...fields,
-    }),
-  );
-  return id;
-}
+const ticket = (fields: Record<string, unknown>) => quietTicket(desk, fields);
 
 beforeAll(async () => {
   desk = await createDesk('app-search');

@@ -9,7 +9,7 @@ import { getJson } from '../../../tests/integration/http.js';
 import { RANKED_MATCHES_LIMIT } from '../../platform/src/search/core/contract.js';
 import { documentExpression, documentTable, vocabularyTable } from '../../platform/src/search/core/sql.js';
 import { searchCollections } from '../spec/search/collections.js';
-import { asAdmin, call, createDesk, type Desk, madeUpWord, quietly } from './fixtures.js';
+import { asAdmin, call, createDesk, type Desk, madeUpWord, quietly, quietTicket } from './fixtures.js';
 
 interface Hit {
   collection: string;
@@ -69,20 +69,7 @@ async function found(token: string, q: string, extra: Record<string, string> = {
   return response.body;
 }
 
-async function ticket(fields: Record<string, unknown>): Promise<string> {
-  const id = randomUUID();
-  await quietly(desk, (db) =>
-    db('tickets').insert({
-      id,
-      status: 'open',
-      priority: 'normal',
-      organization: desk.org.id,
-      requester: desk.users.customer.id,
-      ...fields,
-    }),
-  );
-  return id;
-}
+const ticket = (fields: Record<string, unknown>) => quietTicket(desk, fields);
 
 beforeAll(async () => {
   desk = await createDesk('search');
