@@ -414,16 +414,15 @@ describe('search: query syntax, ranking, paging, typos', () => {
     const rows = RANKED_MATCHES_LIMIT + 40;
     // Events muted (decision 0073, as an import without notify): 10,040 ticket events would keep the shared
     // instance's dispatcher busy for minutes and stall every other file waiting for its own events.
-    await desk.db.transaction(async (trx) => {
-      await trx.raw("set local groundwork.events = 'off'");
-      await trx.raw(
+    await quietly(desk, (db) =>
+      db.raw(
         `insert into tickets (id, status, priority, organization, requester, subject, description)
        select gen_random_uuid(), (array['open', 'pending', 'solved'])[1 + g % 3], 'normal', ?, ?,
          'Capped ' || g || ' ' || ?, case when g % 3 = 0 then ? else 'plain words' end
        from generate_series(1, ?) as g`,
         [desk.org.id, desk.users.customer.id, common, `${common} again`, rows],
-      );
-    });
+      ),
+    );
     try {
       const ranked = new Set(
         (
@@ -474,10 +473,7 @@ describe('search: query syntax, ranking, paging, typos', () => {
       expect((await found(desk.users.customer.token, W.paged)).meta).toMatchObject({ total: 7, total_exact: true });
     } finally {
       // Gone again, quietly: no later file meets 10,040 tickets of this organization.
-      await desk.db.transaction(async (trx) => {
-        await trx.raw("set local groundwork.events = 'off'");
-        await trx('tickets').where('subject', 'like', `%${common}`).delete();
-      });
+      await quietly(desk, (db) => db('tickets').where('subject', 'like', `%${common}`).delete());
     }
   }, 60_000);
 
