@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEMO_PASSWORD } from '../../extensions/service-desk/seed/core/demo.js';
 import { searchCollections } from '../../extensions/service-desk/spec/search/collections.js';
-import { backfillStatement, documentTable } from '../../extensions/service-desk/spec/search/migrate.js';
+import { backfillStatement, documentTable } from '../../extensions/service-desk/spec/search-vocabulary/migrate.js';
 import { step } from '../lib/log.js';
 import { withClient, type PgConnection } from '../lib/postgres.js';
 import { startMigratedInstance } from '../snapshots/instance.js';

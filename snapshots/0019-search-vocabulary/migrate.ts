@@ -9,7 +9,9 @@
 // index, kept by the same triggers (a word is added when first written, never removed: a stale word finds no
 // document), and then matches the documents' GIN index on those lexemes. The trigram index on each typo field of the
 // collection's own table is dropped: matching `<%` on the rows read every row when the word is similar to a common
-// one (7-10 s at 1,000,000 tickets, docs/benchmarks.md), and each write paid for it. The document expression must
+// one (7-10 s at 1,000,000 tickets, docs/benchmarks.md), and each write paid for it. And the text is parsed with a
+// hyphen between a letter or digit and a digit read as a space (decision 0080: PostgreSQL's parser made `-1042` of
+// `SD-1042`, which no query word matched); kept documents of rows with such a hyphen are reparsed. The document expression must
 // stay equal to the platform's (extensions/platform/src/search/core/sql.ts documentExpression), and the table names
 // to the platform's documentTable and vocabularyTable: spec/search/migrate.test.ts compares them.
 import type { Knex } from 'knex';
@@ -22,6 +24,22 @@ interface Row {
 
 const NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/**
+ * Two passes: a match takes the character on each side, so `a-0-1` leaves `-1` to the second. No `?` (lookaround)
+ * in the pattern, which knex would read as a binding.
+ */
+const HYPHEN_BEFORE_DIGIT = `'([[:alnum:]])-([[:digit:]])', '\\1 \\2', 'g'`;
+
+/** A field's text as the search parses it: a hyphen between a letter or digit and a digit separates two words. */
+const searchableText = (text: string): string =>
+  `regexp_replace(regexp_replace(coalesce(${text}::text, ''), ${HYPHEN_BEFORE_DIGIT}), ${HYPHEN_BEFORE_DIGIT})`;
+
+/** The rows whose document an earlier version stored otherwise: a hyphen between a letter or digit and a digit. */
+export const parsedOtherwiseBefore = (
+  fields: Row['fields'],
+  column: (field: string) => string = (field) => `"${field}"`,
+): string => fields.map(({ field }) => `${column(field)}::text ~ '[[:alnum:]]-[[:digit:]]'`).join(' or ');
+
 export function documentExpression(
   row: Pick<Row, 'language' | 'fields'>,
   column: (field: string) => string = (field) => `"${field}"`,
@@ -29,7 +47,7 @@ export function documentExpression(
   return row.fields
     .map(
       ({ field, weight }) =>
-        `setweight(to_tsvector('${row.language}'::regconfig, coalesce(${column(field)}::text, '')), '${weight}')`,
+        `setweight(to_tsvector('${row.language}'::regconfig, ${searchableText(column(field))}), '${weight}')`,
     )
     .join(' || ');
 }
@@ -50,7 +68,7 @@ export function vocabularyWords(
   const typo = row.fields.filter(({ typo }) => typo);
   if (typo.length === 0) return null;
   return `select word from unnest(tsvector_to_array(${typo
-    .map(({ field }) => `to_tsvector('${row.language}'::regconfig, coalesce(${column(field)}::text, ''))`)
+    .map(({ field }) => `to_tsvector('${row.language}'::regconfig, ${searchableText(column(field))})`)
     .join(' || ')})) as word where char_length(word) >= 3 and word !~ '[0-9@./]'`;
 }
 
@@ -62,10 +80,14 @@ const addWords = (vocabulary: string, words: string, from: string | null) =>
   `insert into ${vocabulary} (word) select distinct w.word from ${from === null ? '' : `${from}, lateral `}(${words}) as w
      order by 1 on conflict (word) do nothing`;
 
-/** Fills (or refills) a collection's document table from its rows. */
-export function backfillStatement(row: Pick<Row, 'collection' | 'language' | 'fields'>, primaryKey: string): string {
+/** Fills (or refills) a collection's document table from its rows, or from those the condition keeps. */
+export function backfillStatement(
+  row: Pick<Row, 'collection' | 'language' | 'fields'>,
+  primaryKey: string,
+  where: string | null = null,
+): string {
   return `insert into groundwork."${documentTable(row.collection)}" (id, document)
-    select "${primaryKey}", ${documentExpression(row)} from "${row.collection}"
+    select "${primaryKey}", ${documentExpression(row)} from "${row.collection}"${where === null ? '' : ` where ${where}`}
     on conflict (id) do update set document = excluded.document`;
 }
 
@@ -145,7 +167,13 @@ export async function up({ database }: { database: Knex.Transaction }): Promise<
     if (empty) {
       const filled = (await database.raw(backfillStatement(row, primaryKey))) as { rowCount: number };
       console.log(`search: ${row.collection}: ${filled.rowCount} documents`);
-    } else console.log(`search: ${row.collection}: documents kept (the table was filled before)`);
+    } else {
+      // Documents of earlier versions are kept, but for the rows whose text this version's parsing reads otherwise.
+      const refilled = (await database.raw(backfillStatement(row, primaryKey, parsedOtherwiseBefore(fields)))) as {
+        rowCount: number;
+      };
+      console.log(`search: ${row.collection}: documents kept, ${refilled.rowCount} reparsed (a hyphen before a digit)`);
+    }
     // Filled once from the rows, like the documents; from then on the triggers add what is written.
     const vocabularyEmpty =
       words('r') !== null &&

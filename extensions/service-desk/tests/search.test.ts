@@ -4,11 +4,14 @@
 // count, no facet and no snippet; a field outside a role's field list is neither matched nor shown.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { harness } from '../../../tests/integration/harness/context.js';
+import knexFactory from 'knex';
+import { dropDatabase } from '../../../scripts/lib/postgres.js';
+import { harness, migratedTestDatabase } from '../../../tests/integration/harness/context.js';
 import { getJson } from '../../../tests/integration/http.js';
 import { RANKED_MATCHES_LIMIT } from '../../platform/src/search/core/contract.js';
 import { documentExpression, documentTable, vocabularyTable } from '../../platform/src/search/core/sql.js';
 import { searchCollections } from '../spec/search/collections.js';
+import { parsedOtherwiseBefore, up as upgradeSearch } from '../spec/search-vocabulary/migrate.js';
 import { asAdmin, call, createDesk, type Desk, madeUpWord, quietly, quietTicket } from './fixtures.js';
 
 interface Hit {
@@ -70,6 +73,8 @@ async function found(token: string, q: string, extra: Record<string, string> = {
 }
 
 const ticket = (fields: Record<string, unknown>) => quietTicket(desk, fields);
+const reparsed = (row: (typeof searchCollections)[number]) =>
+  parsedOtherwiseBefore(row.fields, (field) => `c."${field}"`);
 
 beforeAll(async () => {
   desk = await createDesk('search');
@@ -388,6 +393,27 @@ describe('search: query syntax, ranking, paging, typos', () => {
     expect((await found(agent, `"${W.shared} jam"`)).meta.total).toBe(0);
   });
 
+  it('finds a word or code after a hyphen and a digit (SD-1042, floor-2-5xg…), as PostgreSQL would not parse it', async () => {
+    // PostgreSQL's parser reads `-5xg…` after `2` as the number -5 and a word xg…, `-4817` as a signed number: the
+    // search parses the hyphen as a space (decision 0080). Typo mode (one exact match) adds no other row: a lexeme
+    // with a digit is never in the vocabulary.
+    const part = `5${madeUpWord('xg')}`;
+    const code = `RMA-4${randomBytes(3).readUIntBE(0, 3)}`;
+    const id = await ticket({ subject: `Replace floor-2-${part} now`, description: `Swap under ${code} please` });
+    for (const q of [part, `${part} `, code, `${code} `, `replace ${part}`, `floor ${part} ${code}`]) {
+      const body = await found(desk.users.customer.token, q);
+      expect([q, body.data.map((hit) => hit.id)]).toEqual([q, [id]]);
+    }
+    // Through Directus's own ?search= too: Directus's LIKE would not find two words apart, the ranked index does.
+    const items = await call(
+      desk.users.customer.token,
+      'GET',
+      `/items/tickets?search=${encodeURIComponent(`replace ${part}`)}&fields=id`,
+    );
+    expect((items.body.data as Array<{ id: string }>).map((row) => row.id)).toEqual([id]);
+    await desk.db('tickets').where({ id }).delete();
+  });
+
   it('pages with a stable cursor: every row once, in rank order, the same total on every page', async () => {
     const seen: Hit[] = [];
     let cursor: string | null = null;
@@ -569,6 +595,69 @@ describe('search: the index', () => {
         )
       ).rows[0] as { stale: number };
       expect(stale).toBe(0);
+    }
+  });
+
+  it('search-vocabulary reparses every kept document its parsing changed, and only rows with a hyphen before a digit', async () => {
+    // Upgrading from an earlier version keeps the stored documents but those of the rows this condition selects. No
+    // row outside it may have a document that differs between the two parsings.
+    const id = await ticket({ subject: `Order 7-${madeUpWord('kept')}`, description: 'Box SD-1042 and 2024-05-12' });
+    for (const row of searchCollections) {
+      const before = (record: string) =>
+        row.fields
+          .map(
+            ({ field, weight }) =>
+              `setweight(to_tsvector('${row.language}'::regconfig, coalesce(${record}."${field}"::text, '')), '${weight}')`,
+          )
+          .join(' || ');
+      const now = documentExpression(row as never, (field) => `c."${field}"`);
+      const { missed, changed, selected } = (
+        await desk.db.raw(
+          `select count(*) filter (where (${before('c')}) <> (${now}) and not (${reparsed(row)}))::int as missed,
+                  count(*) filter (where (${before('c')}) <> (${now}))::int as changed,
+                  count(*) filter (where ${reparsed(row)})::int as selected
+             from "${row.collection}" c`,
+        )
+      ).rows[0] as { missed: number; changed: number; selected: number };
+      expect([row.collection, missed]).toEqual([row.collection, 0]);
+      expect(changed).toBeLessThanOrEqual(selected);
+      if (row.collection === 'tickets') expect(changed).toBeGreaterThan(0);
+    }
+    await desk.db('tickets').where({ id }).delete();
+  });
+
+  it('upgrading: search-vocabulary reparses a kept document stored the earlier way, on a copy of the database', async () => {
+    const db = await migratedTestDatabase('search_reparse');
+    const sql = knexFactory({ client: 'pg', connection: { ...db }, pool: { min: 0, max: 1 } });
+    try {
+      const [kept, plain] = [randomUUID(), randomUUID()];
+      const part = `5${madeUpWord('part')}`;
+      await sql('kb_articles').insert([
+        { id: kept, title: `Part AB-3-${part}`, slug: `a-${kept}`, body: 'Swap it', status: 'published' },
+        { id: plain, title: `Plain ${part}`, slug: `a-${plain}`, body: 'No hyphen', status: 'published' },
+      ]);
+      // As the versions before stored them: the text as PostgreSQL parses it.
+      const articles = searchCollections.find((row) => row.collection === 'kb_articles')!;
+      const before = articles.fields
+        .map(
+          ({ field, weight }) =>
+            `setweight(to_tsvector('${articles.language}'::regconfig, coalesce(a."${field}"::text, '')), '${weight}')`,
+        )
+        .join(' || ');
+      const documents = `groundwork."${documentTable('kb_articles')}"`;
+      await sql.raw(`update ${documents} d set document = ${before} from kb_articles a where a.id = d.id`);
+      const matching = async () =>
+        (
+          (await sql.raw(`select id from ${documents} where document @@ to_tsquery('english', ?) order by id`, [
+            part,
+          ])) as { rows: Array<{ id: string }> }
+        ).rows.map(({ id }) => id);
+      expect(await matching()).toEqual([plain]);
+      await sql.transaction((trx) => upgradeSearch({ database: trx }));
+      expect((await matching()).sort()).toEqual([kept, plain].sort());
+    } finally {
+      await sql.destroy();
+      await dropDatabase(harness().server, db.database);
     }
   });
 

@@ -46,13 +46,18 @@ describe('search configuration', () => {
 });
 
 describe('search SQL', () => {
+  // A hyphen between a letter or digit and a digit is a space to the search (decision 0080).
+  const twice = `'([[:alnum:]])-([[:digit:]])', '\\1 \\2', 'g'`;
+  const searchable = (column: string) =>
+    `regexp_replace(regexp_replace(coalesce(${column}::text, ''), ${twice}), ${twice})`;
+
   it('builds the weighted document, optionally from the readable fields only', () => {
     expect(documentExpression(tickets as never)).toBe(
-      `setweight(to_tsvector('english'::regconfig, coalesce("subject"::text, '')), 'A') || ` +
-        `setweight(to_tsvector('english'::regconfig, coalesce("description"::text, '')), 'B')`,
+      `setweight(to_tsvector('english'::regconfig, ${searchable('"subject"')}), 'A') || ` +
+        `setweight(to_tsvector('english'::regconfig, ${searchable('"description"')}), 'B')`,
     );
     expect(documentExpression(tickets as never, (field) => `p."${field}"`, new Set(['description']))).toBe(
-      `setweight(to_tsvector('english'::regconfig, coalesce(p."description"::text, '')), 'B')`,
+      `setweight(to_tsvector('english'::regconfig, ${searchable('p."description"')}), 'B')`,
     );
     expect(documentExpression(tickets as never, undefined, new Set())).toBeNull();
   });

@@ -8,7 +8,22 @@ import type { ParsedQuery } from './query.js';
 export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /**
- * The weighted tsvector of a row: `setweight(to_tsvector('<language>'::regconfig, coalesce(<col>, '')), '<w>') || …`.
+ * Two passes: a match takes the character on each side, so `a-0-1` leaves `-1` to the second. No `?` (lookaround)
+ * in the pattern, which knex would read as a binding.
+ */
+const HYPHEN_BEFORE_DIGIT = `'([[:alnum:]])-([[:digit:]])', '\\1 \\2', 'g'`;
+
+/**
+ * A field's text as the search parses it: a hyphen between a letter or digit and a digit separates two words.
+ * PostgreSQL's parser reads `-12` there as a signed number (`SD-1042` is `sd` and `-1042`, `floor-2-12ab` loses
+ * `12ab`), while the query parser splits every such word (`sd <-> 1042`), so the typed code or word never matched
+ * (decision 0080).
+ */
+export const searchableText = (text: string): string =>
+  `regexp_replace(regexp_replace(coalesce(${text}::text, ''), ${HYPHEN_BEFORE_DIGIT}), ${HYPHEN_BEFORE_DIGIT})`;
+
+/**
+ * The weighted tsvector of a row: `setweight(to_tsvector('<language>'::regconfig, <searchableText(col)>), '<w>') || …`.
  * `column` qualifies each field (e.g. with a table alias); `only` keeps just these fields (the ones a caller may read).
  */
 export function documentExpression(
@@ -20,7 +35,7 @@ export function documentExpression(
     .filter(({ field }) => !only || only.has(field))
     .map(
       ({ field, weight }) =>
-        `setweight(to_tsvector('${config.language}'::regconfig, coalesce(${column(field)}::text, '')), '${weight}')`,
+        `setweight(to_tsvector('${config.language}'::regconfig, ${searchableText(column(field))}), '${weight}')`,
     );
   return parts.length === 0 ? null : parts.join(' || ');
 }
