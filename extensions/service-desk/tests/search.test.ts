@@ -404,6 +404,11 @@ describe('search: query syntax, ranking, paging, typos', () => {
       const body = await found(desk.users.customer.token, q);
       expect([q, body.data.map((hit) => hit.id)]).toEqual([q, [id]]);
     }
+    // Highlighted, and shown as written (hyphens kept).
+    const [prefix, digits] = code.split('-') as [string, string];
+    const snippet = (await found(desk.users.customer.token, `${part} ${code}`)).data[0]!.snippet;
+    expect(snippet).toContain(`floor-2-<mark>${part}</mark>`);
+    expect(snippet).toContain(`<mark>${prefix}</mark>-<mark>${digits}</mark>`);
     // Through Directus's own ?search= too: Directus's LIKE would not find two words apart, the ranked index does.
     const items = await call(
       desk.users.customer.token,

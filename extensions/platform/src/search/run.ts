@@ -12,7 +12,9 @@ import type { ParsedQuery } from './core/query.js';
 import {
   documentExpression,
   documentTable,
+  headlineText,
   quoteIdentifier,
+  restoreHyphens,
   searchQuerySql,
   typoTsquery,
   vocabularyTable,
@@ -178,11 +180,13 @@ async function branch(
     config.facet_field && permitted.otherFields.has(config.facet_field)
       ? `${column(config.facet_field)}::text`
       : 'null';
-  const text = escapeHtml(
-    `concat_ws(' … ', ${config.fields
-      .filter(({ field }) => readable.has(field))
-      .map(({ field }) => column(field))
-      .join(', ')})`,
+  const text = headlineText(
+    escapeHtml(
+      `concat_ws(' … ', ${config.fields
+        .filter(({ field }) => readable.has(field))
+        .map(({ field }) => column(field))
+        .join(', ')})`,
+    ),
   );
   // The cap in the permitted query itself, on the base table's own key (indexed; the key Directus selects may be a
   // CASE): for a word in most rows PostgreSQL walks the key's index and stops after the cap, instead of ranking every
@@ -291,7 +295,7 @@ async function searchOnce(
      counted as (${branches.map((branch, index) => branch.count(ctes[index]!)).join(' union all ')})
      select
        (select coalesce(json_agg(json_build_object('collection', collection, 'id', id, 'score', score, 'fields', fields,
-          'snippet', ${request.keysOnly ? 'null' : 'ts_headline(language::regconfig, text, query, ?)'})
+          'snippet', ${request.keysOnly ? 'null' : restoreHyphens('ts_headline(language::regconfig, text, query, ?)')})
           order by score desc, collection, id), '[]'::json) from page) as hits,
        (select coalesce(sum(n), 0) from counted)::int as total,
        (select coalesce(bool_or(candidates > ?), false)

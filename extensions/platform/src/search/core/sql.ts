@@ -23,6 +23,16 @@ export const searchableText = (text: string): string =>
   `regexp_replace(regexp_replace(coalesce(${text}::text, ''), ${HYPHEN_BEFORE_DIGIT}), ${HYPHEN_BEFORE_DIGIT})`;
 
 /**
+ * A snippet's text with those hyphens as chr(1): the parser separates on it as on the document's space, so the code
+ * is highlighted, and `restoreHyphens` shows the text as written.
+ */
+export const headlineText = (text: string): string => {
+  const marked = `'([[:alnum:]])-([[:digit:]])', '\\1' || chr(1) || '\\2', 'g'`;
+  return `regexp_replace(regexp_replace(${text}, ${marked}), ${marked})`;
+};
+export const restoreHyphens = (headline: string): string => `replace(${headline}, chr(1), '-')`;
+
+/**
  * The weighted tsvector of a row: `setweight(to_tsvector('<language>'::regconfig, <searchableText(col)>), '<w>') || …`.
  * `column` qualifies each field (e.g. with a table alias); `only` keeps just these fields (the ones a caller may read).
  */
