@@ -8,10 +8,14 @@ import type { ParsedQuery } from './query.js';
 export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /**
- * Two passes: a match takes the character on each side, so `a-0-1` leaves `-1` to the second. No `?` (lookaround)
- * in the pattern, which knex would read as a binding.
+ * `text` with every hyphen between a letter or digit and a digit replaced as `replacement` (a SQL replacement string
+ * whose \1 and \2 are the characters around the hyphen). Two passes: a match takes the character on each side, so
+ * `a-0-1` leaves `-1` to the second. No `?` (lookaround) in the pattern, which knex would read as a binding.
  */
-const HYPHEN_BEFORE_DIGIT = `'([[:alnum:]])-([[:digit:]])', '\\1 \\2', 'g'`;
+const separateHyphenBeforeDigit = (text: string, replacement: string): string => {
+  const pass = `'([[:alnum:]])-([[:digit:]])', ${replacement}, 'g'`;
+  return `regexp_replace(regexp_replace(${text}, ${pass}), ${pass})`;
+};
 
 /**
  * A field's text as the search parses it: a hyphen between a letter or digit and a digit separates two words.
@@ -20,16 +24,13 @@ const HYPHEN_BEFORE_DIGIT = `'([[:alnum:]])-([[:digit:]])', '\\1 \\2', 'g'`;
  * (decision 0080).
  */
 export const searchableText = (text: string): string =>
-  `regexp_replace(regexp_replace(coalesce(${text}::text, ''), ${HYPHEN_BEFORE_DIGIT}), ${HYPHEN_BEFORE_DIGIT})`;
+  separateHyphenBeforeDigit(`coalesce(${text}::text, '')`, `'\\1 \\2'`);
 
 /**
  * A snippet's text with those hyphens as chr(1): the parser separates on it as on the document's space, so the code
  * is highlighted, and `restoreHyphens` shows the text as written.
  */
-export const headlineText = (text: string): string => {
-  const marked = `'([[:alnum:]])-([[:digit:]])', '\\1' || chr(1) || '\\2', 'g'`;
-  return `regexp_replace(regexp_replace(${text}, ${marked}), ${marked})`;
-};
+export const headlineText = (text: string): string => separateHyphenBeforeDigit(text, `'\\1' || chr(1) || '\\2'`);
 export const restoreHyphens = (headline: string): string => `replace(${headline}, chr(1), '-')`;
 
 /**
