@@ -11,6 +11,7 @@ import { getJson } from '../../../tests/integration/http.js';
 import { RANKED_MATCHES_LIMIT } from '../../platform/src/search/core/contract.js';
 import { documentExpression, documentTable, vocabularyTable } from '../../platform/src/search/core/sql.js';
 import { searchCollections } from '../spec/search/collections.js';
+import { documentExpression as releasedDocumentExpression } from '../spec/search-insert-statement/migrate.js';
 import { parsedOtherwiseBefore, up as upgradeSearch } from '../spec/search-vocabulary/migrate.js';
 import { asAdmin, call, createDesk, type Desk, madeUpWord, quietly, quietTicket } from './fixtures.js';
 
@@ -608,13 +609,7 @@ describe('search: the index', () => {
     // row outside it may have a document that differs between the two parsings.
     const id = await ticket({ subject: `Order 7-${madeUpWord('kept')}`, description: 'Box SD-1042 and 2024-05-12' });
     for (const row of searchCollections) {
-      const before = (record: string) =>
-        row.fields
-          .map(
-            ({ field, weight }) =>
-              `setweight(to_tsvector('${row.language}'::regconfig, coalesce(${record}."${field}"::text, '')), '${weight}')`,
-          )
-          .join(' || ');
+      const before = (record: string) => releasedDocumentExpression(row, (field) => `${record}."${field}"`);
       const now = documentExpression(row as never, (field) => `c."${field}"`);
       const { missed, changed, selected } = (
         await desk.db.raw(
@@ -641,14 +636,9 @@ describe('search: the index', () => {
         { id: kept, title: `Part AB-3-${part}`, slug: `a-${kept}`, body: 'Swap it', status: 'published' },
         { id: plain, title: `Plain ${part}`, slug: `a-${plain}`, body: 'No hyphen', status: 'published' },
       ]);
-      // As the versions before stored them: the text as PostgreSQL parses it.
+      // As the released versions stored them (0018's expression): the text as PostgreSQL parses it.
       const articles = searchCollections.find((row) => row.collection === 'kb_articles')!;
-      const before = articles.fields
-        .map(
-          ({ field, weight }) =>
-            `setweight(to_tsvector('${articles.language}'::regconfig, coalesce(a."${field}"::text, '')), '${weight}')`,
-        )
-        .join(' || ');
+      const before = releasedDocumentExpression(articles, (field) => `a."${field}"`);
       const documents = `groundwork."${documentTable('kb_articles')}"`;
       await sql.raw(`update ${documents} d set document = ${before} from kb_articles a where a.id = d.id`);
       const matching = async () =>
