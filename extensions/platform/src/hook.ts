@@ -24,7 +24,7 @@ import { checkEnv, describeEnvProblems } from './shared/env.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './shared/request-id.js';
 import { currentRequest, requestScope } from './shared/request-scope.js';
 import { clientIp } from './security/login.js';
-import { refuseShareWrites } from './advisories/shares.js';
+import { registerShareRules } from './advisories/shares.js';
 import { createRevocation, httpToken, websocketToken } from './users/revocation.js';
 import { keepRequiredTfa } from './users/tfa.js';
 import { registerSecurity } from './security/index.js';
@@ -136,10 +136,9 @@ export default defineHook((register, context) => {
   // users: where a policy requires TOTP, only an admin turns it off (users/tfa.ts; Directus enforces it in the app only).
   filter('users.update', keepRequiredTfa());
 
-  // advisories: no non-admin creates or changes a share, whatever a permission grants (CVE-2026-129239).
-  const shares = refuseShareWrites(logger.child({ capability: 'advisories' }));
-  filter('shares.create', shares);
-  filter('shares.update', shares);
+  // advisories: no non-admin creates or changes a share, whatever a permission grants (CVE-2026-129239); with the
+  // response cache on, no share is made and no link signs in (CVE-2026-61836).
+  registerShareRules(register, context);
 
   // After every extension has registered its queues, before the server listens: requests may enqueue at once.
   init('app.after', async () => {

@@ -4,7 +4,7 @@
 // ItemsService.readByQuery, which emits `<scope>.query`; a refused path is a 403 FORBIDDEN in Directus's envelope.
 import type { Accountability, HookExtensionContext, RegisterFunctions, SchemaOverview } from '@directus/types';
 import type { Knex } from 'knex';
-import { QueryForbiddenError } from '../shared/errors.js';
+import { ForbiddenWithReasonError } from '../shared/errors.js';
 import { QUERY_EVENTS } from '../shared/query-events.js';
 import { accessFromGrants, type CollectionAccess, type ReadGrant } from './core/access.js';
 import { describeRefusals, refusedPaths, usesFields, type QueryView, type SchemaView } from './core/paths.js';
@@ -139,7 +139,7 @@ export function registerQueryGuard({ filter }: RegisterFunctions, context: HookE
       return cache.get(collection)!;
     };
     const refusals = refusedPaths(String(meta['collection']), query as QueryView, access, schemaView(schema));
-    if (refusals.length > 0) throw new QueryForbiddenError({ reason: describeRefusals(refusals) });
+    if (refusals.length > 0) throw new ForbiddenWithReasonError({ reason: describeRefusals(refusals) });
     return query;
   };
 

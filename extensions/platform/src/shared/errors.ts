@@ -56,8 +56,8 @@ export const InvalidParamsError = createError<InputErrorExtensions>(
 );
 export const ForbiddenError = createError(ErrorCode.Forbidden, "You don't have permission to access this.", 403);
 // Directus's FORBIDDEN with a reason, as its own field check gives: a query path the caller may not filter, sort or
-// aggregate on (query-guard/).
-export const QueryForbiddenError = createError<{ reason: string }>(
+// aggregate on (query-guard/); a share while the response cache is on (advisories/).
+export const ForbiddenWithReasonError = createError<{ reason: string }>(
   ErrorCode.Forbidden,
   "You don't have permission to access this.",
   403,

@@ -1,13 +1,36 @@
 import { describe, expect, it } from '@jest/globals';
-import { shareWriteAllowed } from './shares.js';
+import { shareLoginAllowed, shareWriteAllowed } from './shares.js';
 
-describe('shareWriteAllowed', () => {
-  it('allows admins and calls without accountability', () => {
-    expect(shareWriteAllowed({ user: 'a', admin: true })).toBe(true);
-    expect(shareWriteAllowed(null)).toBe(true);
+describe('shareWriteAllowed with the response cache off', () => {
+  it('allows admins and calls without accountability to create and change shares', () => {
+    for (const write of ['create', 'update'] as const) {
+      expect(shareWriteAllowed({ user: 'a', admin: true }, write, false)).toBe(true);
+      expect(shareWriteAllowed(null, write, false)).toBe(true);
+    }
   });
   it('refuses every other caller, signed in or public', () => {
-    expect(shareWriteAllowed({ user: 'u', admin: false })).toBe(false);
-    expect(shareWriteAllowed({ user: null, admin: false })).toBe(false);
+    for (const write of ['create', 'update'] as const) {
+      expect(shareWriteAllowed({ user: 'u', admin: false }, write, false)).toBe(false);
+      expect(shareWriteAllowed({ user: null, admin: false }, write, false)).toBe(false);
+    }
+  });
+});
+
+describe('shareWriteAllowed with the response cache on (CVE-2026-61836)', () => {
+  it('refuses every creation, an admin’s and Directus’s own included', () => {
+    expect(shareWriteAllowed({ user: 'a', admin: true }, 'create', true)).toBe(false);
+    expect(shareWriteAllowed(null, 'create', true)).toBe(false);
+    expect(shareWriteAllowed({ user: 'u', admin: false }, 'create', true)).toBe(false);
+  });
+  it('lets an admin change an existing share (to end it), and nobody else', () => {
+    expect(shareWriteAllowed({ user: 'a', admin: true }, 'update', true)).toBe(true);
+    expect(shareWriteAllowed({ user: 'u', admin: false }, 'update', true)).toBe(false);
+  });
+});
+
+describe('shareLoginAllowed', () => {
+  it('lets a link sign in only while the response cache is off', () => {
+    expect(shareLoginAllowed(false)).toBe(true);
+    expect(shareLoginAllowed(true)).toBe(false);
   });
 });
