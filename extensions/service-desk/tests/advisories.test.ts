@@ -1,6 +1,7 @@
 // Regression tests for the Directus 11.x advisories that Groundwork closes by configuration (fixed upstream only
 // in 12.0; /work/shared/ARCHITECTURE.md §6). The instances here run with the security baseline users get, read
-// from .env.example (scripts/lib/security-baseline.ts), on the main test database (snapshot 0002 applied).
+// from .env.example (scripts/lib/security-baseline.ts), on a migrated database of this file's own: one instance has
+// the response cache off, and its boot drops the cache-purge triggers that instances with it on rely on.
 //   CVE-2026-61835: import by URL reaches the host through a literal 0.0.0.0 (SSRF).
 //   CVE-2026-35409: the same through an IPv4-mapped IPv6 address ([::ffff:127.0.0.1]).
 //   CVE-2026-61836: the response-cache key has no share or role context; no policy may grant shares.
@@ -13,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ROLE } from '../spec/service-desk/access.js';
 import { startInstance, type DirectusInstance } from '../../../scripts/lib/instance.js';
 import { readSecurityBaseline } from '../../../scripts/lib/security-baseline.js';
-import { harness } from '../../../tests/integration/harness/context.js';
+import { dropDatabase, type PgConnection } from '../../../scripts/lib/postgres.js';
+import { harness, migratedTestDatabase } from '../../../tests/integration/harness/context.js';
 import { adminToken, expectErrorEnvelope, getJson } from '../../../tests/integration/http.js';
 
 const baseline = readSecurityBaseline();
@@ -24,7 +26,8 @@ let target: Server;
 let port: number;
 const hits: string[] = [];
 
-/** The baseline, with the response cache on: the configuration CVE-2026-61836 is about. */
+let db: PgConnection;
+/** The baseline, the response cache on (decision 0081): the configuration CVE-2026-61836 is about. */
 let hardened: DirectusInstance;
 /** The positive control: the same baseline without the deny list, so the import tests can fail. */
 let open: DirectusInstance;
@@ -66,13 +69,15 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
   port = (target.address() as AddressInfo).port;
 
+  db = await migratedTestDatabase('advisories');
   [hardened, open] = await Promise.all([
-    startInstance({ db: harness().db, name: 'advisories-baseline', env: { ...baseline, CACHE_ENABLED: 'true' } }),
-    // 192.0.2.1 (TEST-NET-1) is never reached; Directus's own default list would deny 0.0.0.0.
+    startInstance({ db, name: 'advisories-baseline', env: { ...baseline, CACHE_ENABLED: 'true' } }),
+    // 192.0.2.1 (TEST-NET-1) is never reached; Directus's own default list would deny 0.0.0.0. The response cache
+    // off: the configuration where shares may exist (the share tests make theirs here).
     startInstance({
-      db: harness().db,
+      db,
       name: 'advisories-open',
-      env: { ...baseline, IMPORT_IP_DENY_LIST: '192.0.2.1' },
+      env: { ...baseline, IMPORT_IP_DENY_LIST: '192.0.2.1', CACHE_ENABLED: 'false' },
     }),
   ]);
   [hardenedAdmin, openAdmin] = await Promise.all([adminToken(hardened.baseUrl), adminToken(open.baseUrl)]);
@@ -80,6 +85,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([hardened?.stop(), open?.stop()]);
+  if (db) await dropDatabase(harness().server, db.database);
   await new Promise((resolve) => target?.close(resolve));
 });
 
@@ -162,17 +168,83 @@ describe('CVE-2026-61836: shares with the response cache on', () => {
     expect(share.status).toBe(403);
     expectErrorEnvelope(share, 'FORBIDDEN');
   });
+
+  const organization = async (label: string) => {
+    const made = await call(open, openAdmin, 'POST', '/items/organizations', {
+      name: `Cache shares ${label} ${run}`,
+      domain: `cache-shares-${label}-${run}.example.com`,
+    });
+    expect(made.status).toBe(200);
+    return (made.body.data as { id: string }).id;
+  };
+  const makeShare = async (item: string) => {
+    const made = await call(open, openAdmin, 'POST', '/shares', { collection: 'organizations', item });
+    expect(made.status).toBe(200);
+    return (made.body.data as { id: string }).id;
+  };
+  const signIn = (instance: DirectusInstance, share: string) =>
+    getJson(`${instance.baseUrl}/shares/auth`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ share, mode: 'json' }),
+    });
+  const refresh = (instance: DirectusInstance, token: string) =>
+    getJson(`${instance.baseUrl}/auth/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh_token: token, mode: 'json' }),
+    });
+
+  it('refuses an admin’s share and a link’s sign-in, saying why; an admin may still end a share', async () => {
+    const item = await organization('refused');
+    const made = await call(hardened, hardenedAdmin, 'POST', '/shares', { collection: 'organizations', item });
+    expect(made.status).toBe(403);
+    expectErrorEnvelope(made, 'FORBIDDEN');
+    expect(made.text).toContain('CVE-2026-61836');
+
+    // A share made where the cache is off (the control: it signs in there) does not sign in with the cache on.
+    const share = await makeShare(item);
+    expect((await signIn(open, share)).status).toBe(200);
+    const refused = await signIn(hardened, share);
+    expect(refused.status).toBe(403);
+    expectErrorEnvelope(refused, 'FORBIDDEN');
+    expect(refused.text).toContain('CVE-2026-61836');
+
+    const ended = await call(hardened, hardenedAdmin, 'PATCH', `/shares/${share}`, {
+      date_end: new Date(Date.now() - 60_000).toISOString(),
+    });
+    expect(ended.status).toBe(200);
+    expect((await signIn(open, share)).status).toBe(401);
+  });
+
+  it('a boot with the cache on ends the sessions links opened while it was off', async () => {
+    const share = await makeShare(await organization('sessions'));
+    const first = await signIn(open, share);
+    expect(first.status).toBe(200);
+    // The control: the link's session refreshes while no instance with the cache on has booted since it opened.
+    const renewed = await refresh(open, (first.body.data as { refresh_token: string }).refresh_token);
+    expect(renewed.status).toBe(200);
+
+    const booted = await startInstance({ db, name: 'advisories-cache-boot', env: baseline });
+    try {
+      const after = await refresh(open, (renewed.body.data as { refresh_token: string }).refresh_token);
+      expect(after.status).toBe(401);
+      expectErrorEnvelope(after, 'INVALID_CREDENTIALS');
+    } finally {
+      await booted.stop();
+    }
+  });
 });
 
 describe('CVE-2026-129239: no non-admin writes a share, even with a permission that would allow it', () => {
   it('refuses an agent creating a share or changing one (an admin’s, or one it owns) over REST and GraphQL', async () => {
     const email = `advisory-shares-${run}@desk.example.com`;
     const password = `pw-${randomBytes(8).toString('hex')}`;
-    const user = await call(hardened, hardenedAdmin, 'POST', '/users', { email, password, role: ROLE.agent });
+    const user = await call(open, openAdmin, 'POST', '/users', { email, password, role: ROLE.agent });
     const agentId = (user.body.data as { id: string }).id;
     // The attack needs a share permission; grant one on a policy of this user only, so the platform's filter is
     // what refuses (without it, every write below succeeds).
-    const policy = await call(hardened, hardenedAdmin, 'POST', '/policies', {
+    const policy = await call(open, openAdmin, 'POST', '/policies', {
       name: `share writer ${run}`,
       app_access: true,
       permissions: (['create', 'update', 'read'] as const).map((action) => ({
@@ -184,26 +256,22 @@ describe('CVE-2026-129239: no non-admin writes a share, even with a permission t
     expect(policy.status).toBe(200);
     const policyId = (policy.body.data as { id: string }).id;
     try {
-      expect((await call(hardened, hardenedAdmin, 'POST', '/access', { user: agentId, policy: policyId })).status).toBe(
-        200,
-      );
-      const org = await call(hardened, hardenedAdmin, 'POST', '/items/organizations', {
+      expect((await call(open, openAdmin, 'POST', '/access', { user: agentId, policy: policyId })).status).toBe(200);
+      const org = await call(open, openAdmin, 'POST', '/items/organizations', {
         name: `Shares ${run}`,
         domain: `shares-${run}.example.com`,
       });
       const item = (org.body.data as { id: string }).id;
       const share = async () => {
-        const made = await call(hardened, hardenedAdmin, 'POST', '/shares', { collection: 'organizations', item });
+        const made = await call(open, openAdmin, 'POST', '/shares', { collection: 'organizations', item });
         expect(made.status).toBe(200);
         return (made.body.data as { id: string }).id;
       };
       const adminShare = await share();
       const ownShare = await share();
-      expect(
-        (await call(hardened, hardenedAdmin, 'PATCH', `/shares/${ownShare}`, { user_created: agentId })).status,
-      ).toBe(200);
+      expect((await call(open, openAdmin, 'PATCH', `/shares/${ownShare}`, { user_created: agentId })).status).toBe(200);
 
-      const login = await getJson(`${hardened.baseUrl}/auth/login`, {
+      const login = await getJson(`${open.baseUrl}/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email, password }),
@@ -211,29 +279,29 @@ describe('CVE-2026-129239: no non-admin writes a share, even with a permission t
       const agent = (login.body.data as { access_token: string }).access_token;
       const managerRole = ROLE.manager;
       for (const id of [adminShare, ownShare]) {
-        const patched = await call(hardened, agent, 'PATCH', `/shares/${id}`, {
+        const patched = await call(open, agent, 'PATCH', `/shares/${id}`, {
           role: managerRole,
           user_created: agentId,
         });
         expect([id, patched.status]).toEqual([id, 403]);
         expectErrorEnvelope(patched, 'FORBIDDEN');
-        const graphql = await call(hardened, agent, 'POST', '/graphql/system', {
+        const graphql = await call(open, agent, 'POST', '/graphql/system', {
           query: `mutation { update_shares_item(id: "${id}", data: { role: "${managerRole}" }) { id } }`,
         });
         expect([id, (graphql.body.errors as unknown[] | undefined)?.length ?? 0]).toEqual([id, 1]);
       }
-      const batch = await call(hardened, agent, 'PATCH', '/shares', {
+      const batch = await call(open, agent, 'PATCH', '/shares', {
         keys: [adminShare, ownShare],
         data: { role: managerRole },
       });
       expect(batch.status).toBe(403);
-      const created = await call(hardened, agent, 'POST', '/shares', { collection: 'organizations', item });
+      const created = await call(open, agent, 'POST', '/shares', { collection: 'organizations', item });
       expect(created.status).toBe(403);
       expectErrorEnvelope(created, 'FORBIDDEN');
 
       const rows = await call(
-        hardened,
-        hardenedAdmin,
+        open,
+        openAdmin,
         'GET',
         `/shares?filter[item][_eq]=${item}&fields=id,role,user_created&limit=-1`,
       );
@@ -242,7 +310,7 @@ describe('CVE-2026-129239: no non-admin writes a share, even with a permission t
       expect(shares.every((row) => row.role === null)).toBe(true);
       expect(shares.find((row) => row.id === adminShare)?.user_created).not.toBe(agentId);
     } finally {
-      await call(hardened, hardenedAdmin, 'DELETE', `/policies/${policyId}`);
+      await call(open, openAdmin, 'DELETE', `/policies/${policyId}`);
     }
   });
 });
