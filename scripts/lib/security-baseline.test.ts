@@ -28,7 +28,14 @@ describe('security baseline', () => {
     const denied = baseline.IMPORT_IP_DENY_LIST.split(',');
     expect(denied).toEqual(expect.arrayContaining(['0.0.0.0', '0.0.0.0/8', '127.0.0.0/8', '::1']));
     expect(baseline).toEqual(
-      expect.objectContaining({ HASH_MEMORY_COST: '19456', HASH_TIME_COST: '2', CACHE_ENABLED: 'false' }),
+      expect.objectContaining({
+        HASH_MEMORY_COST: '19456',
+        HASH_TIME_COST: '2',
+        // The response cache is on, with what keeps its answers current and cheap (decision 0081).
+        CACHE_ENABLED: 'true',
+        CACHE_AUTO_PURGE: 'true',
+        CACHE_SCHEMA_FREEZE_ENABLED: 'true',
+      }),
     );
   });
 
