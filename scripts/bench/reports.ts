@@ -22,7 +22,7 @@ import { runLoad, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable, percentile } from './lib/stats.js';
 import { seedServiceDesk } from './lib/seeded.js';
-import { benchServer } from './lib/server.js';
+import { benchServer, RESPONSE_CACHE_OFF } from './lib/server.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
@@ -208,7 +208,12 @@ try {
   instance = await startMigratedInstance({
     db,
     name: 'bench-reports',
-    env: { LOG_LEVEL: 'warn', PRESSURE_LIMITER_ENABLED: 'false', STORAGE_LOCAL_ROOT: storageRoot },
+    env: {
+      LOG_LEVEL: 'warn',
+      PRESSURE_LIMITER_ENABLED: 'false',
+      STORAGE_LOCAL_ROOT: storageRoot,
+      ...RESPONSE_CACHE_OFF,
+    },
   });
   const base = instance.baseUrl;
   const login = async (email: string) =>

@@ -32,7 +32,7 @@ import { runLoad, runSequential, type LoadResult } from './lib/load.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { formatTable } from './lib/stats.js';
 import { seedServiceDesk } from './lib/seeded.js';
-import { benchServer } from './lib/server.js';
+import { benchServer, RESPONSE_CACHE_OFF } from './lib/server.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
@@ -128,7 +128,12 @@ try {
   instance = await startMigratedInstance({
     db,
     name: 'bench-search',
-    env: { LOG_LEVEL: 'warn', PRESSURE_LIMITER_ENABLED: 'false', STORAGE_LOCAL_ROOT: storageRoot },
+    env: {
+      LOG_LEVEL: 'warn',
+      PRESSURE_LIMITER_ENABLED: 'false',
+      STORAGE_LOCAL_ROOT: storageRoot,
+      ...RESPONSE_CACHE_OFF,
+    },
   });
   const base = instance.baseUrl;
   const login = async (email: string) =>

@@ -27,7 +27,7 @@ import { prepareMix } from './load/routes.js';
 import { createListIndexes, dropListIndexes, INDEXES } from './lib/list-indexes.js';
 import { readBenchOptions, SMOKE_NOTE, wholeNumber } from './lib/options.js';
 import { seedServiceDesk } from './lib/seeded.js';
-import { benchServer } from './lib/server.js';
+import { benchServer, RESPONSE_CACHE_OFF } from './lib/server.js';
 import { formatTable } from './lib/stats.js';
 import {
   createEntrySplitter,
@@ -161,6 +161,8 @@ try {
       PRESSURE_LIMITER_ENABLED: 'false',
       RATE_LIMITER_ENABLED: 'false',
       STORAGE_LOCAL_ROOT: storageRoot,
+      // Every route's statements must reach PostgreSQL to be judged.
+      ...RESPONSE_CACHE_OFF,
     },
   });
   const base = instance.baseUrl;

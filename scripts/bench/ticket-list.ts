@@ -31,7 +31,7 @@ import { formatTable } from './lib/stats.js';
 import { json, rssMb } from './lib/http.js';
 import { createListIndexes, dropListIndexes, INDEXES } from './lib/list-indexes.js';
 import { seedServiceDesk } from './lib/seeded.js';
-import { benchServer } from './lib/server.js';
+import { benchServer, RESPONSE_CACHE_OFF } from './lib/server.js';
 
 const SCOPE = 'bench';
 const { smoke, values } = readBenchOptions({
@@ -99,7 +99,12 @@ try {
   instance = await startMigratedInstance({
     db,
     name: 'bench-ticket-list',
-    env: { LOG_LEVEL: 'warn', PRESSURE_LIMITER_ENABLED: 'false', STORAGE_LOCAL_ROOT: storageRoot },
+    env: {
+      LOG_LEVEL: 'warn',
+      PRESSURE_LIMITER_ENABLED: 'false',
+      STORAGE_LOCAL_ROOT: storageRoot,
+      ...RESPONSE_CACHE_OFF,
+    },
   });
   memory.push(['after boot', rssMb(instance.process.pid)]);
   const base = instance.baseUrl;

@@ -6,6 +6,13 @@ import { buildStaleExtensions, listExtensions } from '../../lib/extensions.js';
 import { createTestDatabase } from '../../lib/instance.js';
 import { dropDatabase, toolServer, type PgConnection } from '../../lib/postgres.js';
 
+/**
+ * For benches that measure a query path: they read the same URLs over and over, which the response cache (on in the
+ * baseline users get, decision 0081) would answer from memory after the first read, so they would measure the cache.
+ * `bench:cache` measures the cache itself; `bench:load` and the write benches run with the baseline.
+ */
+export const RESPONSE_CACHE_OFF = { CACHE_ENABLED: 'false' } as const;
+
 export interface BenchServer {
   server: PgConnection;
   /** A new empty database, dropped by close() unless dropped before. */
