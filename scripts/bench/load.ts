@@ -122,8 +122,6 @@ try {
     REDIS: redisUrl,
     ...redisNamespaceEnv(NS),
     SYNCHRONIZATION_STORE: 'redis',
-    // The response cache of the baseline (on, decision 0081), shared by the two as a deployment's replicas share it.
-    CACHE_STORE: 'redis',
   };
   instances = await Promise.all([
     startMigratedInstance({ db, name: 'bench-load-a', env }),

@@ -31,8 +31,8 @@ describe('security baseline', () => {
       expect.objectContaining({
         HASH_MEMORY_COST: '19456',
         HASH_TIME_COST: '2',
-        // The response cache is on, with what keeps its answers current and cheap (decision 0081).
-        CACHE_ENABLED: 'true',
+        // The response cache off, what keeps its answers current when turned on, and the frozen schema (decision 0081).
+        CACHE_ENABLED: 'false',
         CACHE_AUTO_PURGE: 'true',
         CACHE_SCHEMA_FREEZE_ENABLED: 'true',
       }),

@@ -7,9 +7,9 @@ import { createTestDatabase } from '../../lib/instance.js';
 import { dropDatabase, toolServer, type PgConnection } from '../../lib/postgres.js';
 
 /**
- * For benches that measure a query path: they read the same URLs over and over, which the response cache (on in the
- * baseline users get, decision 0081) would answer from memory after the first read, so they would measure the cache.
- * `bench:cache` measures the cache itself; `bench:load` and the write benches run with the baseline.
+ * For benches that measure a query path: they read the same URLs over and over, which the response cache would
+ * answer from memory after the first read, so they would measure the cache. Off in the baseline too (decision 0081);
+ * pinned here so that turning it on there cannot change what these benches measure. `bench:cache` measures it.
  */
 export const RESPONSE_CACHE_OFF = { CACHE_ENABLED: 'false' } as const;
 
