@@ -27,7 +27,7 @@ let port: number;
 const hits: string[] = [];
 
 let db: PgConnection;
-/** The baseline, the response cache on (decision 0081): the configuration CVE-2026-61836 is about. */
+/** The baseline with the response cache on (off by default, decision 0081): the configuration CVE-2026-61836 is about. */
 let hardened: DirectusInstance;
 /** The positive control: the same baseline without the deny list, so the import tests can fail. */
 let open: DirectusInstance;
@@ -225,7 +225,11 @@ describe('CVE-2026-61836: shares with the response cache on', () => {
     const renewed = await refresh(open, (first.body.data as { refresh_token: string }).refresh_token);
     expect(renewed.status).toBe(200);
 
-    const booted = await startInstance({ db, name: 'advisories-cache-boot', env: baseline });
+    const booted = await startInstance({
+      db,
+      name: 'advisories-cache-boot',
+      env: { ...baseline, CACHE_ENABLED: 'true' },
+    });
     try {
       const after = await refresh(open, (renewed.body.data as { refresh_token: string }).refresh_token);
       expect(after.status).toBe(401);
