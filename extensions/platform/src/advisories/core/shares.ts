@@ -4,7 +4,7 @@
 //   a read of their own shares, and no snapshot grants more; this rule holds even if a later permission does.
 // - CVE-2026-61836: the response cache's key has no share context. A share's session has no user, so what a link
 //   reads is stored under the anonymous key of its URL and served to anyone who asks for that URL without a token.
-//   While the response cache is on (the default, decision 0081) no share is made and no link signs in.
+//   While the response cache is on (opt-in, decision 0081) no share is made and no link signs in.
 
 export interface ShareCaller {
   user: string | null;
