@@ -7,7 +7,7 @@
 import type { HookExtensionContext, RegisterFunctions } from '@directus/types';
 import type { NextFunction, Request, Response } from 'express';
 import { ForbiddenError, ForbiddenWithReasonError } from '../shared/errors.js';
-import { SHARES_OFF_WITH_CACHE, shareLoginAllowed, shareWriteAllowed, type ShareWrite } from './core/shares.js';
+import { SHARES_OFF_WITH_CACHE, shareLoginAllowed, shareWriteRefusal, type ShareWrite } from './core/shares.js';
 
 interface Context {
   accountability?: { user?: string | null; admin?: boolean } | null;
@@ -21,8 +21,9 @@ export function registerShareRules({ init, filter }: RegisterFunctions, context:
   const refuse = (write: ShareWrite) => (payload: unknown, meta: Record<string, unknown>, ctx: Context) => {
     const accountability = ctx.accountability ?? null;
     const caller = accountability ? { user: accountability.user ?? null, admin: accountability.admin === true } : null;
-    if (shareWriteAllowed(caller, write, responseCache)) return payload;
-    if (write === 'create' && responseCache && (caller === null || caller.admin)) {
+    const refusal = shareWriteRefusal(caller, write, responseCache);
+    if (refusal === null) return payload;
+    if (refusal === 'response-cache') {
       logger.warn({ user: caller?.user ?? null, event: meta.event }, 'share refused: the response cache is on');
       throw new ForbiddenWithReasonError({ reason: SHARES_OFF_WITH_CACHE });
     }

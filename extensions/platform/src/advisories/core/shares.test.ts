@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { shareLoginAllowed, shareWriteAllowed } from './shares.js';
+import { shareLoginAllowed, shareWriteAllowed, shareWriteRefusal } from './shares.js';
 
 describe('shareWriteAllowed with the response cache off', () => {
   it('allows admins and calls without accountability to create and change shares', () => {
@@ -25,6 +25,16 @@ describe('shareWriteAllowed with the response cache on (CVE-2026-61836)', () => 
   it('lets an admin change an existing share (to end it), and nobody else', () => {
     expect(shareWriteAllowed({ user: 'a', admin: true }, 'update', true)).toBe(true);
     expect(shareWriteAllowed({ user: 'u', admin: false }, 'update', true)).toBe(false);
+  });
+});
+
+describe('shareWriteRefusal', () => {
+  it('names the reason: a non-admin is refused as such with the cache on or off; an admin only by the cache', () => {
+    expect(shareWriteRefusal({ user: 'u', admin: false }, 'create', true)).toBe('not-admin');
+    expect(shareWriteRefusal({ user: 'u', admin: false }, 'update', false)).toBe('not-admin');
+    expect(shareWriteRefusal({ user: 'a', admin: true }, 'create', true)).toBe('response-cache');
+    expect(shareWriteRefusal(null, 'create', true)).toBe('response-cache');
+    expect(shareWriteRefusal({ user: 'a', admin: true }, 'update', true)).toBeNull();
   });
 });
 

@@ -13,14 +13,25 @@ export interface ShareCaller {
 
 export type ShareWrite = 'create' | 'update';
 
+/** Why a share write is refused: the caller is not an admin (CVE-2026-129239), or the response cache is on. */
+export type ShareRefusal = 'not-admin' | 'response-cache';
+
 /**
  * Admins and Directus itself (no accountability) write shares; anyone else is refused. With the response cache on,
- * nobody creates one; an admin may still change an existing share (to end it, say).
+ * nobody creates one; an admin may still change an existing share (to end it, say). Null: allowed.
  */
-export function shareWriteAllowed(caller: ShareCaller | null, write: ShareWrite, responseCache: boolean): boolean {
-  if (write === 'create' && responseCache) return false;
-  return caller === null || caller.admin;
+export function shareWriteRefusal(
+  caller: ShareCaller | null,
+  write: ShareWrite,
+  responseCache: boolean,
+): ShareRefusal | null {
+  if (caller !== null && !caller.admin) return 'not-admin';
+  if (write === 'create' && responseCache) return 'response-cache';
+  return null;
 }
+
+export const shareWriteAllowed = (caller: ShareCaller | null, write: ShareWrite, responseCache: boolean): boolean =>
+  shareWriteRefusal(caller, write, responseCache) === null;
 
 /** A share's link signs in only while the response cache is off. */
 export const shareLoginAllowed = (responseCache: boolean): boolean => !responseCache;
