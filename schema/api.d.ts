@@ -10980,7 +10980,7 @@ export interface operations {
                             next_cursor: string | null;
                             /** @description Results over all pages (only rows the caller may read); a lower bound when total_exact is false. */
                             total: number;
-                            /** @description false when a collection had more than 10,000 candidate rows: only that many (plus one) were ranked, in primary-key order, so the pages hold the best of those, and total and facets are lower bounds. */
+                            /** @description false when a collection had more than 2,000 candidate rows: only that many (plus one) were ranked, the most recently indexed first, so the pages hold the best of those, and total and facets are lower bounds. */
                             total_exact: boolean;
                         };
                     };

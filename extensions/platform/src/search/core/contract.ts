@@ -4,10 +4,11 @@ import { MAX_QUERY_LENGTH } from './query.js';
 
 /**
  * At most this many candidate rows per collection (plus one, which says there are more) are ranked and counted
- * (decision 0077): a word in most of a million rows took seconds to rank in full. Past it, the first candidates in
- * primary-key order, descending, are the ones ranked, and the total and facets are lower bounds.
+ * (decisions 0077 and 0082): a word in most of a million rows took seconds to rank in full, and the cost of a broad
+ * query grows with the cap. Past it, the most recently indexed candidates are the ones ranked, and the total and
+ * facets are lower bounds.
  */
-export const RANKED_MATCHES_LIMIT = 10_000;
+export const RANKED_MATCHES_LIMIT = 2_000;
 
 export const MAX_LIMIT = 50;
 
@@ -57,7 +58,7 @@ export const searchResponse = z.object({
     total_exact: z
       .boolean()
       .describe(
-        `false when a collection had more than ${RANKED_MATCHES_LIMIT.toLocaleString('en-US')} candidate rows: only that many (plus one) were ranked, in primary-key order, so the pages hold the best of those, and total and facets are lower bounds.`,
+        `false when a collection had more than ${RANKED_MATCHES_LIMIT.toLocaleString('en-US')} candidate rows: only that many (plus one) were ranked, the most recently indexed first, so the pages hold the best of those, and total and facets are lower bounds.`,
       ),
     facets: z.object({
       collection: z.array(z.object({ value: z.string(), count: z.number().int() })),
