@@ -19,6 +19,7 @@ import {
   documentTable as vocabularyDocumentTable,
   vocabularyTable as vocabularyVocabularyTable,
 } from '../search-vocabulary/migrate.js';
+import { documentTable as positionDocumentTable } from '../search-position/migrate.js';
 import { documentExpression as migrateDocumentExpression, documentTable as migrateDocumentTable } from './migrate.js';
 
 describe('search version', () => {
@@ -44,6 +45,8 @@ describe('search version', () => {
       expect(insertStatementDocumentTable(row.collection)).toBe(documentTable(row.collection));
       expect(vocabularyDocumentTable(row.collection)).toBe(documentTable(row.collection));
       expect(vocabularyVocabularyTable(row.collection)).toBe(vocabularyTable(row.collection));
+      // search-position numbers the same tables the route walks in position order (decision 0082).
+      expect(positionDocumentTable(row.collection)).toBe(documentTable(row.collection));
     },
   );
 });
