@@ -1,6 +1,14 @@
 // Ends every run with one plain line, "jest: N passed, N failed[, N skipped]", that CI and people can read at a glance,
-// after the slowest test files (where the suite's wall time goes; issue 9 item 10 tracks it).
+// after the slowest test files and the CPU each kind of process used (where the suite's wall time goes; issue 9
+// item 10 tracks it).
+const { CpuSampler } = require('./cpu-sampler.cjs');
+
 class SummaryReporter {
+  onRunStart() {
+    this.cpu = new CpuSampler();
+    this.cpu.start();
+  }
+
   onRunComplete(_contexts, results) {
     const files = results.testResults
       .map((file) => ({
@@ -14,6 +22,8 @@ class SummaryReporter {
       console.log('\nslowest test files:');
       for (const file of files) console.log(`  ${(file.ms / 1000).toFixed(1).padStart(7)} s  ${file.name}`);
     }
+    const cpu = this.cpu?.report() ?? [];
+    if (files.length > 1 && cpu.length > 0) console.log(`\n${cpu.join('\n')}`);
     const skipped = results.numPendingTests + results.numTodoTests;
     const parts = [`${results.numPassedTests} passed`, `${results.numFailedTests} failed`];
     if (skipped > 0) parts.push(`${skipped} skipped`);
