@@ -221,7 +221,7 @@ async function backupObjects(
   named: readonly string[],
   log: (line: string) => void,
 ): Promise<ObjectStoreEntry> {
-  const store = openObjectStore(config);
+  const store = await openObjectStore(config);
   const keys = await listKeys(store);
   const unsafe = unsafeKeys(keys);
   if (unsafe.length) {

@@ -224,7 +224,7 @@ async function prepareObjectTargets(
       problems.push(`no target bucket for the S3 location ${location}`);
       continue;
     }
-    const store = openObjectStore(config);
+    const store = await openObjectStore(config);
     const exists = await bucketExists(store);
     const keys = exists ? await listKeys(store) : [];
     if (keys.length) {
