@@ -16,9 +16,9 @@ export interface ObjectStore {
 }
 
 /**
- * The S3 SDK and Directus's driver, loaded when a location needs them: loading them took 3.4 s and 5.7 s of CPU here,
- * which every backup and restore of local storage alone paid before it printed a line (docs/benchmarks.md, "The test
- * suite's wall time").
+ * The S3 SDK and Directus's driver, loaded when a location needs them: loaded at start, they made every backup and
+ * restore, of local storage alone too, take 3.2 s and 5.3 s of CPU before its first line (docs/benchmarks.md, "The
+ * test suite's wall time").
  */
 let s3Modules: Promise<[typeof import('@aws-sdk/client-s3'), typeof import('@directus/storage-driver-s3')]> | undefined;
 const loadS3 = () => (s3Modules ??= Promise.all([import('@aws-sdk/client-s3'), import('@directus/storage-driver-s3')]));

@@ -68,7 +68,6 @@ class CpuSampler {
 
   start() {
     if (!fs.existsSync('/proc/stat')) return;
-    this.startedAt = Date.now();
     this.machineStart = machineTicks();
     this.sample(true);
     this.timer = setInterval(() => this.sample(false), 1000);
@@ -102,8 +101,8 @@ class CpuSampler {
     clearInterval(this.timer);
     this.sample(false);
     const machine = machineTicks();
-    const busy = machine.total - machine.idle - (this.machineStart.total - this.machineStart.idle);
-    const elapsed = (machine.total - this.machineStart.total) / TICKS_PER_SECOND;
+    const total = machine.total - this.machineStart.total;
+    const busy = total - (machine.idle - this.machineStart.idle);
     const seconds = (ticks) => ticks / TICKS_PER_SECOND;
     const counted = [...this.byKind.values()].reduce((sum, ticks) => sum + ticks, 0);
     // The largest first, none under half a second (an idle service's wake-ups).
@@ -113,8 +112,8 @@ class CpuSampler {
         .sort((a, b) => b[1] - a[1])
         .slice(0, n);
     const lines = [
-      `CPU during the run: ${seconds(busy).toFixed(0)} s busy of ${elapsed.toFixed(0)} s of all cores ` +
-        `(${((100 * busy) / Math.max(1, machine.total - this.machineStart.total)).toFixed(0)} %), ` +
+      `CPU during the run: ${seconds(busy).toFixed(0)} s busy of ${seconds(total).toFixed(0)} s of all cores ` +
+        `(${((100 * busy) / Math.max(1, total)).toFixed(0)} %), ` +
         `${seconds(counted).toFixed(0)} s counted by process; ${this.boots} Directus instance(s) started`,
     ];
     for (const [kind, ticks] of top(this.byKind, 12))
